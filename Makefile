@@ -1,0 +1,108 @@
+# shapewalk - step through a real language model's forward pass in a terminal.
+#
+#   make              build ./shapewalk
+#   make test         unit, golden-number and tmux tests, then all again under ASan+UBSan
+#   make bench        print speed figures (bench/results.json)
+#   make fuzz         run each libFuzzer target for FUZZ_SECONDS (clang)
+#   make model NAME=gpt2   download a model into the data directory (models/fetch.sh)
+#   make install PREFIX=/usr/local
+#
+# Sanitizer builds live in build-asan/ (make SAN=1 ...), normal ones in build/.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+SHARED  ?= $(abspath $(CURDIR)/../shared)
+PKGS    := openblas libcjson libpcre2-8 ncursesw
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(strip $(PKG_LIBS)),)
+  PKG_LIBS := -lopenblas -lcjson -lpcre2-8 -lncursesw -ltinfo
+  PKG_CFLAGS := -I/usr/include/x86_64-linux-gnu/openblas-pthread -I/usr/include/cjson
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED
+OPT     ?= -O2 -g
+ifeq ($(SAN),1)
+  BUILD := build-asan
+  OPT   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  SANLD := -fsanitize=address,undefined
+else
+  BUILD := build
+  SANLD :=
+endif
+CFLAGS  += $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) -I. -pthread
+LDLIBS  += $(PKG_LIBS) -lm -pthread
+LDFLAGS += $(SANLD)
+
+ENGINE_SRC := $(wildcard engine/*.c)
+VIEWS_SRC  := $(wildcard views/*.c)
+TUI_SRC    := $(filter-out tui/main.c,$(wildcard tui/*.c))
+LIB_SRC    := $(ENGINE_SRC) $(VIEWS_SRC) $(TUI_SRC)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC   := $(wildcard tests/test_*.c)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HDRS       := $(wildcard engine/*.h views/*.h tui/*.h tests/*.h)
+
+.PHONY: all test test-build check bench fuzz install uninstall clean model screenshots
+all: shapewalk
+
+$(BUILD)/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libshapewalk.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/shapewalk: $(BUILD)/tui/main.o $(BUILD)/libshapewalk.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+shapewalk: $(BUILD)/shapewalk
+ifneq ($(SAN),1)
+	cp $< $@
+endif
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libshapewalk.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libshapewalk.a $(LDLIBS)
+
+test-build: $(BUILD)/shapewalk $(TEST_BIN)
+
+# The whole suite, twice: plain, then under AddressSanitizer + UBSan. One summary line.
+test:
+	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory SAN=1 test-build
+	@SHARED="$(SHARED)" sh tests/run.sh build build-asan
+
+check: test
+
+bench:
+	@$(MAKE) --no-print-directory OPT="-O3 -march=native -g" shapewalk
+	@$(MAKE) --no-print-directory -C bench SHARED="$(SHARED)"
+
+fuzz:
+	@$(MAKE) --no-print-directory -C fuzz run
+
+model:
+	@sh models/fetch.sh "$(NAME)"
+
+screenshots: shapewalk
+	@sh screenshots/make.sh
+
+install: shapewalk
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/shapewalk
+	install -m 755 shapewalk $(DESTDIR)$(PREFIX)/bin/shapewalk
+	install -m 644 shapewalk.1 $(DESTDIR)$(PREFIX)/share/man/man1/shapewalk.1
+	install -m 755 models/fetch.sh $(DESTDIR)$(PREFIX)/share/shapewalk/fetch.sh
+	install -m 644 models/manifest.tsv $(DESTDIR)$(PREFIX)/share/shapewalk/manifest.tsv
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/shapewalk $(DESTDIR)$(PREFIX)/share/man/man1/shapewalk.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/shapewalk
+
+clean:
+	rm -rf build build-asan shapewalk
+	-@$(MAKE) --no-print-directory -C bench clean 2>/dev/null
+	-@$(MAKE) --no-print-directory -C fuzz clean 2>/dev/null

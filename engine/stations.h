@@ -1,0 +1,70 @@
+/* stations.h - the walk through a forward pass, as listed in STATIONS.md.
+ *
+ * Outer walk:  0 tokenize, 1 embed, 2 positions, 3.l block l (l = 1..L), 4 final norm,
+ *              5 LM head, 6 softmax, 7 next token.
+ * Inside a block (entered from a 3.l station): a norm 1, b q/k/v, c rotary (Llama only),
+ *              d scores, e causal mask, f attention probs, g weighted sum,
+ *              h out projection + residual, i norm 2, j MLP up + activation,
+ *              k MLP down + residual.
+ * The maths of every station lives in engine/forward.c (one commented function);
+ * this table holds what is shown about it.
+ */
+#ifndef SW_STATIONS_H
+#define SW_STATIONS_H
+
+#include <stddef.h>
+#include "model.h"
+
+typedef enum {
+    /* outer */
+    ST_TOKENIZE, ST_EMBED, ST_POSITIONS, ST_BLOCK, ST_FINAL_NORM, ST_LM_HEAD, ST_SOFTMAX, ST_NEXT,
+    /* inner: need a layer */
+    ST_NORM1, ST_QKV, ST_ROPE, ST_SCORES, ST_MASK, ST_ATTN, ST_WSUM, ST_OUT_PROJ,
+    ST_NORM2, ST_MLP_UP, ST_MLP_DOWN,
+    ST__COUNT
+} StationKind;
+
+/* What kind of picture fits the station (which view draws it). */
+typedef enum {
+    VK_TOKENS,     /* token chips with ids */
+    VK_MATRIX,     /* (T,D)/(T,F)/(T,d) heatmap for one batch row */
+    VK_ATTENTION,  /* (T,T) per head, grid of heads */
+    VK_TOPK,       /* logits/probabilities at one position: top-k bars */
+    VK_NEXT        /* the chosen next token per row */
+} ViewKind;
+
+/* A station in the walk: its kind and, for block and inner stations, its layer (0-based). */
+typedef struct {
+    StationKind kind;
+    int layer;      /* -1 for outer stations other than ST_BLOCK */
+} StationRef;
+
+typedef struct {
+    StationKind kind;
+    const char *number;     /* "0", "1", "3.l", "3.l.d" as in STATIONS.md */
+    const char *name;       /* "attention scores" */
+    const char *maths_gpt2; /* one line, lesson notation: "S = q @ kᵀ / √d" */
+    const char *maths_llama;
+    const char *axes;       /* output axes: "B,T,D", "B,h,T,T", "B,T,V", "B" */
+    const char *explain;    /* one plain sentence */
+    const char *notice;     /* what the student should notice here (one sentence) */
+    int shape_changes;      /* 1 when this station changes the shape (1, 5; 3.l.b, 3.l.d, 3.l.j) */
+    ViewKind view;
+} StationInfo;
+
+const StationInfo *Station_info(StationKind k);
+const char *Station_maths(StationKind k, Arch arch);
+
+/* The outer walk for a model: fills out[] (cap entries) and returns the count:
+ * 0,1,2, L blocks, 4,5,6,7  ->  7 + L stations. */
+int Stations_outer(const Config *c, StationRef *out, int cap);
+/* The inner steps of block `layer` (Llama has the rotary step; GPT-2 does not). */
+int Stations_inner(const Config *c, int layer, StationRef *out, int cap);
+
+/* The output shape with letters and numbers: "(B,h,T,T) = (2,12,6,6)".
+ * B and T are this trace's; the rest come from the config. */
+void Station_shape(const Config *c, StationRef s, int B, int T, char *buf, size_t cap);
+/* Station label for headers: "3.4.d attention scores" (1-based layer in the number). */
+void Station_label(StationRef s, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,133 @@
+/* sw.c - errors, checked sizes, mapped files, UTF-8 validation. */
+#include "sw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void sw_seterr(char *err, const char *fmt, ...) {
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, SW_ERR_LEN, fmt, ap);
+    va_end(ap);
+}
+
+int sw_mul_size(size_t a, size_t b, size_t *out) {
+    if (a && b > SIZE_MAX / a) return -1;
+    *out = a * b;
+    return 0;
+}
+
+int sw_add_size(size_t a, size_t b, size_t *out) {
+    if (b > SIZE_MAX - a) return -1;
+    *out = a + b;
+    return 0;
+}
+
+void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
+    size_t bytes;
+    if (sw_mul_size(n, size, &bytes) != 0) {
+        sw_seterr(err, "%s: size overflows memory arithmetic", what);
+        return NULL;
+    }
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) sw_seterr(err, "out of memory allocating %.1f MB for %s", bytes / 1e6, what);
+    return p;
+}
+
+int sw_map_file(SwMap *m, const char *path, char *err) {
+    m->data = NULL;
+    m->len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        sw_seterr(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sw_seterr(err, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (st.st_size == 0) { close(fd); return 0; }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        sw_seterr(err, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    m->data = p;
+    m->len = (size_t)st.st_size;
+    return 0;
+}
+
+void sw_unmap(SwMap *m) {
+    if (m->data) munmap((void *)m->data, m->len);
+    m->data = NULL;
+    m->len = 0;
+}
+
+char *sw_read_file(const char *path, size_t *len, size_t max_len, char *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sw_seterr(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) { fclose(f); sw_seterr(err, "%s: out of memory", path); return NULL; }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+        if (n > max_len) {
+            free(buf); fclose(f);
+            sw_seterr(err, "%s: larger than %zu bytes; is this the right file?", path, max_len);
+            return NULL;
+        }
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) free(buf);
+            buf = nb;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { free(buf); sw_seterr(err, "%s: read error", path); return NULL; }
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}
+
+int sw_utf8_valid(const char *str, size_t n, size_t *bad_at) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        unsigned cp, min;
+        if (c < 0x80) { i++; continue; }
+        else if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
+        else goto bad;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xC0) != 0x80) goto bad;
+            cp = (cp << 6) | (s[i + j] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) goto bad;
+        i += k + 1;
+    }
+    return 1;
+bad:
+    if (bad_at) *bad_at = i;
+    return 0;
+}
