@@ -1,0 +1,29 @@
+/* options.h - what the command line asked for; filled by tui/main.c. */
+#ifndef SW_OPTIONS_H
+#define SW_OPTIONS_H
+
+#include "engine/sw.h"
+#include "engine/trace.h"
+
+typedef struct {
+    const char *model;            /* --model NAME|PATH (NULL: the default model) */
+    const char *tokenizer;        /* --tokenizer PATH (llama2.c) */
+    const char *prompts[SW_MAX_B];/* --prompt TEXT (repeatable) */
+    int n_prompts;                /* 0: the model's ready-made prompts */
+    int top_k;                    /* --top-k K (default 10) */
+    int max_new;                  /* --generate N (headless: tokens to generate) */
+    int truncate;                 /* --truncate */
+    int dump, json, logit_lens;   /* headless modes */
+    int lesson;                   /* --lesson */
+    int large;                    /* --large: large-print mode */
+    int mono;                     /* --mono or NO_COLOR set */
+    int station;                  /* --station N: open at outer station N (-1: 0) */
+    Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
+    int threads;                  /* --threads N (0: automatic) */
+} Options;
+
+/* The ncurses program: runs until the user quits. Takes the opened model; the first trace
+ * is computed inside (off the UI thread). Returns the process exit code. */
+int Tui_run(Model *m, const Options *o);
+
+#endif
