@@ -1,0 +1,357 @@
+/* forward.c - the forward pass, one station after another, for GPT-2 and Llama.
+ *
+ * Read forward_rows() top to bottom: it is the walk of STATIONS.md. Each step says its maths
+ * in the lesson's letters: B prompts, T tokens, D hidden size, V vocabulary, L layers,
+ * h heads of size d, KV key/value heads, F MLP size.
+ *
+ * The positions to compute are PACKED: N rows, row n being token position pos[n] of prompt
+ * row[n]. A whole prompt pass packs all B*T real positions (padding is never computed); a
+ * generation step packs one new position per prompt. Every matmul is one cblas_sgemm over
+ * all N rows. Attention runs per (prompt, head) as two sgemms against that prompt's keys and
+ * values, which live in the KV cache, so a generation step only computes its new rows.
+ */
+#include "forward.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- small maths */
+
+/* y (N,out) = x (N,in) @ W (+ bias) */
+static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
+    float beta = 0.0f;
+    if (bias) {
+        for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
+        beta = 1.0f;
+    }
+    if (N == 1) {
+        /* one row: a matrix-vector product reads each weight once */
+        if (W->out_major)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, W->out, W->in, 1.0f, W->w, W->in, x, 1, beta, y, 1);
+        else
+            cblas_sgemv(CblasRowMajor, CblasTrans, W->in, W->out, 1.0f, W->w, W->out, x, 1, beta, y, 1);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, W->out_major ? CblasTrans : CblasNoTrans,
+                N, W->out, W->in, 1.0f, x, W->in, W->w, W->out_major ? W->in : W->out,
+                beta, y, W->out);
+}
+
+/* LayerNorm over one row of D: (x - mean) / sqrt(var + eps) * w + b */
+static void layernorm(float *out, const float *x, const float *w, const float *b, int D, float eps) {
+    double mean = 0, var = 0;
+    for (int i = 0; i < D; i++) mean += x[i];
+    mean /= D;
+    for (int i = 0; i < D; i++) { double t = x[i] - mean; var += t * t; }
+    var /= D;
+    float rstd = (float)(1.0 / sqrt(var + eps));
+    for (int i = 0; i < D; i++) out[i] = (float)(x[i] - mean) * rstd * w[i] + b[i];
+}
+
+/* RMSNorm over one row of D: x / sqrt(mean(x^2) + eps) * w */
+static void rmsnorm(float *out, const float *x, const float *w, int D, float eps) {
+    double ss = 0;
+    for (int i = 0; i < D; i++) ss += (double)x[i] * x[i];
+    float r = (float)(1.0 / sqrt(ss / D + eps));
+    for (int i = 0; i < D; i++) out[i] = x[i] * r * w[i];
+}
+
+void Forward_norm_row(const Model *m, const float *w, const float *b, const float *x, float *out) {
+    if (m->c.arch == ARCH_GPT2) layernorm(out, x, w, b, m->c.dim, m->c.norm_eps);
+    else rmsnorm(out, x, w, m->c.dim, m->c.norm_eps);
+}
+
+/* GELU, tanh approximation (GPT-2's gelu_new) */
+static float gelu(float x) {
+    const float s = 0.7978845608028654f; /* sqrt(2/pi) */
+    return 0.5f * x * (1.0f + tanhf(s * (x + 0.044715f * x * x * x)));
+}
+
+static float silu(float x) { return x / (1.0f + expf(-x)); }
+
+/* Rotate pairs (v[2i], v[2i+1]) of each head of size d by pos * 10000^(-2i/d). */
+static void rope(float *v, int nheads, int d, int pos) {
+    for (int i = 0; i < d; i += 2) {
+        float freq = 1.0f / powf(10000.0f, (float)i / (float)d);
+        float a = pos * freq, c = cosf(a), s = sinf(a);
+        for (int hh = 0; hh < nheads; hh++) {
+            float *p = v + (size_t)hh * d + i;
+            float x0 = p[0], x1 = p[1];
+            p[0] = x0 * c - x1 * s;
+            p[1] = x0 * s + x1 * c;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- one block */
+
+/* Copy packed row n (width w) to its place in a (B,Tcap,w) trace array. */
+static void scatter(const Trace *t, float *dst, const float *src, const int *row, const int *pos, int N, int w) {
+    for (int n = 0; n < N; n++)
+        memcpy(dst + ((size_t)row[n] * t->Tcap + pos[n]) * w, src + (size_t)n * w, sizeof(float) * (size_t)w);
+}
+
+/* Contiguous runs of packed rows that belong to one prompt: [start, end). Rows of one
+ * prompt are always packed in increasing position order. */
+static int next_segment(const int *row, int N, int start) {
+    int e = start + 1;
+    while (e < N && row[e] == row[start]) e++;
+    return e;
+}
+
+/* x (N,D) in place: x = x + attn(norm1(x)); x = x + mlp(norm2(x)).
+ * rec, when non-NULL, receives every inner step's numbers. */
+static void block(Trace *t, Work *w, int l, float *x, const int *row, const int *pos, int N, LayerRec *rec) {
+    const Model *m = t->m;
+    const Config *c = &m->c;
+    const LayerWeights *lw = &m->layers[l];
+    const int D = c->dim, d = c->head_dim, H = c->n_heads, KV = c->n_kv_heads, F = c->hidden_dim;
+    const int kvd = KV * d, gqa = H / KV;
+    const int gpt2 = c->arch == ARCH_GPT2;
+
+    /* 3.l.a  norm 1:  xn = LN_1(x)  or  RMSNorm(x)                          (N,D) */
+    for (int n = 0; n < N; n++)
+        Forward_norm_row(m, gpt2 ? lw->ln1_w : lw->rms_att, gpt2 ? lw->ln1_b : NULL,
+                         x + (size_t)n * D, w->xn + (size_t)n * D);
+    if (rec) scatter(t, rec->norm1, w->xn, row, pos, N, D);
+
+    /* 3.l.b  q, k, v.  GPT-2: qkv = xn @ W_qkv + b  (N,D)@(D,3D), then split.
+     *                  Llama: q = xn @ Wq (N,D); k = xn @ Wk, v = xn @ Wv (N,KV*d). */
+    float *q, *k, *v;
+    int ldq;
+    if (gpt2) {
+        linear(w->qkv, w->xn, N, &lw->c_attn, lw->c_attn_b);
+        q = w->qkv; k = w->qkv + D; v = w->qkv + 2 * D; ldq = 3 * D;
+    } else {
+        q = w->qkv; k = w->qkv + (size_t)N * D; v = k + (size_t)N * kvd; ldq = D;
+        linear(q, w->xn, N, &lw->wq, NULL);
+        linear(k, w->xn, N, &lw->wk, NULL);
+        linear(v, w->xn, N, &lw->wv, NULL);
+    }
+    const int ldk = gpt2 ? 3 * D : kvd;
+    if (rec) {
+        for (int n = 0; n < N; n++) {
+            size_t at = (size_t)row[n] * t->Tcap + pos[n];
+            memcpy(rec->q + at * D, q + (size_t)n * ldq, sizeof(float) * D);
+            memcpy(rec->k + at * kvd, k + (size_t)n * ldk, sizeof(float) * kvd);
+            memcpy(rec->v + at * kvd, v + (size_t)n * ldk, sizeof(float) * kvd);
+        }
+    }
+
+    /* 3.l.c  rotary (Llama only): rotate pairs of q and k by their position. */
+    if (!gpt2) {
+        for (int n = 0; n < N; n++) {
+            rope(q + (size_t)n * ldq, H, d, pos[n]);
+            rope(k + (size_t)n * ldk, KV, d, pos[n]);
+        }
+        if (rec) {
+            scatter(t, rec->q_rot, q, row, pos, N, D);
+            scatter(t, rec->k_rot, k, row, pos, N, kvd);
+        }
+    }
+
+    /* The KV cache keeps k and v of every position seen, so later rows can attend to them. */
+    float *kc = t->key_cache + (size_t)l * t->B * t->Tcap * kvd;
+    float *vc = t->value_cache + (size_t)l * t->B * t->Tcap * kvd;
+    for (int n = 0; n < N; n++) {
+        size_t at = ((size_t)row[n] * t->Tcap + pos[n]) * kvd;
+        memcpy(kc + at, k + (size_t)n * ldk, sizeof(float) * kvd);
+        memcpy(vc + at, v + (size_t)n * ldk, sizeof(float) * kvd);
+    }
+
+    /* Attention, per prompt and head, for the segment of packed rows [s, e) of prompt b at
+     * positions p0..p1, against keys 0..p1 (Tk of them). */
+    const float scale = 1.0f / sqrtf((float)d);
+    for (int s = 0, e; s < N; s = e) {
+        e = next_segment(row, N, s);
+        const int b = row[s], Tq = e - s, p0 = pos[s], Tk = pos[e - 1] + 1;
+        const float *kb = kc + (size_t)b * t->Tcap * kvd, *vb = vc + (size_t)b * t->Tcap * kvd;
+        for (int hh = 0; hh < H; hh++) {
+            const int kvh = hh / gqa;   /* grouped-query attention: heads share k, v */
+            float *S; int ldS;
+            if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
+            else { S = w->att; ldS = Tk; }
+
+            /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk) */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Tq, Tk, d, scale,
+                        q + (size_t)s * ldq + hh * d, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
+
+            /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
+             * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
+            float *A = rec ? rec->probs + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap : S;
+            for (int i = 0; i < Tq; i++) {
+                const int allowed = p0 + i + 1;
+                const float *si = S + (size_t)i * ldS;
+                float *ai = A + (size_t)i * ldS;
+                float mx = si[0];
+                for (int j = 1; j < allowed; j++) if (si[j] > mx) mx = si[j];
+                float sum = 0;
+                for (int j = 0; j < allowed; j++) { ai[j] = expf(si[j] - mx); sum += ai[j]; }
+                float inv = 1.0f / sum;
+                for (int j = 0; j < allowed; j++) ai[j] *= inv;
+                for (int j = allowed; j < Tk; j++) ai[j] = 0.0f;
+            }
+
+            /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Tq, d, Tk, 1.0f,
+                        A, ldS, vb + kvh * d, kvd, 0.0f, w->y + (size_t)s * D + hh * d, D);
+        }
+    }
+    if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
+
+    /* 3.l.h  output projection and residual:  x = x + (y @ W_o + b_o)     (N,D)@(D,D) */
+    if (gpt2) linear(w->tmp, w->y, N, &lw->c_proj, lw->c_proj_b);
+    else linear(w->tmp, w->y, N, &lw->wo, NULL);
+    for (size_t i = 0; i < (size_t)N * D; i++) x[i] += w->tmp[i];
+    if (rec) {
+        scatter(t, rec->attn_proj, w->tmp, row, pos, N, D);
+        scatter(t, rec->resid_mid, x, row, pos, N, D);
+    }
+
+    /* 3.l.i  norm 2 */
+    for (int n = 0; n < N; n++)
+        Forward_norm_row(m, gpt2 ? lw->ln2_w : lw->rms_ffn, gpt2 ? lw->ln2_b : NULL,
+                         x + (size_t)n * D, w->xn + (size_t)n * D);
+    if (rec) scatter(t, rec->norm2, w->xn, row, pos, N, D);
+
+    /* 3.l.j  MLP up + activation          (N,D)@(D,F) -> (N,F)
+     *        GPT-2: hid = gelu(xn @ W1 + b1);  Llama: hid = silu(xn @ W1) * (xn @ W3) */
+    const size_t NF = (size_t)N * F;
+    if (gpt2) {
+        linear(w->h1, w->xn, N, &lw->c_fc, lw->c_fc_b);
+        if (rec) scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
+        for (size_t i = 0; i < NF; i++) w->h1[i] = gelu(w->h1[i]);
+    } else {
+        linear(w->h1, w->xn, N, &lw->w1, NULL);
+        linear(w->h3, w->xn, N, &lw->w3, NULL);
+        if (rec) {
+            scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
+            scatter(t, rec->mlp_gate, w->h3, row, pos, N, F);
+        }
+        for (size_t i = 0; i < NF; i++) w->h1[i] = silu(w->h1[i]) * w->h3[i];
+    }
+    if (rec) scatter(t, rec->mlp_act, w->h1, row, pos, N, F);
+
+    /* 3.l.k  MLP down and residual:  x = x + (hid @ W2 + b2)      (N,F)@(F,D) -> (N,D) */
+    if (gpt2) linear(w->tmp, w->h1, N, &lw->mlp_proj, lw->mlp_proj_b);
+    else linear(w->tmp, w->h1, N, &lw->w2, NULL);
+    for (size_t i = 0; i < (size_t)N * D; i++) x[i] += w->tmp[i];
+    if (rec) scatter(t, rec->mlp_out, w->tmp, row, pos, N, D);
+}
+
+/* ---------------------------------------------------------------- the walk */
+
+int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
+    memset(w, 0, sizeof *w);
+    const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
+    size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
+    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + (size_t)Tk * Tk;
+    w->mem = sw_calloc(total, sizeof(float), "forward pass buffers", err);
+    if (!w->mem) return -1;
+    float *p = w->mem;
+    w->x = p;   p += (size_t)N * D;
+    w->xn = p;  p += (size_t)N * D;
+    w->y = p;   p += (size_t)N * D;
+    w->tmp = p; p += (size_t)N * D;
+    w->qkv = p; p += qkv;
+    w->h1 = p;  p += (size_t)N * F;
+    w->h3 = p;  p += (size_t)N * F;
+    w->att = p;
+    return 0;
+}
+
+void Work_free(Work *w) {
+    free(w->mem);
+    memset(w, 0, sizeof *w);
+}
+
+int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, char *err) {
+    const Model *m = t->m;
+    const Config *c = &m->c;
+    const int D = c->dim, L = c->n_layers;
+    int maxpos = 0;
+    for (int n = 0; n < N; n++) if (pos[n] > maxpos) maxpos = pos[n];
+    Work w;
+    if (Work_init(&w, c, N, maxpos + 1, err) != 0) return -1;
+    float *x = w.x;
+
+    /* 1  embedding lookup:  x = E[ids]      (N,) -> (N,D), E is (V,D) */
+    for (int n = 0; n < N; n++) {
+        int id = t->ids[(size_t)row[n] * t->Tcap + pos[n]];
+        memcpy(x + (size_t)n * D, m->tok_emb + (size_t)id * D, sizeof(float) * D);
+    }
+    scatter(t, t->embed, x, row, pos, N, D);
+
+    /* 2  positions.  GPT-2: x = x + P[pos], P is (ctx,D).  Llama: nothing (RoPE in 3.l.c). */
+    if (c->arch == ARCH_GPT2)
+        for (int n = 0; n < N; n++)
+            for (int i = 0; i < D; i++) x[(size_t)n * D + i] += m->pos_emb[(size_t)pos[n] * D + i];
+    scatter(t, t->resid, x, row, pos, N, D);
+
+    /* 3.l  L blocks:  x = x + attn(norm(x)); x = x + mlp(norm(x))      (N,D) -> (N,D) */
+    for (int l = 0; l < L; l++) {
+        LayerRec *rec = record ? Trace_rec_alloc(t, l, err) : NULL;
+        if (record && !rec) { Work_free(&w); return -1; }
+        block(t, &w, l, x, row, pos, N, rec);
+        if (rec) rec->valid = 1;
+        scatter(t, t->resid + (size_t)(l + 1) * t->B * t->Tcap * D, x, row, pos, N, D);
+        if (t->opts.progress && t->opts.progress(t->opts.progress_ud, l + 1, L)) {
+            Work_free(&w);
+            sw_seterr(err, "cancelled");
+            return -1;
+        }
+    }
+
+    /* 4  final norm:  x = LN_f(x)  or  RMSNorm(x) */
+    for (int n = 0; n < N; n++)
+        Forward_norm_row(m, m->lnf_w, m->lnf_b, x + (size_t)n * D, w.xn + (size_t)n * D);
+    scatter(t, t->final_norm, w.xn, row, pos, N, D);
+
+    /* 5  LM head:  logits = x @ W_lm      (N,D)@(D,V) -> (N,V), straight into the trace
+     *    (when it keeps logits; otherwise rows are computed on demand by Trace_logits_row). */
+    if (t->logits) {
+        const int V = c->vocab_size;
+        for (int s = 0, e; s < N; s = e) {
+            e = next_segment(row, N, s);
+            float *dst = t->logits + ((size_t)row[s] * t->Tcap + pos[s]) * V;
+            linear(dst, w.xn + (size_t)s * D, e - s, &m->lm_head, NULL);
+        }
+    }
+    /* 6 softmax and 7 next token read these logits: see engine/inspect.c. */
+    Work_free(&w);
+    return 0;
+}
+
+/* Recompute layer l's inner steps for every real position from the stored residual stream
+ * (resid after block l-1), exactly as the prompt pass did. */
+int Forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
+    const int D = t->m->c.dim;
+    int N = 0;
+    for (int b = 0; b < t->B; b++) N += t->len[b];
+    int *row = malloc(sizeof(int) * (size_t)N), *pos = malloc(sizeof(int) * (size_t)N);
+    if (!row || !pos) { free(row); free(pos); sw_seterr(err, "out of memory recomputing layer %d", l + 1); return -1; }
+    int n = 0;
+    for (int b = 0; b < t->B; b++)
+        for (int p = 0; p < t->len[b]; p++) { row[n] = b; pos[n] = p; n++; }
+    Work w;
+    if (Work_init(&w, &t->m->c, N, t->T, err) != 0) { free(row); free(pos); return -1; }
+    const float *in = t->resid + (size_t)l * t->B * t->Tcap * D;
+    for (n = 0; n < N; n++)
+        memcpy(w.x + (size_t)n * D, in + ((size_t)row[n] * t->Tcap + pos[n]) * D, sizeof(float) * D);
+    block(t, &w, l, w.x, row, pos, N, rec);
+    rec->valid = 1;
+    Work_free(&w);
+    free(row);
+    free(pos);
+    return 0;
+}
+
+void Forward_lm_head(const Model *m, const float *xn, int N, float *logits) {
+    linear(logits, xn, N, &m->lm_head, NULL);
+}
+
+void sw_set_threads(int n) {
+    if (n > 0) openblas_set_num_threads(n);
+}

@@ -1,0 +1,217 @@
+/* stations.c - what is shown about each station of the walk (STATIONS.md as data).
+ * The computation itself is in engine/forward.c; each entry here says it in one line. */
+#include "stations.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const StationInfo STATIONS[ST__COUNT] = {
+    [ST_TOKENIZE] = {ST_TOKENIZE, "0", "tokenize",
+        "ids = encode(text)", "ids = encode(text)", "B,T",
+        "The text is cut into tokens and each token becomes an integer id from the vocabulary.",
+        "The model never sees letters: only integers, one per token, T of them per prompt.",
+        1, VK_TOKENS},
+    [ST_EMBED] = {ST_EMBED, "1", "embedding lookup",
+        "x = E[ids]    E is (V,D)", "x = E[ids]    E is (V,D)", "B,T,D",
+        "Each id picks one row of the embedding table E: a vector of D numbers per token.",
+        "The shape gains an axis here: (B,T) integers become (B,T,D) numbers.",
+        1, VK_MATRIX},
+    [ST_POSITIONS] = {ST_POSITIONS, "2", "add positions",
+        "x = x + P[0:T]    P is (ctx,D)",
+        "nothing added: RoPE rotates q and k inside attention",
+        "B,T,D",
+        "GPT-2 adds a learned vector for each position; Llama adds nothing here and rotates q and k by position inside attention instead.",
+        "Adding keeps the shape: (B,T,D) + (T,D) broadcasts over B.",
+        0, VK_MATRIX},
+    [ST_BLOCK] = {ST_BLOCK, "3.l", "transformer block",
+        "x = x + attn(LN(x));  x = x + mlp(LN(x))",
+        "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))",
+        "B,T,D",
+        "A block lets every token look at earlier tokens (attention), then thinks about each token alone (MLP); both add to the residual stream x.",
+        "The block's output has the same shape as its input, so blocks can be stacked L times.",
+        0, VK_MATRIX},
+    [ST_FINAL_NORM] = {ST_FINAL_NORM, "4", "final norm",
+        "x = LN_f(x) = (x - mean) / sqrt(var + eps) * w + b",
+        "x = RMSNorm(x) = x / sqrt(mean(x^2) + eps) * w",
+        "B,T,D",
+        "The residual stream is normalised once more before it is turned into scores over the vocabulary.",
+        "Each row now has a fixed scale; the shape is unchanged.",
+        0, VK_MATRIX},
+    [ST_LM_HEAD] = {ST_LM_HEAD, "5", "LM head",
+        "logits = x @ Eᵀ    (B,T,D)@(D,V) -> (B,T,V)",
+        "logits = x @ W_cls    (B,T,D)@(D,V) -> (B,T,V)",
+        "B,T,V",
+        "Each position's vector is dotted with every token's row of the output matrix: one score (logit) per vocabulary entry.",
+        "The matmul shape rule: the inner D's meet and vanish, V appears.",
+        1, VK_TOPK},
+    [ST_SOFTMAX] = {ST_SOFTMAX, "6", "softmax",
+        "probs = exp(logits - max) / sum(exp(logits - max))",
+        "probs = exp(logits - max) / sum(exp(logits - max))",
+        "B,T,V",
+        "Scores become probabilities: exponentiate (after subtracting the max so nothing overflows) and divide by the sum.",
+        "Subtracting the max changes nothing in the result but keeps exp() finite.",
+        0, VK_TOPK},
+    [ST_NEXT] = {ST_NEXT, "7", "next token",
+        "next = argmax(probs[:, -1, :])  (or a sample)",
+        "next = argmax(probs[:, -1, :])  (or a sample)",
+        "B",
+        "Only the last position's probabilities choose what comes next; append it and the walk runs again with T+1.",
+        "One token per prompt: the shape (B,) - then (B,T) grows to (B,T+1).",
+        1, VK_NEXT},
+    [ST_NORM1] = {ST_NORM1, "3.l.a", "norm 1",
+        "xn = LN_1(x) = (x - mean) / sqrt(var + eps) * w + b",
+        "xn = RMSNorm(x) = x / sqrt(mean(x^2) + eps) * w",
+        "B,T,D",
+        "Each token's vector is rescaled to a standard size before attention reads it.",
+        "Normalising acts on each row (each token) separately.",
+        0, VK_MATRIX},
+    [ST_QKV] = {ST_QKV, "3.l.b", "queries, keys, values",
+        "q|k|v = xn @ W_qkv + b    (B,T,D)@(D,3D), split into h heads of d",
+        "q = xn @ Wq;  k = xn @ Wk;  v = xn @ Wv    (KV heads for k, v)",
+        "B,h,T,d",
+        "Three matmuls give each token a query (what it looks for), a key (what it offers) and a value (what it passes on), split into h heads.",
+        "D = h x d: the same numbers, viewed as h heads of size d.",
+        1, VK_MATRIX},
+    [ST_ROPE] = {ST_ROPE, "3.l.c", "rotary positions",
+        "(no rotary step in GPT-2)",
+        "rotate each pair (q[2i], q[2i+1]) by angle pos * 10000^(-2i/d); same for k",
+        "B,h,T,d",
+        "Llama marks positions by rotating pairs of numbers in q and k by an angle that grows with the position.",
+        "After rotation a dot product q.k depends on how far apart the two tokens are.",
+        0, VK_MATRIX},
+    [ST_SCORES] = {ST_SCORES, "3.l.d", "attention scores",
+        "S = q @ kᵀ / √d    (B,h,T,d)@(B,h,d,T) -> (B,h,T,T)",
+        "S = q @ kᵀ / √d    (B,h,T,d)@(B,h,d,T) -> (B,h,T,T)",
+        "B,h,T,T",
+        "Every query is dotted with every key: a T x T table of how well token i's question matches token j's answer.",
+        "A new shape: T x T per head - this is why attention costs grow with the square of T.",
+        1, VK_ATTENTION},
+    [ST_MASK] = {ST_MASK, "3.l.e", "causal mask",
+        "S[i,j] = -inf  for j > i",
+        "S[i,j] = -inf  for j > i",
+        "B,h,T,T",
+        "A token may not look at tokens after it, so the upper triangle is set to minus infinity.",
+        "exp(-inf) = 0: the future will get zero weight after the softmax.",
+        0, VK_ATTENTION},
+    [ST_ATTN] = {ST_ATTN, "3.l.f", "attention probabilities",
+        "A = softmax(S) along the last axis (max subtracted)",
+        "A = softmax(S) along the last axis (max subtracted)",
+        "B,h,T,T",
+        "Each row of scores becomes weights that are positive and add up to 1.",
+        "Every row sums to 1, and the masked future is exactly 0.",
+        0, VK_ATTENTION},
+    [ST_WSUM] = {ST_WSUM, "3.l.g", "weighted sum of values",
+        "y = A @ v    (B,h,T,T)@(B,h,T,d) -> (B,h,T,d), heads merged -> (B,T,D)",
+        "y = A @ v    (B,h,T,T)@(B,h,T,d) -> (B,h,T,d), heads merged -> (B,T,D)",
+        "B,T,D",
+        "Each token collects a mix of the earlier tokens' values, weighted by its attention row; the heads are put side by side again.",
+        "Back to (B,T,D): the T x T table was only the weights.",
+        1, VK_MATRIX},
+    [ST_OUT_PROJ] = {ST_OUT_PROJ, "3.l.h", "output projection + residual",
+        "x = x + (y @ W_o + b)    (B,T,D)@(D,D)",
+        "x = x + y @ W_o    (B,T,D)@(D,D)",
+        "B,T,D",
+        "The mixed heads are projected back into the residual stream and added to what was there.",
+        "The residual add: attention only adds a correction to x.",
+        0, VK_MATRIX},
+    [ST_NORM2] = {ST_NORM2, "3.l.i", "norm 2",
+        "xn = LN_2(x)",
+        "xn = RMSNorm(x)",
+        "B,T,D",
+        "The stream is normalised again before the MLP reads it.",
+        "Same rule as norm 1, with its own weights.",
+        0, VK_MATRIX},
+    [ST_MLP_UP] = {ST_MLP_UP, "3.l.j", "MLP up + activation",
+        "hid = gelu(xn @ W1 + b1)    (B,T,D)@(D,F) -> (B,T,F)",
+        "hid = silu(xn @ W1) * (xn @ W3)    (B,T,D)@(D,F) -> (B,T,F)",
+        "B,T,F",
+        "Each token's vector is widened to F numbers and passed through a nonlinearity, on its own - no mixing between tokens.",
+        "The shape widens inside the MLP: D -> F.",
+        1, VK_MATRIX},
+    [ST_MLP_DOWN] = {ST_MLP_DOWN, "3.l.k", "MLP down + residual",
+        "x = x + (hid @ W2 + b2)    (B,T,F)@(F,D) -> (B,T,D)",
+        "x = x + hid @ W2    (B,T,F)@(F,D) -> (B,T,D)",
+        "B,T,D",
+        "The wide vector is projected back to D and added to the residual stream: the block's output.",
+        "Back to D, so the next block sees the same shape.",
+        1, VK_MATRIX},
+};
+
+const StationInfo *Station_info(StationKind k) {
+    if ((int)k < 0 || k >= ST__COUNT) return &STATIONS[ST_TOKENIZE];
+    return &STATIONS[k];
+}
+
+const char *Station_maths(StationKind k, Arch arch) {
+    const StationInfo *s = Station_info(k);
+    return arch == ARCH_LLAMA ? s->maths_llama : s->maths_gpt2;
+}
+
+int Stations_outer(const Config *c, StationRef *out, int cap) {
+    int n = 0;
+#define PUT(k, l) do { if (n < cap) { out[n].kind = (k); out[n].layer = (l); } n++; } while (0)
+    PUT(ST_TOKENIZE, -1);
+    PUT(ST_EMBED, -1);
+    PUT(ST_POSITIONS, -1);
+    for (int l = 0; l < c->n_layers; l++) PUT(ST_BLOCK, l);
+    PUT(ST_FINAL_NORM, -1);
+    PUT(ST_LM_HEAD, -1);
+    PUT(ST_SOFTMAX, -1);
+    PUT(ST_NEXT, -1);
+    return n < cap ? n : cap;
+}
+
+int Stations_inner(const Config *c, int layer, StationRef *out, int cap) {
+    static const StationKind inner[] = {ST_NORM1, ST_QKV, ST_ROPE, ST_SCORES, ST_MASK, ST_ATTN,
+                                        ST_WSUM, ST_OUT_PROJ, ST_NORM2, ST_MLP_UP, ST_MLP_DOWN};
+    int n = 0;
+    for (size_t i = 0; i < sizeof inner / sizeof inner[0]; i++) {
+        if (inner[i] == ST_ROPE && c->arch != ARCH_LLAMA) continue;
+        PUT(inner[i], layer);
+    }
+#undef PUT
+    return n < cap ? n : cap;
+}
+
+/* One axis letter -> its size for this config and trace. */
+static int axis_size(const Config *c, char a, int B, int T, int *ok) {
+    *ok = 1;
+    switch (a) {
+    case 'B': return B;
+    case 'T': return T;
+    case 'D': return c->dim;
+    case 'V': return c->vocab_size;
+    case 'h': return c->n_heads;
+    case 'd': return c->head_dim;
+    case 'F': return c->hidden_dim;
+    default: *ok = 0; return 0;
+    }
+}
+
+void Station_shape(const Config *c, StationRef s, int B, int T, char *buf, size_t cap) {
+    const char *axes = Station_info(s.kind)->axes;
+    char letters[64] = "", nums[96] = "";
+    size_t nl = 0, nn = 0;
+    for (const char *p = axes; *p; p++) {
+        if (*p == ',') continue;
+        int ok;
+        int v = axis_size(c, *p, B, T, &ok);
+        nl += (size_t)snprintf(letters + nl, sizeof letters - nl, "%s%c", nl ? "," : "", *p);
+        nn += (size_t)snprintf(nums + nn, sizeof nums - nn, "%s%d", nn ? "," : "", v);
+        if (nl >= sizeof letters || nn >= sizeof nums) break;
+    }
+    /* a one-axis shape is written (B,) as in Python */
+    int one = strchr(axes, ',') == NULL;
+    snprintf(buf, cap, "(%s%s) = (%s%s)", letters, one ? "," : "", nums, one ? "," : "");
+}
+
+void Station_label(StationRef s, char *buf, size_t cap) {
+    const StationInfo *i = Station_info(s.kind);
+    if (s.layer < 0) {
+        snprintf(buf, cap, "%s %s", i->number, i->name);
+        return;
+    }
+    /* "3.l" / "3.l.d" with l replaced by the 1-based layer number */
+    const char *suffix = i->number + 3; /* "" or ".d" */
+    snprintf(buf, cap, "3.%d%s %s", s.layer + 1, suffix, i->name);
+}

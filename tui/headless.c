@@ -1,0 +1,275 @@
+/* headless.c - --dump (the shape walk as text) and --json (token probabilities, loss,
+ * top-k alternatives, logit lens) for scripts. Output is stable; errors go to stderr. */
+#include "tui/headless.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int Options_default_prompts(const Model *m, const char **out) {
+    if (m->c.arch == ARCH_GPT2) {
+        out[0] = "Hello world! This is fun";
+        out[1] = "The cat sat on mat";
+        return 2;
+    }
+    out[0] = "Once upon a time";
+    out[1] = "Lily and Tom";
+    return 2;
+}
+
+/* The token's text for JSON: its bytes when they are valid UTF-8 on their own, else a
+ * printable label with \xNN for the partial bytes (half an emoji, say). */
+static void token_text(const Tokenizer *tok, int id, char *buf, size_t cap) {
+    size_t n;
+    const char *bytes = Tokenizer_bytes(tok, id, &n);
+    if (bytes && n < cap && sw_utf8_valid(bytes, n, NULL) && memchr(bytes, 0, n) == NULL) {
+        memcpy(buf, bytes, n);
+        buf[n] = 0;
+    } else {
+        Tokenizer_label(tok, id, 0, buf, cap);
+    }
+}
+
+static void print_values(FILE *out, const TensorView *v, int b, int pos) {
+    /* a few numbers of row b, position pos, so the dump shows real values, not only shapes */
+    int last = v->dims[v->ndim - 1];
+    int show = last < 4 ? last : 4;
+    const float *p = v->data + (long)b * v->stride[0] + (long)pos * v->stride[1];
+    fprintf(out, "  x[%d,%d,:%d] = [", b, pos, show);
+    for (int i = 0; i < show; i++) fprintf(out, "%s%.4f", i ? ", " : "", p[i]);
+    fprintf(out, "%s]", last > show ? ", ..." : "");
+}
+
+static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) {
+    const Model *m = t->m;
+    char label[96], shape[96], e[SW_ERR_LEN];
+    const StationInfo *info = Station_info(s.kind);
+    Station_label(s, label, sizeof label);
+    Station_shape(&m->c, s, t->B, t->T, shape, sizeof shape);
+    fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, m->c.arch),
+            info->shape_changes ? "   <- shape changes" : "");
+    if (info->view == VK_MATRIX && s.layer < 1) {
+        TensorView v;
+        if (Trace_tensor(t, s, 0, &v, e) == 0 && v.ndim == 3) {
+            fprintf(out, "%s%-34s", indent, "");
+            print_values(out, &v, 0, t->len[0] - 1);
+            fputc('\n', out);
+        }
+    }
+}
+
+static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
+    const Model *m = t->m;
+    const Tokenizer *tok = m->tok;
+    char desc[256], lab[128];
+    Model_describe(m, desc, sizeof desc);
+    fprintf(out, "model: %s\n", desc);
+    fprintf(out, "batch: B=%d, T=%d (longest prompt; shorter ones are padded and masked)\n", t->B, t->T);
+    for (int b = 0; b < t->B; b++) {
+        fprintf(out, "  prompt %d (T=%d): ", b, t->len[b]);
+        for (int p = 0; p < t->len[b]; p++) {
+            Tokenizer_label(tok, Trace_id(t, b, p), 0, lab, sizeof lab);
+            fprintf(out, "%s[%s|%d]", p ? " " : "", lab, Trace_id(t, b, p));
+        }
+        fputc('\n', out);
+    }
+    fputs("\nthe shape walk:\n", out);
+    StationRef walk[512], inner[16];
+    int n = Stations_outer(&m->c, walk, 512);
+    for (int i = 0; i < n; i++) {
+        dump_station(out, t, walk[i], "");
+        if (walk[i].kind == ST_BLOCK && walk[i].layer == 0) {
+            int ni = Stations_inner(&m->c, 0, inner, 16);
+            for (int j = 0; j < ni; j++) dump_station(out, t, inner[j], "    ");
+        }
+    }
+    if (o->logit_lens) {
+        fputs("\nlogit lens (top-1 after each block, prompt 0):\n", out);
+        for (int l = 0; l < m->c.n_layers; l++) {
+            fprintf(out, "  block %2d:", l + 1);
+            for (int p = 0; p < t->len[0]; p++) {
+                TopK tk;
+                if (Trace_logit_lens(t, l, 0, p, 1, &tk) == 1) {
+                    Tokenizer_label(tok, tk.id, 0, lab, sizeof lab);
+                    fprintf(out, " %s(%.2f)", lab, tk.prob);
+                }
+            }
+            fputc('\n', out);
+        }
+    }
+    fputs("\nnext token (last position of each prompt):\n", out);
+    Trace_choose(t, smp);
+    for (int b = 0; b < t->B; b++) {
+        int id = t->next_id[b];
+        Tokenizer_label(tok, id, 0, lab, sizeof lab);
+        float p = 0;
+        float *probs = malloc(sizeof(float) * (size_t)m->c.vocab_size);
+        if (probs) { Trace_probs_row(t, b, t->len[b] - 1, 1, probs); p = probs[id]; free(probs); }
+        fprintf(out, "  prompt %d: %d '%s'  p=%.4f\n", b, id, lab, p);
+    }
+    return 0;
+}
+
+static cJSON *topk_json(const Tokenizer *tok, const TopK *tk, int n) {
+    cJSON *arr = cJSON_CreateArray();
+    char txt[256];
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        token_text(tok, tk[i].id, txt, sizeof txt);
+        cJSON_AddNumberToObject(e, "id", tk[i].id);
+        cJSON_AddStringToObject(e, "text", txt);
+        cJSON_AddNumberToObject(e, "prob", tk[i].prob);
+        cJSON_AddNumberToObject(e, "logit", tk[i].logit);
+        cJSON_AddItemToArray(arr, e);
+    }
+    return arr;
+}
+
+static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from[SW_MAX_B]) {
+    const Model *m = t->m;
+    const Tokenizer *tok = m->tok;
+    const int k = o->top_k;
+    TopK *tk = malloc(sizeof(TopK) * (size_t)k);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *jm = cJSON_AddObjectToObject(root, "model");
+    cJSON_AddStringToObject(jm, "name", m->name);
+    cJSON_AddStringToObject(jm, "arch", m->c.arch == ARCH_GPT2 ? "gpt2" : "llama");
+    cJSON_AddNumberToObject(jm, "L", m->c.n_layers);
+    cJSON_AddNumberToObject(jm, "D", m->c.dim);
+    cJSON_AddNumberToObject(jm, "h", m->c.n_heads);
+    cJSON_AddNumberToObject(jm, "V", m->c.vocab_size);
+    cJSON_AddNumberToObject(jm, "context", m->c.seq_len);
+    cJSON_AddNumberToObject(root, "B", t->B);
+    cJSON_AddNumberToObject(root, "top_k", k);
+    cJSON_AddNumberToObject(root, "uniform_loss", log((double)m->c.vocab_size));
+    cJSON *jp = cJSON_AddArrayToObject(root, "prompts");
+    char txt[256];
+    for (int b = 0; b < t->B; b++) {
+        cJSON *pr = cJSON_CreateObject();
+        cJSON_AddItemToArray(jp, pr);
+        cJSON_AddStringToObject(pr, "text", t->prompts[b] ? t->prompts[b] : "");
+        int plen = gen_from[b];
+        cJSON_AddNumberToObject(pr, "T", plen);
+        cJSON *toks = cJSON_AddArrayToObject(pr, "tokens");
+        double sum_loss = 0;
+        int n_loss = 0;
+        for (int p = 0; p < plen; p++) {
+            int id = Trace_id(t, b, p);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddItemToArray(toks, e);
+            cJSON_AddNumberToObject(e, "position", p);
+            cJSON_AddNumberToObject(e, "id", id);
+            token_text(tok, id, txt, sizeof txt);
+            cJSON_AddStringToObject(e, "text", txt);
+            float prob, loss;
+            int rank;
+            /* what position p-1 gave this token, and what it expected instead */
+            if (p > 0 && Trace_next_token_stats(t, b, p - 1, &prob, &loss, &rank) == 0) {
+                cJSON_AddNumberToObject(e, "prob", prob);
+                cJSON_AddNumberToObject(e, "loss", loss);
+                cJSON_AddNumberToObject(e, "rank", rank);
+                int n = tk ? Trace_topk(t, b, p - 1, 1, k, tk) : 0;
+                cJSON_AddItemToObject(e, "expected", topk_json(tok, tk, n));
+                sum_loss += loss;
+                n_loss++;
+            } else {
+                cJSON_AddNullToObject(e, "prob");
+                cJSON_AddNullToObject(e, "loss");
+                cJSON_AddNullToObject(e, "rank");
+                cJSON_AddNullToObject(e, "expected");
+            }
+        }
+        if (n_loss) {
+            cJSON_AddNumberToObject(pr, "mean_loss", sum_loss / n_loss);
+            cJSON_AddNumberToObject(pr, "perplexity", exp(sum_loss / n_loss));
+        } else {
+            cJSON_AddNullToObject(pr, "mean_loss");
+            cJSON_AddNullToObject(pr, "perplexity");
+        }
+        /* the prediction after the prompt's last token */
+        int n = tk ? Trace_topk(t, b, plen - 1, 1, k, tk) : 0;
+        cJSON_AddItemToObject(pr, "next", topk_json(tok, tk, n));
+        if (o->logit_lens) {
+            cJSON *lens = cJSON_AddArrayToObject(pr, "logit_lens");
+            for (int l = 0; l < m->c.n_layers; l++) {
+                cJSON *layer = cJSON_CreateArray();
+                cJSON_AddItemToArray(lens, layer);
+                for (int p = 0; p < plen; p++) {
+                    TopK one;
+                    if (Trace_logit_lens(t, l, b, p, 1, &one) == 1) {
+                        cJSON *arr = topk_json(tok, &one, 1);
+                        cJSON_AddItemToArray(layer, cJSON_DetachItemFromArray(arr, 0));
+                        cJSON_Delete(arr);
+                    }
+                }
+            }
+        }
+        if (t->len[b] > plen) {
+            cJSON *g = cJSON_AddObjectToObject(pr, "generated");
+            cJSON *ids = cJSON_AddArrayToObject(g, "ids");
+            for (int p = plen; p < t->len[b]; p++) cJSON_AddItemToArray(ids, cJSON_CreateNumber(Trace_id(t, b, p)));
+            char *s = Tokenizer_decode(tok, t->ids + (size_t)b * t->Tcap + plen, t->len[b] - plen);
+            cJSON_AddStringToObject(g, "text", s ? s : "");
+            free(s);
+        }
+    }
+    (void)smp;
+    free(tk);
+    return root;
+}
+
+int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
+    const char *prompts[SW_MAX_B];
+    int B = o->n_prompts;
+    if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
+    else B = Options_default_prompts(m, prompts);
+    TraceOpts to;
+    TraceOpts_default(&to);
+    to.truncate = o->truncate;
+    to.max_new = o->max_new > 0 ? o->max_new : 1;
+    char err[SW_ERR_LEN];
+    Trace *t = Trace_run(m, prompts, B, &to, err);
+    if (!t) {
+        fprintf(errf, "shapewalk: %s\n", err);
+        return 1;
+    }
+    Sampler smp = o->sampler;
+    int plen[SW_MAX_B];
+    for (int b = 0; b < B; b++) plen[b] = t->len[b];
+    int rc = 0;
+    if (o->json) {
+        for (int i = 0; i < o->max_new; i++)
+            if (Trace_generate(t, &smp, err) != 0) {
+                fprintf(errf, "shapewalk: %s\n", err);
+                rc = 1;
+                break;
+            }
+        if (rc == 0) {
+            cJSON *root = json_report(t, o, &smp, plen);
+            char *s = cJSON_Print(root);
+            if (s) { fputs(s, out); fputc('\n', out); }
+            else { fprintf(errf, "shapewalk: out of memory printing JSON\n"); rc = 1; }
+            free(s);
+            cJSON_Delete(root);
+        }
+    } else {
+        dump(t, o, out, &smp);
+        if (o->max_new > 0) {
+            for (int i = 0; i < o->max_new; i++)
+                if (Trace_generate(t, &smp, err) != 0) {
+                    fprintf(errf, "shapewalk: %s\n", err);
+                    rc = 1;
+                    break;
+                }
+            fprintf(out, "\ngenerated (%d tokens, shapes now (B,T) = (%d,%d)):\n", o->max_new, t->B, t->T);
+            for (int b = 0; b < t->B; b++) {
+                char *s = Tokenizer_decode(m->tok, t->ids + (size_t)b * t->Tcap, t->len[b]);
+                fprintf(out, "  prompt %d: %s\n", b, s ? s : "");
+                free(s);
+            }
+        }
+    }
+    Trace_free(t);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/* headless.h - shapewalk without a terminal: the shape walk as text (--dump) and the
+ * prompt's token probabilities as JSON (--json, --logit-lens). No ncurses here. */
+#ifndef SW_HEADLESS_H
+#define SW_HEADLESS_H
+
+#include <stdio.h>
+
+#include "tui/options.h"
+
+/* Run the options' prompts (or the model's ready prompts) and print the report to out;
+ * errors go to errf as one line. Returns the exit code (0 on success). */
+int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf);
+
+/* The ready-made prompts when none are given: GPT-2 gets the lesson's batch of two,
+ * TinyStories a story opening. Returns how many (<= SW_MAX_B) were written to out. */
+int Options_default_prompts(const Model *m, const char **out);
+
+#endif

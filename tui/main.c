@@ -1,0 +1,203 @@
+/* main.c - shapewalk's command line: parse options, open the model, then either the
+ * ncurses program (tui/app.c) or a headless report (tui/headless.c). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/forward.h"
+#include "tui/headless.h"
+#include "tui/options.h"
+
+static void usage(FILE *f) {
+    fputs(
+"Usage: shapewalk [OPTION]...\n"
+"Step through a real language model's forward pass, one station at a time.\n"
+"\n"
+"With no options, opens the default model on a ready prompt in the terminal.\n"
+"\n"
+"Model and prompt:\n"
+"  -m, --model NAME|PATH   gpt2, stories15M, ... (fetched with `make model NAME=...`),\n"
+"                          a Hugging Face GPT-2 folder, or a llama2.c .bin\n"
+"      --tokenizer PATH    tokenizer .bin for a llama2.c checkpoint\n"
+"  -p, --prompt TEXT       a prompt; repeat for a batch (B > 1); '-' reads stdin\n"
+"      --truncate          keep the last context-length tokens of a long prompt\n"
+"\n"
+"Headless output (no terminal needed):\n"
+"      --dump              print the shape walk: every station, its maths and shape\n"
+"      --json              per-token probability, loss, rank and top-k as JSON\n"
+"      --logit-lens        add the logit lens (top-1 after every block) to --json/--dump\n"
+"  -k, --top-k K           alternatives per position (default 10)\n"
+"  -g, --generate N        append N generated tokens (KV cache)\n"
+"\n"
+"Sampling (default: greedy):\n"
+"      --temperature T     0 = greedy; 1 = the model's own distribution\n"
+"      --top-p P           nucleus sampling\n"
+"      --sample-top-k K    sample among the K most likely only\n"
+"      --seed S            random seed (default 1)\n"
+"\n"
+"Display:\n"
+"      --lesson            guided classroom mode\n"
+"      --large             large print (projector)\n"
+"      --mono              no colours (also when NO_COLOR is set)\n"
+"      --station N         open at outer station N (0..7)\n"
+"      --threads N         OpenBLAS threads (default: all cores)\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n"
+"\n"
+"Press ? in the program for its keys. Report bugs in the project's issue tracker.\n", f);
+}
+
+static int parse_int(const char *opt, const char *v, int lo, int hi, int *out) {
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) {
+        fprintf(stderr, "shapewalk: %s '%s' is not a whole number from %d to %d\n", opt, v, lo, hi);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_float(const char *opt, const char *v, double lo, double hi, float *out) {
+    char *end;
+    double x = strtod(v, &end);
+    if (!*v || *end || !(x >= lo && x <= hi)) {
+        fprintf(stderr, "shapewalk: %s '%s' is not a number from %g to %g\n", opt, v, lo, hi);
+        return -1;
+    }
+    *out = (float)x;
+    return 0;
+}
+
+static char *read_stdin(void) {
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
+        n += got;
+        if (got == 0) break;
+        if (n + 1 >= cap) {
+            char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
+            if (!nb) { free(buf); return NULL; }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (!buf) return NULL;
+    buf[n] = 0;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;   /* a trailing newline from echo */
+    return buf;
+}
+
+enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
+       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS };
+
+int main(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"model", required_argument, 0, 'm'},     {"tokenizer", required_argument, 0, O_TOKENIZER},
+        {"prompt", required_argument, 0, 'p'},    {"truncate", no_argument, 0, O_TRUNCATE},
+        {"dump", no_argument, 0, O_DUMP},         {"json", no_argument, 0, O_JSON},
+        {"logit-lens", no_argument, 0, O_LENS},   {"top-k", required_argument, 0, 'k'},
+        {"generate", required_argument, 0, 'g'},  {"temperature", required_argument, 0, O_TEMP},
+        {"top-p", required_argument, 0, O_TOPP},  {"sample-top-k", required_argument, 0, O_STOPK},
+        {"seed", required_argument, 0, O_SEED},   {"lesson", no_argument, 0, O_LESSON},
+        {"large", no_argument, 0, O_LARGE},       {"mono", no_argument, 0, O_MONO},
+        {"station", required_argument, 0, O_STATION}, {"threads", required_argument, 0, O_THREADS},
+        {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0}};
+    Options o;
+    memset(&o, 0, sizeof o);
+    o.top_k = 10;
+    o.station = -1;
+    o.sampler.rng = 1;
+    char *stdin_prompt = NULL;
+    int c, rc = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":m:p:k:g:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': o.model = optarg; break;
+        case O_TOKENIZER: o.tokenizer = optarg; break;
+        case 'p':
+            if (o.n_prompts == SW_MAX_B) {
+                fprintf(stderr, "shapewalk: at most %d prompts (--prompt) in one batch\n", SW_MAX_B);
+                return 2;
+            }
+            if (strcmp(optarg, "-") == 0) {
+                if (stdin_prompt) { fprintf(stderr, "shapewalk: --prompt - can be given once\n"); return 2; }
+                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: cannot read the prompt from standard input\n"); return 2; }
+                o.prompts[o.n_prompts++] = stdin_prompt;
+            } else {
+                o.prompts[o.n_prompts++] = optarg;
+            }
+            break;
+        case O_TRUNCATE: o.truncate = 1; break;
+        case O_DUMP: o.dump = 1; break;
+        case O_JSON: o.json = 1; break;
+        case O_LENS: o.logit_lens = 1; break;
+        case 'k': if (parse_int("--top-k", optarg, 1, 1000, &o.top_k)) return 2; break;
+        case 'g': if (parse_int("--generate", optarg, 0, 100000, &o.max_new)) return 2; break;
+        case O_TEMP: if (parse_float("--temperature", optarg, 0, 100, &o.sampler.temperature)) return 2; break;
+        case O_TOPP: if (parse_float("--top-p", optarg, 0, 1, &o.sampler.top_p)) return 2; break;
+        case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; break;
+        case O_SEED: {
+            char *end;
+            unsigned long long s = strtoull(optarg, &end, 10);
+            if (!*optarg || *end) { fprintf(stderr, "shapewalk: --seed '%s' is not a whole number\n", optarg); return 2; }
+            o.sampler.rng = s ? s : 1;
+            break;
+        }
+        case O_LESSON: o.lesson = 1; break;
+        case O_LARGE: o.large = 1; break;
+        case O_MONO: o.mono = 1; break;
+        case O_STATION: if (parse_int("--station", optarg, 0, 7, &o.station)) return 2; break;
+        case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("shapewalk %s\n", SW_VERSION); return 0;
+        case ':':
+            fprintf(stderr, "shapewalk: option '%s' needs a value; see shapewalk --help\n", argv[optind - 1]);
+            return 2;
+        default:
+            if (optopt) fprintf(stderr, "shapewalk: unknown option '-%c'; see shapewalk --help\n", optopt);
+            else fprintf(stderr, "shapewalk: unknown option '%s'; see shapewalk --help\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "shapewalk: unexpected argument '%s'; give a prompt with --prompt \"...\" (see shapewalk --help)\n", argv[optind]);
+        return 2;
+    }
+    if (getenv("NO_COLOR") && *getenv("NO_COLOR")) o.mono = 1;
+    int headless = o.dump || o.json;
+    if (o.logit_lens && !headless) o.json = headless = 1;
+    if (!headless && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+        fprintf(stderr, "shapewalk: %s is not a terminal; for text output use --dump or --json (see shapewalk --help)\n",
+                isatty(STDOUT_FILENO) ? "standard input" : "standard output");
+        free(stdin_prompt);
+        return 2;
+    }
+    if (o.threads > 0) sw_set_threads(o.threads);
+
+    char err[SW_ERR_LEN], path[4096];
+    if (Model_resolve(o.model, path, sizeof path, err) != 0) {
+        fprintf(stderr, "shapewalk: %s\n", err);
+        free(stdin_prompt);
+        return 1;
+    }
+    Model *m = Model_open(path, o.tokenizer, err);
+    if (!m) {
+        fprintf(stderr, "shapewalk: %s\n", err);
+        free(stdin_prompt);
+        return 1;
+    }
+    if (!o.model && !headless && m->c.arch == ARCH_LLAMA)
+        fprintf(stderr, "shapewalk: opened %s (%s); for GPT-2 run `make model NAME=gpt2`\n", m->name, m->path);
+
+    if (headless) rc = Headless_run(m, &o, stdout, stderr);
+    else rc = Tui_run(m, &o);
+
+    Model_free(m);
+    free(stdin_prompt);
+    return rc;
+}
