@@ -1,0 +1,81 @@
+/* next_token.c - the token chosen for every row from its last position (argmax, or a sample),
+ * shown at the end of the row's text, and the key that appends it and runs again: the
+ * shapes grow from T to T+1. */
+#include "views/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* label with the visible-space sign turned back into a space, for running text */
+static void plain(char *out, size_t cap, const char *lab) {
+    size_t o = 0;
+    for (const char *p = lab; *p && o + 1 < cap;) {
+        if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x90 && (unsigned char)p[2] == 0xA3) {
+            out[o++] = ' ';
+            p += 3;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = 0;
+}
+
+static void next_draw(ViewCtx *c) {
+    WINDOW *w = c->win;
+    View_clear(c);
+    if (c->h < 1 || c->w < 10 || !c->tok) return;
+    const TokenTable *tt = c->tok;
+    int y = c->y, bottom = c->y + c->h;
+    Crt_set(w, CA_TITLE);
+    View_printf(w, y++, c->x, c->w, "next token for each row, from its last position's probabilities (%s)",
+                c->temperature > 0 ? "sampled" : "argmax");
+    Crt_set(w, CA_NORMAL);
+    y++;
+    for (int b = 0; b < tt->B && y + 1 < bottom; b++) {
+        int n = tt->len[b];
+        /* the tail of the text that fits before the chip */
+        char chip[VIEW_LABEL + 8];
+        snprintf(chip, sizeof chip, " %s ", c->next_id[b] >= 0 ? c->next_label[b] : "?");
+        int chipw = View_width(chip);
+        int room = c->w - 8 - chipw - 2;
+        if (room < 4) room = 4;
+        int t0 = n, width = 0;
+        char piece[VIEW_LABEL];
+        while (t0 > 0) {
+            plain(piece, sizeof piece, TokenTable_label(tt, b, t0 - 1));
+            int pw = View_width(piece);
+            if (width + pw > room) break;
+            width += pw;
+            t0--;
+        }
+        Crt_set(w, b == c->b ? CA_TITLE : CA_DIM);
+        View_printf(w, y, c->x, 8, "b=%d:", b);
+        int x = c->x + 7;
+        Crt_set(w, CA_NORMAL);
+        if (t0 > 0) x += View_text(w, y, x, 1, "…", 0);
+        for (int t = t0; t < n; t++) {
+            plain(piece, sizeof piece, TokenTable_label(tt, b, t));
+            Crt_set(w, t >= tt->prompt_len[b] ? CA_SHAPECHANGE : CA_NORMAL);
+            x += View_text(w, y, x, c->x + c->w - x, piece, 0);
+        }
+        Crt_set(w, CA_CURRENT);
+        x += View_text(w, y, x, c->x + c->w - x, chip, 1);
+        Crt_set(w, CA_NORMAL);
+        y++;
+        if (y < bottom && c->next_id[b] >= 0) {
+            Crt_set(w, CA_DIM);
+            View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d; next it becomes t=%d", c->next_id[b],
+                        100.0 * c->next_prob[b], n - 1, n);
+            Crt_set(w, CA_NORMAL);
+        }
+        y += 2;
+    }
+    if (y < bottom) {
+        Crt_set(w, CA_KEY);
+        View_printf(w, y, c->x, c->w, "g: append these tokens and run again: (B,T) = (%d,%d) -> (%d,%d), only the new position is computed (KV cache)",
+                    tt->B, tt->T, tt->B, tt->T + 1);
+        Crt_set(w, CA_NORMAL);
+    }
+}
+
+const ViewClass View_next_token = {"next token", next_draw, NULL, NULL};

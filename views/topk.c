@@ -1,0 +1,104 @@
+/* topk.c - the next-token distribution at one position: the k most probable tokens with
+ * their logits, logits minus the max (the stability trick: exp never overflows), the
+ * probabilities as bars and percentages, the sum over all V, and the entropy. */
+#include "views/view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void topk_draw(ViewCtx *c) {
+    WINDOW *w = c->win;
+    View_clear(c);
+    if (c->h < 1 || c->w < 10) return;
+    int y = c->y;
+    const int bottom = c->y + c->h;
+    float temp = c->temperature > 0 ? c->temperature : 1;
+    Crt_set(w, CA_TITLE);
+    View_printf(w, y++, c->x, c->w, "next token after t=%d \"%s\" (row b=%d): top %d of V=%d%s", c->pos,
+                TokenTable_label(c->tok, c->b, c->pos), c->b, c->n_topk, c->cfg ? c->cfg->vocab_size : 0,
+                temp != 1 ? "" : "");
+    Crt_set(w, CA_NORMAL);
+    if (c->n_topk <= 0) {
+        Crt_set(w, CA_DIM);
+        View_text(w, y, c->x, c->w, "no distribution here (computing?)", 1);
+        Crt_set(w, CA_NORMAL);
+        return;
+    }
+    if (y < bottom) {
+        Crt_set(w, CA_MATHS);
+        if (temp != 1)
+            View_printf(w, y++, c->x, c->w, "p = softmax((logits - max) / %.2f),  max logit = %.4f is subtracted first", temp, c->max_logit);
+        else
+            View_printf(w, y++, c->x, c->w, "p = softmax(logits - max),  max logit = %.4f is subtracted first: exp(0) = 1, nothing overflows",
+                        c->max_logit);
+        Crt_set(w, CA_NORMAL);
+    }
+    /* table: rank  token  logit  logit-max  prob  bar */
+    int lw = 6;
+    for (int i = 0; i < c->n_topk; i++) {
+        int tw = View_width(c->topk_label[i]) + 2;
+        if (tw > lw) lw = tw;
+    }
+    if (lw > 16) lw = 16;
+    int zoom = c->zoom < 1 ? 1 : c->zoom;
+    int fixed = 4 + lw + 1 + 10 + 11 + 8 + 1;
+    int bw = c->w - fixed;
+    if (bw > 60 * zoom) bw = 60 * zoom;
+    if (y < bottom) {
+        Crt_set(w, CA_DIM);
+        View_printf(w, y++, c->x, c->w, "%3s %-*s %9s %10s %7s", "#", lw, "token", "logit", "logit-max", "prob");
+        Crt_set(w, CA_NORMAL);
+    }
+    int foot = c->h >= 8 ? 2 : c->h >= 5 ? 1 : 0;
+    int rh = zoom >= 2 && y + c->n_topk * 2 <= bottom - foot ? 2 : 1;
+    double top = c->topk[0].prob > 0 ? c->topk[0].prob : 1;
+    double shown_sum = 0;
+    for (int i = 0; i < c->n_topk; i++) shown_sum += c->topk[i].prob;
+    for (int i = 0; i < c->n_topk && y < bottom - foot; i++) {
+        const TopK *t = &c->topk[i];
+        char lab[VIEW_LABEL + 4];
+        snprintf(lab, sizeof lab, "\"%s\"", c->topk_label[i]);
+        int chosen = c->next_id[c->b] == t->id;
+        Crt_set(w, chosen ? CA_CURRENT : CA_NORMAL);
+        View_printf(w, y, c->x, 4, "%3d", i + 1);
+        View_text(w, y, c->x + 4, lw, lab, 1);
+        Crt_set(w, c->show_logits ? CA_TITLE : CA_NORMAL);
+        View_printf(w, y, c->x + 4 + lw + 1, 9, "%9.4f", t->logit);
+        Crt_set(w, CA_DIM);
+        View_printf(w, y, c->x + 4 + lw + 11, 10, "%10.4f", t->logit - c->max_logit);
+        Crt_set(w, c->show_logits ? CA_NORMAL : CA_TITLE);
+        View_printf(w, y, c->x + 4 + lw + 22, 7, "%6.2f%%", 100.0 * t->prob);
+        Crt_set(w, CA_BAR);
+        if (bw > 2) {
+            double f = t->prob / top;
+            int full8 = (int)(f * bw * 8 + 0.5);
+            int x0 = c->x + fixed;
+            for (int q = 0; q < bw; q++) {
+                int cell = full8 - q * 8;
+                static const wchar_t *eighth[] = {L" ", L"▏", L"▎", L"▍", L"▌", L"▋", L"▊", L"▉", L"█"};
+                const wchar_t *ch = cell >= 8 ? eighth[8] : cell <= 0 ? eighth[0] : eighth[cell];
+                if (crt.mode == CRT_MONO && cell > 0) ch = cell >= 4 ? L"█" : L"▌";
+                mvwaddnwstr(w, y, x0 + q, ch, 1);
+                if (rh == 2 && y + 1 < bottom - foot) mvwaddnwstr(w, y + 1, x0 + q, ch, 1);
+            }
+        }
+        Crt_set(w, CA_NORMAL);
+        y += rh;
+    }
+    if (foot >= 1) {
+        int fy = bottom - foot;
+        double lv = c->log_v > 0 ? c->log_v : (c->cfg ? log((double)c->cfg->vocab_size) : 0);
+        Crt_set(w, CA_MATHS);
+        View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f   top %d hold %.1f%%   entropy H = %.3f nats (uniform guess: log V = %.2f)",
+                    c->prob_sum, c->n_topk, 100.0 * shown_sum, c->entropy, lv);
+        Crt_set(w, CA_NORMAL);
+        if (foot >= 2) {
+            Crt_set(w, CA_DIM);
+            View_printf(w, fy + 1, c->x, c->w, "k/K more/fewer rows   t/T temperature %.2f   , . position   b batch row", temp);
+            Crt_set(w, CA_NORMAL);
+        }
+    }
+}
+
+const ViewClass View_topk = {"top-k", topk_draw, NULL, NULL};
