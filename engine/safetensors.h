@@ -1,0 +1,64 @@
+/* safetensors.h - a checked reader for Hugging Face .safetensors files.
+ *
+ * Layout: u64 little-endian N, then N bytes of JSON
+ *   {"name": {"dtype": "F32", "shape": [V, D], "data_offsets": [begin, end]}, ...,
+ *    "__metadata__": {...}}
+ * then the data area; offsets are relative to its start (byte 8 + N).
+ *
+ * SafeTensors_open maps the file and validates every tensor before anything is read:
+ * header length within the file and below 100 MB, a JSON object, known dtype (F32, F16,
+ * BF16; anything else is "unsupported dtype"), shape entries non-negative integers,
+ * element count * element size without overflow, 0 <= begin <= end <= data size,
+ * end - begin == bytes of the shape, no two tensors overlapping, no duplicate names.
+ * Misaligned F32 data is allowed here; SafeTensors_f32_direct() says whether a tensor can
+ * be used in place (model_gpt2.c copies the ones that cannot).
+ */
+#ifndef SW_SAFETENSORS_H
+#define SW_SAFETENSORS_H
+
+#include "sw.h"
+
+#define ST_MAX_DIMS 8
+#define ST_MAX_HEADER (100u * 1000u * 1000u)
+
+typedef enum { ST_F32 = 1, ST_F16 = 2, ST_BF16 = 3 } StDtype;
+
+typedef struct {
+    char *name;
+    StDtype dtype;
+    int ndim;
+    size_t shape[ST_MAX_DIMS];
+    size_t nelem;            /* product of shape (1 for a scalar) */
+    const uint8_t *data;     /* into the mapping (may be unaligned for F32) */
+    size_t nbytes;
+    size_t offset;           /* absolute byte offset of data in the file */
+} StTensor;
+
+typedef struct {
+    char path[4096];
+    SwMap map;
+    StTensor *t;             /* sorted by name */
+    int n;
+} SafeTensors;
+
+/* Map and validate `path`. On failure returns -1 with err naming path (and the tensor). */
+int SafeTensors_open(SafeTensors *st, const char *path, char *err);
+void SafeTensors_close(SafeTensors *st);
+
+/* The tensor called name, or NULL. */
+const StTensor *SafeTensors_find(const SafeTensors *st, const char *name);
+
+/* 1 if the tensor is F32 and 4-byte aligned in memory, i.e. usable as const float * in place. */
+int SafeTensors_f32_direct(const StTensor *t);
+
+/* Convert a tensor's nelem values to F32 into out (any dtype, any alignment). */
+void SafeTensors_to_f32(const StTensor *t, float *out);
+
+/* "F32" / "F16" / "BF16" */
+const char *SafeTensors_dtype_name(StDtype d);
+
+/* IEEE half / bfloat16 bits -> float */
+float sw_f16_to_f32(uint16_t h);
+float sw_bf16_to_f32(uint16_t h);
+
+#endif
