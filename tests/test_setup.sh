@@ -329,6 +329,27 @@ expect $? "fetch: uses ~/.local/share/shapewalk without either" "exit $rc: $out"
 
 if [ -n "$srv_pid" ]; then kill "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null; srv_pid=; fi
 
+# ---------------------------------------------------------------- README
+# The first code block is the newcomer's two commands, exactly.
+first=$(awk '/^```/ { if (inb) exit; inb = 1; next } inb' README.md)
+if [ "$first" = "$(printf './setup\nmake test')" ]; then pass "README: its first commands are exactly ./setup and make test"
+else fail "README: its first commands are exactly ./setup and make test" "found: $first"; fi
+head -1 README.md | grep -q '^!\[.*\](screenshots/.*\.png)'
+expect $? "README: opens with a screenshot" "first line: $(head -1 README.md)"
+# every file of this repository that README.md and models/README.md name exists
+missing=
+for f in $(cat README.md models/README.md | grep -o '`[a-z][a-z_./-]*\.\(c\|h\|sh\|tsv\|1\|md\|json\)`' | tr -d '`' | sort -u); do
+    case $f in */*) ;; *) continue ;; esac          # bare names (model files) are not paths here
+    case $f in ../*|bench/results.json) continue ;; esac
+    [ -e "$f" ] || missing="$missing $f"
+done
+[ -z "$missing" ] && pass "README: every source file it names exists" || fail "README: every source file it names exists" "missing:$missing"
+gone=
+for fn in Forward_rows Model_resolve; do
+    grep -q "^[a-zA-Z].*[ *]$fn(" engine/*.c || gone="$gone $fn"
+done
+[ -z "$gone" ] && pass "README: the functions it sends readers to exist" || fail "README: the functions it sends readers to exist" "missing:$gone"
+
 # ---------------------------------------------------------------- the man page
 if command -v man >/dev/null 2>&1; then
     warn=$(MANWIDTH=80 man -l shapewalk.1 2>&1 >/dev/null)
