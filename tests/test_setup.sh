@@ -385,7 +385,10 @@ fi
 
 # ---------------------------------------------------------------- make install
 prefix=$tmp/prefix
-if make --no-print-directory install PREFIX="$prefix" > "$tmp/install.log" 2>&1; then
+try_install() { make --no-print-directory install PREFIX="$prefix" > "$tmp/install.log" 2>&1; }
+# The Makefile refreshes ./shapewalk with cp, which fails while another process runs it
+# ("Text file busy", e.g. a TUI test in the same checkout): try once more after a moment.
+if try_install || { grep -q 'Text file busy' "$tmp/install.log" && sleep 3 && try_install; }; then
     ok=0
     for f in bin/shapewalk share/man/man1/shapewalk.1 share/shapewalk/fetch.sh share/shapewalk/manifest.tsv; do
         [ -f "$prefix/$f" ] || { ok=1; fail "install: PREFIX holds the binary, man page, fetch script and manifest" "no $f"; }
