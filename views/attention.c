@@ -34,11 +34,25 @@ static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
     WINDOW *w = c->win;
     int T = c->tv.dims[2];
     double amax = c->scale == SCALE_DIV ? abs_max(c, 0, nheads, nvalid) : 1;
-    int cw = c->zoom >= 2 ? 2 : 1;
-    int half = crt.mode != CRT_MONO;
-    int mh = half ? (T + 1) / 2 : T;
-    int mw = T * cw;
-    if (mw < 4) mw = 4;
+    /* the biggest maps for which every head fits: cell width cw, full or half-height rows */
+    int avail_h = c->h - 2;
+    int cw = 1, half = crt.mode != CRT_MONO, mh = half ? (T + 1) / 2 : T, mw = T < 4 ? 4 : T;
+    for (int try_cw = 8; try_cw >= 1; try_cw--) {
+        int found = 0;
+        for (int try_half = 0; try_half <= (crt.mode != CRT_MONO); try_half++) {
+            int th = try_half ? (T + 1) / 2 : T;
+            int tw = T * try_cw < 4 ? 4 : T * try_cw;
+            int pr = (c->w + 2) / (tw + 2);
+            if (pr < 1) continue;
+            int gr = (nheads + pr - 1) / pr;
+            if (gr * (th + 1) <= avail_h) {
+                cw = try_cw; half = try_half; mh = th; mw = tw;
+                found = 1;
+                break;
+            }
+        }
+        if (found) break;
+    }
     int top = c->y + 1;
     int foot = 1;
     int per_row = (c->w + 2) / (mw + 2);

@@ -85,8 +85,11 @@ static void heatmap_draw(ViewCtx *c) {
     int avail_h = c->h - head - foot;
     if (avail_h < 1) { avail_h = 1; foot = 0; head = c->h > 1 ? 1 : 0; }
     int rh = 1, half = 0, nrows_vis = rows;
-    if (rows * zoom <= avail_h) rh = zoom;
-    else if (rows <= avail_h) rh = 1;
+    if (rows <= avail_h / 2) {
+        rh = avail_h / rows;                 /* taller rows when there is room */
+        int cap = zoom == 1 ? 2 : 3 * zoom;
+        if (rh > cap) rh = cap;
+    } else if (rows <= avail_h) rh = 1;
     else if (rows <= 2 * avail_h && crt.mode != CRT_MONO) half = 1;
     else {
         nrows_vis = avail_h;

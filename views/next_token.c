@@ -28,7 +28,7 @@ static void next_draw(ViewCtx *c) {
     int y = c->y, bottom = c->y + c->h;
     Crt_set(w, CA_TITLE);
     View_printf(w, y++, c->x, c->w, "next token for each row, from its last position's probabilities (%s)",
-                c->temperature > 0 ? "sampled" : "argmax");
+                c->sample_temperature > 0 ? "sampled" : "argmax");
     Crt_set(w, CA_NORMAL);
     y++;
     for (int b = 0; b < tt->B && y + 1 < bottom; b++) {

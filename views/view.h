@@ -67,7 +67,7 @@ typedef struct ViewCtx {
     StationRef st;
     int b, pos, layer, head;
     int which;                /* which tensor of a station (q/k/v, activation/pre/gate, ...) */
-    char which_name[40];      /* "q", "gelu(x@W1+b1)" */
+    char which_name[64];      /* "q", "gelu(x@W1+b1)" */
     char tensor_name[24];     /* the symbol shown for values: "x", "S", "A", "h" */
 
     const TokenTable *tok;
@@ -86,7 +86,8 @@ typedef struct ViewCtx {
     char topk_label[VIEW_MAXK][VIEW_LABEL];
     int n_topk;
     double max_logit, prob_sum, entropy, log_v;
-    float temperature;
+    float temperature;        /* of the top-k view (1 = the model's own distribution) */
+    float sample_temperature; /* of the sampler that picks the next token (0 = argmax) */
     int show_logits;          /* LM head: emphasise logits; softmax: probabilities */
 
     /* next token */

@@ -1,0 +1,439 @@
+/* app.c - Tui_run: the main loop, layout, header and status line, help overlay, the
+ * too-small message, the prompt editor, and the results of the background forward pass.
+ *
+ * Layout (lines):  0 header: model and sizes | where you are
+ *                  1 the prompts of the batch (the chosen row highlighted)
+ *                  2.. the screen's body (the walk: shape strip, maths, explanation, picture)
+ *                  last: status / key hints / progress / the prompt editor
+ */
+#include "tui/app.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The screens; a new one is one file plus one line here. */
+static const Screen *const screens[] = {&Screen_walk, NULL};
+
+void App_status(App *a, int err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_err = err;
+}
+
+void App_rerun(App *a) {
+    Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
+}
+
+/* ---- tokens of a new trace ---- */
+
+static void build_tokens(App *a) {
+    Trace *t = a->trace;
+    free(a->tok_label);
+    free(a->tok_symbol);
+    a->tok_label = NULL;
+    a->tok_symbol = NULL;
+    memset(&a->tok, 0, sizeof a->tok);
+    if (!t) return;
+    int T = t->T > 0 ? t->T : 1;
+    a->tok_label = calloc((size_t)t->B * T, VIEW_LABEL);
+    if (a->m->c.arch == ARCH_GPT2) a->tok_symbol = calloc((size_t)t->B * T, VIEW_LABEL);
+    a->tok.B = t->B;
+    a->tok.T = t->T;
+    a->tok.ids = t->ids;
+    a->tok.stride = t->Tcap;
+    a->tok.label = a->tok_label;
+    a->tok.symbol = a->tok_symbol;
+    for (int b = 0; b < t->B; b++) {
+        a->tok.len[b] = t->len[b];
+        a->tok.prompt_len[b] = t->prompt_len[b];
+        for (int p = 0; p < t->len[b] && a->tok_label; p++) {
+            int id = Trace_id(t, b, p);
+            Tokenizer_label(a->m->tok, id, 1, a->tok_label[b * T + p], VIEW_LABEL);
+            if (a->tok_symbol) {
+                const char *sym = Tokenizer_symbol(a->m->tok, id);
+                snprintf(a->tok_symbol[b * T + p], VIEW_LABEL, "%s", sym ? sym : "");
+            }
+        }
+    }
+    if (!a->tok_label) a->tok.label = NULL;
+}
+
+static void collect(App *a) {
+    JobResult r;
+    if (!Worker_poll(&a->worker, &r)) return;
+    a->dirty = 1;
+    a->busy_gen = 0;
+    if (!r.ok) {
+        if (strcmp(r.err, "cancelled") != 0 && !strstr(r.err, "cancel")) App_status(a, 1, "%s", r.err);
+        if (r.kind == JOB_GENERATE) build_tokens(a);
+        return;
+    }
+    a->sampler = r.sampler;
+    if (r.kind == JOB_RUN) {
+        if (a->trace && a->trace != r.trace) Trace_free(a->trace);
+        a->trace = r.trace;
+        a->vc.b = a->vc.b < r.trace->B ? a->vc.b : 0;
+        a->vc.pos = r.trace->len[a->vc.b] - 1;
+        App_status(a, 0, "ran %d prompt%s, T=%d, in %.0f ms", r.trace->B, r.trace->B > 1 ? "s" : "", r.trace->T, r.ms);
+    } else {
+        int was_last = a->trace && a->vc.pos >= a->trace->len[a->vc.b] - 2;
+        if (was_last) a->vc.pos = a->trace->len[a->vc.b] - 1;
+        App_status(a, 0, "appended one token per row: T is now %d (%.1f ms, KV cache)", a->trace->T, r.ms);
+    }
+    build_tokens(a);
+}
+
+/* ---- drawing ---- */
+
+static void draw_header(App *a) {
+    WINDOW *w = stdscr;
+    const int W = a->cols;
+    char desc[256], where[256] = "";
+    Model_describe(a->m, desc, sizeof desc);
+    if (a->screen->where) a->screen->where(a, where, sizeof where);
+    Crt_set(w, CA_HEADER);
+    for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
+    int used = View_printf(w, 0, 0, W, " shapewalk │ %s", desc);
+    int ww = View_width(where) + 1;
+    if (used + 3 + ww <= W) View_text(w, 0, W - ww, ww, where, 0);
+    else {
+        /* narrow: the location wins over the parameter count */
+        for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
+        used = View_printf(w, 0, 0, W, " %s │ %s", a->m->name, where);
+    }
+    Crt_set(w, CA_NORMAL);
+    /* prompts */
+    int x = 0;
+    for (int b = 0; b < a->B && x < W; b++) {
+        char buf[256];
+        int len = a->trace && b < a->trace->B ? a->trace->len[b] : -1;
+        if (len >= 0) snprintf(buf, sizeof buf, "b%d \"%s\" (%d tok)", b, a->prompts[b], len);
+        else snprintf(buf, sizeof buf, "b%d \"%s\"", b, a->prompts[b]);
+        Crt_set(w, b == a->vc.b ? CA_TITLE : CA_DIM);
+        int maxw = W - x;
+        if (b + 1 < a->B && maxw > W / a->B) maxw = W / a->B;
+        x += View_text(w, 1, x, maxw - 1, buf, 1) + 1;
+        Crt_set(w, CA_DIM);
+        if (b + 1 < a->B && x < W) x += View_text(w, 1, x, 2, "│ ", 0);
+    }
+    Crt_set(w, CA_NORMAL);
+}
+
+static void draw_status(App *a) {
+    WINDOW *w = stdscr;
+    const int y = a->rows - 1, W = a->cols;
+    if (a->editing) {
+        char label[80];
+        snprintf(label, sizeof label, " prompt b=%d (Enter runs, Esc cancels): ", a->edit_row);
+        Editor_draw(&a->ed, w, y, 0, W, label);
+        return;
+    }
+    Crt_set(w, CA_STATUS);
+    for (int x = 0; x < W; x++) mvwaddch(w, y, x, ' ');
+    JobKind busy = Worker_busy(&a->worker);
+    if (a->digits[0]) {
+        View_printf(w, y, 0, W, " go to station: %s_   (Enter jumps, Esc cancels)", a->digits);
+    } else if (busy == JOB_RUN) {
+        int done, total;
+        Worker_progress(&a->worker, &done, &total);
+        char bar[64] = "";
+        int bw = 20;
+        if (total > 0) {
+            int f = done * bw / total;
+            size_t o = 0;
+            for (int i = 0; i < bw && o + 4 < sizeof bar; i++) {
+                const char *s = i < f ? "█" : "░";
+                memcpy(bar + o, s, strlen(s));
+                o += strlen(s);
+            }
+            bar[o] = 0;
+        }
+        View_printf(w, y, 0, W, " running the forward pass: block %d/%d %s  (keys still work; e edits and restarts)", done, total, bar);
+    } else if (a->status[0] && a->status_err) {
+        Crt_set(w, CA_ERROR);
+        for (int x = 0; x < W; x++) mvwaddch(w, y, x, ' ');
+        View_printf(w, y, 0, W, " %s", a->status);
+    } else {
+        char hint[1024];
+        snprintf(hint, sizeof hint, " %s%s← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit",
+                 a->status[0] && a->status[0] != ' ' ? a->status : "", a->status[0] && a->status[0] != ' ' ? "  │ " : "");
+        View_text(w, y, 0, W, hint, 1);
+    }
+    Crt_set(w, CA_NORMAL);
+}
+
+static const char *const global_help[] = {
+    "?                this help (↑ ↓ scroll, any other key closes)",
+    "e  /             edit the prompt of the chosen row (Enter runs, Esc cancels)",
+    "n                add a row to the batch and edit it;  x removes the chosen row",
+    "z                large print on/off (projector);  + -  zoom in / out",
+    "r                run the prompts again",
+    "q                quit",
+    NULL,
+};
+
+static int help_lines(App *a, const char **out, int cap) {
+    int n = 0;
+    const char *const *lists[3] = {a->screen->help, global_help, NULL};
+    StationRef s = App_station(a);
+    const ViewClass *v = View_for(Station_info(s.kind)->view);
+    lists[2] = v->help;
+    const char *titles[3] = {"Walking the forward pass", "Program", "This picture"};
+    for (int l = 0; l < 3; l++) {
+        if (!lists[l]) continue;
+        if (n < cap) out[n++] = titles[l];
+        for (int i = 0; lists[l][i] && n < cap; i++) out[n++] = lists[l][i];
+        if (n < cap) out[n++] = "";
+    }
+    return n;
+}
+
+static void draw_help(App *a) {
+    WINDOW *w = stdscr;
+    const char *lines[96];
+    int n = help_lines(a, lines, 96);
+    int bw = a->cols - 4 > 100 ? 100 : a->cols - 4;
+    int bh = a->rows - 2;
+    if (bw < 10 || bh < 4) return;
+    int x0 = (a->cols - bw) / 2, y0 = 1;
+    int inner = bh - 2;
+    if (a->help_scroll > n - inner) a->help_scroll = n - inner;
+    if (a->help_scroll < 0) a->help_scroll = 0;
+    Crt_set(w, CA_NORMAL);
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) mvwaddch(w, y0 + y, x0 + x, ' ');
+    Crt_set(w, CA_TITLE);
+    for (int x = 1; x < bw - 1; x++) { mvwaddnwstr(w, y0, x0 + x, L"─", 1); mvwaddnwstr(w, y0 + bh - 1, x0 + x, L"─", 1); }
+    for (int y = 1; y < bh - 1; y++) { mvwaddnwstr(w, y0 + y, x0, L"│", 1); mvwaddnwstr(w, y0 + y, x0 + bw - 1, L"│", 1); }
+    mvwaddnwstr(w, y0, x0, L"┌", 1);
+    mvwaddnwstr(w, y0, x0 + bw - 1, L"┐", 1);
+    mvwaddnwstr(w, y0 + bh - 1, x0, L"└", 1);
+    mvwaddnwstr(w, y0 + bh - 1, x0 + bw - 1, L"┘", 1);
+    View_text(w, y0, x0 + 2, bw - 4, " shapewalk keys ", 0);
+    View_text(w, y0 + bh - 1, x0 + 2, bw - 4, n > inner ? " ↑ ↓ scroll · any other key closes " : " any key closes ", 0);
+    for (int i = 0; i < inner && a->help_scroll + i < n; i++) {
+        const char *s = lines[a->help_scroll + i];
+        int title = s[0] && strchr(s, ' ') != NULL && (s == global_help[0] ? 0 : 0);
+        (void)title;
+        int is_title = strcmp(s, "Walking the forward pass") == 0 || strcmp(s, "Program") == 0 || strcmp(s, "This picture") == 0;
+        Crt_set(w, is_title ? CA_TITLE : CA_NORMAL);
+        View_text(w, y0 + 1 + i, x0 + 2, bw - 4, s, 1);
+    }
+    Crt_set(w, CA_NORMAL);
+}
+
+static void draw_too_small(App *a) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "shapewalk needs at least %dx%d; this terminal is %dx%d. Enlarge it, or press q to quit.", APP_MIN_COLS,
+             APP_MIN_LINES, a->cols, a->rows);
+    /* wrap the message into the space there is, never past the edges */
+    int W = a->cols, H = a->rows;
+    if (W < 1 || H < 1) return;
+    Crt_set(stdscr, CA_TITLE);
+    int y = H / 2 - 1 < 0 ? 0 : H / 2 - 1;
+    const char *p = msg;
+    while (*p && y < H) {
+        int n = (int)strlen(p);
+        int take = n < W ? n : W;
+        if (take < n) {
+            int sp = take;
+            while (sp > 0 && p[sp] != ' ') sp--;
+            if (sp > 0) take = sp;
+        }
+        char line[160];
+        memcpy(line, p, (size_t)take);
+        line[take] = 0;
+        int x = (W - take) / 2;
+        View_text(stdscr, y++, x < 0 ? 0 : x, W, line, 0);
+        p += take;
+        while (*p == ' ') p++;
+    }
+    Crt_set(stdscr, CA_NORMAL);
+}
+
+static void draw(App *a) {
+    getmaxyx(stdscr, a->rows, a->cols);
+    erase();
+    if (a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES) {
+        draw_too_small(a);
+        refresh();
+        return;
+    }
+    draw_header(a);
+    a->screen->draw(a, 2, a->rows - 3);
+    draw_status(a);
+    if (a->help) draw_help(a);
+    refresh();
+}
+
+/* ---- keys ---- */
+
+static void start_edit(App *a, int row) {
+    a->editing = 1;
+    a->edit_row = row;
+    Editor_set(&a->ed, a->prompts[row] ? a->prompts[row] : "");
+}
+
+static void finish_edit(App *a) {
+    char *text = Editor_text(&a->ed);
+    a->editing = 0;
+    if (!text) return;
+    free(a->prompts[a->edit_row]);
+    a->prompts[a->edit_row] = text;
+    a->vc.b = a->edit_row;
+    App_rerun(a);
+    App_status(a, 0, "running the new prompt...");
+}
+
+static void cancel_edit(App *a) {
+    a->editing = 0;
+    /* a row added with n and left empty is removed again */
+    if (a->edit_row == a->B - 1 && a->prompts[a->edit_row] && !a->prompts[a->edit_row][0] && a->B > 1 &&
+        (!a->trace || a->trace->B < a->B)) {
+        free(a->prompts[--a->B]);
+        a->prompts[a->B] = NULL;
+    }
+}
+
+static int app_key(App *a, int rc, wint_t wch) {
+    if (a->editing) {
+        EdResult r = Editor_key(&a->ed, rc, wch);
+        if (r == ED_ACCEPT) finish_edit(a);
+        else if (r == ED_CANCEL) cancel_edit(a);
+        return 1;
+    }
+    /* one int per key: key codes as they are, ASCII as itself, other characters ignored */
+    int ch = rc == KEY_CODE_YES ? (int)wch : (wch < 128 ? (int)wch : -1);
+    if (ch == KEY_RESIZE) return 1;
+    if (a->help) {
+        if (ch == KEY_DOWN || ch == 'j') a->help_scroll++;
+        else if (ch == KEY_UP || ch == 'k') a->help_scroll--;
+        else if (ch == KEY_NPAGE || ch == ' ') a->help_scroll += 10;
+        else if (ch == KEY_PPAGE) a->help_scroll -= 10;
+        else a->help = 0;
+        return 1;
+    }
+    if (ch < 0) return 0;
+    int small = a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES;
+    if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
+    if (small) return 1;
+    if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||
+                         ch == KEY_ENTER || ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == 8))
+        return a->screen->key(a, ch);
+    switch (ch) {
+    case '?': case KEY_F(1): a->help = 1; a->help_scroll = 0; return 1;
+    case 'e': case '/': start_edit(a, a->vc.b < a->B ? a->vc.b : 0); return 1;
+    case 'n':
+        if (a->B >= SW_MAX_B) { App_status(a, 1, "a batch holds at most %d prompts", SW_MAX_B); return 1; }
+        a->prompts[a->B] = strdup("");
+        a->B++;
+        start_edit(a, a->B - 1);
+        return 1;
+    case 'x':
+        if (a->B <= 1) { App_status(a, 1, "the batch needs at least one prompt"); return 1; }
+        free(a->prompts[a->vc.b]);
+        memmove(a->prompts + a->vc.b, a->prompts + a->vc.b + 1, sizeof(char *) * (size_t)(a->B - a->vc.b - 1));
+        a->prompts[--a->B] = NULL;
+        if (a->vc.b >= a->B) a->vc.b = a->B - 1;
+        App_rerun(a);
+        return 1;
+    case 'r': App_rerun(a); return 1;
+    case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
+    case '+': case '=': if (a->zoom < 3) a->zoom++; return 1;
+    case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
+    }
+    for (int i = 0; screens[i]; i++)
+        if (screens[i]->hotkey && screens[i]->hotkey == ch && screens[i] != a->screen) {
+            a->screen = screens[i];
+            if (a->screen->enter) a->screen->enter(a);
+            return 1;
+        }
+    if (a->screen->key(a, ch)) return 1;
+    return 0;
+}
+
+/* ---- the program ---- */
+
+int Tui_run(Model *m, const Options *o) {
+    char err[SW_ERR_LEN];
+    App *a = calloc(1, sizeof *a);
+    if (!a) { fprintf(stderr, "shapewalk: out of memory\n"); return 1; }
+    a->m = m;
+    a->o = o;
+    a->sampler = o->sampler;
+    a->k = o->top_k > 0 ? (o->top_k > VIEW_MAXK ? VIEW_MAXK : o->top_k) : 10;
+    a->temperature = 1;
+    a->zoom = o->large ? 2 : 1;
+    a->screen = &Screen_walk;
+    const char *defaults[SW_MAX_B];
+    int n = o->n_prompts;
+    if (n > 0) for (int i = 0; i < n && i < SW_MAX_B; i++) defaults[i] = o->prompts[i];
+    else n = Tui_default_prompts(m->c.arch, defaults, SW_MAX_B);
+    if (n > SW_MAX_B) n = SW_MAX_B;
+    for (int i = 0; i < n; i++) a->prompts[i] = strdup(defaults[i]);
+    a->B = n;
+    a->n_outer = Stations_outer(&m->c, a->outer, 512);
+    if (a->n_outer > 512) a->n_outer = 512;
+    a->vc.layer = 0;
+    a->n_inner = Stations_inner(&m->c, 0, a->inner, 16);
+    if (o->station > 0) {
+        for (int i = 0; i < a->n_outer; i++)
+            if (a->outer[i].kind != ST_BLOCK ? atoi(Station_info(a->outer[i].kind)->number) == o->station
+                                              : (o->station == 3 && a->outer[i].layer == 0)) { a->outer_i = i; break; }
+    }
+
+    if (Crt_init(o->mono, err, sizeof err) != 0) {
+        fprintf(stderr, "shapewalk: %s\n", err);
+        for (int i = 0; i < a->B; i++) free(a->prompts[i]);
+        free(a);
+        return 1;
+    }
+    TraceOpts topts;
+    TraceOpts_default(&topts);
+    topts.truncate = o->truncate;
+    if (Worker_start(&a->worker, m, &topts, err) != 0) {
+        Crt_done();
+        fprintf(stderr, "shapewalk: %s\n", err);
+        for (int i = 0; i < a->B; i++) free(a->prompts[i]);
+        free(a);
+        return 1;
+    }
+    App_rerun(a);
+    wtimeout(stdscr, 50);
+    a->dirty = 1;
+    int last_done = -1;
+    JobKind last_busy = JOB_NONE;
+    while (!a->quit) {
+        collect(a);
+        JobKind busy = Worker_busy(&a->worker);
+        int done, total;
+        Worker_progress(&a->worker, &done, &total);
+        if (busy != last_busy || (busy && done != last_done)) a->dirty = 1;
+        last_busy = busy;
+        last_done = done;
+        if (a->dirty) {
+            draw(a);
+            a->dirty = 0;
+        }
+        wint_t wch;
+        int rc = wget_wch(stdscr, &wch);
+        if (rc == ERR) continue;
+        app_key(a, rc, wch);
+        a->dirty = 1;
+    }
+
+    Worker_stop(&a->worker);
+    Crt_done();
+    if (a->trace) Trace_free(a->trace);
+    free(a->tok_label);
+    free(a->tok_symbol);
+    for (int i = 0; i < SW_MAX_B; i++) free(a->prompts[i]);
+    free(a);
+    return 0;
+}

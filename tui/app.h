@@ -1,0 +1,89 @@
+/* app.h - the ncurses program's state, shared by its screens.
+ *
+ * A Screen is one full-body mode of the program (the forward-pass walk is Screen_walk).
+ * Adding a screen: write tui/NAME.c defining `const Screen Screen_NAME` (draw, key, help,
+ * the key that opens it) and add it to the table in tui/app.c. Pictures inside a screen are
+ * views (views/view.h).
+ */
+#ifndef SW_APP_H
+#define SW_APP_H
+
+#include "engine/model.h"
+#include "engine/trace.h"
+#include "tui/editor.h"
+#include "tui/options.h"
+#include "tui/worker.h"
+#include "views/view.h"
+
+#define APP_MIN_COLS 80
+#define APP_MIN_LINES 24
+
+struct App;
+
+typedef struct Screen {
+    const char *name;
+    int hotkey;                                   /* opens the screen (0: none) */
+    void (*enter)(struct App *a);                 /* optional */
+    void (*draw)(struct App *a, int y, int h);    /* the body: lines y .. y+h-1, full width */
+    int (*key)(struct App *a, int ch);            /* 1 when used */
+    const char *const *help;                      /* "key  what" lines for `?` */
+    void (*where)(struct App *a, char *buf, size_t cap); /* optional: "where you are" for the header */
+} Screen;
+
+typedef struct App {
+    Model *m;
+    const Options *o;
+    Trace *trace;              /* current trace (NULL until the first run lands) */
+    int busy_gen;              /* a GENERATE job owns the trace: do not read it */
+    Worker worker;
+    Sampler sampler;
+
+    /* prompts of the batch */
+    char *prompts[SW_MAX_B];
+    int B;
+
+    /* tokens of the trace, for views */
+    TokenTable tok;
+    char (*tok_label)[VIEW_LABEL];
+    char (*tok_symbol)[VIEW_LABEL];
+
+    /* where we are in the walk */
+    StationRef outer[512];
+    int n_outer, outer_i;
+    StationRef inner[16];
+    int n_inner, inner_i, in_block;
+
+    /* shared view state: chosen batch row, position, layer, head, k, cursor, zoom */
+    ViewCtx vc;
+    int k;
+    float temperature;         /* for the top-k view (1 = the model's own distribution) */
+    int zoom;
+    int which;
+
+    /* UI */
+    const Screen *screen;
+    int rows, cols;
+    int help, help_scroll;
+    int editing, edit_row;
+    Editor ed;
+    char digits[16];
+    char status[SW_ERR_LEN + 64];
+    int status_err;
+    int quit;
+    ViewCtx strip_outer, strip_inner;   /* for mouse hits */
+    int dirty;
+} App;
+
+extern const Screen Screen_walk;
+
+/* The ready-made prompts for a model family (the lesson's B=2 batch for GPT-2). */
+int Tui_default_prompts(Arch arch, const char **out, int cap);
+
+/* The current station. */
+StationRef App_station(const App *a);
+/* Set the status line (err: shown as an error). */
+void App_status(App *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Start running the current prompts in the background. */
+void App_rerun(App *a);
+
+#endif
