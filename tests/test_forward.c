@@ -1,0 +1,414 @@
+/* test_forward.c - golden numbers for the forward pass.
+ *
+ * Where the expected numbers come from (none of them from this code):
+ *   ../shared/models/gpt2-test-d64/reference.json  - an independent PyTorch implementation
+ *       of GPT-2 run on the seeded-random d64 checkpoint: token ids, top-10 at the last
+ *       position, logits, hidden values after block 0, attention probabilities, each
+ *       position's probability/loss/rank for the actual next token, the logit lens.
+ *   ../shared/models/stories260K/reference.json    - an independent PyTorch Llama on the
+ *       real pretrained stories260K: ids, top-10, per-position stats, logit lens, and the
+ *       greedy continuation (whose text is the sample published with the model).
+ * Tolerance: 1e-4 absolute for probabilities, logits and activations.
+ */
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine/forward.h"
+
+#define TOL 1e-4
+
+static cJSON *load_json(const char *path) {
+    char err[SW_ERR_LEN];
+    char *s = sw_read_file(path, NULL, 64u << 20, err);
+    if (!s) return NULL;
+    cJSON *j = cJSON_Parse(s);
+    free(s);
+    return j;
+}
+
+static double num(const cJSON *o, const char *k) { return cJSON_GetObjectItem(o, k)->valuedouble; }
+
+static int ids_of(const cJSON *arr, int *out, int cap) {
+    int n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) if (n < cap) out[n++] = e->valueint;
+    return n;
+}
+
+/* Checks shared by both models: ids, top-10, per-position stats, logit lens. b is the
+ * trace row holding this prompt. */
+static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const char *top_key) {
+    char name[256];
+    int ids[256];
+    int n = ids_of(cJSON_GetObjectItem(p, "ids"), ids, 256);
+    int same = n == t->len[b];
+    for (int i = 0; same && i < n; i++) same = Trace_id(t, b, i) == ids[i];
+    snprintf(name, sizeof name, "%s: token ids", tag);
+    expect(same, name, "lengths %d vs %d", t->len[b], n);
+
+    /* top-10 at the last position */
+    TopK tk[10];
+    int k = Trace_topk(t, b, t->len[b] - 1, 1, 10, tk);
+    const cJSON *ref = cJSON_GetObjectItem(p, top_key), *e;
+    int i = 0, ok = k == 10;
+    double worst = 0;
+    cJSON_ArrayForEach(e, ref) {
+        if (i >= k) { ok = 0; break; }
+        if (tk[i].id != (int)num(e, "id")) ok = 0;
+        double dp = fabs(tk[i].prob - num(e, "prob"));
+        if (dp > worst) worst = dp;
+        if (cJSON_GetObjectItem(e, "logit")) {
+            double dl = fabs(tk[i].logit - num(e, "logit"));
+            if (dl > worst) worst = dl;
+        }
+        i++;
+    }
+    snprintf(name, sizeof name, "%s: top-10 ids, probabilities and logits", tag);
+    expect(ok && worst <= TOL, name, "worst difference %g, ids %s", worst, ok ? "equal" : "differ");
+
+    /* each position's probability / loss / rank for the actual next token */
+    ok = 1;
+    worst = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "next_token_probs")) {
+        float prob, loss;
+        int rank;
+        int pos = (int)num(e, "position");
+        if (Trace_next_token_stats(t, b, pos, &prob, &loss, &rank) != 0) { ok = 0; continue; }
+        double rel = fabs(prob - num(e, "prob"));
+        double dl = fabs(loss - num(e, "loss"));
+        if (rel > worst) worst = rel;
+        if (dl > 1e-3 && dl / num(e, "loss") > 1e-4) ok = 0;   /* losses near 18 nats: relative */
+        if (rank != (int)num(e, "rank")) ok = 0;
+    }
+    snprintf(name, sizeof name, "%s: next-token probability, loss (nats) and rank per position", tag);
+    expect(ok && worst <= TOL, name, "worst prob difference %g, %s", worst, ok ? "ranks/losses equal" : "rank or loss differs");
+
+    /* logit lens: top-1 after every block at every position */
+    ok = 1;
+    worst = 0;
+    int l = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "logit_lens_top1")) {
+        int pos = 0;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, e) {
+            TopK one;
+            if (Trace_logit_lens(t, l, b, pos, 1, &one) != 1 || one.id != (int)num(c, "id")) ok = 0;
+            else if (fabs(one.prob - num(c, "prob")) > worst) worst = fabs(one.prob - num(c, "prob"));
+            pos++;
+        }
+        l++;
+    }
+    snprintf(name, sizeof name, "%s: logit lens top-1 for every block and position", tag);
+    expect(ok && worst <= TOL && l == t->m->c.n_layers, name, "worst %g, ids %s", worst, ok ? "equal" : "differ");
+}
+
+static void test_gpt2(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/gpt2-test-d64", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { fail("gpt2-d64: open", "%s", err); return; }
+    snprintf(path, sizeof path, "%s/models/gpt2-test-d64/reference.json", shared_dir());
+    cJSON *ref = load_json(path);
+    if (!ref) { fail("gpt2-d64: reference.json", "cannot read %s", path); Model_free(m); return; }
+    const cJSON *prompts = cJSON_GetObjectItem(ref, "prompts");
+    const char *texts[2] = {cJSON_GetObjectItem(cJSON_GetArrayItem(prompts, 0), "text")->valuestring,
+                            cJSON_GetObjectItem(cJSON_GetArrayItem(prompts, 1), "text")->valuestring};
+    /* B=2, different lengths (6 and 5): each row must match its own reference */
+    Trace *t = Trace_run(m, texts, 2, NULL, err);
+    if (!t) { fail("gpt2-d64: run B=2", "%s", err); goto out; }
+    for (int b = 0; b < 2; b++) {
+        const cJSON *p = cJSON_GetArrayItem(prompts, b);
+        char tag[64];
+        snprintf(tag, sizeof tag, "gpt2-d64 prompt %d (B=2)", b);
+        check_prompt(t, b, p, tag, "last_top10");
+        /* logits: first 16 at the last position, and the sum at every position */
+        const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+        double worst = 0;
+        int i = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "last_logits_first16")) {
+            if (fabs(lg[i] - e->valuedouble) > worst) worst = fabs(lg[i] - e->valuedouble);
+            i++;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%s: logits[-1][:16]", tag);
+        expect(worst <= TOL, name, "worst %g", worst);
+        /* sums of 50257 logits: float rounding of the sum itself allows ~1e-2 */
+        worst = 0;
+        int pos = 0;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "logits_sum_per_position")) {
+            const float *row = Trace_logits_row(t, b, pos++);
+            double s = 0;
+            for (int v = 0; v < m->c.vocab_size; v++) s += row[v];
+            if (fabs(s - e->valuedouble) > worst) worst = fabs(s - e->valuedouble);
+        }
+        snprintf(name, sizeof name, "%s: sum of logits at every position (tol 1e-2)", tag);
+        expect(worst <= 1e-2, name, "worst %g", worst);
+        /* hidden state after block 0, position 0, first 8 */
+        worst = 0;
+        i = 0;
+        const float *h = Trace_resid(t, 1, b, 0);
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "hidden_after_block0_row0_first8")) {
+            if (fabs(h[i] - e->valuedouble) > worst) worst = fabs(h[i] - e->valuedouble);
+            i++;
+        }
+        snprintf(name, sizeof name, "%s: hidden after block 0", tag);
+        expect(worst <= TOL, name, "worst %g", worst);
+        /* attention probabilities: layer 0 head 0 and layer 1 head 3 */
+        static const struct { const char *key; int layer, head; } att[] = {
+            {"attention_layer0_head0", 0, 0}, {"attention_layer1_head3", 1, 3}};
+        for (int a = 0; a < 2; a++) {
+            TensorView v;
+            StationRef s = {ST_ATTN, att[a].layer};
+            worst = 0;
+            int okv = Trace_tensor(t, s, 0, &v, err) == 0;
+            int r = 0;
+            const cJSON *rowj;
+            cJSON_ArrayForEach(rowj, cJSON_GetObjectItem(p, att[a].key)) {
+                int c = 0;
+                const cJSON *x;
+                cJSON_ArrayForEach(x, rowj) {
+                    float got = okv ? v.data[b * v.stride[0] + att[a].head * v.stride[1] + r * v.stride[2] + c * v.stride[3]] : NAN;
+                    if (!(fabs(got - x->valuedouble) <= worst)) worst = fabs(got - x->valuedouble);
+                    c++;
+                }
+                r++;
+            }
+            snprintf(name, sizeof name, "%s: %s", tag, att[a].key);
+            expect(okv && worst <= TOL, name, "worst %g %s", worst, okv ? "" : err);
+        }
+        float mean = 0;
+        int n = 0;
+        for (int pos2 = 0; pos2 + 1 < t->len[b]; pos2++) {
+            float pr, ls;
+            int rk;
+            Trace_next_token_stats(t, b, pos2, &pr, &ls, &rk);
+            mean += ls;
+            n++;
+        }
+        snprintf(name, sizeof name, "%s: mean loss", tag);
+        expect(fabs(mean / n - num(p, "mean_loss")) <= 1e-3, name, "%g vs %g", mean / n, num(p, "mean_loss"));
+    }
+    /* B=1 gives the same numbers as that row of B=2 */
+    {
+        Trace *t1 = Trace_run(m, &texts[1], 1, NULL, err);
+        double worst = 0;
+        if (t1) {
+            for (int pos = 0; pos < t1->len[0]; pos++) {
+                const float *a = Trace_logits_row(t1, 0, pos);
+                const float *c2 = Trace_logits_row(t, 1, pos);
+                for (int v = 0; v < m->c.vocab_size; v++)
+                    if (fabs(a[v] - c2[v]) > worst) worst = fabs(a[v] - c2[v]);
+            }
+            Trace_free(t1);
+        }
+        expect(t1 && worst <= 1e-5, "gpt2-d64: B=2 padded row equals B=1 (all logits)", "worst %g", worst);
+    }
+    Trace_free(t);
+out:
+    cJSON_Delete(ref);
+    Model_free(m);
+}
+
+static void test_stories(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.bin", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { fail("stories260K: open", "%s", err); return; }
+    snprintf(path, sizeof path, "%s/models/stories260K/reference.json", shared_dir());
+    cJSON *ref = load_json(path);
+    if (!ref) { fail("stories260K: reference.json", "cannot read %s", path); Model_free(m); return; }
+    const cJSON *p;
+    int pi = 0;
+    const char *texts[3];
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) texts[pi++] = cJSON_GetObjectItem(p, "text")->valuestring;
+    /* all three prompts as one batch (lengths 5, 5, 10) */
+    Trace *t = Trace_run(m, texts, pi, NULL, err);
+    if (!t) { fail("stories260K: run B=3", "%s", err); goto out; }
+    pi = 0;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "stories260K prompt %d (B=3)", pi);
+        check_prompt(t, pi, p, tag, "top10");
+        pi++;
+    }
+    /* greedy decoding with the KV cache reproduces the reference (and the published sample) */
+    Sampler greedy = {0};
+    int ok = 1;
+    for (int i = 0; i < 40 && ok; i++) ok = Trace_generate(t, &greedy, err) == 0;
+    pi = 0;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) {
+        int ids[128];
+        int n = ids_of(cJSON_GetObjectItem(p, "greedy_ids"), ids, 128);
+        int same = ok && t->len[pi] == n;
+        for (int i = 0; same && i < n; i++) same = Trace_id(t, pi, i) == ids[i];
+        char name[128];
+        snprintf(name, sizeof name, "stories260K prompt %d: greedy 40 tokens with KV cache (B=3)", pi);
+        expect(same, name, "%s", ok ? "ids differ" : err);
+        char *text = Tokenizer_decode(m->tok, t->ids + (size_t)pi * t->Tcap, t->len[pi]);
+        const char *want = cJSON_GetObjectItem(p, "greedy_text")->valuestring;
+        /* the reference text starts with the dummy-prefix space; decode drops it after BOS */
+        while (*want == ' ') want++;
+        snprintf(name, sizeof name, "stories260K prompt %d: greedy text", pi);
+        expect(text && strcmp(text, want) == 0, name, "got \"%s\"", text ? text : "(null)");
+        free(text);
+        pi++;
+    }
+    /* after generating, the trace must equal a fresh run over the same ids: compare the
+     * last position's logits and a recomputed layer's attention */
+    {
+        const int *rows[1] = {t->ids};
+        int lens[1] = {t->len[0]};
+        Trace *f = Trace_run_ids(m, rows, lens, 1, NULL, err);
+        double worst = 0;
+        if (f) {
+            for (int pos = 0; pos < lens[0]; pos++) {
+                const float *a = Trace_logits_row(f, 0, pos), *c2 = Trace_logits_row(t, 0, pos);
+                for (int v = 0; v < m->c.vocab_size; v++) if (fabs(a[v] - c2[v]) > worst) worst = fabs(a[v] - c2[v]);
+            }
+            TensorView va, vb;
+            StationRef s = {ST_ATTN, 2};
+            if (Trace_tensor(f, s, 0, &va, err) == 0 && Trace_tensor(t, s, 0, &vb, err) == 0) {
+                for (int h = 0; h < m->c.n_heads; h++)
+                    for (int i = 0; i < lens[0]; i++)
+                        for (int j = 0; j < lens[0]; j++) {
+                            float x = va.data[h * va.stride[1] + i * va.stride[2] + j];
+                            float y = vb.data[h * vb.stride[1] + i * vb.stride[2] + j];
+                            if (fabs(x - y) > worst) worst = fabs(x - y);
+                        }
+            } else worst = 1;
+            Trace_free(f);
+        }
+        expect(f && worst <= TOL, "stories260K: trace after generation equals a fresh run", "worst %g", worst);
+    }
+    Trace_free(t);
+
+    /* a memory budget of zero: logits computed on demand, layers recomputed, same numbers */
+    {
+        TraceOpts o;
+        TraceOpts_default(&o);
+        o.budget_bytes = 0;
+        Trace *a = Trace_run(m, texts, 1, NULL, err), *z = Trace_run(m, texts, 1, &o, err);
+        double worst = 0;
+        if (a && z) {
+            for (int pos = 0; pos < a->len[0]; pos++) {
+                float la[512];
+                memcpy(la, Trace_logits_row(a, 0, pos), sizeof la);
+                const float *lz = Trace_logits_row(z, 0, pos);
+                for (int v = 0; v < 512; v++) if (fabs(la[v] - lz[v]) > worst) worst = fabs(la[v] - lz[v]);
+            }
+            TensorView va, vz;
+            StationRef s = {ST_MLP_UP, 4};
+            if (Trace_tensor(a, s, 0, &va, err) == 0 && Trace_tensor(z, s, 0, &vz, err) == 0) {
+                for (int i = 0; i < a->len[0] * m->c.hidden_dim; i++) if (fabs(va.data[i] - vz.data[i]) > worst) worst = fabs(va.data[i] - vz.data[i]);
+            } else worst = 1;
+        }
+        expect(a && z && !z->logits && !z->keep_all_layers && worst <= 1e-6,
+               "stories260K: zero memory budget recomputes the same numbers", "worst %g", worst);
+        Trace_free(a);
+        Trace_free(z);
+    }
+out:
+    cJSON_Delete(ref);
+    Model_free(m);
+}
+
+static void test_softmax(void) {
+    /* the lesson's examples: softmax([2,1,0]) = [0.665, 0.245, 0.090]; [1000,999,998] the same,
+     * finite thanks to the max subtraction (naive exp(1000) = inf). */
+    float a[3] = {2, 1, 0}, b[3] = {1000, 999, 998}, pa[3], pb[3];
+    sw_softmax(a, 3, pa);
+    sw_softmax(b, 3, pb);
+    double e0 = exp(0) / (exp(0) + exp(-1) + exp(-2));
+    int ok = 1;
+    for (int i = 0; i < 3; i++) ok &= isfinite(pb[i]) && fabs(pa[i] - pb[i]) < 1e-7;
+    expect(ok && fabs(pa[0] - e0) < 1e-6 && fabs(pa[0] - 0.6652409f) < 1e-6,
+           "softmax: [1000,999,998] is finite and equals softmax([2,1,0])", "got %g %g %g", pb[0], pb[1], pb[2]);
+    float u[4] = {1, 1, 1, 1}, pu[4];
+    sw_softmax(u, 4, pu);
+    expect(fabs(sw_entropy(pu, 4) - log(4)) < 1e-6, "entropy of uniform over 4 is ln 4", "%g", sw_entropy(pu, 4));
+    /* sampling: same seed, same picks; temperature 0 is argmax */
+    float lg[5] = {0.1f, 2.0f, 0.5f, 1.9f, -1};
+    Sampler s1 = {0.8f, 0, 0, 42}, s2 = {0.8f, 0, 0, 42}, g = {0};
+    int same = 1;
+    for (int i = 0; i < 50; i++) same &= Sampler_pick(&s1, lg, 5) == Sampler_pick(&s2, lg, 5);
+    Sampler k1 = {1.0f, 1, 0, 7};
+    expect(same && Sampler_pick(&g, lg, 5) == 1 && Sampler_pick(&k1, lg, 5) == 1,
+           "sampler: seeded, greedy, top-k 1", "same=%d", same);
+}
+
+static void test_shapes(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/gpt2-test-d64", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { fail("shapes: open", "%s", err); return; }
+    char buf[96];
+    StationRef s = {ST_SCORES, 0};
+    Station_shape(&m->c, s, 2, 6, buf, sizeof buf);
+    expect(strcmp(buf, "(B,h,T,T) = (2,4,6,6)") == 0, "shape text of attention scores", "%s", buf);
+    s.kind = ST_LM_HEAD; s.layer = -1;
+    Station_shape(&m->c, s, 2, 6, buf, sizeof buf);
+    expect(strcmp(buf, "(B,T,V) = (2,6,50257)") == 0, "shape text of the LM head", "%s", buf);
+    s.kind = ST_NEXT;
+    Station_shape(&m->c, s, 2, 6, buf, sizeof buf);
+    expect(strcmp(buf, "(B,) = (2,)") == 0, "shape text of next token", "%s", buf);
+    StationRef walk[64];
+    int n = Stations_outer(&m->c, walk, 64);
+    int ni = Stations_inner(&m->c, 0, walk, 64);
+    expect(n == 7 + m->c.n_layers && ni == 10, "GPT-2 walk: 7+L outer stations, 10 inner (no rotary)", "%d %d", n, ni);
+    /* every station's tensor has the axes its table entry names */
+    const char *texts[2] = {"Hello world! This is fun", "The cat sat on mat"};
+    Trace *t = Trace_run(m, texts, 2, NULL, err);
+    int ok = t != NULL;
+    for (int k = ST_EMBED; ok && k < ST__COUNT; k++) {
+        if (k == ST_NEXT || k == ST_ROPE) continue;
+        StationRef r = {(StationKind)k, k >= ST_NORM1 || k == ST_BLOCK ? 1 : -1};
+        TensorView v;
+        if (Trace_tensor(t, r, 0, &v, err) != 0) { ok = 0; break; }
+        char axes[32] = "";
+        for (int i = 0; i < v.ndim; i++) { strcat(axes, i ? "," : ""); strcat(axes, v.axes[i]); }
+        if (strcmp(axes, Station_info(r.kind)->axes) != 0 || v.dims[0] != 2) {
+            snprintf(err, SW_ERR_LEN, "station %s: view axes %s, table says %s", Station_info(r.kind)->name, axes, Station_info(r.kind)->axes);
+            ok = 0;
+        }
+    }
+    expect(ok, "every station's tensor view matches the station table's axes", "%s", err);
+    Trace_free(t);
+    /* errors: too long a prompt, empty prompt, invalid UTF-8 */
+    char *longp = malloc(4000);
+    for (int i = 0; i < 3999; i++) longp[i] = i % 2 ? ' ' : 'a';
+    longp[3999] = 0;
+    const char *lp[1] = {longp};
+    t = Trace_run(m, lp, 1, NULL, err);
+    expect(!t && strstr(err, "context") && strstr(err, "--truncate"), "too long a prompt is refused with --truncate advice", "%s", t ? "ran" : err);
+    Trace_free(t);
+    TraceOpts o;
+    TraceOpts_default(&o);
+    o.truncate = 1;
+    t = Trace_run(m, lp, 1, &o, err);
+    expect(t && t->len[0] == m->c.seq_len, "--truncate keeps the last context-length tokens", "%s", t ? "wrong length" : err);
+    Trace_free(t);
+    free(longp);
+    const char *empty[1] = {""};
+    t = Trace_run(m, empty, 1, NULL, err);
+    expect(!t && strstr(err, "empty"), "an empty GPT-2 prompt is refused", "%s", t ? "ran" : err);
+    Trace_free(t);
+    const char *bad[1] = {"caf\xe9 ok"};
+    t = Trace_run(m, bad, 1, NULL, err);
+    expect(!t && strstr(err, "UTF-8"), "invalid UTF-8 is refused", "%s", t ? "ran" : err);
+    Trace_free(t);
+    Model_free(m);
+}
+
+int main(void) {
+    sw_set_threads(1);
+    test_softmax();
+    test_shapes();
+    test_gpt2();
+    test_stories();
+    return check_done();
+}
