@@ -68,6 +68,14 @@ chroot_pids() {
         [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
     done
 }
+# shapewalk running inside the chroot (tmux's pane_current_command would say "sh": setup runs
+# in `sh -c`, without job control, so shapewalk stays in sh's process group)
+tui_running() {
+    for p in $(chroot_pids); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = shapewalk ] && return 0
+    done
+    return 1
+}
 undo() {
     tmux -L "$sock" kill-server 2>/dev/null
     # processes this script started inside the chroot (setup, make, tmux servers of the tests)
@@ -134,7 +142,7 @@ while :; do
     screen=$(tmux -L "$sock" capture-pane -p -t check 2>/dev/null)
     exit_line=$(printf '%s\n' "$screen" | grep -o 'SETUP-EXIT=[0-9]*' | tail -1)
     [ -n "$exit_line" ] && break
-    if [ "$(tmux -L "$sock" display -p -t check '#{pane_current_command}' 2>/dev/null)" = shapewalk ]; then
+    if tui_running; then
         sleep 5    # let the first forward pass draw
         tmux -L "$sock" capture-pane -p -t check > "$logs/tui-screen.txt"
         tui=1
