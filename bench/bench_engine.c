@@ -1,0 +1,616 @@
+/* bench_engine.c - time the engine on a GPT-2-124M-shaped checkpoint.
+ *
+ *   bench_engine all   MODEL_DIR OUT.json THREADS [quick]   everything below; writes OUT.json
+ *   bench_engine start MODEL_DIR THREADS                    (child) open + tokenize + first forward
+ *   bench_engine rss   MODEL_DIR THREADS T                  (child) peak RSS of a T-token full trace
+ *
+ * `all` measures, in this order:
+ *   - agreement with the plain-C baseline (its logits for bench_fox_ids, baseline_logits.bin
+ *     beside OUT.json, when present): top-1 per position and the largest logit difference;
+ *   - the whole-prompt forward (Trace_run_ids: tokens given, so only the pass and the trace's
+ *     memory are timed), B=1 and B=2, T=8,64,256,1024, min/median of several repetitions after
+ *     one warm-up pass (which faults the mapped weights in);
+ *   - generation with the KV cache (Trace_generate, greedy), B=1, at contexts 64 and 512;
+ *   - draw time per frame at 200x60 of the heaviest views (attention grid of all heads,
+ *     heatmap, top-k), into a curses screen whose output goes to /dev/null;
+ *   - start to first station, in fresh child processes: warm page cache, then cold (the
+ *     weights file evicted with drop_caches or posix_fadvise(DONTNEED), checked with mincore);
+ *     and `shapewalk --dump` end to end when SW_BIN names the program;
+ *   - peak RSS of a child holding a T=1024 trace with every station recorded.
+ * OpenBLAS threads are set to THREADS with sw_set_threads() (openblas_set_num_threads).
+ */
+#include <cblas.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <locale.h>
+#include <math.h>
+
+#include "bench.h"
+#include "engine/forward.h"
+#include "engine/model.h"
+#include "engine/trace.h"
+#include "views/view.h"
+
+static int quick;
+
+/* ---------------------------------------------------------------- helpers */
+
+static long status_kb(const char *key) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, kl) == 0 && line[kl] == ':') { v = atol(line + kl + 1); break; }
+    fclose(f);
+    return v;
+}
+
+static Model *open_model(const char *dir, double *ms) {
+    char err[SW_ERR_LEN] = "";
+    double t0 = bench_now_ms();
+    Model *m = Model_open(dir, NULL, err);
+    if (ms) *ms = bench_now_ms() - t0;
+    if (!m) { fprintf(stderr, "bench_engine: %s\n", err); exit(1); }
+    return m;
+}
+
+static Trace *run_ids(const Model *m, int B, int T, int max_new, unsigned long long seed) {
+    int *rows[SW_MAX_B], lens[SW_MAX_B];
+    for (int b = 0; b < B; b++) {
+        rows[b] = malloc(sizeof(int) * (size_t)T);
+        bench_prompt_ids(rows[b], T, seed + (unsigned long long)b);
+        lens[b] = T;
+    }
+    TraceOpts o;
+    TraceOpts_default(&o);
+    if (max_new > 0) o.max_new = max_new;
+    char err[SW_ERR_LEN] = "";
+    Trace *t = Trace_run_ids(m, (const int *const *)rows, lens, B, &o, err);
+    for (int b = 0; b < B; b++) free(rows[b]);
+    if (!t) { fprintf(stderr, "bench_engine: Trace_run_ids B=%d T=%d: %s\n", B, T, err); exit(1); }
+    return t;
+}
+
+static char weights_file[4200];
+
+static size_t file_size(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+/* Fraction of the file's pages in the page cache (mincore), or -1. */
+static double resident_fraction(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    size_t len = file_size(path);
+    void *p = len ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED) return -1;
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t n = (len + (size_t)pg - 1) / (size_t)pg, in = 0;
+    unsigned char *vec = malloc(n);
+    double r = -1;
+    if (vec && mincore(p, len, vec) == 0) {
+        for (size_t i = 0; i < n; i++) in += vec[i] & 1;
+        r = (double)in / (double)n;
+    }
+    free(vec);
+    munmap(p, len);
+    return r;
+}
+
+/* Evict the weights from the page cache. Returns the method that worked, or NULL. */
+static const char *evict(const char *path, double *left) {
+    sync();
+    FILE *f = fopen("/proc/sys/vm/drop_caches", "w");
+    if (f) {
+        int ok = fputs("1\n", f) >= 0;
+        ok &= fclose(f) == 0;
+        *left = resident_fraction(path);
+        if (ok && *left >= 0 && *left < 0.05) return "drop_caches";
+    }
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        close(fd);
+    }
+    *left = resident_fraction(path);
+    if (*left >= 0 && *left < 0.05) return "posix_fadvise(POSIX_FADV_DONTNEED)";
+    return NULL;
+}
+
+/* Run argv as a child; its stdout (up to cap-1 bytes) into out when out != NULL (else to
+ * /dev/null). Returns the exit status (-1 on failure); *wall_ms and *maxrss_kb filled. */
+static int run_child(char *const argv[], char *out, size_t cap, double *wall_ms, long *maxrss_kb) {
+    int pfd[2];
+    if (pipe(pfd) != 0) return -1;
+    double t0 = bench_now_ms();
+    pid_t pid = fork();
+    if (pid < 0) { close(pfd[0]); close(pfd[1]); return -1; }
+    if (pid == 0) {
+        close(pfd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(out ? pfd[1] : devnull, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t n = 0;
+    char sink[4096];
+    for (;;) {
+        ssize_t k = out ? read(pfd[0], out + n, cap - 1 - n) : read(pfd[0], sink, sizeof sink);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        if (out) { n += (size_t)k; if (n >= cap - 1) break; }
+    }
+    close(pfd[0]);
+    if (out) out[n] = 0;
+    int st = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (wait4(pid, &st, 0, &ru) < 0) return -1;
+    if (wall_ms) *wall_ms = bench_now_ms() - t0;
+    if (maxrss_kb) *maxrss_kb = ru.ru_maxrss;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ---------------------------------------------------------------- child modes */
+
+/* start: what the program does before its first station can be drawn. */
+static int mode_start(const char *dir, int threads) {
+    double t0 = bench_now_ms();
+    sw_set_threads(threads);
+    double open_ms;
+    Model *m = open_model(dir, &open_ms);
+    const char *prompts[2] = { "Hello world! This is fun", "The cat sat on mat" }; /* the lesson's batch */
+    char err[SW_ERR_LEN] = "";
+    double t1 = bench_now_ms();
+    Trace *t = Trace_run(m, prompts, 2, NULL, err);
+    double run_ms = bench_now_ms() - t1;
+    if (!t) { fprintf(stderr, "bench_engine start: %s\n", err); return 1; }
+    printf("{\"open_ms\": %.3f, \"run_ms\": %.3f, \"total_ms\": %.3f, \"T\": %d}\n",
+           open_ms, run_ms, bench_now_ms() - t0, t->T);
+    Trace_free(t);
+    Model_free(m);
+    return 0;
+}
+
+/* rss: a T-token trace with every station recorded (default options), then the peak. */
+static int mode_rss(const char *dir, int threads, int T) {
+    sw_set_threads(threads);
+    Model *m = open_model(dir, NULL);
+    long before = status_kb("VmHWM");
+    Trace *t = run_ids(m, 1, T, 0, 100);
+    /* touch what a user may look at: every layer's inner steps (recomputed when not kept) */
+    char err[SW_ERR_LEN];
+    for (int l = 0; l < m->c.n_layers; l++) Trace_layer(t, l, err);
+    printf("{\"vmhwm_kb\": %ld, \"vmhwm_after_open_kb\": %ld, \"vmrss_kb\": %ld, \"keep_all_layers\": %d}\n",
+           status_kb("VmHWM"), before, status_kb("VmRSS"), t->keep_all_layers);
+    Trace_free(t);
+    Model_free(m);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- all */
+
+static cJSON *agreement(const Model *m, const char *logits_path) {
+    cJSON *o = cJSON_CreateObject();
+    FILE *f = fopen(logits_path, "rb");
+    if (!f) {
+        cJSON_AddStringToObject(o, "status", "no baseline logits (baseline did not run)");
+        return o;
+    }
+    const int V = m->c.vocab_size, n = BENCH_FOX_N;
+    float *base = malloc(sizeof(float) * (size_t)V * n);
+    size_t got = fread(base, sizeof(float), (size_t)V * n, f);
+    fclose(f);
+    int lens[1] = { n };
+    const int *rows[1] = { bench_fox_ids };
+    char err[SW_ERR_LEN] = "";
+    Trace *t = Trace_run_ids(m, rows, lens, 1, NULL, err);
+    if (got != (size_t)V * n || !t) {
+        cJSON_AddStringToObject(o, "status", t ? "baseline logits file is short" : err);
+        free(base);
+        if (t) Trace_free(t);
+        return o;
+    }
+    int same = 0;
+    double maxdiff = 0, maxabs = 0;
+    for (int p = 0; p < n; p++) {
+        const float *e = Trace_logits_row(t, 0, p), *b = base + (size_t)p * V;
+        int ae = 0, ab = 0;
+        for (int v = 0; v < V; v++) {
+            if (e[v] > e[ae]) ae = v;
+            if (b[v] > b[ab]) ab = v;
+            double d = fabs((double)e[v] - b[v]);
+            if (d > maxdiff) maxdiff = d;
+            if (fabs(b[v]) > maxabs) maxabs = fabs(b[v]);
+        }
+        same += ae == ab;
+    }
+    cJSON_AddStringToObject(o, "status", same == n && maxdiff <= 1e-3 * (1 + maxabs) ? "agree" : "DISAGREE");
+    cJSON_AddNumberToObject(o, "positions", n);
+    cJSON_AddNumberToObject(o, "top1_equal", same);
+    cJSON_AddNumberToObject(o, "max_abs_logit_diff", maxdiff);
+    cJSON_AddNumberToObject(o, "max_abs_logit", maxabs);
+    printf("bench_engine: agreement with the baseline on %d positions: top-1 equal %d/%d, max |logit diff| %.2e (logits up to %.2f)\n",
+           n, same, n, maxdiff, maxabs);
+    Trace_free(t);
+    free(base);
+    return o;
+}
+
+static cJSON *prompt_timings(const Model *m) {
+    cJSON *arr = cJSON_CreateArray();
+    static const int Ts[] = { 8, 64, 256, 1024 };
+    Trace_free(run_ids(m, 1, 64, 0, 100)); /* warm-up: fault the weights in, start the threads */
+    for (int B = 1; B <= 2; B++) {
+        for (int ti = 0; ti < 4; ti++) {
+            int T = Ts[ti];
+            int reps = T <= 64 ? 10 : T <= 256 ? 5 : 3;
+            if (quick) reps = T <= 256 ? 3 : 2;
+            double ms[16], run[16];
+            int keep = 0;
+            for (int r = 0; r < reps; r++) {
+                double t0 = bench_now_ms();
+                Trace *t = run_ids(m, B, T, 0, 100);
+                ms[r] = bench_now_ms() - t0;
+                run[r] = t->run_ms;
+                keep = t->keep_all_layers;
+                Trace_free(t);
+            }
+            double mn = bench_min(ms, reps), med = bench_median(ms, reps);
+            double gflops = bench_forward_flops(B, T) / (mn / 1e3) / 1e9;
+            printf("bench_engine: prompt B=%d T=%-4d %8.1f ms min %8.1f ms median  %6.1f GFLOP/s (%d reps)\n",
+                   B, T, mn, med, gflops, reps);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "B", B);
+            cJSON_AddNumberToObject(o, "T", T);
+            cJSON_AddNumberToObject(o, "ms_min", mn);
+            cJSON_AddNumberToObject(o, "ms_median", med);
+            cJSON_AddNumberToObject(o, "engine_run_ms_min", bench_min(run, reps));
+            cJSON_AddNumberToObject(o, "reps", reps);
+            cJSON_AddNumberToObject(o, "useful_gflop", bench_forward_flops(B, T) / 1e9);
+            cJSON_AddNumberToObject(o, "gflops", gflops);
+            cJSON_AddNumberToObject(o, "keep_all_layers", keep);
+            cJSON_AddItemToArray(arr, o);
+        }
+    }
+    return arr;
+}
+
+static cJSON *generation(const Model *m) {
+    cJSON *arr = cJSON_CreateArray();
+    static const int Cs[] = { 64, 512 };
+    for (int ci = 0; ci < 2; ci++) {
+        int c = Cs[ci], n = quick ? 8 : 24;
+        Trace *t = run_ids(m, 1, c, n + 1, 200);
+        Sampler s = { 0 };
+        double ms[64];
+        char err[SW_ERR_LEN] = "";
+        for (int i = 0; i < n; i++) {
+            double t0 = bench_now_ms();
+            if (Trace_generate(t, &s, err) != 0) { fprintf(stderr, "bench_engine: Trace_generate: %s\n", err); exit(1); }
+            ms[i] = bench_now_ms() - t0;
+        }
+        Trace_free(t);
+        double med = bench_median(ms, n), mn = bench_min(ms, n);
+        printf("bench_engine: generate at context %-4d %6.2f ms/token median (%.1f tokens/s)\n", c, med, 1e3 / med);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "context", c);
+        cJSON_AddNumberToObject(o, "ms_per_token_median", med);
+        cJSON_AddNumberToObject(o, "ms_per_token_min", mn);
+        cJSON_AddNumberToObject(o, "tokens_per_s", 1e3 / med);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+/* ---- views ---- */
+
+typedef struct {
+    TokenTable tt;
+    char (*label)[VIEW_LABEL];
+} Tokens;
+
+static void tokens_fill(Tokens *k, const Trace *t) {
+    memset(k, 0, sizeof *k);
+    k->label = calloc((size_t)t->B * t->T, VIEW_LABEL);
+    for (int b = 0; b < t->B; b++)
+        for (int p = 0; p < t->len[b]; p++)
+            Tokenizer_label(t->m->tok, Trace_id(t, b, p), 1, k->label[b * t->T + p], VIEW_LABEL);
+    k->tt.B = t->B;
+    k->tt.T = t->T;
+    for (int b = 0; b < t->B; b++) { k->tt.len[b] = t->len[b]; k->tt.prompt_len[b] = t->prompt_len[b]; }
+    k->tt.ids = t->ids;
+    k->tt.stride = t->Tcap;
+    k->tt.label = k->label;
+}
+
+/* Prepare (as the walk does before drawing) and draw one view; frame f varies what is shown
+ * (layer or position) so every frame has new numbers to put on screen. */
+static int draw_frame(int which, Trace *t, const Tokens *k, int f) {
+    const Model *m = t->m;
+    char err[SW_ERR_LEN];
+    ViewCtx c;
+    memset(&c, 0, sizeof c);
+    c.win = stdscr; c.y = 4; c.x = 0; c.h = LINES - 6; c.w = COLS;   /* strip and maths lines above */
+    c.zoom = 1;
+    c.arch = m->c.arch; c.cfg = &m->c; c.model_name = m->name; c.trace = t;
+    c.tok = &k->tt;
+    c.b = 0;
+    c.pos = t->len[0] - 1;
+    c.temperature = 1;
+    for (int b = 0; b < SW_MAX_B; b++) c.next_id[b] = -1;
+    werase(stdscr);
+    const ViewClass *vc;
+    if (which == 0) {            /* attention probabilities, all heads of a layer */
+        c.st = (StationRef){ ST_ATTN, f % m->c.n_layers };
+        c.layer = c.st.layer;
+        if (Trace_tensor(t, c.st, 0, &c.tv, err) != 0) return -1;
+        c.has_tv = 1; c.mask = 2; c.scale = SCALE_SEQ; c.all_heads = 1;
+        snprintf(c.tensor_name, sizeof c.tensor_name, "A");
+        vc = &View_attention;
+    } else if (which == 1) {     /* heatmap of the MLP activation (B,T,F), the widest matrix */
+        c.st = (StationRef){ ST_MLP_UP, f % m->c.n_layers };
+        c.layer = c.st.layer;
+        if (Trace_tensor(t, c.st, 0, &c.tv, err) != 0) return -1;
+        c.has_tv = 1; c.scale = SCALE_DIV;
+        c.pos = f % t->len[0];
+        snprintf(c.tensor_name, sizeof c.tensor_name, "hid");
+        vc = &View_heatmap;
+    } else {                     /* top-k at a position, with the softmax's sum and entropy */
+        c.st = (StationRef){ ST_SOFTMAX, -1 };
+        c.pos = f % t->len[0];
+        c.n_topk = Trace_topk(t, 0, c.pos, 1.0f, 10, c.topk);
+        for (int i = 0; i < c.n_topk; i++) Tokenizer_label(m->tok, c.topk[i].id, 1, c.topk_label[i], VIEW_LABEL);
+        const float *lg = Trace_logits_row(t, 0, c.pos);
+        float mx = lg[0];
+        for (int v = 1; v < m->c.vocab_size; v++) if (lg[v] > mx) mx = lg[v];
+        c.max_logit = mx;
+        static float p[G_V + 64];
+        Trace_probs_row(t, 0, c.pos, 1.0f, p);
+        double sum = 0;
+        for (int v = 0; v < m->c.vocab_size; v++) sum += p[v];
+        c.prob_sum = sum;
+        c.entropy = sw_entropy(p, m->c.vocab_size);
+        c.log_v = log((double)m->c.vocab_size);
+        vc = &View_topk;
+    }
+    vc->draw(&c);
+    wnoutrefresh(stdscr);
+    doupdate();
+    return 0;
+}
+
+static cJSON *views(const Model *m) {
+    cJSON *o = cJSON_CreateObject();
+    setlocale(LC_ALL, "C.UTF-8");
+    setenv("TERM", "xterm-256color", 1);
+    setenv("LINES", "60", 1);
+    setenv("COLUMNS", "200", 1);
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    SCREEN *scr = out && in ? newterm("xterm-256color", out, in) : NULL;
+    if (!scr) {
+        cJSON_AddStringToObject(o, "status", "n/a: no curses screen (newterm failed)");
+        if (out) fclose(out);
+        if (in) fclose(in);
+        return o;
+    }
+    set_term(scr);
+    resizeterm(60, 200);
+    Crt_setup_colors(0);
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddNumberToObject(o, "cols", COLS);
+    cJSON_AddNumberToObject(o, "lines", LINES);
+    static const char *names[3] = { "attention_all_heads", "heatmap", "topk" };
+    /* the lesson's batch (what a user sees first) and a longer prompt (T=128) */
+    const char *prompts[2] = { "Hello world! This is fun", "The cat sat on mat" };
+    char err[SW_ERR_LEN] = "";
+    Trace *traces[2] = { Trace_run(m, prompts, 2, NULL, err), run_ids(m, 1, 128, 0, 300) };
+    static const char *tnames[2] = { "lesson_B2", "T128" };
+    double worst[3] = { 0, 0, 0 };
+    for (int ti = 0; ti < 2; ti++) {
+        Trace *t = traces[ti];
+        if (!t) continue;
+        Tokens k;
+        tokens_fill(&k, t);
+        cJSON *to = cJSON_AddObjectToObject(o, tnames[ti]);
+        cJSON_AddNumberToObject(to, "T", t->T);
+        for (int v = 0; v < 3; v++) {
+            int frames = quick ? 10 : 40;
+            double ms[64];
+            draw_frame(v, t, &k, 0); /* first touch of each layer's numbers is not a frame's cost */
+            for (int f = 0; f < m->c.n_layers; f++) draw_frame(v, t, &k, f);
+            int bad = 0;
+            for (int f = 0; f < frames; f++) {
+                double t0 = bench_now_ms();
+                bad |= draw_frame(v, t, &k, f) != 0;
+                ms[f] = bench_now_ms() - t0;
+            }
+            double med = bench_median(ms, frames);
+            cJSON_AddNumberToObject(to, names[v], bad ? -1 : med);
+            if (med > worst[v]) worst[v] = med;
+        }
+        free(k.label);
+        Trace_free(t);
+    }
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    cJSON *w = cJSON_AddObjectToObject(o, "worst_ms_per_frame");
+    for (int v = 0; v < 3; v++) {
+        cJSON_AddNumberToObject(w, names[v], worst[v]);
+        printf("bench_engine: view %-20s %6.2f ms per frame at 200x60 (worst of the lesson batch and T=128)\n", names[v], worst[v]);
+    }
+    return o;
+}
+
+static cJSON *start_times(const char *self, const char *dir, int threads) {
+    cJSON *o = cJSON_CreateObject();
+    char th[16];
+    snprintf(th, sizeof th, "%d", threads);
+    char *argv[] = { (char *)self, "start", (char *)dir, th, NULL };
+    char out[4096];
+    double wall;
+    int warm_n = quick ? 2 : 5, cold_n = quick ? 1 : 3;
+    run_child(argv, out, sizeof out, &wall, NULL);  /* warms the page cache */
+    double w[8], wrun[8], wopen[8];
+    int nw = 0;
+    for (int i = 0; i < warm_n; i++) {
+        if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
+        cJSON *j = cJSON_Parse(out);
+        if (!j) break;
+        w[nw] = wall;
+        wopen[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "open_ms"));
+        wrun[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "run_ms"));
+        nw++;
+        cJSON_Delete(j);
+    }
+    if (nw > 0) {
+        cJSON *wo = cJSON_AddObjectToObject(o, "warm");
+        cJSON_AddNumberToObject(wo, "ms_median", bench_median(w, nw));
+        cJSON_AddNumberToObject(wo, "ms_min", bench_min(w, nw));
+        cJSON_AddNumberToObject(wo, "open_ms_median", bench_median(wopen, nw));
+        cJSON_AddNumberToObject(wo, "forward_ms_median", bench_median(wrun, nw));
+        printf("bench_engine: start to first station, warm: %.0f ms median (open %.0f, tokenize+forward %.0f) in a fresh process\n",
+               bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw));
+    }
+    double left = -1;
+    const char *method = evict(weights_file, &left);
+    cJSON *co = cJSON_AddObjectToObject(o, "cold");
+    if (!method) {
+        char why[160];
+        snprintf(why, sizeof why, "not measurable: could not evict the weights (%.0f%% still cached)", left * 100);
+        cJSON_AddStringToObject(co, "status", why);
+        printf("bench_engine: start, cold: %s\n", why);
+    } else {
+        double c[8];
+        int nc = 0;
+        for (int i = 0; i < cold_n; i++) {
+            if (i > 0 && !evict(weights_file, &left)) break;
+            if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
+            c[nc++] = wall;
+        }
+        cJSON_AddStringToObject(co, "status", nc ? "ok" : "child failed");
+        cJSON_AddStringToObject(co, "method", method);
+        if (nc) {
+            cJSON_AddNumberToObject(co, "ms_median", bench_median(c, nc));
+            cJSON_AddNumberToObject(co, "ms_min", bench_min(c, nc));
+            printf("bench_engine: start to first station, cold (%s): %.0f ms median\n", method, bench_median(c, nc));
+        }
+    }
+    /* the real program, headless, end to end */
+    const char *bin = getenv("SW_BIN");
+    if (bin && access(bin, X_OK) == 0) {
+        char *dargv[] = { (char *)bin, "--model", (char *)dir, "--threads", th, "--dump", NULL };
+        double d[8];
+        int nd = 0;
+        run_child(dargv, NULL, 0, &wall, NULL);
+        for (int i = 0; i < warm_n; i++) {
+            if (run_child(dargv, NULL, 0, &wall, NULL) != 0) break;
+            d[nd++] = wall;
+        }
+        cJSON *dj = cJSON_AddObjectToObject(o, "shapewalk_dump");
+        if (nd) {
+            cJSON_AddNumberToObject(dj, "warm_ms_median", bench_median(d, nd));
+            printf("bench_engine: `shapewalk --dump` end to end, warm: %.0f ms median\n", bench_median(d, nd));
+            if (method && evict(weights_file, &left) && run_child(dargv, NULL, 0, &wall, NULL) == 0) {
+                cJSON_AddNumberToObject(dj, "cold_ms", wall);
+                printf("bench_engine: `shapewalk --dump` end to end, cold: %.0f ms\n", wall);
+            }
+        } else {
+            cJSON_AddStringToObject(dj, "status", "shapewalk --dump failed");
+        }
+    }
+    return o;
+}
+
+static cJSON *peak_rss(const char *self, const char *dir, int threads) {
+    cJSON *o = cJSON_CreateObject();
+    char th[16];
+    snprintf(th, sizeof th, "%d", threads);
+    char *argv[] = { (char *)self, "rss", (char *)dir, th, "1024", NULL };
+    char out[4096];
+    double wall;
+    long maxrss = 0;
+    if (run_child(argv, out, sizeof out, &wall, &maxrss) != 0) {
+        cJSON_AddStringToObject(o, "status", "child failed");
+        return o;
+    }
+    cJSON *j = cJSON_Parse(out);
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddNumberToObject(o, "T", 1024);
+    cJSON_AddNumberToObject(o, "maxrss_mb", maxrss / 1024.0);  /* getrusage of the child (wait4) */
+    if (j) {
+        cJSON_AddNumberToObject(o, "vmhwm_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_kb")) / 1024.0);
+        cJSON_AddNumberToObject(o, "vmhwm_after_open_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_after_open_kb")) / 1024.0);
+        cJSON_AddNumberToObject(o, "keep_all_layers", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "keep_all_layers")));
+        cJSON_Delete(j);
+    }
+    printf("bench_engine: peak RSS with a T=1024 full trace: %.0f MB (weights file %.0f MB)\n",
+           maxrss / 1024.0, file_size(weights_file) / 1048576.0);
+    return o;
+}
+
+static int mode_all(const char *self, const char *dir, const char *out_path, int threads) {
+    cJSON *root = cJSON_CreateObject();
+    sw_set_threads(threads);
+    cJSON_AddNumberToObject(root, "openblas_threads", openblas_get_num_threads());
+    double open_ms;
+    Model *m = open_model(dir, &open_ms);
+    char desc[256];
+    Model_describe(m, desc, sizeof desc);
+    printf("bench_engine: %s, OpenBLAS threads %d\n", desc, openblas_get_num_threads());
+    cJSON_AddStringToObject(root, "model", desc);
+    cJSON_AddStringToObject(root, "model_dir", dir);
+    cJSON_AddNumberToObject(root, "weight_bytes", (double)m->weight_bytes);
+    cJSON_AddNumberToObject(root, "weights_file_bytes", (double)file_size(weights_file));
+    cJSON_AddNumberToObject(root, "n_params", (double)Model_n_params(m));
+    cJSON_AddNumberToObject(root, "flops_formula_matmul_params", bench_matmul_params());
+
+    char lpath[4200];
+    snprintf(lpath, sizeof lpath, "%s", out_path);
+    char *slash = strrchr(lpath, '/');
+    snprintf(slash ? slash + 1 : lpath, sizeof lpath - (size_t)(slash ? slash + 1 - lpath : 0), "baseline_logits.bin");
+    cJSON_AddItemToObject(root, "agreement", agreement(m, lpath));
+    cJSON_AddItemToObject(root, "prompt", prompt_timings(m));
+    cJSON_AddItemToObject(root, "generate", generation(m));
+    cJSON_AddItemToObject(root, "views", views(m));
+    Model_free(m);   /* the children below start from nothing, and eviction needs no mapping */
+    cJSON_AddItemToObject(root, "start", start_times(self, dir, threads));
+    cJSON_AddItemToObject(root, "rss", peak_rss(self, dir, threads));
+    int rc = bench_write_json(out_path, root);
+    cJSON_Delete(root);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_engine all MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
+        return 2;
+    }
+    const char *mode = argv[1], *dir = argv[2];
+    snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
+    if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));
+    if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
+    if (strcmp(mode, "all") == 0 && argc >= 5) {
+        quick = argc > 5 && strcmp(argv[5], "quick") == 0;
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0) { fprintf(stderr, "bench_engine: cannot find my own path\n"); return 1; }
+        self[n] = 0;
+        return mode_all(self, dir, argv[3], atoi(argv[4]));
+    }
+    fprintf(stderr, "bench_engine: unknown mode %s\n", mode);
+    return 2;
+}

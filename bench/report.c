@@ -1,0 +1,267 @@
+/* report.c - gather the bench programs' figures, print one summary table with the issue's
+ * targets beside each figure, and write results.json.
+ *
+ *   report BUILD_DIR OUT.json MODEL_KIND
+ *
+ * Reads BUILD_DIR/ceilings.json, baseline.json and engine.json (any may be missing: its
+ * figures print as n/a). Fractions:
+ *   prompt:     useful FLOPs (bench_forward_flops) / time / sgemm ceiling at the same N = B*T
+ *               (the forward's own matmul mix, see ceilings.c; N=256 when N was not measured)
+ *   generation: weight_bytes (bytes of weights read per token, Model.weight_bytes) * tokens/s
+ *               / read bandwidth
+ * Times are the minimum over repetitions unless said otherwise (medians are in the JSON).
+ */
+#include <math.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static cJSON *C, *BL, *E;   /* ceilings, baseline, engine */
+static cJSON *targets;
+
+static double num(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+static const char *str(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+static cJSON *find_BT(const cJSON *arr, const char *k1, double v1, const char *k2, double v2) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+        if (num(it, k1) == v1 && (!k2 || num(it, k2) == v2)) return (cJSON *)it;
+    return NULL;
+}
+
+/* sgemm ceiling (GFLOP/s) for N rows: measured at N, else at 256; *atN gets which */
+static double ceiling_at(int N, int *atN) {
+    const cJSON *byN = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(C, "sgemm"), "by_rows");
+    const cJSON *o = find_BT(byN, "N", N, NULL, 0);
+    if (!o) { o = find_BT(byN, "N", 256, NULL, 0); N = 256; }
+    *atN = N;
+    return o ? num(o, "ceiling_gflops") : NAN;
+}
+
+static void fmt(char *buf, size_t cap, const char *f, double v) {
+    if (isnan(v)) snprintf(buf, cap, "n/a");
+    else snprintf(buf, cap, f, v);
+}
+
+/* One target: prints nothing, records {name, value, target, met} and returns "MET"/"MISSED"/"n/a". */
+static const char *target(const char *name, double value, const char *cmp, double limit, const char *unit) {
+    const char *st = isnan(value) || isnan(limit) ? "n/a"
+                   : (strcmp(cmp, ">=") == 0 ? value >= limit : value <= limit) ? "MET" : "MISSED";
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", name);
+    if (isnan(value)) cJSON_AddNullToObject(o, "value"); else cJSON_AddNumberToObject(o, "value", value);
+    char t[64];
+    snprintf(t, sizeof t, "%s %g%s", cmp, limit, unit);
+    cJSON_AddStringToObject(o, "target", t);
+    cJSON_AddStringToObject(o, "status", st);
+    cJSON_AddItemToArray(targets, o);
+    return st;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) { fprintf(stderr, "usage: report BUILD_DIR OUT.json MODEL_KIND\n"); return 2; }
+    char p[4096];
+    snprintf(p, sizeof p, "%s/ceilings.json", argv[1]); C = bench_read_json(p);
+    snprintf(p, sizeof p, "%s/baseline.json", argv[1]); BL = bench_read_json(p);
+    snprintf(p, sizeof p, "%s/engine.json", argv[1]); E = bench_read_json(p);
+    const char *kind = argv[3];
+    targets = cJSON_CreateArray();
+    cJSON *R = cJSON_CreateObject();
+    char a[64], b[64], c[64], d[64], e[64], f[64];
+
+    const cJSON *bw = cJSON_GetObjectItemCaseSensitive(C, "bandwidth");
+    const cJSON *sg = cJSON_GetObjectItemCaseSensitive(C, "sgemm");
+    double bw_gbs = num(bw, "gb_s");
+    int n256;
+    double ceil256 = ceiling_at(256, &n256);
+    double wbytes = num(E, "weight_bytes");
+    if (isnan(wbytes)) wbytes = 4.0 * (bench_matmul_params() + 2.0 * G_L * G_D * 8);   /* ~124M floats */
+
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("\n=== shapewalk bench ===========================================================================\n");
+    printf("model     %s (%s)\n", str(E, "model") ? str(E, "model") : "gpt2 124M shapes", kind);
+    printf("machine   %ld cores; OpenBLAS threads set to %g by openblas_set_num_threads (engine: %g); baseline OpenMP threads %g\n",
+           ncpu, num(sg, "openblas_threads"), num(E, "openblas_threads"), num(BL, "omp_threads"));
+    fmt(a, sizeof a, "%.1f", ceil256);
+    fmt(b, sizeof b, "%.1f", bw_gbs);
+    printf("ceilings  sgemm %s GFLOP/s at N=256 (the forward's matmul mix, best of reps); read bandwidth %s GB/s (%g MB, %g threads)\n",
+           a, b, num(bw, "buffer_mb"), num(bw, "threads"));
+    const char *others = getenv("BENCH_OTHERS_PCT");
+    double others_pct = others && *others ? atof(others) : NAN;
+    if (!isnan(others_pct))
+        printf("noise     other processes took %.0f%% of the machine's CPU time while the bench ran%s\n", others_pct,
+               others_pct > 5 ? ": THE FIGURES ARE DISTURBED; run again on a quiet machine" : " (quiet enough)");
+    cJSON *mach = cJSON_AddObjectToObject(R, "machine");
+    cJSON_AddNumberToObject(mach, "cores", (double)ncpu);
+    if (!isnan(others_pct)) cJSON_AddNumberToObject(mach, "others_cpu_percent", others_pct);
+    cJSON_AddItemToObject(mach, "ceilings", C ? cJSON_Duplicate(C, 1) : cJSON_CreateNull());
+    cJSON_AddStringToObject(R, "model_kind", kind);
+    if (E) cJSON_AddStringToObject(R, "model", str(E, "model") ? str(E, "model") : "");
+
+    /* agreement */
+    const cJSON *ag = cJSON_GetObjectItemCaseSensitive(E, "agreement");
+    if (ag) {
+        printf("agreement engine vs plain-C baseline on \" The quick brown fox...\": %s (top-1 equal %g/%g, max |logit diff| %.1e)\n",
+               str(ag, "status") ? str(ag, "status") : "?", num(ag, "top1_equal"), num(ag, "positions"), num(ag, "max_abs_logit_diff"));
+        cJSON_AddItemToObject(R, "agreement", cJSON_Duplicate(ag, 1));
+    } else {
+        printf("agreement n/a (the engine bench did not run)\n");
+    }
+
+    /* whole prompt */
+    printf("\nwhole-prompt forward (Trace_run_ids, full trace)         useful FLOPs = 2*N*%.1fM + 2*L*B*D*T*(T+1)\n", bench_matmul_params() / 1e6);
+    printf("  %-3s %-5s %11s %11s %9s %13s %12s %9s   %s\n", "B", "T", "min ms", "median ms", "GFLOP/s", "of ceiling", "baseline ms", "speed-up", "target");
+    cJSON *pr = cJSON_AddArrayToObject(R, "prompt");
+    static const int Ts[] = { 8, 64, 256, 1024 };
+    for (int B = 1; B <= 2; B++) {
+        for (int ti = 0; ti < 4; ti++) {
+            int T = Ts[ti], N = B * T, atN;
+            const cJSON *eo = find_BT(cJSON_GetObjectItemCaseSensitive(E, "prompt"), "B", B, "T", T);
+            const cJSON *bo = find_BT(cJSON_GetObjectItemCaseSensitive(BL, "prompt"), "B", B, "T", T);
+            double mn = num(eo, "ms_min"), med = num(eo, "ms_median");
+            double gf = bench_forward_flops(B, T) / (mn / 1e3) / 1e9;
+            double ceil = ceiling_at(N, &atN);
+            double frac = gf / ceil;
+            double bms = num(bo, "ms_min");
+            double speed = bms / mn;
+            fmt(a, sizeof a, "%.1f", mn); fmt(b, sizeof b, "%.1f", med); fmt(c, sizeof c, "%.1f", gf);
+            char fr[64];
+            if (isnan(frac)) snprintf(fr, sizeof fr, "n/a"); else snprintf(fr, sizeof fr, "%.0f%% (N=%d)", 100 * frac, atN);
+            fmt(d, sizeof d, "%.1f", bms); fmt(e, sizeof e, "%.1fx", speed);
+            char tg[96] = "";
+            if (B == 1 && T == 256) {
+                const char *s1 = target("prompt B=1 T=256 fraction of sgemm ceiling", frac, ">=", 0.70, "");
+                const char *s2 = target("prompt B=1 T=256 speed-up over baseline", speed, ">=", 5, "x");
+                snprintf(tg, sizeof tg, ">=70%%: %s; >=5x: %s", s1, s2);
+            }
+            printf("  %-3d %-5d %11s %11s %9s %13s %12s %9s   %s\n", B, T, a, b, c, fr, d, e, tg);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "B", B);
+            cJSON_AddNumberToObject(o, "T", T);
+            cJSON_AddNumberToObject(o, "useful_gflop", bench_forward_flops(B, T) / 1e9);
+            if (eo) {
+                cJSON_AddNumberToObject(o, "ms_min", mn);
+                cJSON_AddNumberToObject(o, "ms_median", med);
+                cJSON_AddNumberToObject(o, "gflops", gf);
+                cJSON_AddNumberToObject(o, "ceiling_gflops", ceil);
+                cJSON_AddNumberToObject(o, "ceiling_at_N", atN);
+                cJSON_AddNumberToObject(o, "fraction_of_sgemm_ceiling", frac);
+            }
+            if (bo) {
+                cJSON_AddNumberToObject(o, "baseline_ms_min", bms);
+                cJSON_AddNumberToObject(o, "baseline_ms_median", num(bo, "ms_median"));
+                if (eo) cJSON_AddNumberToObject(o, "speedup_over_baseline", speed);
+            }
+            cJSON_AddItemToArray(pr, o);
+        }
+    }
+
+    /* generation */
+    printf("\ngeneration with the KV cache, B=1, greedy                 bytes read per token = %.1f MB (Model.weight_bytes)\n", wbytes / 1e6);
+    printf("  %-8s %12s %14s %15s %14s %9s   %s\n", "context", "tokens/s", "of bandwidth", "baseline tok/s", "of bandwidth", "ratio", "target");
+    cJSON *ge = cJSON_AddArrayToObject(R, "generate");
+    static const int Cs[] = { 64, 512 };
+    for (int ci = 0; ci < 2; ci++) {
+        int ctx = Cs[ci];
+        const cJSON *eo = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "context", ctx, NULL, 0);
+        const cJSON *bo = find_BT(cJSON_GetObjectItemCaseSensitive(BL, "generate"), "context", ctx, NULL, 0);
+        double tps = num(eo, "tokens_per_s"), btps = num(bo, "tokens_per_s");
+        double frac = wbytes * tps / (bw_gbs * 1e9), bfrac = wbytes * btps / (bw_gbs * 1e9);
+        double ratio = tps / btps;
+        fmt(a, sizeof a, "%.1f", tps); fmt(b, sizeof b, "%.0f%%", 100 * frac);
+        fmt(c, sizeof c, "%.1f", btps); fmt(d, sizeof d, "%.0f%%", 100 * bfrac); fmt(e, sizeof e, "%.2fx", ratio);
+        char nm1[96], nm2[96], tg[96];
+        snprintf(nm1, sizeof nm1, "generation at context %d fraction of bandwidth", ctx);
+        snprintf(nm2, sizeof nm2, "generation at context %d ratio to baseline", ctx);
+        const char *s1 = target(nm1, frac, ">=", 0.70, "");
+        const char *s2 = target(nm2, ratio, ">=", 1.0, "x");
+        snprintf(tg, sizeof tg, ">=70%%: %s; >=1x baseline: %s", s1, s2);
+        printf("  %-8d %12s %14s %15s %14s %9s   %s\n", ctx, a, b, c, d, e, tg);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "context", ctx);
+        if (eo) {
+            cJSON_AddNumberToObject(o, "tokens_per_s", tps);
+            cJSON_AddNumberToObject(o, "ms_per_token_median", num(eo, "ms_per_token_median"));
+            cJSON_AddNumberToObject(o, "fraction_of_bandwidth", frac);
+        }
+        if (bo) {
+            cJSON_AddNumberToObject(o, "baseline_tokens_per_s", btps);
+            cJSON_AddNumberToObject(o, "baseline_fraction_of_bandwidth", bfrac);
+            if (eo) cJSON_AddNumberToObject(o, "ratio_to_baseline", ratio);
+        }
+        cJSON_AddItemToArray(ge, o);
+    }
+
+    /* start */
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(E, "start");
+    const cJSON *warm = cJSON_GetObjectItemCaseSensitive(st, "warm"), *cold = cJSON_GetObjectItemCaseSensitive(st, "cold");
+    const cJSON *dump = cJSON_GetObjectItemCaseSensitive(st, "shapewalk_dump");
+    printf("\nstart to first station (fresh process: model open + tokenize + first forward, the lesson's B=2 prompts)\n");
+    fmt(a, sizeof a, "%.0f ms", num(warm, "ms_median"));
+    fmt(b, sizeof b, "%.0f", num(warm, "open_ms_median"));
+    fmt(c, sizeof c, "%.0f", num(warm, "forward_ms_median"));
+    printf("  warm page cache   %-10s (open %s ms, tokenize+forward %s ms)   target < 500 ms: %s\n", a, b, c,
+           target("start to first station, warm", num(warm, "ms_median"), "<=", 500, " ms"));
+    if (cold && !isnan(num(cold, "ms_median"))) {
+        fmt(a, sizeof a, "%.0f ms", num(cold, "ms_median"));
+        printf("  cold page cache   %-10s (weights evicted with %s)\n", a, str(cold, "method") ? str(cold, "method") : "?");
+    } else {
+        printf("  cold page cache   %s\n", cold && str(cold, "status") ? str(cold, "status") : "n/a");
+    }
+    if (dump && !isnan(num(dump, "warm_ms_median"))) {
+        fmt(a, sizeof a, "%.0f ms", num(dump, "warm_ms_median"));
+        fmt(b, sizeof b, "%.0f ms", num(dump, "cold_ms"));
+        printf("  `shapewalk --dump` end to end: warm %s, cold %s\n", a, b);
+    } else {
+        printf("  `shapewalk --dump` end to end: n/a (%s)\n", dump && str(dump, "status") ? str(dump, "status") : "program not built or not given");
+    }
+    if (st) cJSON_AddItemToObject(R, "start", cJSON_Duplicate(st, 1));
+
+    /* views */
+    const cJSON *vw = cJSON_GetObjectItemCaseSensitive(E, "views");
+    const cJSON *worst = cJSON_GetObjectItemCaseSensitive(vw, "worst_ms_per_frame");
+    printf("\nview draw time per frame at 200x60 (prepare + draw + doupdate to /dev/null; worst of the lesson batch and a T=128 prompt)\n");
+    static const char *vn[3] = { "attention_all_heads", "heatmap", "topk" };
+    for (int i = 0; i < 3; i++) {
+        double ms = num(worst, vn[i]);
+        char nm[96];
+        snprintf(nm, sizeof nm, "view %s ms per frame", vn[i]);
+        fmt(a, sizeof a, "%.2f ms", ms);
+        printf("  %-22s %-10s target < 10 ms: %s\n", vn[i], a, target(nm, ms, "<=", 10, " ms"));
+    }
+    if (vw && str(vw, "status") && strcmp(str(vw, "status"), "ok") != 0) printf("  (%s)\n", str(vw, "status"));
+    if (vw) cJSON_AddItemToObject(R, "views", cJSON_Duplicate(vw, 1));
+
+    /* rss */
+    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(E, "rss");
+    double wfile = num(E, "weights_file_bytes") / 1048576.0, peak = num(rs, "maxrss_mb");
+    printf("\npeak RSS, T=1024 with the full trace (child process, getrusage maxrss)\n");
+    fmt(a, sizeof a, "%.0f MB", peak);
+    fmt(b, sizeof b, "%.0f MB", wfile);
+    fmt(c, sizeof c, "%.0f MB", wfile + 400);
+    fmt(f, sizeof f, "%.0f MB", peak - wfile);
+    printf("  %-10s = weights file %s + %s      target <= %s: %s\n", a, b, f, c,
+           target("peak RSS at T=1024 minus weights file", peak - wfile, "<=", 400, " MB"));
+    if (rs) cJSON_AddItemToObject(R, "rss", cJSON_Duplicate(rs, 1));
+
+    /* summary of targets */
+    int met = 0, missed = 0, na = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, targets) {
+        const char *s = str(it, "status");
+        if (!strcmp(s, "MET")) met++; else if (!strcmp(s, "MISSED")) missed++; else na++;
+    }
+    printf("\ntargets: %d met, %d missed, %d n/a   (figures: %s)\n", met, missed, na, argv[2]);
+    cJSON_AddItemToObject(R, "targets", targets);
+    if (E) cJSON_AddItemToObject(R, "engine_raw", cJSON_Duplicate(E, 1));
+    if (BL) cJSON_AddItemToObject(R, "baseline_raw", cJSON_Duplicate(BL, 1));
+    int rc = bench_write_json(argv[2], R);
+    cJSON_Delete(R);
+    cJSON_Delete(C); cJSON_Delete(BL); cJSON_Delete(E);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# bench/run.sh - run the benchmarks in order and print the summary (called by bench/Makefile).
+#   1. the checkpoint: the real GPT-2 124M from the data directory when present, else a
+#      GPT-2-124M-shaped one with seeded random weights (written once, cached in build/);
+#   2. this machine's ceilings (sgemm at the forward's shapes, read bandwidth);
+#   3. the plain-C baseline (llama2.c run.c style);
+#   4. the engine (when it links), then the report: table + results.json.
+# Env: SHARED (test data), THREADS (default 2), QUICK (non-empty: fewer repetitions),
+#      SHAPEWALK_DATA / XDG_DATA_HOME (where a fetched gpt2 lives).
+cd "$(dirname "$0")" || exit 2
+B=$PWD/build
+: "${SHARED:=$(cd ../.. && pwd)/shared}"
+: "${THREADS:=2}"
+q=${QUICK:+quick}
+t0=$(date +%s)
+
+# CPU time of the whole machine (jiffies busy) and of this script's finished children, so the
+# report can say how much of the machine other processes took while we measured.
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+mine() { awk '{print $16+$17}' /proc/$$/stat; }
+busy0=$(busy); mine0=$(mine)
+rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/baseline_logits.bin"
+
+data=${SHAPEWALK_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/shapewalk}
+if [ -f "$data/gpt2/model.safetensors" ]; then
+    model=$data/gpt2
+    kind="the real GPT-2 124M from $model"
+else
+    "$B/mkckpt" "$B/gpt2-rand" "$SHARED/models/gpt2-tokenizer" 1234 || exit 1
+    model=$B/gpt2-rand
+    kind="GPT-2 124M shapes, seeded random weights N(0,0.02), written by bench/mkckpt"
+fi
+echo "bench: model $model"
+
+# Rows N = B*T of every whole-prompt pass (B=1,2; T=8,64,256,1024).
+"$B/ceilings" "$B/ceilings.json" "$THREADS" 1000 8 16 64 128 256 512 1024 2048 || echo "bench: ceilings failed"
+OMP_NUM_THREADS=$THREADS "$B/baseline" "$model" "$B/baseline.json" "$THREADS" $q || echo "bench: baseline failed"
+if [ -x "$B/bench_engine" ]; then
+    SW_BIN=$(cd .. && pwd)/shapewalk "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"
+else
+    echo "bench: build/bench_engine not built: engine figures are n/a"
+fi
+busy1=$(busy); mine1=$(mine)
+secs=$(( $(date +%s) - t0 ))
+ncpu=$(getconf _NPROCESSORS_ONLN)
+hz=$(getconf CLK_TCK)
+# percent of all cores' time that went to other processes while the bench ran
+BENCH_OTHERS_PCT=$(( (busy1 - busy0 - (mine1 - mine0)) * 100 / (hz * ncpu * (secs > 0 ? secs : 1)) ))
+export BENCH_OTHERS_PCT
+"$B/report" "$B" "$PWD/results.json" "$kind"
+echo "bench: total $(( $(date +%s) - t0 )) s"
