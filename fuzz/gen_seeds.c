@@ -1,0 +1,282 @@
+/* gen_seeds.c - write the seed corpus: gen_seeds OUTDIR (make_seeds.sh runs it).
+ * Small valid inputs made by fuzz_common.c's tiny-model writers, a few hand-broken ones,
+ * and texts for the tokenizer round trips. SHARED (env) gives the 28-byte stories260K
+ * header seed; nothing else is taken from the shared folder. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz/fuzz_tiny.h"
+
+static const char *g_out;
+
+static void seed(const char *target, const char *name, const void *data, size_t n) {
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", g_out, target);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/%s/%s", g_out, target, name);
+    if (fz_write(p, data, n) != 0) { perror(p); exit(1); }
+}
+
+/* flags byte + body */
+static void seed_flag(const char *target, const char *name, unsigned flags, const void *d, size_t n) {
+    FzBuf b = {0};
+    uint8_t f = (uint8_t)flags;
+    fz_put(&b, &f, 1);
+    fz_put(&b, d, n);
+    seed(target, name, b.p, b.n);
+    fz_free(&b);
+}
+
+static void safetensors_header(const char *name, const char *json, size_t data_bytes) {
+    FzBuf b = {0};
+    uint64_t n = strlen(json);
+    uint8_t len[8];
+    for (int i = 0; i < 8; i++) len[i] = (uint8_t)(n >> (8 * i));
+    fz_put(&b, len, 8);
+    fz_puts(&b, json);
+    for (size_t i = 0; i < data_bytes; i++) fz_put(&b, "\0", 1);
+    seed("fuzz_safetensors", name, b.p, b.n);
+    fz_free(&b);
+}
+
+static void seeds_safetensors(void) {
+    const char *T = "fuzz_safetensors";
+    TinyGpt2 g;
+    FzBuf b = {0};
+    static const struct { const char *name; int dtype, prefix, untied, attn_bias, misalign; } v[] = {
+        {"tiny_f32", 0, 0, 0, 0, 0},       {"tiny_f16", 1, 0, 0, 0, 0},
+        {"tiny_bf16_prefix", 2, 1, 0, 0, 0}, {"tiny_mixed_untied", 3, 0, 1, 0, 0},
+        {"tiny_attn_bias", 1, 1, 0, 1, 0}, {"tiny_misaligned", 0, 0, 0, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        TinyGpt2_default(&g);
+        g.dtype = v[i].dtype; g.prefix = v[i].prefix; g.untied = v[i].untied;
+        g.attn_bias = v[i].attn_bias; g.misalign = v[i].misalign;
+        b.n = 0;
+        TinyGpt2_safetensors(&g, &b);
+        seed(T, v[i].name, b.p, b.n);
+        if (i == 1) {
+            seed(T, "truncated_header", b.p, 300);
+            seed(T, "truncated_data", b.p, b.n - 100);
+        }
+    }
+    fz_free(&b);
+    safetensors_header("empty_object", "{}", 0);
+    safetensors_header("metadata_only", "{\"__metadata__\":{\"format\":\"pt\"}}", 0);
+    safetensors_header("one_tensor", "{\"x\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", 24);
+    safetensors_header("scalar_bf16", "{\"s\":{\"dtype\":\"BF16\",\"shape\":[],\"data_offsets\":[0,2]}}", 2);
+    safetensors_header("bad_json", "{\"x\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}", 24);
+    safetensors_header("unknown_dtype", "{\"x\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}", 4);
+    safetensors_header("past_end", "{\"x\":{\"dtype\":\"F32\",\"shape\":[100],\"data_offsets\":[0,400]}}", 16);
+    safetensors_header("overlap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                                  "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 24);
+    safetensors_header("overflow_shape", "{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,16],"
+                                         "\"data_offsets\":[0,0]}}", 0);
+    safetensors_header("negative_offset", "{\"x\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[-2,0]}}", 2);
+    safetensors_header("duplicate_name", "{\"x\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]},"
+                                         "\"x\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[2,4]}}", 4);
+    seed(T, "gguf", "GGUF\3\0\0\0\0\0\0\0\0\0\0\0", 16);
+    seed(T, "short", "\x10\0\0", 3);
+}
+
+static void seeds_config(void) {
+    const char *T = "fuzz_gpt2_config";
+    TinyGpt2 g;
+    FzBuf b = {0};
+    TinyGpt2_default(&g);
+    TinyGpt2_config(&g, &b);
+    seed_flag(T, "tiny", 0x00, b.p, b.n);
+    seed_flag(T, "tiny_f16_prefix", 0x0b, b.p, b.n);
+    seed_flag(T, "tiny_mixed_untied_small_budget", 0x97, b.p, b.n);
+    seed_flag(T, "tiny_bias_misaligned", 0x61, b.p, b.n);
+    static const struct { const char *name; int D, H, L, ctx, F, V; } v[] = {
+        {"d16_l2", 16, 4, 2, 32, 64, 300}, {"d4_h1_l3_inner", 4, 1, 3, 8, 12, 261}, {"d12_h3_ctx4", 12, 3, 1, 4, 48, 512},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        g.D = v[i].D; g.H = v[i].H; g.L = v[i].L; g.ctx = v[i].ctx; g.F = v[i].F; g.V = v[i].V;
+        b.n = 0;
+        TinyGpt2_config(&g, &b);
+        seed_flag(T, v[i].name, 0x01, b.p, b.n);
+    }
+    fz_free(&b);
+    static const struct { const char *name; const char *text; } h[] = {
+        {"hf_style", "{\"model_type\":\"gpt2\",\"n_embd\":8,\"n_head\":2,\"n_layer\":1,\"n_positions\":16,"
+                     "\"vocab_size\":261,\"layer_norm_epsilon\":1e-5,\"activation_function\":\"gelu_new\","
+                     "\"bos_token_id\":50256,\"eos_token_id\":50256,\"n_inner\":null}"},
+        {"n_ctx_only", "{\"n_embd\":8,\"n_head\":2,\"n_layer\":1,\"n_ctx\":16,\"vocab_size\":261}"},
+        {"llama_type", "{\"model_type\":\"llama\",\"hidden_size\":8}"},
+        {"float_sizes", "{\"n_embd\":8.5,\"n_head\":2,\"n_layer\":1,\"n_positions\":16,\"vocab_size\":261}"},
+        {"huge", "{\"n_embd\":1e300,\"n_head\":2,\"n_layer\":99999999999,\"n_positions\":16,\"vocab_size\":261}"},
+        {"strings", "{\"n_embd\":\"8\",\"n_head\":2,\"n_layer\":1,\"n_positions\":16,\"vocab_size\":261}"},
+        {"relu", "{\"n_embd\":8,\"n_head\":2,\"n_layer\":1,\"n_positions\":16,\"vocab_size\":261,\"activation_function\":\"relu\"}"},
+        {"eps_zero", "{\"n_embd\":8,\"n_head\":2,\"n_layer\":1,\"n_positions\":16,\"vocab_size\":261,\"layer_norm_epsilon\":0}"},
+        {"not_object", "[8,2,1,16,261]"},
+        {"truncated", "{\"n_embd\":8,\"n_head\":2,\"n_la"},
+        {"empty", ""},
+    };
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) seed_flag(T, h[i].name, 0x01, h[i].text, strlen(h[i].text));
+}
+
+static void seeds_llama(void) {
+    const char *T = "fuzz_llama_model";
+    TinyLlama l;
+    FzBuf b = {0};
+    TinyLlama_default(&l);
+    TinyLlama_checkpoint(&l, &b);
+    seed_flag(T, "tiny", 0x00, b.p, b.n);
+    seed_flag(T, "tiny_small_budget", 0x02, b.p, b.n);
+    seed_flag(T, "truncated", 0x00, b.p, b.n / 2);
+    seed_flag(T, "header_only_padded", 0x01, b.p, 28);
+    l.untied = 1;
+    b.n = 0;
+    TinyLlama_checkpoint(&l, &b);
+    seed_flag(T, "tiny_untied_header_padded", 0x03, b.p, 28);
+    static const struct { const char *name; int D, F, L, H, KV, V, seq; } v[] = {
+        {"mha_d4", 4, 4, 1, 2, 2, 265, 4}, {"gqa_d16", 16, 40, 2, 8, 1, 265, 32}, {"v300_no_tokenizer", 8, 16, 1, 2, 1, 300, 8}, {"one_head", 2, 1, 1, 1, 1, 265, 1},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        TinyLlama_default(&l);
+        l.D = v[i].D; l.F = v[i].F; l.L = v[i].L; l.H = v[i].H; l.KV = v[i].KV; l.V = v[i].V; l.seq = v[i].seq;
+        b.n = 0;
+        TinyLlama_checkpoint(&l, &b);
+        seed_flag(T, v[i].name, 0x01, b.p, 28);
+    }
+    fz_free(&b);
+    static const int32_t bad[][7] = {
+        {64, 172, 5, 8, 4, 512, 0}, {63, 172, 5, 8, 4, 512, 512}, {64, 172, 5, 8, 3, 512, 512},
+        {2147483647, 2147483647, 2147483647, 1, 1, 2147483647, 2147483647}, {0x616b3432, 1, 0, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad_header_%zu", i);
+        seed_flag(T, name, i & 1, bad[i], 28);
+    }
+    /* the real stories260K header (28 bytes), padded by the harness to the real size */
+    const char *shared = getenv("SHARED");
+    if (shared && *shared) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/models/stories260K/stories260K.bin", shared);
+        FILE *f = fopen(p, "rb");
+        uint8_t h[28];
+        if (f && fread(h, 1, 28, f) == 28) {
+            seed_flag(T, "stories260K_header_padded", 0x01, h, 28);
+            seed_flag(T, "stories260K_header_raw", 0x00, h, 28);
+        }
+        if (f) fclose(f);
+    }
+}
+
+static void seed_vocab(const char *T, const char *name, unsigned vocab, const void *d, size_t n) {
+    FzBuf b = {0};
+    uint8_t v[2] = {(uint8_t)((vocab - 1) & 0xff), (uint8_t)((vocab - 1) >> 8)};
+    fz_put(&b, v, 2);
+    fz_put(&b, d, n);
+    seed(T, name, b.p, b.n);
+    fz_free(&b);
+}
+
+static void seeds_llama_tok(void) {
+    const char *T = "fuzz_llama_tok";
+    FzBuf b = {0};
+    TinyLlama_tokenizer(&b);
+    seed_vocab(T, "tiny", TINY_LLAMA_TOK_V, b.p, b.n);
+    seed_vocab(T, "tiny_fewer", 200, b.p, b.n);
+    seed_vocab(T, "tiny_more", 300, b.p, b.n);
+    seed_vocab(T, "truncated", TINY_LLAMA_TOK_V, b.p, b.n - 7);
+    int32_t neg = -5;
+    memcpy(b.p + 4 + 4, &neg, 4);   /* token 0's length */
+    seed_vocab(T, "negative_length", TINY_LLAMA_TOK_V, b.p, b.n);
+    fz_free(&b);
+    seed_vocab(T, "empty", 3, "", 0);
+}
+
+static void seeds_gpt2_tokfiles(void) {
+    const char *T = "fuzz_gpt2_tokfiles";
+    FzBuf v = {0}, m = {0}, b = {0};
+    TinyGpt2_vocab(&v);
+    TinyGpt2_merges(&m);
+    uint8_t n[2] = {(uint8_t)(v.n & 0xff), (uint8_t)(v.n >> 8)};
+    fz_put(&b, n, 2); fz_put(&b, v.p, v.n); fz_put(&b, m.p, m.n);
+    seed(T, "tiny", b.p, b.n);
+    /* merges without the #version line, CRLF endings */
+    b.n = 0;
+    fz_put(&b, n, 2); fz_put(&b, v.p, v.n); fz_puts(&b, "\xC4\xA0 t\r\nh e\r\n");
+    seed(T, "crlf_no_version", b.p, b.n);
+    /* a merge of symbols the vocabulary lacks */
+    b.n = 0;
+    fz_put(&b, n, 2); fz_put(&b, v.p, v.n); fz_puts(&b, "#version: 0.2\nq z\nzz y\n");
+    seed(T, "unknown_merge", b.p, b.n);
+    /* vocabulary without the byte symbol "!" (id 0) */
+    const char *rest = strchr((const char *)v.p, ',');
+    b.n = 0;
+    FzBuf v2 = {0};
+    fz_puts(&v2, "{");
+    fz_puts(&v2, rest + 1);
+    uint8_t n2[2] = {(uint8_t)(v2.n & 0xff), (uint8_t)(v2.n >> 8)};
+    fz_put(&b, n2, 2); fz_put(&b, v2.p, v2.n); fz_put(&b, m.p, m.n);
+    seed(T, "missing_byte", b.p, b.n);
+    const char *small = "{\"a\": 0, \"b\": 1, \"ab\": 2}";
+    uint8_t n3[2] = {(uint8_t)strlen(small), 0};
+    b.n = 0;
+    fz_put(&b, n3, 2); fz_puts(&b, small); fz_puts(&b, "#version: 0.2\na b\n");
+    seed(T, "three_tokens", b.p, b.n);
+    fz_free(&v); fz_free(&v2); fz_free(&m); fz_free(&b);
+}
+
+static const char *const texts[] = {
+    "Hello world! This is fun",
+    " The quick brown fox jumps over the lazy dog.",
+    "Once upon a time, there was a little girl named Lily.",
+    "",
+    " ",
+    "   leading and trailing   ",
+    "\n\n\ttabs\tand\nnewlines\r\n",
+    "it's don't I'll we've they're I'd you'll",
+    "12345 3.14159 1,000,000",
+    "caf\xC3\xA9 na\xC3\xAFve \xC3\xBC\x62\x65r",
+    "e\xCC\x81 a\xCC\x8A combining",
+    "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 rtl",
+    "\xE2\x80\xAE override \xE2\x80\xAC",
+    "\xE4\xBD\xA0\xE5\xA5\xBD\xE4\xB8\x96\xE7\x95\x8C \xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF",
+    "\xF0\x9F\x98\x80\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 emoji",
+    "\x01\x02\x1b[31mred\x1b[0m\x7f",
+    "\xC2\x80\xC2\x9F C1",
+    "<|endoftext|> <s> </s> <0x41>",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "\xEF\xBB\xBF BOM \xEF\xBF\xBD",
+    "\xF4\x8F\xBF\xBF max",
+};
+static const struct { const char *name; const char *bytes; size_t n; } bad_texts[] = {
+    {"bad_ff", "\xff", 1},
+    {"bad_truncated", "ab\xE2\x82", 4},
+    {"bad_overlong", "\xC0\xAF", 2},
+    {"bad_surrogate", "\xED\xA0\x80", 3},
+    {"bad_nul", "a\0b", 3},
+    {"bad_too_big", "\xF4\x90\x80\x80", 4},
+};
+
+static void seeds_text(const char *T) {
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "text_%02zu", i);
+        seed(T, name, texts[i], strlen(texts[i]));
+    }
+    for (size_t i = 0; i < sizeof bad_texts / sizeof bad_texts[0]; i++)
+        seed(T, bad_texts[i].name, bad_texts[i].bytes, bad_texts[i].n);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) { fprintf(stderr, "usage: gen_seeds OUTDIR\n"); return 2; }
+    g_out = argv[1];
+    mkdir(g_out, 0755);
+    seeds_safetensors();
+    seeds_config();
+    seeds_llama();
+    seeds_llama_tok();
+    seeds_gpt2_tokfiles();
+    seeds_text("fuzz_gpt2_roundtrip");
+    seeds_text("fuzz_llama_roundtrip");
+    return 0;
+}
