@@ -61,7 +61,7 @@ $(BUILD)/shapewalk: $(BUILD)/tui/main.o $(BUILD)/libshapewalk.a
 
 shapewalk: $(BUILD)/shapewalk
 ifneq ($(SAN),1)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libshapewalk.a $(HDRS)
