@@ -4,26 +4,18 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int Options_default_prompts(const Model *m, const char **out) {
-    if (m->c.arch == ARCH_GPT2) {
-        out[0] = "Hello world! This is fun";
-        out[1] = "The cat sat on mat";
-        return 2;
-    }
-    out[0] = "Once upon a time";
-    out[1] = "Lily and Tom";
-    return 2;
-}
 
 /* The token's text for JSON: its bytes when they are valid UTF-8 on their own, else a
  * printable label with \xNN for the partial bytes (half an emoji, say). */
 static void token_text(const Tokenizer *tok, int id, char *buf, size_t cap) {
     size_t n;
     const char *bytes = Tokenizer_bytes(tok, id, &n);
-    if (bytes && n < cap && sw_utf8_valid(bytes, n, NULL) && memchr(bytes, 0, n) == NULL) {
+    if (bytes && n == 0) {   /* <s>, </s>: no bytes of their own; show the symbol */
+        snprintf(buf, cap, "%s", Tokenizer_symbol(tok, id));
+    } else if (bytes && n < cap && sw_utf8_valid(bytes, n, NULL) && memchr(bytes, 0, n) == NULL) {
         memcpy(buf, bytes, n);
         buf[n] = 0;
     } else {
@@ -223,7 +215,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     const char *prompts[SW_MAX_B];
     int B = o->n_prompts;
     if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
-    else B = Options_default_prompts(m, prompts);
+    else B = Tui_default_prompts(m->c.arch, prompts, SW_MAX_B);
     TraceOpts to;
     TraceOpts_default(&to);
     to.truncate = o->truncate;

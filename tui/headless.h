@@ -11,8 +11,5 @@
  * errors go to errf as one line. Returns the exit code (0 on success). */
 int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf);
 
-/* The ready-made prompts when none are given: GPT-2 gets the lesson's batch of two,
- * TinyStories a story opening. Returns how many (<= SW_MAX_B) were written to out. */
-int Options_default_prompts(const Model *m, const char **out);
 
 #endif
