@@ -260,6 +260,7 @@ static void draw_too_small(App *a) {
 static void draw(App *a) {
     getmaxyx(stdscr, a->rows, a->cols);
     erase();
+    /* too small: a message, never a clipped walk (keys typed meanwhile still count) */
     if (a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES) {
         draw_too_small(a);
         refresh();
@@ -320,9 +321,7 @@ static int app_key(App *a, int rc, wint_t wch) {
         return 1;
     }
     if (ch < 0) return 0;
-    int small = a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES;
     if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
-    if (small) return 1;
     if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||
                          ch == KEY_ENTER || ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == 8))
         return a->screen->key(a, ch);
