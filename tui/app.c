@@ -26,6 +26,17 @@ void App_status(App *a, int err, const char *fmt, ...) {
     a->status_err = err;
 }
 
+void App_clamp_row(App *a) {
+    int B = a->trace ? a->trace->B : a->B;
+    if (a->vc.b >= B) a->vc.b = B - 1;
+    if (a->vc.b < 0) a->vc.b = 0;
+    if (a->trace) {
+        int len = a->trace->len[a->vc.b];
+        if (a->vc.pos >= len) a->vc.pos = len - 1;
+        if (a->vc.pos < 0) a->vc.pos = 0;
+    }
+}
+
 void App_rerun(App *a) {
     Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
 }
@@ -78,7 +89,9 @@ static void collect(App *a) {
     if (r.kind == JOB_RUN) {
         if (a->trace && a->trace != r.trace) Trace_free(a->trace);
         a->trace = r.trace;
-        a->vc.b = a->vc.b < r.trace->B ? a->vc.b : 0;
+        if (a->want_b >= 0) a->vc.b = a->want_b;
+        a->want_b = -1;
+        if (a->vc.b >= r.trace->B) a->vc.b = r.trace->B - 1;
         a->vc.pos = r.trace->len[a->vc.b] - 1;
         App_status(a, 0, "ran %d prompt%s, T=%d, in %.0f ms", r.trace->B, r.trace->B > 1 ? "s" : "", r.trace->T, r.ms);
     } else {
@@ -87,6 +100,7 @@ static void collect(App *a) {
         App_status(a, 0, "appended one token per row: T is now %d (%.1f ms, KV cache)", a->trace->T, r.ms);
     }
     build_tokens(a);
+    App_clamp_row(a);
 }
 
 /* ---- drawing ---- */
@@ -287,7 +301,7 @@ static void finish_edit(App *a) {
     if (!text) return;
     free(a->prompts[a->edit_row]);
     a->prompts[a->edit_row] = text;
-    a->vc.b = a->edit_row;
+    a->want_b = a->edit_row;
     App_rerun(a);
     App_status(a, 0, "running the new prompt...");
 }
@@ -336,10 +350,13 @@ static int app_key(App *a, int rc, wint_t wch) {
         return 1;
     case 'x':
         if (a->B <= 1) { App_status(a, 1, "the batch needs at least one prompt"); return 1; }
-        free(a->prompts[a->vc.b]);
-        memmove(a->prompts + a->vc.b, a->prompts + a->vc.b + 1, sizeof(char *) * (size_t)(a->B - a->vc.b - 1));
+    {
+        int r = a->vc.b < a->B ? a->vc.b : a->B - 1;
+        free(a->prompts[r]);
+        memmove(a->prompts + r, a->prompts + r + 1, sizeof(char *) * (size_t)(a->B - r - 1));
         a->prompts[--a->B] = NULL;
         if (a->vc.b >= a->B) a->vc.b = a->B - 1;
+    }
         App_rerun(a);
         return 1;
     case 'r': App_rerun(a); return 1;
@@ -370,6 +387,7 @@ int Tui_run(Model *m, const Options *o) {
     a->temperature = 1;
     a->zoom = o->large ? 2 : 1;
     a->screen = &Screen_walk;
+    a->want_b = -1;
     const char *defaults[SW_MAX_B];
     int n = o->n_prompts;
     if (n > 0) for (int i = 0; i < n && i < SW_MAX_B; i++) defaults[i] = o->prompts[i];

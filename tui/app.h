@@ -65,6 +65,7 @@ typedef struct App {
     int rows, cols;
     int help, help_scroll;
     int editing, edit_row;
+    int want_b;                /* row to choose when the pending run lands (-1: keep) */
     Editor ed;
     char digits[16];
     char status[SW_ERR_LEN + 64];
@@ -83,6 +84,9 @@ int Tui_default_prompts(Arch arch, const char **out, int cap);
 StationRef App_station(const App *a);
 /* Set the status line (err: shown as an error). */
 void App_status(App *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Keep the chosen batch row inside the current trace (rows may be added or removed while a
+ * run is pending). */
+void App_clamp_row(App *a);
 /* Start running the current prompts in the background. */
 void App_rerun(App *a);
 

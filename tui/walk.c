@@ -311,6 +311,7 @@ static int wrap_text(WINDOW *w, int y, int x, int width, int maxlines, const cha
 
 static void walk_draw(App *a, int y, int h) {
     WINDOW *w = stdscr;
+    App_clamp_row(a);
     const int W = a->cols;
     int bottom = y + h;
     const Config *cfg = &a->m->c;
@@ -409,9 +410,8 @@ static void walk_where(App *a, char *buf, size_t cap) {
 /* ---- keys ---- */
 
 static void clamp_pos(App *a) {
+    App_clamp_row(a);
     if (!a->trace) return;
-    if (a->vc.b >= a->trace->B) a->vc.b = 0;
-    if (a->vc.b < 0) a->vc.b = a->trace->B - 1;
     int len = a->trace->len[a->vc.b];
     if (a->vc.pos >= len) a->vc.pos = len - 1;
     if (a->vc.pos < 0) a->vc.pos = 0;
@@ -472,8 +472,8 @@ static int walk_key(App *a, int ch) {
     case ',': case KEY_BTAB: a->vc.pos--; clamp_pos(a); return 1;
     case '.': a->vc.pos++; clamp_pos(a); return 1;
     case '\t':
-        if (a->trace) a->vc.pos = (a->vc.pos + 1) % a->trace->len[a->vc.b];
         clamp_pos(a);
+        if (a->trace && a->trace->len[a->vc.b] > 0) a->vc.pos = (a->vc.pos + 1) % a->trace->len[a->vc.b];
         return 1;
     case 'k': case 'K': {
         static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
