@@ -550,15 +550,15 @@ static cJSON *peak_rss(const char *self, const char *dir, int threads) {
     cJSON *j = cJSON_Parse(out);
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddNumberToObject(o, "T", 1024);
-    cJSON_AddNumberToObject(o, "maxrss_mb", maxrss / 1024.0);  /* getrusage of the child (wait4) */
+    cJSON_AddNumberToObject(o, "maxrss_mb", maxrss * 1024 / 1e6);  /* getrusage of the child (wait4), KiB -> MB */
     if (j) {
-        cJSON_AddNumberToObject(o, "vmhwm_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_kb")) / 1024.0);
-        cJSON_AddNumberToObject(o, "vmhwm_after_open_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_after_open_kb")) / 1024.0);
+        cJSON_AddNumberToObject(o, "vmhwm_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_kb")) * 1024 / 1e6);
+        cJSON_AddNumberToObject(o, "vmhwm_after_open_mb", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "vmhwm_after_open_kb")) * 1024 / 1e6);
         cJSON_AddNumberToObject(o, "keep_all_layers", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "keep_all_layers")));
         cJSON_Delete(j);
     }
     printf("bench_engine: peak RSS with a T=1024 full trace: %.0f MB (weights file %.0f MB)\n",
-           maxrss / 1024.0, file_size(weights_file) / 1048576.0);
+           maxrss * 1024 / 1e6, file_size(weights_file) / 1e6);
     return o;
 }
 

@@ -239,8 +239,8 @@ int main(int argc, char **argv) {
 
     /* rss */
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(E, "rss");
-    double wfile = num(E, "weights_file_bytes") / 1048576.0, peak = num(rs, "maxrss_mb");
-    printf("\npeak RSS, T=1024 with the full trace (child process, getrusage maxrss)\n");
+    double wfile = num(E, "weights_file_bytes") / 1e6, peak = num(rs, "maxrss_mb");
+    printf("\npeak RSS, T=1024 with the full trace (child process, getrusage maxrss; MB = 10^6 bytes)\n");
     fmt(a, sizeof a, "%.0f MB", peak);
     fmt(b, sizeof b, "%.0f MB", wfile);
     fmt(c, sizeof c, "%.0f MB", wfile + 400);

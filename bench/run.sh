@@ -31,12 +31,18 @@ else
     kind="GPT-2 124M shapes, seeded random weights N(0,0.02), written by bench/mkckpt"
 fi
 echo "bench: model $model"
+for o in "$B/lib/engine/forward.o" ../build/engine/forward.o; do
+    [ -f "$o" ] || continue
+    flags=$(readelf --debug-dump=info "$o" 2>/dev/null | grep -m1 DW_AT_producer | sed 's/.*DW_AT_producer *: *//; s/(indirect string[^)]*): *//')
+    echo "bench: $o compiled with: $flags"
+    break
+done
 
 # Rows N = B*T of every whole-prompt pass (B=1,2; T=8,64,256,1024).
 "$B/ceilings" "$B/ceilings.json" "$THREADS" 1000 8 16 64 128 256 512 1024 2048 || echo "bench: ceilings failed"
 OMP_NUM_THREADS=$THREADS "$B/baseline" "$model" "$B/baseline.json" "$THREADS" $q || echo "bench: baseline failed"
 if [ -x "$B/bench_engine" ]; then
-    SW_BIN=$(cd .. && pwd)/shapewalk "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"
+    SW_BIN=$B/lib/shapewalk "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"
 else
     echo "bench: build/bench_engine not built: engine figures are n/a"
 fi
