@@ -52,33 +52,6 @@ static void heatmap_draw(ViewCtx *c) {
     ScaleKind k = c->scale;
     if (k == SCALE_SEQ && lo >= 0 && hi <= 1) lo = 0, hi = 1 > hi ? hi : 1;
 
-    /* label column: "t label" */
-    int lw = 4;
-    for (int r = 0; r < rows; r++) {
-        int tw = View_width(TokenTable_label(c->tok, c->b, r));
-        if (tw > lw) lw = tw;
-    }
-    int lwmax = 10 + 4 * (zoom - 1);
-    if (lw > lwmax) lw = lwmax;
-    int iw = rows > 100 ? 4 : rows > 10 ? 3 : 2;   /* index digits + space */
-    int LW = iw + lw + 1;
-    int avail_w = c->w - LW;
-    if (avail_w < 4) { LW = 0; avail_w = c->w; }
-
-    int cw = avail_w / cols;
-    if (cw > 3 * zoom) cw = 3 * zoom;
-    if (cw < zoom) cw = zoom;
-    if (cw < 1) cw = 1;
-    int nv = avail_w / cw;
-    if (nv > cols) nv = cols;
-    if (nv < 1) nv = 1;
-    if (c->col >= cols) c->col = cols - 1;
-    if (c->col < 0) c->col = 0;
-    if (c->col < c->col0) c->col0 = c->col;
-    if (c->col >= c->col0 + nv) c->col0 = c->col - nv + 1;
-    if (c->col0 > cols - nv) c->col0 = cols - nv;
-    if (c->col0 < 0) c->col0 = 0;
-
     /* vertical layout: title, ticks, rows..., cursor line, legend line */
     int foot = c->h >= 6 ? 2 : c->h >= 4 ? 1 : 0;
     int head = c->h >= 3 ? 2 : 0;
@@ -99,6 +72,34 @@ static void heatmap_draw(ViewCtx *c) {
     if (nrows_vis == rows) c->row0 = 0;
     if (c->row0 > rows - nrows_vis) c->row0 = rows - nrows_vis;
     if (c->row0 < 0) c->row0 = 0;
+
+    /* label column: "t label" */
+    int lw = 4;
+    for (int r = 0; r < rows; r++) {
+        int tw = View_width(TokenTable_label(c->tok, c->b, r));
+        if (half && r + 1 < rows) tw += 1 + View_width(TokenTable_label(c->tok, c->b, r + 1));
+        if (tw > lw) lw = tw;
+    }
+    int lwmax = (half ? 14 : 10) + 4 * (zoom - 1);
+    if (lw > lwmax) lw = lwmax;
+    int iw = rows > 100 ? 4 : rows > 10 ? 3 : 2;   /* index digits + space */
+    int LW = iw + lw + 1;
+    int avail_w = c->w - LW;
+    if (avail_w < 4) { LW = 0; avail_w = c->w; }
+
+    int cw = avail_w / cols;
+    if (cw > 3 * zoom) cw = 3 * zoom;
+    if (cw < zoom) cw = zoom;
+    if (cw < 1) cw = 1;
+    int nv = avail_w / cw;
+    if (nv > cols) nv = cols;
+    if (nv < 1) nv = 1;
+    if (c->col >= cols) c->col = cols - 1;
+    if (c->col < 0) c->col = 0;
+    if (c->col < c->col0) c->col0 = c->col;
+    if (c->col >= c->col0 + nv) c->col0 = c->col - nv + 1;
+    if (c->col0 > cols - nv) c->col0 = cols - nv;
+    if (c->col0 < 0) c->col0 = 0;
 
     char name[24];
     snprintf(name, sizeof name, "%s", c->tensor_name[0] ? c->tensor_name : "x");

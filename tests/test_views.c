@@ -1,0 +1,526 @@
+/* test_views.c - every view drawn from hand-made numbers into a curses screen on /dev/null,
+ * at sizes from 1x1 to 200x60, in colour and monochrome, then the text on the screen is read
+ * back (mvwinnwstr) and checked. The numbers are made up here; the expected text follows
+ * from them (e.g. the cursor cell's value is the value put there). */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "check.h"
+#include "tui/crt.h"
+#include "tui/editor.h"
+#include "views/view.h"
+
+static SCREEN *scr;
+
+/* the whole screen as UTF-8 lines */
+static char screen_buf[200 * 61 * 4 + 16];
+static const char *screen_text(void) {
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    size_t o = 0;
+    for (int y = 0; y < rows; y++) {
+        wchar_t line[256];
+        int n = mvwinnwstr(stdscr, y, 0, line, cols < 255 ? cols : 255);
+        if (n < 0) n = 0;
+        line[n] = 0;
+        char mb[1024];
+        size_t m = wcstombs(mb, line, sizeof mb - 1);
+        if (m == (size_t)-1) m = 0;
+        mb[m] = 0;
+        if (o + m + 2 < sizeof screen_buf) {
+            memcpy(screen_buf + o, mb, m);
+            o += m;
+            screen_buf[o++] = '\n';
+        }
+    }
+    screen_buf[o] = 0;
+    return screen_buf;
+}
+
+static int on_screen(const char *s) { return strstr(screen_text(), s) != NULL; }
+
+static void size_to(int rows, int cols) {
+    resizeterm(rows, cols);
+    erase();
+}
+
+/* ---- synthetic data ---- */
+
+enum { B = 2, T = 5, D = 16, H = 2, V = 50 };
+static float mat[B][T][D];
+static float att[B][H][T][T];
+static int ids[B][8];
+static char labels[B * T][VIEW_LABEL];
+static char symbols[B * T][VIEW_LABEL];
+static TokenTable tt;
+
+static void make_data(void) {
+    const char *words[B][T] = {{"Hello", "␣world", "!", "␣This", "␣is"}, {"The", "␣cat", "␣sat", "日本", "pad"}};
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            snprintf(labels[b * T + t], VIEW_LABEL, "%s", words[b][t]);
+            snprintf(symbols[b * T + t], VIEW_LABEL, "S%d", t);
+            ids[b][t] = 100 * b + t;
+            for (int d = 0; d < D; d++) mat[b][t][d] = (float)((t - 2) * 0.5 + d * 0.01 - b);
+            for (int h = 0; h < H; h++) {
+                /* causal: uniform over keys 0..t, 0 above the diagonal */
+                for (int j = 0; j < T; j++) att[b][h][t][j] = j <= t ? 1.0f / (t + 1) : 0.0f;
+            }
+        }
+    tt.B = B;
+    tt.T = T;
+    tt.len[0] = 5;
+    tt.len[1] = 4;      /* row 1 is padded */
+    tt.prompt_len[0] = 4;   /* the last token of row 0 was generated */
+    tt.prompt_len[1] = 4;
+    tt.ids = &ids[0][0];
+    tt.stride = 8;
+    tt.label = labels;
+    tt.symbol = symbols;
+}
+
+static TensorView tv3(void) {
+    TensorView v;
+    memset(&v, 0, sizeof v);
+    v.data = &mat[0][0][0];
+    v.ndim = 3;
+    v.dims[0] = B, v.dims[1] = T, v.dims[2] = D;
+    v.stride[0] = T * D, v.stride[1] = D, v.stride[2] = 1;
+    return v;
+}
+
+static TensorView tv4(void) {
+    TensorView v;
+    memset(&v, 0, sizeof v);
+    v.data = &att[0][0][0][0];
+    v.ndim = 4;
+    v.dims[0] = B, v.dims[1] = H, v.dims[2] = T, v.dims[3] = T;
+    v.stride[0] = H * T * T, v.stride[1] = T * T, v.stride[2] = T, v.stride[3] = 1;
+    return v;
+}
+
+static StripItem strip[12];
+
+static void base_ctx(ViewCtx *c, int rows, int cols) {
+    memset(c, 0, sizeof *c);
+    c->win = stdscr;
+    c->y = 0, c->x = 0, c->h = rows, c->w = cols;
+    c->zoom = 1;
+    c->arch = ARCH_GPT2;
+    c->tok = &tt;
+    c->b = 0;
+    c->pos = 4;
+    c->temperature = 1;
+    snprintf(c->tensor_name, sizeof c->tensor_name, "x");
+    for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
+}
+
+static void fill_all(ViewCtx *c, ViewKind k) {
+    if (k == VK_MATRIX) { c->tv = tv3(); c->has_tv = 1; c->scale = SCALE_DIV; }
+    if (k == VK_ATTENTION) { c->tv = tv4(); c->has_tv = 1; c->scale = SCALE_SEQ; c->mask = 2; snprintf(c->tensor_name, sizeof c->tensor_name, "A"); }
+    if (k == VK_TOPK) {
+        c->n_topk = 3;
+        float p[3] = {0.1780f, 0.0569f, 0.0412f};
+        const char *l[3] = {"␣ride", "␣Tang", "aditional"};
+        for (int i = 0; i < 3; i++) {
+            c->topk[i].id = 10 + i;
+            c->topk[i].prob = p[i];
+            c->topk[i].logit = 16.3883f - i;
+            snprintf(c->topk_label[i], VIEW_LABEL, "%s", l[i]);
+        }
+        c->max_logit = 16.3883;
+        c->prob_sum = 1.0;
+        c->entropy = 5.115;
+        c->log_v = 10.82;
+    }
+    if (k == VK_NEXT) {
+        c->next_id[0] = 6594, c->next_prob[0] = 0.178f;
+        c->next_id[1] = 25276, c->next_prob[1] = 0.121f;
+        snprintf(c->next_label[0], VIEW_LABEL, "␣ride");
+        snprintf(c->next_label[1], VIEW_LABEL, "␣glut");
+    }
+}
+
+/* ---- checks ---- */
+
+static void test_helpers(void) {
+    expect(View_width("abc") == 3, "View_width ascii", "got %d", View_width("abc"));
+    expect(View_width("日本") == 4, "View_width double-width", "got %d", View_width("日本"));
+    expect(View_width("␣a") == 2, "View_width visible space", "got %d", View_width("␣a"));
+    expect(View_width("\xff" "a") == 2, "View_width invalid byte counts 1", "got %d", View_width("\xff" "a"));
+    char b[32];
+    View_num(b, sizeof b, -0.123456, 6);
+    expect(strcmp(b, "-0.123") == 0, "View_num fits 6 chars", "got '%s'", b);
+    View_num(b, sizeof b, 12345.6, 4);
+    expect(strlen(b) <= 6, "View_num large value stays short", "got '%s'", b);
+    View_num(b, sizeof b, -1.0 / 0.0, 6);
+    expect(strcmp(b, "-inf") == 0, "View_num -inf", "got '%s'", b);
+    TensorView v = tv4();
+    Mat m;
+    expect(View_matrix(&v, 1, 1, &m) == 0 && m.rows == T && m.cols == T && Mat_at(&m, 2, 1) == att[1][1][2][1],
+           "View_matrix picks [b][head] of a 4-D view", "rows %d cols %d", m.rows, m.cols);
+    expect(View_matrix(&v, 2, 0, &m) != 0, "View_matrix rejects a batch row out of range", " ");
+    v = tv3();
+    expect(View_matrix(&v, 1, 0, &m) == 0 && m.rows == T && m.cols == D && Mat_at(&m, 3, 7) == mat[1][3][7],
+           "View_matrix of a 3-D view", " ");
+
+    size_to(24, 80);
+    int used = View_text(stdscr, 0, 0, 5, "abcdefgh", 1);
+    expect(used == 5 && on_screen("abcd…"), "View_text clips with an ellipsis", "used %d", used);
+    erase();
+    used = View_text(stdscr, 0, 78, 10, "abcdef", 0);
+    expect(used == 2, "View_text stops at the window edge", "used %d", used);
+    used = View_text(stdscr, 30, 0, 10, "abc", 0);
+    expect(used == 0, "View_text outside the window draws nothing", "used %d", used);
+}
+
+static void test_crt(void) {
+    int prev = -2, mono_ok = 1;
+    for (int i = 0; i <= 10; i++) {
+        int c = Crt_scale_color(SCALE_SEQ, i / 10.0);
+        if (crt.mode == CRT_MONO && c != -1) mono_ok = 0;
+        prev = c;
+    }
+    (void)prev;
+    expect(crt.mode != CRT_MONO || mono_ok, "Crt_scale_color is -1 in mono", " ");
+    expect(wcscmp(Crt_shade(0), L" ") == 0 && wcscmp(Crt_shade(1), L"█") == 0 && wcscmp(Crt_shade(0.5), L"▒") == 0,
+           "Crt_shade ramp ' ░▒▓█'", " ");
+    expect(wcscmp(Crt_shade(0.05), L"░") == 0, "Crt_shade: anything visible is at least ░", " ");
+    if (crt.mode != CRT_MONO) {
+        int lo = Crt_scale_color(SCALE_DIV, -1), mid = Crt_scale_color(SCALE_DIV, 0), hi = Crt_scale_color(SCALE_DIV, 1);
+        expect(lo != mid && mid != hi && lo != hi, "diverging scale: blue, white, red differ", "%d %d %d", lo, mid, hi);
+        expect(Crt_text_fg(SCALE_DIV, 0) != Crt_text_fg(SCALE_DIV, -1), "text on white is dark, on deep blue light", " ");
+    }
+}
+
+static void test_heatmap(const char *mode) {
+    char name[128];
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_MATRIX);
+    c.col = 3;
+    View_heatmap.draw(&c);
+    snprintf(name, sizeof name, "%s heatmap: title with rows and columns", mode);
+    expect(on_screen("x[b=0] rows t (T=5) x cols 0..15 of 16"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s heatmap: token labels on rows", mode);
+    expect(on_screen("␣world") && on_screen("␣This"), name, "screen:\n%s", screen_text());
+    /* cursor at t=4, d=3: (4-2)*0.5 + 0.03 = 1.03 */
+    snprintf(name, sizeof name, "%s heatmap: cursor cell's exact value", mode);
+    expect(on_screen("x[0,4,3] = 1.03"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s heatmap: legend is symmetric (min -max)", mode);
+    expect(on_screen("-1.15") && on_screen("1.15"), name, "screen:\n%s", screen_text());
+    /* row 1 is padded at t=4 */
+    erase();
+    c.b = 1;
+    c.pos = 4;
+    View_heatmap.draw(&c);
+    snprintf(name, sizeof name, "%s heatmap: padding row shown as pad, cursor moved to a real token", mode);
+    expect(on_screen("pad") && c.pos == 3, name, "pos %d screen:\n%s", c.pos, screen_text());
+    /* scrolling: the cursor column past the visible ones scrolls col0 */
+    size_to(24, 20);
+    base_ctx(&c, 20, 20);
+    fill_all(&c, VK_MATRIX);
+    c.col = 15;
+    View_heatmap.draw(&c);
+    snprintf(name, sizeof name, "%s heatmap: scrolls to keep the cursor column visible", mode);
+    expect(c.col0 > 0 && c.col0 <= 15, name, "col0 %d", c.col0);
+    snprintf(name, sizeof name, "%s heatmap: key > moves the cursor, End goes to the last column", mode);
+    c.col = 0;
+    View_heatmap.key(&c, '>');
+    int one = c.col;
+    View_heatmap.key(&c, KEY_END);
+    View_heatmap.draw(&c);
+    expect(one == 1 && c.col == D - 1, name, "col %d then %d", one, c.col);
+}
+
+/* a long prompt: T=40 rows in a short window -> two positions per text row */
+static void test_heatmap_half(const char *mode) {
+    enum { TL = 40 };
+    static float big[TL][D];
+    static char lab[TL][VIEW_LABEL];
+    static int bid[TL];
+    for (int t = 0; t < TL; t++) {
+        for (int d = 0; d < D; d++) big[t][d] = (float)(t - d) / 10;
+        snprintf(lab[t], VIEW_LABEL, "w%d", t);
+        bid[t] = t;
+    }
+    TokenTable lt = {0};
+    lt.B = 1, lt.T = TL, lt.len[0] = TL, lt.prompt_len[0] = TL, lt.ids = bid, lt.stride = TL, lt.label = lab;
+    ViewCtx c;
+    size_to(30, 80);
+    base_ctx(&c, 26, 80);
+    c.tok = &lt;
+    c.pos = 39;
+    c.tv.data = &big[0][0];
+    c.tv.ndim = 3;
+    c.tv.dims[0] = 1, c.tv.dims[1] = TL, c.tv.dims[2] = D;
+    c.tv.stride[0] = TL * D, c.tv.stride[1] = D, c.tv.stride[2] = 1;
+    c.has_tv = 1;
+    View_heatmap.draw(&c);
+    char name[128];
+    if (crt.mode != CRT_MONO) {
+        snprintf(name, sizeof name, "%s heatmap: half blocks for two positions per row", mode);
+        expect(on_screen("▀") && on_screen("w0/w1"), name, "screen:\n%s", screen_text());
+    } else {
+        snprintf(name, sizeof name, "%s heatmap: rows scroll to the cursor when T does not fit", mode);
+        expect(on_screen("w39") && c.row0 > 0, name, "row0 %d screen:\n%s", c.row0, screen_text());
+    }
+    snprintf(name, sizeof name, "%s heatmap: the last position's value", mode);
+    expect(on_screen("x[0,39,0] = 3.9"), name, "screen:\n%s", screen_text());
+}
+
+static void test_attention(const char *mode) {
+    char name[128];
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_ATTENTION);
+    c.pos = 1;
+    c.col = 0;
+    View_attention.draw(&c);
+    snprintf(name, sizeof name, "%s attention: title names the head", mode);
+    expect(on_screen("A[b=0, head 0 of 2]"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s attention: key labels across the top", mode);
+    expect(on_screen("Hello") && on_screen("␣is"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s attention: cursor value and row sum", mode);
+    expect(on_screen("A[0,0,1,0] = 0.5") && on_screen("row sum = 1.0000"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s attention: numbers in cells (1/3 = 0.3333)", mode);
+    expect(on_screen("0.3333"), name, "screen:\n%s", screen_text());
+    /* the mask as -inf */
+    erase();
+    c.mask = 1;
+    c.scale = SCALE_DIV;
+    snprintf(c.tensor_name, sizeof c.tensor_name, "S");
+    c.col = 3;
+    View_attention.draw(&c);
+    snprintf(name, sizeof name, "%s attention: masked upper triangle is -inf", mode);
+    expect(on_screen("-inf") && on_screen("S[0,0,1,3] = -inf (masked)"), name, "screen:\n%s", screen_text());
+    /* the grid of heads */
+    erase();
+    c.all_heads = 1;
+    c.head = 1;
+    View_attention.draw(&c);
+    snprintf(name, sizeof name, "%s attention: grid of all heads", mode);
+    expect(on_screen("all 2 heads of layer 1") && on_screen("h0") && on_screen("h1"), name, "screen:\n%s", screen_text());
+    /* padding in row 1 */
+    erase();
+    c.all_heads = 0;
+    c.b = 1;
+    c.mask = 2;
+    View_attention.draw(&c);
+    snprintf(name, sizeof name, "%s attention: padded key column is labelled pad", mode);
+    expect(on_screen("pad"), name, "screen:\n%s", screen_text());
+}
+
+static void test_topk(const char *mode) {
+    char name[128];
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_TOPK);
+    View_topk.draw(&c);
+    snprintf(name, sizeof name, "%s top-k: rows with tokens and percentages", mode);
+    expect(on_screen("\"␣ride\"") && on_screen("17.80%") && on_screen("5.69%"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s top-k: the max is subtracted", mode);
+    expect(on_screen("max logit = 16.3883") && on_screen("-1.0000"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s top-k: sum and entropy", mode);
+    expect(on_screen("sum of p over all V = 1.0000") && on_screen("entropy H = 5.115"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s top-k: bars", mode);
+    expect(on_screen("█"), name, "screen:\n%s", screen_text());
+}
+
+static void test_tokens(const char *mode) {
+    char name[128];
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    View_tokens.draw(&c);
+    snprintf(name, sizeof name, "%s tokens: chips with ids", mode);
+    expect(on_screen("␣world") && on_screen("101") && on_screen("日本"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s tokens: byte-level symbols for GPT-2", mode);
+    expect(on_screen("S1"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s tokens: padding and generated tokens are told apart", mode);
+    expect(on_screen("padded to T=5") && on_screen("1 generated"), name, "screen:\n%s", screen_text());
+    /* narrow: chips wrap */
+    size_to(24, 12);
+    base_ctx(&c, 20, 12);
+    View_tokens.draw(&c);
+    snprintf(name, sizeof name, "%s tokens: wrap in a narrow window", mode);
+    expect(on_screen("␣This"), name, "screen:\n%s", screen_text());
+}
+
+static void test_next(const char *mode) {
+    char name[128];
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_NEXT);
+    View_next_token.draw(&c);
+    snprintf(name, sizeof name, "%s next: text then the chosen token", mode);
+    expect(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), name, "screen:\n%s", screen_text());
+    snprintf(name, sizeof name, "%s next: T grows to T+1", mode);
+    expect(on_screen("(B,T) = (2,5) -> (2,6)"), name, "screen:\n%s", screen_text());
+}
+
+static void test_strip(const char *mode) {
+    const char *nm[12] = {"tokens", "embed", "+pos", "block", "block", "block", "block", "norm", "LM head", "softmax", "next", "x"};
+    for (int i = 0; i < 11; i++) {
+        snprintf(strip[i].name, sizeof strip[i].name, "%s", nm[i]);
+        snprintf(strip[i].number, sizeof strip[i].number, "%d", i);
+        snprintf(strip[i].shape, sizeof strip[i].shape, "(2,5,%d)", i == 8 || i == 9 ? 50257 : 64);
+        strip[i].changes = i == 1 || i == 8;
+    }
+    char name[128];
+    ViewCtx c;
+    size_to(24, 200);
+    base_ctx(&c, 2, 200);
+    c.strip = strip;
+    c.n_strip = 11;
+    c.strip_cur = 8;
+    c.strip_title = "walk";
+    View_shape_strip.draw(&c);
+    snprintf(name, sizeof name, "%s strip: the whole walk fits at 200 columns", mode);
+    expect(on_screen("0 tokens") && on_screen("10 next") && on_screen("◆(2,5,50257)") && !on_screen("…"), name, "screen:\n%s", screen_text());
+    int hit = View_strip_hit(&c, 0, c.hit_x0[2] + 1);
+    snprintf(name, sizeof name, "%s strip: a click maps to its station", mode);
+    expect(hit == c.hit_idx[2], name, "hit %d", hit);
+    expect(View_strip_hit(&c, 5, 1) == -1, "strip: a click below misses", " ");
+    size_to(24, 40);
+    base_ctx(&c, 2, 40);
+    c.strip = strip;
+    c.n_strip = 11;
+    c.strip_cur = 8;
+    View_shape_strip.draw(&c);
+    snprintf(name, sizeof name, "%s strip: narrow window keeps the current station with … at the cuts", mode);
+    expect(on_screen("8 LM head") && on_screen("…"), name, "screen:\n%s", screen_text());
+}
+
+/* every view at every size and zoom: nothing crashes (ASan/UBSan check the memory) */
+static void test_sizes(const char *mode) {
+    static const int sizes[][2] = {{1, 1}, {1, 10}, {2, 8}, {3, 20}, {5, 9}, {24, 80}, {60, 200}, {10, 300}};
+    const ViewClass *views[] = {&View_heatmap, &View_attention, &View_topk, &View_tokens, &View_next_token, &View_shape_strip};
+    const ViewKind kinds[] = {VK_MATRIX, VK_ATTENTION, VK_TOPK, VK_TOKENS, VK_NEXT, VK_TOKENS};
+    int n = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t v = 0; v < sizeof views / sizeof *views; v++)
+            for (int zoom = 1; zoom <= 3; zoom++)
+                for (int ah = 0; ah < 2; ah++) {
+                    size_to(sizes[s][0], sizes[s][1]);
+                    ViewCtx c;
+                    base_ctx(&c, sizes[s][0], sizes[s][1]);
+                    fill_all(&c, kinds[v]);
+                    c.zoom = zoom;
+                    c.all_heads = ah;
+                    c.strip = strip;
+                    c.n_strip = 11;
+                    c.strip_cur = 10;
+                    c.col = 1 << 20;     /* out of range on purpose: views clamp */
+                    c.pos = 99;
+                    c.head = 7;
+                    views[v]->draw(&c);
+                    n++;
+                }
+    char name[96];
+    snprintf(name, sizeof name, "%s: %d view drawings at sizes 1x1..60x200, zoom 1-3, no crash", mode, n);
+    pass(name);
+    /* a view's rectangle inside a bigger window, also clipped at the window's edge */
+    size_to(24, 80);
+    ViewCtx c;
+    base_ctx(&c, 30, 100);
+    c.y = 10, c.x = 50;
+    fill_all(&c, VK_MATRIX);
+    View_heatmap.draw(&c);
+    snprintf(name, sizeof name, "%s: a rectangle past the window's edge is clipped", mode);
+    pass(name);
+}
+
+static void test_editor(void) {
+    Editor e;
+    Editor_set(&e, "héllo");
+    expect(e.len == 5 && e.cur == 5, "editor: UTF-8 text is 5 characters", "len %d", e.len);
+    Editor_key(&e, OK, L'日');
+    Editor_key(&e, KEY_CODE_YES, KEY_LEFT);
+    Editor_key(&e, KEY_CODE_YES, KEY_LEFT);
+    Editor_key(&e, OK, 127);     /* backspace deletes the 'l' before the cursor */
+    char *s = Editor_text(&e);
+    expect(s && strcmp(s, "hélo日") == 0, "editor: insert, move, backspace", "got '%s'", s ? s : "(null)");
+    free(s);
+    Editor_key(&e, KEY_CODE_YES, KEY_END);
+    Editor_key(&e, OK, L' ');
+    Editor_key(&e, OK, L'x');
+    Editor_key(&e, OK, 23);      /* Ctrl-W: the word before the cursor */
+    s = Editor_text(&e);
+    expect(s && strcmp(s, "hélo日 ") == 0, "editor: Ctrl-W deletes a word", "got '%s'", s ? s : "(null)");
+    free(s);
+    Editor_key(&e, OK, 21);      /* Ctrl-U */
+    expect(e.len == 0, "editor: Ctrl-U clears to the start", "len %d", e.len);
+    Editor_key(&e, OK, 7);       /* a control character is not inserted */
+    expect(e.len == 0, "editor: control characters are ignored", "len %d", e.len);
+    expect(Editor_key(&e, OK, '\n') == ED_ACCEPT && Editor_key(&e, OK, 27) == ED_CANCEL, "editor: Enter accepts, Esc cancels", " ");
+    for (int i = 0; i < EDITOR_CAP + 10; i++) Editor_key(&e, OK, L'a');
+    expect(e.len == EDITOR_CAP - 1, "editor: stops at its capacity", "len %d", e.len);
+    size_to(3, 30);
+    Editor_draw(&e, stdscr, 0, 0, 30, "prompt: ");
+    expect(on_screen("prompt: aaaa"), "editor: draws with the cursor kept in view", "screen:\n%s", screen_text());
+    Editor_draw(&e, stdscr, 0, 0, 1, "a very long label");
+    pass("editor: draws into 1 column");
+}
+
+static void run_all(const char *mode) {
+    test_heatmap(mode);
+    test_heatmap_half(mode);
+    test_attention(mode);
+    test_topk(mode);
+    test_tokens(mode);
+    test_next(mode);
+    test_strip(mode);
+    test_sizes(mode);
+}
+
+int main(void) {
+    if (!setlocale(LC_ALL, "C.UTF-8")) setlocale(LC_ALL, "");
+    setenv("TERM", "xterm-256color", 1);
+    unsetenv("NO_COLOR");
+    unsetenv("COLORTERM");
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    if (!out || !in) { skip("views", "cannot open /dev/null"); return 0; }
+    scr = newterm("xterm-256color", out, in);
+    if (!scr) {
+        skip("views", "no terminfo entry for xterm-256color");
+        return 0;
+    }
+    set_term(scr);
+    make_data();
+    test_helpers();
+    test_editor();
+
+    Crt_setup_colors(0);
+    expect(crt.mode == CRT_256, "xterm-256color gives the 256-colour mode", "mode %d", (int)crt.mode);
+    test_crt();
+    run_all("256");
+
+    Crt_setup_colors(1);
+    expect(crt.mode == CRT_MONO, "--mono gives the monochrome mode", "mode %d", (int)crt.mode);
+    test_crt();
+    run_all("mono");
+
+    setenv("NO_COLOR", "1", 1);
+    Crt_setup_colors(0);
+    expect(crt.mode == CRT_MONO, "NO_COLOR gives the monochrome mode", "mode %d", (int)crt.mode);
+    unsetenv("NO_COLOR");
+
+    setenv("TERM", "dumb", 1);
+    expect(Crt_unusable() != NULL, "TERM=dumb is refused", " ");
+    unsetenv("TERM");
+    expect(Crt_unusable() != NULL, "no TERM is refused", " ");
+
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return check_done();
+}
