@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* The screens; a new one is one file plus one line here. */
-static const Screen *const screens[] = {&Screen_walk, NULL};
+static const Screen *const screens[] = {&Screen_walk, &Screen_surprise, &Screen_lens, NULL};
 
 void App_status(App *a, int err, const char *fmt, ...) {
     va_list ap;

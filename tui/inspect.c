@@ -1,0 +1,136 @@
+/* inspect.c - the inspection screens' numbers, cached per token prefix (see inspect.h).
+ *
+ * Costs, measured on 2 cores (GPT-2 124M shapes, V = 50257, D = 768, L = 12):
+ *   one logit-lens cell through Trace_logit_lens (a (D,V) sgemv)   ~19 ms: it reads all
+ *     154 MB of W_lm for one row, so it is memory-bound;
+ *   one position's 12 layers as one (12,D)@(D,V) sgemm                ~25 ms;
+ *   every token's loss of a 38-token row (Trace_next_token_stats)     ~34 ms.
+ * So the lens is computed a column (all layers of one position) at a time, and only for
+ * the columns on screen; everything is computed once per token prefix. */
+#include "tui/inspect.h"
+
+#include "engine/forward.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static Inspect *g_inspect;
+
+void Inspect_release(void) {
+    Inspect *in = g_inspect;
+    if (!in) return;
+    free(in->ids);
+    free(in->prob);
+    free(in->loss);
+    free(in->rank);
+    free(in->lens_id);
+    free(in->lens_p);
+    free(in->xn);
+    free(in->logits);
+    free(in);
+    g_inspect = NULL;
+}
+
+static void forget(Inspect *in, int b, int from) {
+    in->forgets++;
+    for (int p = from; p < in->cap; p++) {
+        size_t i = Inspect_at(in, b, p);
+        in->ids[i] = -1;
+        in->prob[i] = -1;
+        for (int l = 0; l < in->L; l++) in->lens_p[Inspect_lens_at(in, l, b, p)] = -1;
+    }
+}
+
+Inspect *Inspect_get(const Model *m) {
+    if (g_inspect && g_inspect->m == m) return g_inspect;
+    Inspect_release();
+    const Config *c = &m->c;
+    Inspect *in = calloc(1, sizeof *in);
+    if (!in) return NULL;
+    in->m = m;
+    in->L = c->n_layers;
+    in->cap = c->seq_len > 0 ? c->seq_len : 1;
+    size_t bt = (size_t)SW_MAX_B * in->cap, lbt = (size_t)in->L * bt;
+    in->ids = malloc(sizeof(int) * bt);
+    in->prob = malloc(sizeof(float) * bt);
+    in->loss = malloc(sizeof(float) * bt);
+    in->rank = malloc(sizeof(int) * bt);
+    in->lens_id = malloc(sizeof(int) * lbt);
+    in->lens_p = malloc(sizeof(float) * lbt);
+    in->xn = malloc(sizeof(float) * (size_t)in->L * c->dim);
+    in->logits = malloc(sizeof(float) * (size_t)in->L * c->vocab_size);
+    g_inspect = in;
+    if (!in->ids || !in->prob || !in->loss || !in->rank || !in->lens_id || !in->lens_p || !in->xn || !in->logits) {
+        Inspect_release();
+        return NULL;
+    }
+    for (int b = 0; b < SW_MAX_B; b++) forget(in, b, 0);
+    return in;
+}
+
+void Inspect_sync(Inspect *in, const Trace *t) {
+    for (int b = 0; b < SW_MAX_B; b++) {
+        int len = t && b < t->B ? t->len[b] : 0;
+        if (len > in->cap) len = in->cap;
+        int p = 0;
+        while (p < len && in->ids[Inspect_at(in, b, p)] == Trace_id(t, b, p)) p++;
+        /* positions p.. saw other tokens (or none): their numbers are stale */
+        if (p < in->cap && (in->ids[Inspect_at(in, b, p)] != -1 || p < len)) forget(in, b, p);
+        for (int q = p; q < len; q++) in->ids[Inspect_at(in, b, q)] = Trace_id(t, b, q);
+    }
+}
+
+int Inspect_row_stats(Inspect *in, Trace *t, int b, double *mean_loss, int *n_loss) {
+    double sum = 0;
+    int n = 0;
+    if (b < 0 || b >= t->B) return -1;
+    int len = t->len[b] < in->cap ? t->len[b] : in->cap;
+    for (int p = 1; p < len; p++) {
+        size_t i = Inspect_at(in, b, p);
+        if (in->prob[i] < 0) {
+            float pr, lo;
+            int rk;
+            /* position p-1 predicted the token at p */
+            if (Trace_next_token_stats(t, b, p - 1, &pr, &lo, &rk) != 0) continue;
+            in->prob[i] = pr;
+            in->loss[i] = lo;
+            in->rank[i] = rk;
+        }
+        if (p < t->prompt_len[b]) {
+            sum += in->loss[i];
+            n++;
+        }
+    }
+    if (mean_loss) *mean_loss = n ? sum / n : 0;
+    if (n_loss) *n_loss = n;
+    return 0;
+}
+
+int Inspect_lens_ready(const Inspect *in, int b, int pos) {
+    if (b < 0 || b >= SW_MAX_B || pos < 0 || pos >= in->cap || in->L < 1) return 0;
+    return in->lens_p[Inspect_lens_at(in, in->L - 1, b, pos)] >= 0;
+}
+
+int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos) {
+    const Model *m = t->m;
+    const int L = in->L, D = m->c.dim, V = m->c.vocab_size;
+    if (b < 0 || b >= t->B || pos < 0 || pos >= t->len[b] || pos >= in->cap) return -1;
+    if (Inspect_lens_ready(in, b, pos)) return 0;
+    /* every layer's residual at (b,pos) read as if it were the last block's output:
+     * logits (L,V) = final_norm(x (L,D)) @ W_lm (D,V), then each row's top-1 and its
+     * probability exp(top - max) / sum exp(logit - max) = 1 / sum exp(logit - top) */
+    for (int l = 0; l < L; l++)
+        Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, l + 1, b, pos), in->xn + (size_t)l * D);
+    Forward_lm_head(m, in->xn, L, in->logits);
+    for (int l = 0; l < L; l++) {
+        const float *lg = in->logits + (size_t)l * V;
+        int best = 0;
+        for (int v = 1; v < V; v++) if (lg[v] > lg[best]) best = v;
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - lg[best]);
+        in->lens_id[Inspect_lens_at(in, l, b, pos)] = best;
+        in->lens_p[Inspect_lens_at(in, l, b, pos)] = (float)(1.0 / sum);
+    }
+    return 0;
+}

@@ -1,0 +1,52 @@
+/* inspect.h - the numbers behind the inspection screens (token surprise, logit lens),
+ * computed from the App's current trace on the UI thread and kept between frames.
+ *
+ * A position's numbers depend only on the model and the token ids up to it (the model is
+ * causal and rows never see each other), so the cache is keyed by those ids: after a new
+ * run, an edit or a generated token, Inspect_sync keeps every (row, position) whose prefix
+ * is unchanged and forgets the rest. Capacity is the model's context, so it never moves.
+ */
+#ifndef SW_INSPECT_H
+#define SW_INSPECT_H
+
+#include "engine/trace.h"
+
+typedef struct {
+    const Model *m;
+    int L, cap;              /* layers; positions per row (the context length) */
+    int *ids;                /* (SW_MAX_B, cap) the ids the numbers below were computed from; -1: none */
+    /* what position t-1 gave the token at t (teacher forcing); prob < 0: not computed */
+    float *prob, *loss;      /* (SW_MAX_B, cap) */
+    int *rank;               /* (SW_MAX_B, cap) 1 = the model's top guess */
+    /* logit lens: top-1 of softmax(lm_head(final_norm(resid after block l))) at (b, t) */
+    int *lens_id;            /* (L, SW_MAX_B, cap) */
+    float *lens_p;           /* (L, SW_MAX_B, cap); < 0: not computed */
+    float *xn, *logits;      /* scratch: (L, D) and (L, V) for one position's column */
+    unsigned forgets;        /* counts forgetting: a number computed when it was equal is still current */
+} Inspect;
+
+/* The cache for this model (one per process; allocated on first use, NULL when out of
+ * memory). It follows the model: another model gets a fresh cache. */
+Inspect *Inspect_get(const Model *m);
+void Inspect_release(void);
+
+/* Forget the numbers whose token prefix differs from trace t's. */
+void Inspect_sync(Inspect *in, const Trace *t);
+
+/* Next-token stats of every token of row b (position 0 has none: prob -1). Fills the cache
+ * and returns 0; mean_loss over the prompt's predictions (tokens 1 .. prompt_len-1), n_loss
+ * how many. */
+int Inspect_row_stats(Inspect *in, Trace *t, int b, double *mean_loss, int *n_loss);
+
+/* Logit lens for every layer at (b, pos): one (L,D)@(D,V) matmul (the weight matrix is read
+ * once for the whole column, not once per layer). Returns 0, -1 when out of range. */
+int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos);
+/* Is the lens column at (b, pos) computed? */
+int Inspect_lens_ready(const Inspect *in, int b, int pos);
+
+static inline size_t Inspect_at(const Inspect *in, int b, int pos) { return (size_t)b * in->cap + pos; }
+static inline size_t Inspect_lens_at(const Inspect *in, int layer, int b, int pos) {
+    return ((size_t)layer * SW_MAX_B + b) * in->cap + pos;
+}
+
+#endif

@@ -1,0 +1,162 @@
+/* lens.c - the logit lens screen: a grid of blocks x positions showing what the residual
+ * stream after each block would predict if the model stopped there (top-1 token and its
+ * probability), the token that actually comes next, and the selected cell's top-k.
+ * The grid's columns are computed when they first come on screen, one (L,D)@(D,V) matmul
+ * per position (tui/inspect.c), and kept while the tokens up to them stay the same. */
+#include "tui/app.h"
+#include "tui/inspect.h"
+#include "views/inspect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int s_col0, s_row0;   /* the grid's scroll position (the walk keeps its own) */
+
+/* The selected cell's top-k, kept until the selection or the numbers change. */
+static struct {
+    const Trace *t;
+    int layer, b, pos, k, n;
+    unsigned forgets;
+    TopK top[VIEW_MAXK];
+} s_sel = {.t = NULL, .n = -1};
+
+static void label_cb(const void *ud, int id, char *buf, size_t cap) {
+    Tokenizer_label((const Tokenizer *)ud, id, 1, buf, cap);
+}
+
+static void clamp_sel(App *a) {
+    if (!a->trace) return;
+    if (a->vc.b < 0 || a->vc.b >= a->trace->B) a->vc.b = 0;
+    int len = a->trace->len[a->vc.b];
+    if (a->vc.pos >= len) a->vc.pos = len - 1;
+    if (a->vc.pos < 0) a->vc.pos = 0;
+    int L = a->m->c.n_layers;
+    if (a->vc.layer >= L) a->vc.layer = L - 1;
+    if (a->vc.layer < 0) a->vc.layer = 0;
+}
+
+static void lens_enter(App *a) { clamp_sel(a); }
+
+static void lens_draw(App *a, int y, int h) {
+    WINDOW *w = stdscr;
+    const int W = a->cols, bottom = y + h;
+    Trace *t = a->trace;
+    if (!t || a->busy_gen) {
+        Crt_set(w, CA_DIM);
+        View_text(w, y, 0, W, a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...", 1);
+        Crt_set(w, CA_NORMAL);
+        return;
+    }
+    Inspect *in = Inspect_get(a->m);
+    if (!in) {
+        Crt_set(w, CA_ERROR);
+        View_text(w, y, 0, W, "out of memory for the logit lens: close other programs or use a smaller model", 1);
+        Crt_set(w, CA_NORMAL);
+        return;
+    }
+    clamp_sel(a);
+    Inspect_sync(in, t);
+    const int b = a->vc.b;
+
+    InspectCtx ic;
+    memset(&ic, 0, sizeof ic);
+    ic.vc = a->vc;
+    ic.vc.win = w;
+    ic.vc.x = 0; ic.vc.y = y; ic.vc.w = W; ic.vc.h = h - 1;
+    ic.vc.arch = a->m->c.arch;
+    ic.vc.cfg = &a->m->c;
+    ic.vc.model_name = a->m->name;
+    ic.vc.trace = t;
+    ic.vc.tok = &a->tok;
+    ic.vc.zoom = a->zoom;
+    ic.vc.col0 = s_col0;
+    ic.vc.row0 = s_row0;
+    ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
+    if (b >= a->tok.B || a->tok.len[b] < ic.len) ic.len = b < a->tok.B ? a->tok.len[b] : 0;
+    ic.prompt_len = t->prompt_len[b];
+    ic.V = a->m->c.vocab_size;
+    ic.L = in->L;
+    ic.lens_id = in->lens_id + Inspect_lens_at(in, 0, b, 0);
+    ic.lens_p = in->lens_p + Inspect_lens_at(in, 0, b, 0);
+    ic.lens_ls = (long)SW_MAX_B * in->cap;
+    ic.label = label_cb;
+    ic.label_ud = a->m->tok;
+    if (ic.len < 1) return;
+
+    /* compute the columns that will show (each once per token prefix) */
+    View_lens_layout(&ic);
+    for (int i = 0; i < ic.ncols; i++) Inspect_lens_column(in, t, b, ic.vc.col0 + i);
+
+    /* the selected cell's top-k */
+    int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
+    if (s_sel.t != t || s_sel.layer != ic.vc.layer || s_sel.b != b || s_sel.pos != ic.vc.pos || s_sel.k != k || s_sel.forgets != in->forgets) {
+        s_sel.t = t;
+        s_sel.layer = ic.vc.layer;
+        s_sel.b = b;
+        s_sel.pos = ic.vc.pos;
+        s_sel.k = k;
+        s_sel.forgets = in->forgets;
+        s_sel.n = Trace_logit_lens(t, ic.vc.layer, b, ic.vc.pos, k, s_sel.top);
+    }
+    ic.vc.n_topk = s_sel.n > 0 ? s_sel.n : 0;
+    memcpy(ic.vc.topk, s_sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
+    for (int i = 0; i < ic.vc.n_topk; i++) Tokenizer_label(a->m->tok, ic.vc.topk[i].id, 1, ic.vc.topk_label[i], VIEW_LABEL);
+    ic.lens_k = k;
+
+    View_lens_grid.draw(&ic.vc);
+    s_col0 = ic.vc.col0;
+    s_row0 = ic.vc.row0;
+    a->vc.pos = ic.vc.pos;
+
+    Crt_set(w, CA_KEY);
+    View_text(w, bottom - 1, 0, W, "← → position  ↑ ↓ [ ] block  b row  k K rows  s token surprise  Esc back to the walk  ? help", 1);
+    Crt_set(w, CA_NORMAL);
+}
+
+static void lens_where(App *a, char *buf, size_t cap) {
+    snprintf(buf, cap, "logit lens · block %d of %d · t=%d · row %d", a->vc.layer + 1, a->m->c.n_layers, a->vc.pos, a->vc.b);
+}
+
+static int lens_key(App *a, int ch) {
+    switch (ch) {
+    case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; break;
+    case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; break;
+    case '\t': if (a->trace) a->vc.pos = a->vc.pos + 1 >= a->trace->len[a->vc.b] ? 0 : a->vc.pos + 1; break;
+    case KEY_HOME: case '0': a->vc.pos = 0; break;
+    case KEY_END: case '$': if (a->trace) a->vc.pos = a->trace->len[a->vc.b] - 1; break;
+    case KEY_UP: case '[': a->vc.layer--; break;
+    case KEY_DOWN: case ']': a->vc.layer++; break;
+    case KEY_PPAGE: a->vc.layer = 0; break;
+    case KEY_NPAGE: a->vc.layer = a->m->c.n_layers - 1; break;
+    case 'b': case 'B':
+        if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + (ch == 'b' ? 1 : a->trace->B - 1)) % a->trace->B;
+        break;
+    case 'k': case 'K': {
+        static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
+        int n = (int)(sizeof steps / sizeof *steps), i = 0;
+        while (i < n - 1 && steps[i] < a->k) i++;
+        i += ch == 'k' ? 1 : -1;
+        a->k = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+        App_status(a, 0, "the selected cell shows its top %d", a->k);
+        break;
+    }
+    case 27: a->screen = &Screen_walk; return 1;
+    default: return 0;
+    }
+    clamp_sel(a);
+    return 1;
+}
+
+static const char *const lens_help[] = {
+    "Logit lens: the residual stream after every block, put through the final norm and the LM",
+    "head as if that block were the last. Each cell: the top-1 token and its probability (%).",
+    "← → , . h l      previous / next position      Home End  first / last",
+    "↑ ↓ [ ]          previous / next block          PgUp PgDn  first / last block",
+    "b B              next / previous batch row (prompt)",
+    "k K              more / fewer rows in the selected cell's top-k",
+    "s                token surprise;  L here from anywhere",
+    "Esc              back to the forward-pass walk",
+    NULL,
+};
+
+const Screen Screen_lens = {"logit lens", 'L', lens_enter, lens_draw, lens_key, lens_help, lens_where};

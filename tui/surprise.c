@@ -1,0 +1,247 @@
+/* surprise.c - the token surprise screen: how probable the model found each token of a
+ * prompt (teacher forcing: position t-1 predicts the token at t), the row's mean loss and
+ * perplexity against the uniform guesser's log V, and for the selected token either the
+ * alternatives the model expected there (the top-k view, at the chosen temperature) or the
+ * cross-entropy worked through (both side by side on a wide terminal).
+ * Numbers: Trace_next_token_stats / Trace_topk on the current trace, cached per token
+ * prefix in tui/inspect.c. */
+#include "tui/app.h"
+#include "tui/inspect.h"
+#include "views/inspect.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int s_panel;   /* 0: the alternatives (top-k), 1: cross-entropy */
+
+static void label_cb(const void *ud, int id, char *buf, size_t cap) {
+    Tokenizer_label((const Tokenizer *)ud, id, 1, buf, cap);
+}
+
+/* Keep the row and the token in range; the first token has nothing before it, so the
+ * selection starts at 1 when there is more than one token. */
+static void clamp_sel(App *a) {
+    if (!a->trace) return;
+    if (a->vc.b < 0 || a->vc.b >= a->trace->B) a->vc.b = 0;
+    int len = a->trace->len[a->vc.b];
+    if (a->vc.pos >= len) a->vc.pos = len - 1;
+    if (a->vc.pos < 1) a->vc.pos = len > 1 ? 1 : 0;
+}
+
+static void surprise_enter(App *a) { clamp_sel(a); }
+
+static void message(int y, int W, CrtAttr ca, const char *s) {
+    Crt_set(stdscr, ca);
+    View_text(stdscr, y, 0, W, s, 1);
+    Crt_set(stdscr, CA_NORMAL);
+}
+
+/* The sampler and the view temperature, and what the temperature does to the entropy. */
+static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
+    char s[256], smp[128];
+    const Sampler *sp = &a->sampler;
+    if (sp->temperature <= 0) snprintf(smp, sizeof smp, "greedy (argmax)");
+    else {
+        int o = snprintf(smp, sizeof smp, "temperature %.2f", sp->temperature);
+        if (sp->top_k > 0) o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k %d", sp->top_k);
+        else o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k off");
+        if (sp->top_p > 0 && sp->top_p < 1) snprintf(smp + o, sizeof smp - (size_t)o, ", top-p %.2f", sp->top_p);
+        else snprintf(smp + o, sizeof smp - (size_t)o, ", top-p off");
+    }
+    float tau = a->temperature;
+    const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own distribution" : tau < 1 ? "sharper, towards argmax" : "flatter, towards uniform";
+    snprintf(s, sizeof s, "temperature τ = %.2f (t/T): %s, entropy %.2f nats (τ=1: %.2f)   │ sampler (g): %s", tau, what, h_tau, h_1, smp);
+    Crt_set(stdscr, CA_DIM);
+    View_text(stdscr, y, 0, W, s, 1);
+    Crt_set(stdscr, CA_NORMAL);
+}
+
+static void surprise_draw(App *a, int y, int h) {
+    WINDOW *w = stdscr;
+    const int W = a->cols, bottom = y + h;
+    Trace *t = a->trace;
+    if (!t || a->busy_gen) {
+        message(y, W, CA_DIM, a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...");
+        return;
+    }
+    Inspect *in = Inspect_get(a->m);
+    if (!in) { message(y, W, CA_ERROR, "out of memory for the token statistics: close other programs or use a smaller model"); return; }
+    clamp_sel(a);
+    Inspect_sync(in, t);
+    const int b = a->vc.b, pos = a->vc.pos, V = a->m->c.vocab_size;
+    double mean = 0;
+    int nl = 0;
+    Inspect_row_stats(in, t, b, &mean, &nl);
+
+    /* the token chips */
+    InspectCtx ic;
+    memset(&ic, 0, sizeof ic);
+    ic.vc = a->vc;
+    ic.vc.win = w;
+    ic.vc.arch = a->m->c.arch;
+    ic.vc.cfg = &a->m->c;
+    ic.vc.model_name = a->m->name;
+    ic.vc.trace = t;
+    ic.vc.tok = &a->tok;
+    ic.vc.zoom = a->zoom;
+    ic.vc.temperature = a->temperature;
+    ic.prob = in->prob + Inspect_at(in, b, 0);
+    ic.loss = in->loss + Inspect_at(in, b, 0);
+    ic.rank = in->rank + Inspect_at(in, b, 0);
+    ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
+    if (a->tok.B != t->B || b >= a->tok.B || a->tok.len[b] < ic.len) ic.len = b < a->tok.B ? a->tok.len[b] : 0;
+    ic.prompt_len = t->prompt_len[b];
+    ic.mean_loss = mean;
+    ic.n_loss = nl;
+    ic.V = V;
+    ic.label = label_cb;
+    ic.label_ud = a->m->tok;
+
+    int foot = 2;   /* sampling line, keys */
+    int avail = h - foot;
+    int want = View_surprise_lines(&ic, W);
+    int cap = avail - 9 > 6 ? avail - 9 : 6;    /* leave the panel at least ~9 lines */
+    int sh = want < cap ? want : cap;
+    if (sh > avail) sh = avail;
+    ic.vc.x = 0; ic.vc.y = y; ic.vc.w = W; ic.vc.h = sh;
+    View_surprise.draw(&ic.vc);
+
+    /* the distribution at pos-1: at temperature τ for the alternatives, at 1 for the loss */
+    float *p_tau = malloc(sizeof(float) * (size_t)V), *p_1 = malloc(sizeof(float) * (size_t)V);
+    double h_tau = 0, h_1 = 0;
+    ViewCtx tk = ic.vc;
+    tk.n_topk = 0;
+    int has = pos >= 1 && pos < ic.len;
+    if (has && p_tau && p_1) {
+        int prev = pos - 1, k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
+        Trace_probs_row(t, b, prev, a->temperature, p_tau);
+        Trace_probs_row(t, b, prev, 1, p_1);
+        h_tau = sw_entropy(p_tau, V);
+        h_1 = sw_entropy(p_1, V);
+        tk.pos = prev;
+        tk.n_topk = Trace_topk(t, b, prev, a->temperature, k, tk.topk);
+        for (int i = 0; i < tk.n_topk; i++) Tokenizer_label(a->m->tok, tk.topk[i].id, 1, tk.topk_label[i], VIEW_LABEL);
+        const float *lg = Trace_logits_row(t, b, prev);
+        float mx = lg[0];
+        for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
+        tk.max_logit = mx;
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += p_tau[v];
+        tk.prob_sum = sum;
+        tk.entropy = h_tau;
+        tk.log_v = log((double)V);
+        tk.show_logits = 0;
+        tk.sample_temperature = a->sampler.temperature;
+        for (int r = 0; r < SW_MAX_B; r++) tk.next_id[r] = -1;
+        int c_id = Trace_id(t, b, pos);
+        tk.next_id[b] = c_id;   /* the token that actually came: highlighted in the table */
+        /* cross-entropy: Q at temperature 1 */
+        ic.c_id = c_id;
+        ic.q_c_temp = p_tau[c_id];
+        ic.entropy1 = h_1;
+        ic.vc.n_topk = Trace_topk(t, b, prev, 1, 5, ic.vc.topk);
+        for (int i = 0; i < ic.vc.n_topk; i++) Tokenizer_label(a->m->tok, ic.vc.topk[i].id, 1, ic.vc.topk_label[i], VIEW_LABEL);
+    }
+
+    int py = y + sh + (avail - sh > 9 ? 1 : 0);
+    int ph = bottom - foot - py;
+    if (ph > 0) {
+        if (!has) {
+            message(py, W, CA_DIM, "only one token: nothing was predicted yet. Edit the prompt (e) to add more.");
+        } else if (W >= 160) {
+            int lw = W / 2;
+            tk.x = 0; tk.y = py; tk.w = lw - 1; tk.h = ph;
+            View_topk.draw(&tk);
+            ic.vc.x = lw + 1; ic.vc.y = py; ic.vc.w = W - lw - 1; ic.vc.h = ph;
+            View_xent.draw(&ic.vc);
+        } else if (s_panel == 0) {
+            tk.x = 0; tk.y = py; tk.w = W; tk.h = ph;
+            View_topk.draw(&tk);
+        } else {
+            ic.vc.x = 0; ic.vc.y = py; ic.vc.w = W; ic.vc.h = ph;
+            View_xent.draw(&ic.vc);
+        }
+    }
+    free(p_tau);
+    free(p_1);
+
+    if (has) sampling_line(a, bottom - 2, W, h_tau, h_1);
+    Crt_set(w, CA_KEY);
+    View_text(w, bottom - 1, 0, W,
+              W >= 160 ? "← → token  b row  t T temperature  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
+                       : s_panel == 0 ? "← → token  b row  t T temperature  k K rows  c cross-entropy  L logit lens  Esc walk  ? help"
+                                      : "← → token  b row  t T temperature  c alternatives  L logit lens  Esc walk  ? help",
+              1);
+    Crt_set(w, CA_NORMAL);
+}
+
+static void surprise_where(App *a, char *buf, size_t cap) {
+    if (!a->trace) { snprintf(buf, cap, "token surprise"); return; }
+    snprintf(buf, cap, "token surprise · t=%d of %d · row %d", a->vc.pos, a->trace->len[a->vc.b], a->vc.b);
+}
+
+/* Shared with the walk: t T scale the top-k view's temperature by 1.25. */
+static void temperature_key(App *a, int up) {
+    float tt = a->temperature * (up ? 1.25f : 0.8f);
+    if (tt < 0.05f) tt = 0.05f;
+    if (tt > 20) tt = 20;
+    if (fabsf(tt - 1) < 0.01f) tt = 1;
+    a->temperature = tt;
+    App_status(a, 0, "temperature %.2f: low sharpens towards argmax, high flattens towards uniform", tt);
+}
+
+static int surprise_key(App *a, int ch) {
+    switch (ch) {
+    case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; clamp_sel(a); return 1;
+    case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; clamp_sel(a); return 1;
+    case '\t': if (a->trace) a->vc.pos = a->vc.pos + 1 >= a->trace->len[a->vc.b] ? 1 : a->vc.pos + 1; clamp_sel(a); return 1;
+    case KEY_HOME: case '0': a->vc.pos = 1; clamp_sel(a); return 1;
+    case KEY_END: case '$': if (a->trace) a->vc.pos = a->trace->len[a->vc.b] - 1; clamp_sel(a); return 1;
+    case 'b': case 'B':
+        if (a->trace && a->trace->B > 1) {
+            a->vc.b = (a->vc.b + (ch == 'b' ? 1 : a->trace->B - 1)) % a->trace->B;
+            clamp_sel(a);
+        }
+        return 1;
+    case 't': case 'T': temperature_key(a, ch == 't'); return 1;
+    case 'k': case 'K': {
+        static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
+        int n = (int)(sizeof steps / sizeof *steps), i = 0;
+        while (i < n - 1 && steps[i] < a->k) i++;
+        i += ch == 'k' ? 1 : -1;
+        a->k = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+        App_status(a, 0, "the alternatives show k = %d", a->k);
+        return 1;
+    }
+    case 'c': s_panel = !s_panel; return 1;
+    case 'g':
+        if (!a->trace) { App_status(a, 1, "no trace yet: wait for the forward pass"); return 1; }
+        if (Worker_generate(&a->worker, a->trace, &a->sampler) == 0) {
+            a->busy_gen = 1;
+            App_status(a, 0, "generating one token per row...");
+        } else {
+            App_status(a, 1, "busy: wait for the running forward pass");
+        }
+        return 1;
+    case 27: a->screen = &Screen_walk; return 1;
+    }
+    return 0;
+}
+
+static const char *const surprise_help[] = {
+    "Token surprise: each token coloured by the probability the model gave it (from the token",
+    "before), with -log p in nats; the row's mean loss and perplexity; log V = a uniform guess.",
+    "← → , . h l      previous / next token        Home End  first / last",
+    "b B              next / previous batch row (prompt)",
+    "t T              temperature up / down: the alternatives sharpen (τ<1) or flatten (τ>1)",
+    "k K              more / fewer alternatives",
+    "c                the alternatives / the cross-entropy worked through (both when ≥160 wide)",
+    "g                append the sampler's next token to every row (its surprise shows too)",
+    "L                the logit lens;  s here from anywhere",
+    "Esc              back to the forward-pass walk",
+    NULL,
+};
+
+const Screen Screen_surprise = {"token surprise", 's', surprise_enter, surprise_draw, surprise_key, surprise_help, surprise_where};
