@@ -1,0 +1,324 @@
+#!/bin/sh
+# tests/test_cli.sh - the command line against bad flags, bad files and bad text, through the
+# real binary ($SW_BIN, set by tests/run.sh; else build/shapewalk). No terminal is used: every
+# run has stdin from /dev/null (or a pipe) and stdout/stderr in files, and is wrapped in
+# `timeout 20` so a hang is a failure, not a stuck suite.
+#
+# Every refusal must: exit non-zero (and not from a signal or a sanitizer), print nothing on
+# stdout, print exactly ONE line on stderr, and name the file or value at fault.
+# Broken model copies are made in a mktemp -d folder from $SHARED's files (head -c / dd);
+# nothing is written anywhere else.
+cd "$(dirname "$0")/.." || exit 2
+: "${SHARED:=$(cd .. && pwd)/shared}"
+BIN=${SW_BIN:-$PWD/build/shapewalk}
+STORIES=$SHARED/models/stories260K/stories260K.bin
+TOK512=$SHARED/models/stories260K/tok512.bin
+D64=$SHARED/models/gpt2-test-d64
+export OPENBLAS_NUM_THREADS=1
+unset NO_COLOR SHAPEWALK_MODEL_PATH
+
+failed=0
+pass() { echo "PASS: cli: $1"; }
+fail() { echo "FAIL: cli: $1: $2"; failed=1; }
+skip() { echo "SKIP: cli: $1: $2"; }
+
+if [ ! -x "$BIN" ]; then
+    skip "all" "no binary at $BIN (run make)"
+    exit 0
+fi
+if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then
+    skip "all" "test models not found under $SHARED/models"
+    exit 0
+fi
+
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+# a private copy of the binary: a rebuild during the run (other work in the same checkout)
+# must not turn into "Permission denied" failures
+cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk
+# an empty data directory, so that no fetched model is picked up by accident
+export SHAPEWALK_DATA="$tmp/data"
+mkdir -p "$tmp/data"
+out=$tmp/out err=$tmp/err
+
+# run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err
+run() { timeout 20 "$BIN" "$@" </dev/null >"$out" 2>"$err"; rc=$?; }
+# run_in INPUT_FILE ARGS...: the same with stdin from a file
+run_in() { f=$1; shift; timeout 20 "$BIN" "$@" <"$f" >"$out" 2>"$err"; rc=$?; }
+
+lines() { wc -l <"$1" | tr -d ' '; }
+# snip FILE [N]: the first N (200) bytes of a file on one line, for a FAIL message
+snip() { head -c "${2:-200}" "$1" | tr '\n\t' '| ' | LC_ALL=C tr -d '\000-\010\016-\037'; }
+
+# refused NAME WANT...: the last run failed cleanly with one line on stderr holding every WANT
+refused() {
+    name=$1; shift
+    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after 20 s)"; return; fi
+    if [ "$rc" -eq 0 ]; then fail "$name" "exit 0; stdout: $(snip "$out")"; return; fi
+    if [ "$rc" -ge 126 ]; then fail "$name" "exit $rc (signal or crash): $(snip "$err" 300)"; return; fi
+    if [ -s "$out" ]; then fail "$name" "printed on stdout: $(snip "$out")"; return; fi
+    n=$(lines "$err")
+    if [ "$n" -ne 1 ]; then fail "$name" "$n lines on stderr: $(snip "$err" 400)"; return; fi
+    for w in "$@"; do
+        if ! grep -qF -- "$w" "$err"; then fail "$name" "stderr lacks \"$w\": $(snip "$err" 400)"; return; fi
+    done
+    if LC_ALL=C grep -q "$(printf '[\001-\010\016-\037\177]')" "$err"; then
+        fail "$name" "control characters in the message: $(cat -v "$err" | head -c 300)"; return
+    fi
+    pass "$name"
+}
+
+# succeeded NAME: exit 0, nothing on stderr, something on stdout
+succeeded() {
+    name=$1
+    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after 20 s)"; return 1; fi
+    if [ "$rc" -ne 0 ]; then fail "$name" "exit $rc: $(snip "$err" 400)"; return 1; fi
+    if [ -s "$err" ]; then fail "$name" "stderr: $(snip "$err" 400)"; return 1; fi
+    if [ ! -s "$out" ]; then fail "$name" "no output"; return 1; fi
+    pass "$name"
+}
+
+# json_ok FILE: valid JSON in valid UTF-8 (python3, else node); 2 when neither is installed
+json_tool=
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import json' 2>/dev/null; then json_tool=python3
+elif command -v node >/dev/null 2>&1; then json_tool=node; fi
+json_ok() {
+    case $json_tool in
+    python3) python3 -c 'import json,sys
+try: json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+except Exception as e: print(str(e)[:200]); sys.exit(1)' "$1" ;;
+    node) node -e 'const b=require("fs").readFileSync(process.argv[1]); const s=b.toString("utf8");
+                   if (!Buffer.from(s,"utf8").equals(b)) { console.log("not UTF-8"); process.exit(1); }
+                   try { JSON.parse(s); } catch (e) { console.log(String(e).slice(0, 200)); process.exit(1); }' "$1" ;;
+    *) return 2 ;;
+    esac
+}
+# json_check NAME: the last run succeeded and printed valid JSON
+json_check() {
+    succeeded "$1" || return
+    why=$(json_ok "$out")
+    case $? in
+    0) pass "$1: valid JSON" ;;
+    2) skip "$1: valid JSON" "neither python3 nor node installed" ;;
+    *) fail "$1: valid JSON" "$(printf '%s' "$why" | tr '\n' ' ')" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- help and version
+run --help
+if [ "$rc" -eq 0 ] && grep -q '^Usage: shapewalk' "$out" && [ ! -s "$err" ]; then pass "--help: usage on stdout, exit 0"
+else fail "--help: usage on stdout, exit 0" "exit $rc"; fi
+run -h
+[ "$rc" -eq 0 ] && grep -q -- '--model' "$out" && pass "-h" || fail "-h" "exit $rc"
+run --version
+if [ "$rc" -eq 0 ] && grep -qE '^shapewalk [0-9]+\.[0-9]+\.[0-9]+$' "$out" && [ "$(lines "$out")" -eq 1 ] && [ ! -s "$err" ]; then
+    pass "--version: 'shapewalk X.Y.Z', exit 0"
+else fail "--version: 'shapewalk X.Y.Z', exit 0" "exit $rc: $(cat "$out")"; fi
+run -V
+[ "$rc" -eq 0 ] && grep -q '^shapewalk ' "$out" && pass "-V" || fail "-V" "exit $rc"
+run --help --bogus
+[ "$rc" -eq 0 ] && grep -q '^Usage' "$out" && pass "--help before a bad flag still helps" || fail "--help before a bad flag still helps" "exit $rc"
+
+# ---------------------------------------------------------------- flags
+run --bogus;                 refused "unknown long flag" "--bogus" "--help"
+run -x;                      refused "unknown short flag" "-x" "--help"
+run --dumpp;                 refused "misspelt flag (--dumpp)" "--dumpp"
+run --t;                     refused "ambiguous abbreviation (--t)" "--t"
+run --model;                 refused "missing value: --model" "--model" "value"
+run --json -k;               refused "missing value: -k" "-k"
+run --dump --prompt;         refused "missing value: --prompt" "--prompt"
+run --json --top-k abc;      refused "bad number: --top-k abc" "--top-k" "abc"
+run --json --top-k 0;        refused "out of range: --top-k 0" "--top-k" "'0'"
+run --json --top-k 5x;       refused "trailing junk: --top-k 5x" "--top-k" "5x"
+run --json --top-k '';       refused "empty number: --top-k ''" "--top-k"
+run --json --top-k 99999999999999999999; refused "overflowing number: --top-k" "--top-k" "99999999999999999999"
+run --json --generate -1;    refused "negative --generate" "--generate" "-1"
+run --json --temperature nan; refused "--temperature nan" "--temperature" "nan"
+run --json --temperature -1; refused "--temperature -1" "--temperature"
+run --json --top-p 1.5;      refused "--top-p 1.5" "--top-p" "1.5"
+run --json --seed x1;        refused "--seed x1" "--seed" "x1"
+run --station 8;             refused "--station 8" "--station" "8"
+run --json --threads 0;      refused "--threads 0" "--threads"
+run --json stray;            refused "stray argument" "stray" "--prompt"
+run --json -p 1 -p 2 -p 3 -p 4 -p 5 -p 6 -p 7 -p 8 -p 9
+refused "nine prompts (B > 8)" "8"
+
+# ---------------------------------------------------------------- not a terminal
+run --model "$STORIES"
+refused "stdout not a terminal, no --dump/--json" "--dump" "--json"
+run
+refused "no options, not a terminal" "--dump"
+
+# ---------------------------------------------------------------- missing and wrong files
+run --json --model "$tmp/nonexistent/model.bin"
+refused "missing model path" "$tmp/nonexistent/model.bin"
+run --json --model nosuchmodel
+refused "unknown model name says how to fetch" "nosuchmodel" "make model"
+printf 'just some notes\n' >"$tmp/notes.txt"
+run --json --model "$tmp/notes.txt"
+refused "a text file is not a model" "notes.txt" "not a model"
+: >"$tmp/empty.bin"
+run --json --model "$tmp/empty.bin"
+refused "empty .bin" "empty.bin" "empty"
+mkdir -p "$tmp/emptydir"
+run --json --model "$tmp/emptydir"
+refused "folder without a model" "emptydir"
+run --json --model /dev/null
+refused "/dev/null as the model" "/dev/null"
+ln -s "$tmp/loop" "$tmp/loop"
+run --json --model "$tmp/loop"
+refused "symlink loop" "loop"
+run --dump --model "$STORIES" --tokenizer "$tmp/none.bin"
+refused "missing --tokenizer file" "none.bin"
+run --dump --model "$STORIES" --tokenizer "$tmp/notes.txt"
+refused "--tokenizer is a text file" "notes.txt"
+
+# llama2.c copies: truncated at several points, a corrupt header, a missing tokenizer
+mkdir -p "$tmp/st"
+ln -s "$TOK512" "$tmp/st/tok512.bin"
+size=$(wc -c <"$STORIES" | tr -d ' ')
+for cut in 20 28 1000 $((size / 2)) $((size - 4)); do
+    head -c "$cut" "$STORIES" >"$tmp/st/cut$cut.bin"
+    run --json --model "$tmp/st/cut$cut.bin"
+    refused "stories260K cut at $cut bytes" "cut$cut.bin" "truncated"
+    rm -f "$tmp/st/cut$cut.bin"
+done
+cp "$STORIES" "$tmp/st/long.bin" && printf 'junk' >>"$tmp/st/long.bin"
+run --json --model "$tmp/st/long.bin"
+refused "stories260K with bytes appended" "long.bin"
+rm -f "$tmp/st/long.bin"
+cp "$STORIES" "$tmp/st/hdr.bin"
+printf '\377\377\377\377' | dd of="$tmp/st/hdr.bin" bs=1 seek=0 conv=notrunc 2>/dev/null
+run --json --model "$tmp/st/hdr.bin"
+refused "llama header dim=-1" "hdr.bin" "dim=-1"
+printf '\000\000\000\100' | dd of="$tmp/st/hdr.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
+run --json --model "$tmp/st/hdr.bin"
+refused "llama header nonsense n_layers" "hdr.bin"
+rm -f "$tmp/st/hdr.bin"
+mkdir -p "$tmp/notok"
+ln -s "$STORIES" "$tmp/notok/stories260K.bin"
+run --json --model "$tmp/notok/stories260K.bin"
+refused "llama without a tokenizer says --tokenizer" "--tokenizer" "tok512.bin"
+head -c 3000 "$TOK512" >"$tmp/notok/tok512.bin"
+run --json --model "$tmp/notok/stories260K.bin"
+refused "truncated tok512.bin" "tok512.bin"
+rm -f "$tmp/notok/tok512.bin"
+
+# GPT-2 folder copies: links to the real files, one file replaced by a broken one
+gpt2_copy() {   # gpt2_copy DIR: a folder of links to gpt2-test-d64's files
+    rm -rf "$1"; mkdir -p "$1"
+    for f in config.json model.safetensors vocab.json merges.txt; do ln -s "$D64/$f" "$1/$f"; done
+}
+g=$tmp/g
+gsize=$(wc -c <"$D64/model.safetensors" | tr -d ' ')
+for cut in 4 100 5000 $((gsize / 2)) $((gsize - 1)); do
+    gpt2_copy "$g"; rm "$g/model.safetensors"
+    head -c "$cut" "$D64/model.safetensors" >"$g/model.safetensors"
+    run --json --model "$g"
+    refused "model.safetensors cut at $cut bytes" "model.safetensors"
+done
+gpt2_copy "$g"; rm "$g/model.safetensors"; cp "$D64/model.safetensors" "$g/model.safetensors"
+printf '}}}}' | dd of="$g/model.safetensors" bs=1 seek=20 conv=notrunc 2>/dev/null
+run --json --model "$g"
+refused "safetensors header not JSON" "model.safetensors" "JSON"
+gpt2_copy "$g"; rm "$g/model.safetensors"; : >"$g/model.safetensors"
+run --json --model "$g"
+refused "empty model.safetensors" "model.safetensors" "empty"
+gpt2_copy "$g"; rm "$g/config.json"
+run --json --model "$g"
+refused "missing config.json" "config.json"
+gpt2_copy "$g"; rm "$g/config.json"; head -c 40 "$D64/config.json" >"$g/config.json"
+run --json --model "$g"
+refused "truncated config.json" "config.json"
+gpt2_copy "$g"; rm "$g/config.json"
+sed 's/"n_embd": *64/"n_embd": 128/' "$D64/config.json" >"$g/config.json"
+run --json --model "$g"
+if grep -q '"n_embd": *128' "$g/config.json"; then refused "config.json disagrees with the weights" "model.safetensors" "config.json"
+else skip "config.json disagrees with the weights" "could not edit n_embd in config.json"; fi
+gpt2_copy "$g"; rm "$g/vocab.json"
+run --json --model "$g"
+refused "missing vocab.json" "vocab.json"
+gpt2_copy "$g"; rm "$g/merges.txt"; head -c 1000 "$D64/merges.txt" >"$g/merges.txt"
+printf 'onlyonepart\n' >>"$g/merges.txt"
+run --json --model "$g"
+refused "corrupt merges.txt" "merges.txt"
+gpt2_copy "$g"; rm "$g/vocab.json"; head -c 5000 "$D64/vocab.json" >"$g/vocab.json"
+run --json --model "$g"
+refused "truncated vocab.json" "vocab.json"
+
+# a FIFO where a file is expected must not block the program
+if command -v mkfifo >/dev/null 2>&1; then
+    gpt2_copy "$g"; rm "$g/config.json"; mkfifo "$g/config.json"
+    run --json --model "$g"
+    refused "config.json is a FIFO (no hang)" "config.json"
+    mkfifo "$tmp/fifo.bin"
+    run --json --model "$tmp/fifo.bin"
+    refused "a FIFO as the model (no hang)" "fifo.bin"
+    rm -f "$tmp/fifo.bin"
+fi
+rm -rf "$g"
+
+# ---------------------------------------------------------------- text
+run --json --model "$STORIES" --prompt "$(printf 'ok \377 no')"
+refused "invalid UTF-8 prompt" "UTF-8"
+run --json --model "$D64" --prompt "$(printf 'a\300\257b')"
+refused "overlong UTF-8 prompt (gpt2)" "UTF-8"
+run --json --model "$D64" --prompt ""
+refused "empty prompt (gpt2)" "empty"
+run --json --model "$STORIES" --prompt ""
+json_check "empty prompt (llama: BOS alone)"
+printf 'nul\000inside' >"$tmp/nul.txt"
+run_in "$tmp/nul.txt" --json --model "$STORIES" --prompt -
+refused "NUL byte via --prompt -" "NUL"
+printf 'tab\there \033[2J bell\007 del\177 \302\205 done\n' >"$tmp/ctl.txt"
+run_in "$tmp/ctl.txt" --json --model "$D64" --prompt -
+json_check "control characters via --prompt - (--json)"
+run_in "$tmp/ctl.txt" --dump --model "$D64" --prompt - --generate 2
+succeeded "control characters via --prompt - (--dump --generate 2)"
+if LC_ALL=C grep -q "$(printf '[\001-\010\016-\037\177]')" "$out"; then
+    fail "--dump shows control characters escaped" "raw control bytes on stdout: $(LC_ALL=C grep -n "$(printf '[\001-\010\016-\037\177]')" "$out" | head -1 | cat -v | head -c 200)"
+else pass "--dump shows control characters escaped"; fi
+printf 'e\314\201 \327\251\327\234\327\225\327\235 \342\200\256abc\342\200\254 \360\237\221\250\342\200\215\360\237\221\251' >"$tmp/uni.txt"
+run_in "$tmp/uni.txt" --json --model "$D64" --prompt -
+json_check "combining, right-to-left, bidi override and ZWJ emoji (gpt2)"
+run_in "$tmp/uni.txt" --dump --model "$STORIES" --prompt -
+succeeded "combining, right-to-left, bidi override and ZWJ emoji (llama --dump)"
+run_in /dev/null --json --model "$STORIES" --prompt -
+json_check "--prompt - with empty stdin (llama)"
+
+# longer than the context (gpt2-test-d64: 128; stories260K: 512)
+long=$(i=0; while [ $i -lt 200 ]; do printf 'word%d ' $i; i=$((i + 1)); done)
+run --json --model "$D64" --prompt "$long"
+refused "prompt longer than the context says --truncate" "--truncate" "128"
+run --json --model "$D64" --prompt "$long" --truncate
+json_check "prompt longer than the context with --truncate"
+i=0; : >"$tmp/big.txt"
+while [ $i -lt 200 ]; do printf 'Once upon a time there was a little girl named Lily. ' >>"$tmp/big.txt"; i=$((i + 1)); done
+run_in "$tmp/big.txt" --json --model "$STORIES" --prompt - --truncate
+json_check "10 KB prompt via stdin with --truncate (llama)"
+
+# ---------------------------------------------------------------- success on both models
+for m in "$STORIES" "$D64"; do
+    mn=$(basename "$m")
+    run --dump --model "$m"
+    succeeded "--dump $mn" && { grep -q 'shape walk' "$out" && pass "--dump $mn: shows the shape walk" || fail "--dump $mn: shows the shape walk" "$(head -5 "$out")"; }
+    run --json --model "$m"
+    json_check "--json $mn"
+    run --json --logit-lens --model "$m" --prompt "Hello there" --prompt "a b c d e"
+    json_check "--json --logit-lens, B=2 of different lengths, $mn"
+    run --json --model "$m" --generate 12 --temperature 1 --top-p 0.9 --seed 7
+    json_check "--json --generate 12 (sampled), $mn"
+    cp "$out" "$tmp/gen1"
+    run --json --model "$m" --generate 12 --temperature 1 --top-p 0.9 --seed 7
+    cmp -s "$out" "$tmp/gen1" && pass "same seed, same output, $mn" || fail "same seed, same output, $mn" "outputs differ"
+    run --json --model "$m" --top-k 1000 --sample-top-k 1000000 --temperature 100 --generate 3
+    json_check "--top-k 1000 and extreme sampling, $mn"
+    run --dump --model "$m" -p a -p b -p c -p d -p e -p f -p g -p h --generate 2
+    succeeded "--dump with B=8 prompts and generation, $mn"
+done
+run --json --model "$D64" --prompt "Hello" --generate 200
+refused "generating past the context (gpt2: 128) stops with a message" "context"
+
+if [ "$failed" -ne 0 ]; then exit 1; fi
+exit 0
