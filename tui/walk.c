@@ -358,6 +358,13 @@ static void walk_draw(App *a, int y, int h) {
     }
     Crt_set(w, CA_NORMAL);
     y++;
+    /* large print: the shape in big letters, for the back of the room */
+    if (a->zoom >= 2 && bottom - y >= 18) {
+        Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
+        const char *big = View_big_width(shape) <= W - 2 ? shape : nums;
+        if (View_big(w, y, 2, W - 2, big) > 0) y += 4;
+        Crt_set(w, CA_NORMAL);
+    }
     int room = bottom - y;
     int ex_lines = room >= 14 ? 2 : 1;
     y += wrap_text(w, y, 0, W, ex_lines, info->explain);

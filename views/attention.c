@@ -142,7 +142,7 @@ static void attention_draw(ViewCtx *c) {
     int LW = iw + lw + 1;
     int avail_w = c->w - LW;
     int cw = avail_w / T;
-    if (cw > 7 * zoom) cw = 7 * zoom;
+    if (cw > 12 * zoom) cw = 12 * zoom;
     if (cw < 1) cw = 1;
     if (cw < zoom && avail_w / zoom >= 1) cw = zoom;
     int nv = avail_w / cw;
@@ -153,9 +153,9 @@ static void attention_draw(ViewCtx *c) {
     if (avail_h < 1) { head = 1; foot = 0; avail_h = c->h - 1; }
     if (avail_h < 1) return;
     int rh = avail_h / T;
-    int rhmax = cw / 3 > zoom ? cw / 3 : zoom;
+    int rhmax = cw / 4 > zoom ? cw / 4 : zoom;   /* cells about as tall as wide (chars are 1:2) */
     if (rh > rhmax) rh = rhmax;
-    if (rh > 3) rh = 3;
+    if (rh > 3 * zoom) rh = 3 * zoom;
     if (rh < 1) rh = 1;
     int nr = avail_h / rh;
     if (nr > T) nr = T;
@@ -186,7 +186,10 @@ static void attention_draw(ViewCtx *c) {
             int j = c->col0 + jj;
             int xx = c->x + LW + jj * cw;
             Crt_set(w, j == c->col ? CA_CURSOR : j >= nvalid ? CA_PAD : CA_DIM);
-            if (cw >= 3) View_text(w, y, xx, cw - 1, j >= nvalid ? "pad" : TokenTable_label(c->tok, c->b, j), 1);
+            const char *lab = j >= nvalid ? "pad" : TokenTable_label(c->tok, c->b, j);
+            int lw2 = View_width(lab);
+            int off = cw >= 5 && lw2 < cw - 1 ? (cw - lw2) / 2 : 0;
+            if (cw >= 3) View_text(w, y, xx + off, cw - 1 - off, lab, 1);
             else View_printf(w, y, xx, cw, "%d", j % 10);
         }
         Crt_set(w, CA_NORMAL);
@@ -197,7 +200,7 @@ static void attention_draw(ViewCtx *c) {
         for (int sub = 0; sub < rh; sub++) {
             int yy = y0 + ii * rh + sub;
             int mid = sub == (rh - 1) / 2;
-            if (sub == 0) {
+            if (mid) {
                 Crt_set(w, i == c->pos ? CA_CURSOR : i >= nvalid ? CA_PAD : CA_DIM);
                 View_printf(w, yy, c->x, iw, "%*d", iw - 1, i);
                 Crt_set(w, i >= nvalid ? CA_PAD : i == c->pos ? CA_TITLE : CA_NORMAL);
@@ -225,16 +228,18 @@ static void attention_draw(ViewCtx *c) {
                 }
                 double v = Mat_at(&m, i, j);
                 double nvv = norm_v(c, v, amax);
-                if (mid && i == c->pos && j == c->col) {
-                    char b[16];
-                    if (cw >= 5) { View_num(b, sizeof b, v, cw - 2); char t[20]; snprintf(t, sizeof t, "[%s]", b); Crt_text_on(w, yy, xx, cw, c->scale, nvv, t); }
-                    else Crt_text_on(w, yy, xx, cw, c->scale, nvv, cw >= 2 ? "[]" : "*");
-                } else if (mid && cw >= 5) {
-                    char b[16];
-                    View_num(b, sizeof b, v, cw - 1);
-                    char t[20];
-                    snprintf(t, sizeof t, " %s", b);
+                if (mid && cw >= 5) {
+                    /* the number, centred; the cursor cell in brackets */
+                    int cur = i == c->pos && j == c->col;
+                    char b[16], t[64];
+                    View_num(b, sizeof b, v, (cw > 8 ? 8 : cw) - (cur ? 2 : 1));
+                    int len = (int)strlen(b) + (cur ? 2 : 0);
+                    int padl = (cw - len) / 2;
+                    if (padl < 0) padl = 0;
+                    snprintf(t, sizeof t, "%*s%s%s%s", padl, "", cur ? "[" : "", b, cur ? "]" : "");
                     Crt_text_on(w, yy, xx, cw, c->scale, nvv, t);
+                } else if (mid && i == c->pos && j == c->col) {
+                    Crt_text_on(w, yy, xx, cw, c->scale, nvv, cw >= 2 ? "[]" : "*");
                 } else {
                     Crt_fill(w, yy, xx, cw, c->scale, nvv);
                 }

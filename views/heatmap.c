@@ -139,7 +139,7 @@ static void heatmap_draw(ViewCtx *c) {
         for (int sub = 0; sub < rh; sub++) {
             int yy = y + i * rh + sub;
             if (yy >= c->y + c->h - foot) break;
-            if (LW > 0 && sub == 0) {
+            if (LW > 0 && sub == (rh - 1) / 2) {
                 int cur = (r0 == c->pos || r1 == c->pos);
                 int pad = r0 >= nvalid;
                 Crt_set(w, cur ? CA_CURSOR : pad ? CA_PAD : CA_DIM);

@@ -134,6 +134,10 @@ void View_num(char *buf, size_t cap, double v, int width);
 int View_matrix(const TensorView *tv, int b, int head, Mat *out);
 /* A colour legend bar: "lo ▕gradient▏ hi" in at most w columns. Returns columns used. */
 int View_legend(WINDOW *w, int y, int x, int maxw, ScaleKind k, double lo, double hi);
+/* Large print (views/bigtext.c): text in a 3x5 pixel font, 3 rows high, 4 columns per
+ * character. View_big returns the columns used, or -1 (drawing nothing) when it does not fit. */
+int View_big_width(const char *s);
+int View_big(WINDOW *w, int y, int x, int maxw, const char *s);
 /* Is (b, t) a real token (not padding)? */
 static inline int View_valid(const ViewCtx *c, int b, int t) {
     return c->tok && b >= 0 && b < c->tok->B && t >= 0 && t < c->tok->len[b];
