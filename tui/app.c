@@ -111,16 +111,28 @@ static void draw_header(App *a) {
     char desc[256], where[256] = "";
     Model_describe(a->m, desc, sizeof desc);
     if (a->screen->where) a->screen->where(a, where, sizeof where);
+    const Config *c = &a->m->c;
+    char sizes[160];
+    if (c->n_kv_heads != c->n_heads)
+        snprintf(sizes, sizeof sizes, "%s L=%d D=%d h=%d KV=%d V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, c->n_kv_heads,
+                 c->vocab_size, c->seq_len);
+    else
+        snprintf(sizes, sizeof sizes, "%s L=%d D=%d h=%d V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, c->vocab_size, c->seq_len);
+    char where_short[256];
+    snprintf(where_short, sizeof where_short, "%s", where);
+    char *cut = strstr(where_short, " · ");
+    if (cut) *cut = 0;
     Crt_set(w, CA_HEADER);
     for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
-    int used = View_printf(w, 0, 0, W, " shapewalk │ %s", desc);
-    int ww = View_width(where) + 1;
-    if (used + 3 + ww <= W) View_text(w, 0, W - ww, ww, where, 0);
-    else {
-        /* narrow: the location wins over the parameter count */
-        for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
-        used = View_printf(w, 0, 0, W, " %s │ %s", a->m->name, where);
-    }
+    /* as much as fits: full description and place; sizes and place; sizes and station */
+    char line[768];
+    snprintf(line, sizeof line, " shapewalk │ %s", desc);
+    if (View_width(line) + 3 + View_width(where) > W) snprintf(line, sizeof line, " %s", sizes);
+    const char *place = View_width(line) + 3 + View_width(where) <= W ? where : where_short;
+    View_text(w, 0, 0, W, line, 1);
+    int pw = View_width(place) + 1;
+    if (View_width(line) + 2 + pw <= W) View_text(w, 0, W - pw, pw, place, 0);
+    else View_text(w, 0, View_width(line) + 1 > W / 2 ? W / 2 : View_width(line) + 1, W, place, 1);
     Crt_set(w, CA_NORMAL);
     /* prompts */
     int x = 0;
@@ -184,8 +196,8 @@ static void draw_status(App *a) {
 
 static const char *const global_help[] = {
     "?                this help (↑ ↓ scroll, any other key closes)",
-    "e  /             edit the prompt of the chosen row (Enter runs, Esc cancels)",
-    "n                add a row to the batch and edit it;  x removes the chosen row",
+    "e  /             edit the chosen row's prompt (Enter runs, Esc cancels)",
+    "n                add a row to the batch and edit it; x removes a row",
     "z                large print on/off (projector);  + -  zoom in / out",
     "r                run the prompts again",
     "q                quit",

@@ -547,17 +547,17 @@ static int walk_key(App *a, int ch) {
 static const char *const walk_help[] = {
     "→ l Space        next station          ← h Backspace   previous station",
     "Enter ↓ j        enter a block's steps  Esc ↑           leave the block",
-    "3 . 2 . d Enter  jump to a station by number (5 = LM head, 3.2 = block 2, 3.2.d = its scores)",
+    "3 . 2 . d Enter  jump to a station: 5 = LM head, 3.2 = block 2, 3.2.d",
     "[ ]              previous / next layer (block)",
     "{ }              previous / next attention head",
     "b B              next / previous batch row (prompt)",
     ", .  Tab         previous / next token position",
-    "w                which tensor: q/k/v, before/after the activation, the residual or what was added",
+    "w                which tensor: q/k/v, pre/post activation, sum/added",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
     "t T              temperature up / down (top-k view)",
-    "g                append the next token to every row and run again (T -> T+1)",
-    "mouse            click a station in the shape strip; wheel moves along the walk",
+    "g                append the next token to every row, run again: T+1",
+    "mouse            click a station in the strip; the wheel walks",
     NULL,
 };
 
