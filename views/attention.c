@@ -30,29 +30,49 @@ static double abs_max(const ViewCtx *c, int h0, int h1, int nvalid) {
     return amax;
 }
 
+/* One cell of a pooled map: the block of queries [i0,i1) x keys [j0,j1). Probabilities
+ * keep the block's largest weight, signed values the one largest in size, so a sharp
+ * attention still shows. The mask and padding count only when they cover the whole block. */
+static double pooled(const ViewCtx *c, const Mat *m, int i0, int i1, int j0, int j1, int nvalid, double amax) {
+    if (i0 >= nvalid || j0 >= nvalid) return c->scale == SCALE_SEQ ? 0 : 0;
+    if (c->mask && j0 > i1 - 1) return c->mask == 1 ? -1 : 0;
+    double best = 0, bestabs = -1;
+    for (int i = i0; i < i1 && i < nvalid; i++)
+        for (int j = j0; j < j1 && j < nvalid; j++) {
+            if (c->mask && j > i) continue;
+            double v = Mat_at(m, i, j);
+            double av = v < 0 ? -v : v;
+            if (av > bestabs) { bestabs = av; best = v; }
+        }
+    return norm_v(c, best, amax);
+}
+
 static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
     WINDOW *w = c->win;
     int T = c->tv.dims[2];
     double amax = c->scale == SCALE_DIV ? abs_max(c, 0, nheads, nvalid) : 1;
-    /* the biggest maps for which every head fits: cell width cw, full or half-height rows */
+    /* The biggest maps for which every head fits: cell width cw, full or half-height rows,
+     * and past that `pool` positions per cell (long prompts). */
     int avail_h = c->h - 2;
-    int cw = 1, half = crt.mode != CRT_MONO, mh = half ? (T + 1) / 2 : T, mw = T < 4 ? 4 : T;
-    for (int try_cw = 8; try_cw >= 1; try_cw--) {
-        int found = 0;
-        for (int try_half = 0; try_half <= (crt.mode != CRT_MONO); try_half++) {
-            int th = try_half ? (T + 1) / 2 : T;
-            int tw = T * try_cw < 4 ? 4 : T * try_cw;
-            int pr = (c->w + 2) / (tw + 2);
-            if (pr < 1) continue;
-            int gr = (nheads + pr - 1) / pr;
-            if (gr * (th + 1) <= avail_h) {
-                cw = try_cw; half = try_half; mh = th; mw = tw;
-                found = 1;
-                break;
+    int mono = crt.mode == CRT_MONO;
+    int cw = 1, half = !mono, pool = 1, Tv = T;
+    int found = 0;
+    for (pool = 1; pool <= T && !found; pool = pool < 2 ? 2 : pool * 3 / 2 + 1) {
+        Tv = (T + pool - 1) / pool;
+        for (int try_cw = pool == 1 ? 8 : 1; try_cw >= 1 && !found; try_cw--)
+            for (int try_half = 0; try_half <= !mono && !found; try_half++) {
+                int th = try_half ? (Tv + 1) / 2 : Tv;
+                int tw = Tv * try_cw < 4 ? 4 : Tv * try_cw;
+                int pr = (c->w + 2) / (tw + 2);
+                if (pr < 1) continue;
+                int gr = (nheads + pr - 1) / pr;
+                if (gr * (th + 1) <= avail_h) { cw = try_cw; half = try_half; found = 1; }
             }
-        }
         if (found) break;
     }
+    if (!found) { pool = T; Tv = 1; cw = 1; half = 0; }
+    int mh = half ? (Tv + 1) / 2 : Tv;
+    int mw = Tv * cw < 4 ? 4 : Tv * cw;
     int top = c->y + 1;
     int foot = 1;
     int per_row = (c->w + 2) / (mw + 2);
@@ -61,16 +81,20 @@ static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
     if (grid_rows < 1) grid_rows = 1;
     int shown = 0;
     Crt_set(w, CA_TITLE);
-    View_printf(w, c->y, c->x, c->w, "all %d heads of layer %d, row b=%d (each map: query t down, key t across; %s)", nheads,
-                c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < red");
+    if (pool > 1)
+        View_printf(w, c->y, c->x, c->w, "all %d heads of layer %d, row b=%d: %d positions per cell (the largest shown)", nheads,
+                    c->layer + 1, c->b, pool);
+    else
+        View_printf(w, c->y, c->x, c->w, "all %d heads of layer %d, row b=%d (each map: query t down, key t across; %s)", nheads,
+                    c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < red");
     Crt_set(w, CA_NORMAL);
     for (int hh = 0; hh < nheads; hh++) {
         int gr = hh / per_row, gc = hh % per_row;
         if (gr >= grid_rows) break;
         int x0 = c->x + gc * (mw + 2);
         int y0 = top + gr * (mh + 1);
-        if (y0 + mh + 1 > c->y + c->h - foot + 1 && gr > 0) break;
-        if (x0 + T * cw > c->x + c->w) break;
+        if (y0 + 1 >= c->y + c->h - foot && gr > 0) break;
+        if (x0 + Tv * cw > c->x + c->w) break;
         Crt_set(w, hh == c->head ? CA_CURSOR : CA_DIM);
         View_printf(w, y0, x0, mw, "h%d", hh);
         Crt_set(w, CA_NORMAL);
@@ -79,15 +103,16 @@ static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
         for (int r = 0; r < mh; r++) {
             int yy = y0 + 1 + r;
             if (yy >= c->y + c->h - foot) break;
-            for (int j = 0; j < T; j++) {
-                int xx = x0 + j * cw;
-                int i0 = half ? 2 * r : r, i1 = 2 * r + 1;
-                double vt = (i0 < nvalid && j < nvalid) ? norm_v(c, Mat_at(&m, i0, j), amax) : 0;
-                if (c->mask == 1 && j > i0) vt = -1;
+            for (int jv = 0; jv < Tv; jv++) {
+                int xx = x0 + jv * cw;
+                int j0 = jv * pool, j1 = j0 + pool > T ? T : j0 + pool;
+                int iv0 = half ? 2 * r : r, iv1 = 2 * r + 1;
+                int a0 = iv0 * pool, a1 = a0 + pool > T ? T : a0 + pool;
+                double vt = pooled(c, &m, a0, a1, j0, j1, nvalid, amax);
                 if (half) {
-                    int hb = i1 < T;
-                    double vb = (hb && i1 < nvalid && j < nvalid) ? norm_v(c, Mat_at(&m, i1, j), amax) : 0;
-                    if (hb && c->mask == 1 && j > i1) vb = -1;
+                    int hb = iv1 < Tv;
+                    int b0 = iv1 * pool, b1 = b0 + pool > T ? T : b0 + pool;
+                    double vb = hb ? pooled(c, &m, b0, b1, j0, j1, nvalid, amax) : 0;
                     Crt_half(w, yy, xx, cw, c->scale, vt, vb, hb);
                 } else {
                     Crt_fill(w, yy, xx, cw, c->scale, vt);
