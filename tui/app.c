@@ -81,8 +81,23 @@ static void collect(App *a) {
     a->dirty = 1;
     a->busy_gen = 0;
     if (!r.ok) {
-        if (strcmp(r.err, "cancelled") != 0 && !strstr(r.err, "cancel")) App_status(a, 1, "%s", r.err);
+        int cancelled = strstr(r.err, "cancel") != NULL;
+        if (!cancelled) App_status(a, 1, "%s (e edits it)", r.err);
         if (r.kind == JOB_GENERATE) build_tokens(a);
+        if (r.kind == JOB_RUN && !cancelled && a->trace && Worker_busy(&a->worker) == JOB_NONE) {
+            /* keep showing what was run; offer the refused text again in the editor */
+            int row = a->want_b >= 0 && a->want_b < a->B ? a->want_b : a->vc.b;
+            free(a->rejected);
+            a->rejected = row < a->B && a->prompts[row] ? strdup(a->prompts[row]) : NULL;
+            a->rejected_row = row < a->trace->B ? row : a->trace->B - 1;
+            for (int i = 0; i < SW_MAX_B; i++) {
+                free(a->prompts[i]);
+                a->prompts[i] = i < a->trace->B ? strdup(a->trace->prompts[i] ? a->trace->prompts[i] : "") : NULL;
+            }
+            a->B = a->trace->B;
+            a->want_b = -1;
+            App_clamp_row(a);
+        }
         return;
     }
     a->sampler = r.sampler;
@@ -304,7 +319,13 @@ static void draw(App *a) {
 static void start_edit(App *a, int row) {
     a->editing = 1;
     a->edit_row = row;
-    Editor_set(&a->ed, a->prompts[row] ? a->prompts[row] : "");
+    if (a->rejected && a->rejected_row == row) {
+        Editor_set(&a->ed, a->rejected);
+        free(a->rejected);
+        a->rejected = NULL;
+    } else {
+        Editor_set(&a->ed, a->prompts[row] ? a->prompts[row] : "");
+    }
 }
 
 static void finish_edit(App *a) {
@@ -462,6 +483,7 @@ int Tui_run(Model *m, const Options *o) {
     if (a->trace) Trace_free(a->trace);
     free(a->tok_label);
     free(a->tok_symbol);
+    free(a->rejected);
     for (int i = 0; i < SW_MAX_B; i++) free(a->prompts[i]);
     free(a);
     return 0;

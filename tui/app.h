@@ -66,6 +66,8 @@ typedef struct App {
     int help, help_scroll;
     int editing, edit_row;
     int want_b;                /* row to choose when the pending run lands (-1: keep) */
+    char *rejected;            /* an edited prompt the model refused, offered again by `e` */
+    int rejected_row;
     Editor ed;
     char digits[16];
     char status[SW_ERR_LEN + 64];

@@ -383,7 +383,8 @@ static void walk_draw(App *a, int y, int h) {
     if (!a->trace || a->busy_gen) {
         Crt_set(w, CA_DIM);
         View_text(w, y, 0, W, a->busy_gen ? "generating one token (only the new position runs, using the KV cache)..." :
-                  "running the forward pass...", 1);
+                  Worker_busy(&a->worker) != JOB_NONE ? "running the forward pass..." :
+                  "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt", 1);
         Crt_set(w, CA_NORMAL);
         return;
     }
