@@ -51,7 +51,7 @@ Inspect *Inspect_get(const Model *m) {
     in->m = m;
     in->L = c->n_layers;
     in->cap = c->seq_len > 0 ? c->seq_len : 1;
-    size_t bt = (size_t)SW_MAX_B * in->cap, lbt = (size_t)in->L * bt;
+    size_t bt = (size_t)SW_MAX_B * in->cap, lbt = (size_t)in->L * bt * INSPECT_LENS_K;
     in->ids = malloc(sizeof(int) * bt);
     in->prob = malloc(sizeof(float) * bt);
     in->loss = malloc(sizeof(float) * bt);
@@ -125,12 +125,21 @@ int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos) {
     Forward_lm_head(m, in->xn, L, in->logits);
     for (int l = 0; l < L; l++) {
         const float *lg = in->logits + (size_t)l * V;
-        int best = 0;
-        for (int v = 1; v < V; v++) if (lg[v] > lg[best]) best = v;
+        /* the K largest logits, best first (a small insertion list) */
+        int top[INSPECT_LENS_K], n = 0;
+        for (int v = 0; v < V; v++) {
+            if (n == INSPECT_LENS_K && lg[v] <= lg[top[n - 1]]) continue;
+            int j = n < INSPECT_LENS_K ? n++ : n - 1;
+            while (j > 0 && lg[top[j - 1]] < lg[v]) { top[j] = top[j - 1]; j--; }
+            top[j] = v;
+        }
         double sum = 0;
-        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - lg[best]);
-        in->lens_id[Inspect_lens_at(in, l, b, pos)] = best;
-        in->lens_p[Inspect_lens_at(in, l, b, pos)] = (float)(1.0 / sum);
+        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - lg[top[0]]);
+        size_t at = Inspect_lens_at(in, l, b, pos);
+        for (int i = 0; i < INSPECT_LENS_K; i++) {
+            in->lens_id[at + i] = i < n ? top[i] : -1;
+            in->lens_p[at + i] = i < n ? (float)(exp((double)lg[top[i]] - lg[top[0]]) / sum) : 0;
+        }
     }
     return 0;
 }

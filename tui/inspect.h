@@ -11,6 +11,8 @@
 
 #include "engine/trace.h"
 
+#define INSPECT_LENS_K 3     /* guesses kept per logit-lens cell */
+
 typedef struct {
     const Model *m;
     int L, cap;              /* layers; positions per row (the context length) */
@@ -18,9 +20,10 @@ typedef struct {
     /* what position t-1 gave the token at t (teacher forcing); prob < 0: not computed */
     float *prob, *loss;      /* (SW_MAX_B, cap) */
     int *rank;               /* (SW_MAX_B, cap) 1 = the model's top guess */
-    /* logit lens: top-1 of softmax(lm_head(final_norm(resid after block l))) at (b, t) */
-    int *lens_id;            /* (L, SW_MAX_B, cap) */
-    float *lens_p;           /* (L, SW_MAX_B, cap); < 0: not computed */
+    /* logit lens: the INSPECT_LENS_K best of softmax(lm_head(final_norm(resid after block l)))
+     * at (b, t), best first */
+    int *lens_id;            /* (L, SW_MAX_B, cap, INSPECT_LENS_K) */
+    float *lens_p;           /* (L, SW_MAX_B, cap, INSPECT_LENS_K); [0] < 0: not computed */
     float *xn, *logits;      /* scratch: (L, D) and (L, V) for one position's column */
     unsigned forgets;        /* counts forgetting: a number computed when it was equal is still current */
 } Inspect;
@@ -45,8 +48,9 @@ int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos);
 int Inspect_lens_ready(const Inspect *in, int b, int pos);
 
 static inline size_t Inspect_at(const Inspect *in, int b, int pos) { return (size_t)b * in->cap + pos; }
+/* The first of a lens cell's INSPECT_LENS_K entries. */
 static inline size_t Inspect_lens_at(const Inspect *in, int layer, int b, int pos) {
-    return ((size_t)layer * SW_MAX_B + b) * in->cap + pos;
+    return (((size_t)layer * SW_MAX_B + b) * in->cap + pos) * INSPECT_LENS_K;
 }
 
 #endif

@@ -79,6 +79,7 @@ static void lens_draw(App *a, int y, int h) {
     ic.lens_id = in->lens_id + Inspect_lens_at(in, 0, b, 0);
     ic.lens_p = in->lens_p + Inspect_lens_at(in, 0, b, 0);
     ic.lens_ls = (long)SW_MAX_B * in->cap;
+    ic.lens_k_cell = INSPECT_LENS_K;
     ic.label = label_cb;
     ic.label_ud = a->m->tok;
     if (ic.len < 1) return;
@@ -109,7 +110,10 @@ static void lens_draw(App *a, int y, int h) {
     a->vc.pos = ic.vc.pos;
 
     Crt_set(w, CA_KEY);
-    View_text(w, bottom - 1, 0, W, "← → position  ↑ ↓ [ ] block  b row  k K rows  s token surprise  Esc back to the walk  ? help", 1);
+    View_text(w, bottom - 1, 0, W,
+              W >= 120 ? "← → position  ↑ ↓ [ ] block  b row  k K rows  s token surprise  Esc back to the walk  ? help"
+                       : "←→ position  ↑↓ block  b row  k K rows  s surprise  Esc walk  ? help",
+              1);
     Crt_set(w, CA_NORMAL);
 }
 

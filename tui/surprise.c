@@ -42,7 +42,7 @@ static void message(int y, int W, CrtAttr ca, const char *s) {
 static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
     char s[256], smp[128];
     const Sampler *sp = &a->sampler;
-    if (sp->temperature <= 0) snprintf(smp, sizeof smp, "greedy (argmax)");
+    if (sp->temperature <= 0) snprintf(smp, sizeof smp, "greedy");
     else {
         int o = snprintf(smp, sizeof smp, "temperature %.2f", sp->temperature);
         if (sp->top_k > 0) o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k %d", sp->top_k);
@@ -51,11 +51,44 @@ static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
         else snprintf(smp + o, sizeof smp - (size_t)o, ", top-p off");
     }
     float tau = a->temperature;
-    const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own distribution" : tau < 1 ? "sharper, towards argmax" : "flatter, towards uniform";
-    snprintf(s, sizeof s, "temperature τ = %.2f (t/T): %s, entropy %.2f nats (τ=1: %.2f)   │ sampler (g): %s", tau, what, h_tau, h_1, smp);
+    const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own" : tau < 1 ? "sharper → argmax" : "flatter → uniform";
+    if (fabsf(tau - 1) < 1e-4f)
+        snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats · sampler: %s", tau, what, h_tau, smp);
+    else
+        snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats (τ=1: %.2f) · sampler: %s", tau, what, h_tau, h_1, smp);
     Crt_set(stdscr, CA_DIM);
     View_text(stdscr, y, 0, W, s, 1);
     Crt_set(stdscr, CA_NORMAL);
+}
+
+/* The chips' context for row b (its numbers computed now if they are not cached). */
+static void fill_row(App *a, Inspect *in, Trace *t, int b, InspectCtx *ic) {
+    double mean = 0;
+    int nl = 0;
+    Inspect_row_stats(in, t, b, &mean, &nl);
+    memset(ic, 0, sizeof *ic);
+    ic->vc = a->vc;
+    ic->vc.b = b;
+    ic->vc.win = stdscr;
+    ic->vc.arch = a->m->c.arch;
+    ic->vc.cfg = &a->m->c;
+    ic->vc.model_name = a->m->name;
+    ic->vc.trace = t;
+    ic->vc.tok = &a->tok;
+    ic->vc.zoom = a->zoom;
+    ic->vc.temperature = a->temperature;
+    ic->prob = in->prob + Inspect_at(in, b, 0);
+    ic->loss = in->loss + Inspect_at(in, b, 0);
+    ic->rank = in->rank + Inspect_at(in, b, 0);
+    ic->len = t->len[b] < in->cap ? t->len[b] : in->cap;
+    /* the token table is rebuilt with the trace; never read past it */
+    if (a->tok.B != t->B || b >= a->tok.B || a->tok.len[b] < ic->len) ic->len = b < a->tok.B ? a->tok.len[b] : 0;
+    ic->prompt_len = t->prompt_len[b];
+    ic->mean_loss = mean;
+    ic->n_loss = nl;
+    ic->V = a->m->c.vocab_size;
+    ic->label = label_cb;
+    ic->label_ud = a->m->tok;
 }
 
 static void surprise_draw(App *a, int y, int h) {
@@ -71,33 +104,10 @@ static void surprise_draw(App *a, int y, int h) {
     clamp_sel(a);
     Inspect_sync(in, t);
     const int b = a->vc.b, pos = a->vc.pos, V = a->m->c.vocab_size;
-    double mean = 0;
-    int nl = 0;
-    Inspect_row_stats(in, t, b, &mean, &nl);
 
     /* the token chips */
     InspectCtx ic;
-    memset(&ic, 0, sizeof ic);
-    ic.vc = a->vc;
-    ic.vc.win = w;
-    ic.vc.arch = a->m->c.arch;
-    ic.vc.cfg = &a->m->c;
-    ic.vc.model_name = a->m->name;
-    ic.vc.trace = t;
-    ic.vc.tok = &a->tok;
-    ic.vc.zoom = a->zoom;
-    ic.vc.temperature = a->temperature;
-    ic.prob = in->prob + Inspect_at(in, b, 0);
-    ic.loss = in->loss + Inspect_at(in, b, 0);
-    ic.rank = in->rank + Inspect_at(in, b, 0);
-    ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
-    if (a->tok.B != t->B || b >= a->tok.B || a->tok.len[b] < ic.len) ic.len = b < a->tok.B ? a->tok.len[b] : 0;
-    ic.prompt_len = t->prompt_len[b];
-    ic.mean_loss = mean;
-    ic.n_loss = nl;
-    ic.V = V;
-    ic.label = label_cb;
-    ic.label_ud = a->m->tok;
+    fill_row(a, in, t, b, &ic);
 
     int foot = 2;   /* sampling line, keys */
     int avail = h - foot;
@@ -107,6 +117,24 @@ static void surprise_draw(App *a, int y, int h) {
     if (sh > avail) sh = avail;
     ic.vc.x = 0; ic.vc.y = y; ic.vc.w = W; ic.vc.h = sh;
     View_surprise.draw(&ic.vc);
+
+    /* a tall terminal shows the batch's other rows too, compactly, for comparison */
+    if (h >= 36 && t->B > 1) {
+        int spare = avail - sh - 16, oy = y + sh + 1;
+        for (int k = 1; k < t->B; k++) {
+            int r = (b + k) % t->B;
+            InspectCtx oc;
+            fill_row(a, in, t, r, &oc);
+            oc.compact = 1;
+            int need = View_surprise_lines(&oc, W);
+            if (need > spare) break;
+            oc.vc.x = 0; oc.vc.y = oy; oc.vc.w = W; oc.vc.h = need;
+            View_surprise.draw(&oc.vc);
+            oy += need + 1;
+            spare -= need + 1;
+            sh += need + 1;
+        }
+    }
 
     /* the distribution at pos-1: at temperature τ for the alternatives, at 1 for the loss */
     float *p_tau = malloc(sizeof(float) * (size_t)V), *p_1 = malloc(sizeof(float) * (size_t)V);
@@ -171,8 +199,8 @@ static void surprise_draw(App *a, int y, int h) {
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
               W >= 160 ? "← → token  b row  t T temperature  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : s_panel == 0 ? "← → token  b row  t T temperature  k K rows  c cross-entropy  L logit lens  Esc walk  ? help"
-                                      : "← → token  b row  t T temperature  c alternatives  L logit lens  Esc walk  ? help",
+                       : s_panel == 0 ? "←→ token  b row  t T temp  k K rows  c cross-entropy  L lens  Esc walk  ? help"
+                                      : "←→ token  b row  t T temp  c alternatives  L lens  Esc walk  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }

@@ -27,18 +27,21 @@ typedef struct InspectCtx {
     double mean_loss;         /* over the prompt's predictions (tokens 1 .. prompt_len-1) */
     int n_loss;
     int V;                    /* vocabulary size (log V is the uniform guesser's loss) */
+    int compact;              /* View_surprise: one summary line and the chips only (another row) */
 
     /* cross-entropy at token vc.pos (c = its id); vc.topk holds Q's best at temperature 1 */
     int c_id;
     float q_c_temp;           /* Q at the top-k temperature vc.temperature, for token c */
     double entropy1;          /* H(Q) at temperature 1, nats */
 
-    /* logit lens of row vc.b: top-1 id / probability after block l at position t are
-     * lens_id[l*lens_ls + t], lens_p[...] (p < 0: not computed yet) */
+    /* logit lens of row vc.b: the i-th best guess (i < lens_k_cell, best first) after block l
+     * at position t is lens_id[(l*lens_ls + t)*lens_k_cell + i], its probability lens_p[...]
+     * (lens_p[...+0] < 0: not computed yet). Cells grow to show several when there is room. */
     int L;
     const int *lens_id;
     const float *lens_p;
     long lens_ls;
+    int lens_k_cell;
     int ncols;                /* out (View_lens_layout): columns vc.col0 .. vc.col0+ncols-1 shown */
     int lens_k;               /* the selected cell (vc.layer, vc.pos): its top-k in vc.topk */
 

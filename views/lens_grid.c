@@ -124,7 +124,13 @@ static void lens_draw(ViewCtx *c) {
     int side = c->w - gridw >= 44;   /* top-k to the right of the grid */
     if (head + ic->L + foot + (side ? 0 : below_min) > c->h) head = 2;          /* drop the maths line */
     if (head + ic->L + foot + (side ? 0 : below_min) > c->h) below_min = side ? 0 : 2;
-    int nrows = c->h - head - foot - (side ? 0 : below_min);
+    int room = c->h - head - foot - (side ? 0 : below_min);
+    /* a big terminal shows each cell's runners-up too: cl lines per block */
+    int kc = ic->lens_k_cell > 0 ? ic->lens_k_cell : 1;
+    int cl = (room - (side ? 0 : 6)) / (ic->L > 0 ? ic->L : 1);   /* the top-k below keeps ~10 lines first */
+    if (cl > kc) cl = kc;
+    if (cl < 1) cl = 1;
+    int nrows = room / cl;
     if (nrows > ic->L) nrows = ic->L;
     if (nrows < 1) nrows = 1;
     if (c->layer < 0) c->layer = 0;
@@ -135,10 +141,10 @@ static void lens_draw(ViewCtx *c) {
     if (c->row0 < 0) c->row0 = 0;
 
     Crt_set(w, CA_TITLE);
-    View_printf(w, y++, c->x, c->w, "logit lens, row b=%d: what each block's output would predict if it were the last block", c->b);
+    View_printf(w, y++, c->x, c->w, "logit lens, row b=%d: what each block would predict if it were the last one", c->b);
     if (head == 3) {
         Crt_set(w, CA_MATHS);
-        View_printf(w, y++, c->x, c->w, "cell (l,t) = top-1 of softmax(norm_f(x after block l at t) @ W_lmᵀ) and its p in %%");
+        View_printf(w, y++, c->x, c->w, "cell = top-%d of softmax(norm_f(x after block l, at t) @ W_lmᵀ) and p", cl);
     }
     /* column headers: the token at each position */
     Crt_set(w, CA_DIM);
@@ -155,33 +161,40 @@ static void lens_draw(ViewCtx *c) {
     y++;
     int grid_top = y;
 
-    /* the grid */
-    for (int r = 0; r < nrows && y < bottom; r++, y++) {
+    /* the grid: block 1 at the top; each cell its best guess (and runners-up when cl > 1) */
+    for (int r = 0; r < nrows && y < bottom; r++) {
         int l = c->row0 + r;
         Crt_set(w, l == c->layer ? CA_TITLE : CA_DIM);
         View_printf(w, y, c->x, LAB_W, "block %d", l + 1);
-        for (int i = 0; i < ic->ncols; i++) {
-            int t = c->col0 + i;
-            int xx = c->x + LAB_W + i * cw;
-            float p = ic->lens_p ? ic->lens_p[l * ic->lens_ls + t] : -1;
-            int sel = l == c->layer && t == c->pos;
-            if (p < 0) {
-                Crt_set(w, sel ? CA_CURSOR : CA_DIM);
-                View_text(w, y, xx, cw - 1, "…", 0);
-                continue;
+        for (int k = 0; k < cl && y < bottom; k++, y++) {
+            for (int i = 0; i < ic->ncols; i++) {
+                int t = c->col0 + i;
+                int xx = c->x + LAB_W + i * cw;
+                size_t at = ((size_t)l * ic->lens_ls + t) * kc;
+                float p = ic->lens_p ? ic->lens_p[at] : -1;
+                int sel = l == c->layer && t == c->pos;
+                if (p < 0) {
+                    Crt_set(w, sel ? CA_CURSOR : CA_DIM);
+                    View_text(w, y, xx, cw - 1, k == 0 ? "…" : "", 0);
+                    continue;
+                }
+                int id = ic->lens_id[at + k];
+                p = ic->lens_p[at + k];
+                if (id < 0) continue;
+                int hit = c->tok && t + 1 < c->tok->len[c->b] && c->tok->ids[c->b * c->tok->stride + t + 1] == id;
+                char lab[VIEW_LABEL], pct[16];
+                label_of(ic, id, lab, sizeof lab);
+                int pc = (int)(p * 100 + 0.5);
+                snprintf(pct, sizeof pct, "%d%%", pc > 100 ? 100 : pc);
+                int pw = (int)strlen(pct);
+                cell_attr(w, p, sel, hit);
+                for (int q = 0; q < cw - 1; q++) mvwaddch(w, y, xx + q, ' ');
+                View_text(w, y, xx, cw - 2 - pw, lab, 1);
+                View_text(w, y, xx + cw - 1 - pw, pw, pct, 0);
             }
-            int id = ic->lens_id[l * ic->lens_ls + t];
-            int hit = c->tok && t + 1 < c->tok->len[c->b] && c->tok->ids[c->b * c->tok->stride + t + 1] == id;
-            char lab[VIEW_LABEL], pct[16];
-            label_of(ic, id, lab, sizeof lab);
-            int pc = (int)(p * 100 + 0.5);
-            snprintf(pct, sizeof pct, "%3d", pc > 100 ? 100 : pc);
-            cell_attr(w, p, sel, hit);
-            for (int q = 0; q < cw - 1; q++) mvwaddch(w, y, xx + q, ' ');
-            View_text(w, y, xx, cw - 5, lab, 1);
-            View_text(w, y, xx + cw - 4, 3, pct, 0);
+            Crt_set(w, CA_NORMAL);
         }
-        Crt_set(w, CA_NORMAL);
+        if (cl > 1 && r + 1 < nrows && y < bottom - foot && room >= nrows * (cl + 1)) y++;   /* a gap between blocks when it fits */
     }
     if (c->row0 > 0) { Crt_set(w, CA_DIM); View_text(w, grid_top, c->x + LAB_W - 1, 1, "↑", 0); }
     if (c->row0 + nrows < ic->L) { Crt_set(w, CA_DIM); View_text(w, y - 1, c->x + LAB_W - 1, 1, "↓", 0); }
@@ -203,7 +216,7 @@ static void lens_draw(ViewCtx *c) {
         int x = c->x + View_text(w, y, c->x, c->w, "colour: p  0 ", 0);
         for (int i = 0; i < 8 && x < c->x + c->w; i++, x++) Crt_fill(w, y, x, 1, SCALE_SEQ, i / 7.0);
         Crt_set(w, CA_DIM);
-        View_text(w, y, x, c->x + c->w - x, " 1 · underlined: already the token that comes next · ↑↓ block ←→ position", 1);
+        View_text(w, y, x, c->x + c->w - x, " 1 · underlined: it already predicts the next token", 1);
         y++;
     }
     Crt_set(w, CA_NORMAL);

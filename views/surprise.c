@@ -50,6 +50,7 @@ static int layout(const InspectCtx *ic, int w, int *row_of, int *x_of) {
 #define FOOT_LINES 2   /* legend; the selected token */
 
 int View_surprise_lines(const InspectCtx *ic, int w) {
+    if (ic->compact) return 1 + 2 * layout(ic, w - 1, NULL, NULL);
     return HEAD_LINES + 2 * layout(ic, w - 1, NULL, NULL) + FOOT_LINES;
 }
 
@@ -75,32 +76,39 @@ static void surprise_draw(ViewCtx *c) {
     const double logv = ic->V > 1 ? log((double)ic->V) : 0;
 
     /* the row's loss and the uniform guesser's */
-    Crt_set(w, CA_TITLE);
-    if (ic->n_loss > 0) {
+    Crt_set(w, ic->compact ? CA_DIM : CA_TITLE);
+    if (ic->compact) {
+        if (ic->n_loss > 0)
+            View_printf(w, y, c->x, c->w, "row b=%d: mean loss %.3f nats over %d · perplexity %.4g   (b B chooses the row)", c->b, ic->mean_loss, ic->n_loss,
+                        exp(ic->mean_loss));
+        else
+            View_printf(w, y, c->x, c->w, "row b=%d: one token, nothing predicted", c->b);
+    } else if (ic->n_loss > 0) {
         char ppl[32];
         double pp = exp(ic->mean_loss);
         if (pp < 1e5) snprintf(ppl, sizeof ppl, "%.2f", pp);
         else snprintf(ppl, sizeof ppl, "%.3g", pp);
-        View_printf(w, y, c->x, c->w, "row b=%d: mean loss %.3f nats over %d prediction%s · perplexity e^loss = %s%s", c->b, ic->mean_loss,
-                    ic->n_loss, ic->n_loss == 1 ? "" : "s", ppl, ic->mean_loss > logv ? " (worse than uniform!)" : "");
+        View_printf(w, y, c->x, c->w, "mean loss %.3f nats over %d prediction%s · perplexity e^loss = %s", ic->mean_loss, ic->n_loss,
+                    ic->n_loss == 1 ? "" : "s", ppl);
     } else {
-        View_printf(w, y, c->x, c->w, "row b=%d: only one token, so nothing was predicted yet (mean loss needs two)", c->b);
+        View_printf(w, y, c->x, c->w, "only one token: nothing was predicted yet (a loss needs two)");
     }
     y++;
-    if (y < bottom) {
+    if (y < bottom && !ic->compact) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, c->x, c->w, "sanity line: guessing uniformly over V=%d tokens scores log V = %.2f nats (perplexity V)%s", ic->V, logv,
-                    ic->len > ic->prompt_len ? "; generated tokens are not in the mean" : "");
+        View_printf(w, y++, c->x, c->w, "sanity: uniform guessing over V=%d scores log V = %.2f%s%s", ic->V, logv,
+                    ic->n_loss > 0 && ic->mean_loss > logv ? " (this row: worse!)" : ic->n_loss > 0 ? " (this row: better)" : "",
+                    ic->len > ic->prompt_len ? "; generated tokens: not in the mean" : "");
     }
     Crt_set(w, CA_NORMAL);
 
     /* chips: label on top, -log p below; scrolled so the selected one shows */
-    int foot = c->h >= HEAD_LINES + 2 + FOOT_LINES ? FOOT_LINES : c->h >= HEAD_LINES + 3 ? 1 : 0;
+    int foot = ic->compact ? 0 : c->h >= HEAD_LINES + 2 + FOOT_LINES ? FOOT_LINES : c->h >= HEAD_LINES + 3 ? 1 : 0;
     int avail_rows = (bottom - foot - y) / 2;
     int row_of[ic->len > 0 ? ic->len : 1], x_of[ic->len > 0 ? ic->len : 1];
     const int cw_max = c->w - 1;
     int rows = layout(ic, cw_max, row_of, x_of);
-    int sel = c->pos >= 0 && c->pos < ic->len ? c->pos : -1;
+    int sel = !ic->compact && c->pos >= 0 && c->pos < ic->len ? c->pos : -1;
     int first = 0;
     if (sel >= 0 && avail_rows > 0 && row_of[sel] >= avail_rows) first = row_of[sel] - avail_rows + 1;
     for (int t = 0; t < ic->len && avail_rows > 0; t++) {
@@ -134,10 +142,10 @@ static void surprise_draw(ViewCtx *c) {
     /* legend */
     int fy = bottom - foot;
     Crt_set(w, CA_DIM);
-    int x = c->x + View_text(w, fy, c->x, c->w, "colour: p on a log scale  1/V ", 0);
+    int x = c->x + View_text(w, fy, c->x, c->w, "colour: p (log scale) 1/V ", 0);
     for (int i = 0; i < 12 && x < c->x + c->w; i++, x++) Crt_fill(w, fy, x, 1, SCALE_SEQ, i / 11.0);
     Crt_set(w, CA_DIM);
-    View_text(w, fy, x, c->x + c->w - x, " 1   number: -log p in nats (0 = certain)", 1);
+    View_text(w, fy, x, c->x + c->w - x, " 1 · below: -log p in nats (0 = certain)", 1);
     Crt_set(w, CA_NORMAL);
     if (foot < 2) return;
 
@@ -156,7 +164,7 @@ static void surprise_draw(ViewCtx *c) {
                                ic->loss[sel], ic->rank[sel], ic->V);
         Crt_set(w, CA_DIM);
         if (used + 4 < c->w)
-            View_printf(w, fy, c->x + used, c->w - used, "   %s", ic->rank[sel] == 1 ? "(the model's top guess)" : "(the guesses it preferred: below)");
+            View_printf(w, fy, c->x + used, c->w - used, "   %s", ic->rank[sel] == 1 ? "(its top guess)" : "(its preferred guesses: below)");
     } else {
         Crt_set(w, CA_DIM);
         View_printf(w, fy, c->x, c->w, "t=%d %s: computing...", sel, lab);

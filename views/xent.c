@@ -11,6 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The columns after the token: P[v] (5 wide), Q[v] (11), the term. */
+static void columns(WINDOW *w, int y, int x, int maxw, int lw, const char *p, const char *q, const char *term) {
+    if (lw + 5 <= maxw) View_printf(w, y, x + lw, 5, "%5s", p);
+    if (lw + 7 < maxw) View_text(w, y, x + lw + 7, maxw - lw - 7, q, 1);
+    if (lw + 18 < maxw) View_text(w, y, x + lw + 18, maxw - lw - 18, term, 1);
+}
+
 /* One table row: v, P[v], Q[v], the term -P[v] log Q[v] = P[v] x (-log Q[v]). */
 static void term_row(WINDOW *w, int y, int x, int maxw, int lw, const char *label, const char *note, int p, double q) {
     char lab[VIEW_LABEL + 4];
@@ -22,7 +29,7 @@ static void term_row(WINDOW *w, int y, int x, int maxw, int lw, const char *labe
     snprintf(qs, sizeof qs, "%.4g", q);
     if (p) snprintf(term, sizeof term, "1 × %.3f = %.3f", nl, nl);
     else snprintf(term, sizeof term, "0 × %.3f = 0", nl);
-    View_printf(w, y, x + lw, maxw - lw, " %4d  %-10s  %s", p, qs, term);
+    columns(w, y, x, maxw, lw, p ? "1" : "0", qs, term);
 }
 
 static void xent_draw(ViewCtx *c) {
@@ -62,8 +69,7 @@ static void xent_draw(ViewCtx *c) {
 
     if (y < bottom) {
         Crt_set(w, CA_MATHS);
-        View_printf(w, y++, x, W, "Q = softmax(logits at t=%d \"%s\") over V=%d;  P = one-hot(c), c = \"%s\" (id %d)", t - 1, lab_prev, ic->V, lab_c,
-                    ic->c_id);
+        View_printf(w, y++, x, W, "Q = softmax(logits at t=%d \"%s\");  P = one-hot(c), c = \"%s\" (id %d)", t - 1, lab_prev, lab_c, ic->c_id);
         Crt_set(w, CA_NORMAL);
     }
 
@@ -78,7 +84,8 @@ static void xent_draw(ViewCtx *c) {
     int table = bottom - y - tail;
     if (table >= 3) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, x, W, "%-*s %5s  %-10s  %s", lw, "v", "P[v]", "Q[v]", "-P[v]·log Q[v]");
+        View_text(w, y, x, lw, "v", 0);
+        columns(w, y++, x, W, lw, "P[v]", "Q[v]", "-P[v]·log Q[v]");
         Crt_set(w, CA_NORMAL);
         table--;
         int c_in = 0;
@@ -99,13 +106,11 @@ static void xent_draw(ViewCtx *c) {
             char more[32];
             snprintf(more, sizeof more, "… %d more", ic->V - rows - (shown_c ? 0 : 1));
             View_text(w, y, x, lw, more, 1);
-            View_printf(w, y++, x + lw, W - lw, " %5s  %-10s  %s", "0", "…", "0 × … = 0");
+            columns(w, y++, x, W, lw, "0", "…", "0 × … = 0");
         }
         if (!shown_c && y < bottom - tail) {
             Crt_set(w, CA_CURRENT);
-            char note[24];
-            snprintf(note, sizeof note, "= c #%d", ic->rank[t]);
-            term_row(w, y++, x, W, lw, lab_c, note, 1, q);
+            term_row(w, y++, x, W, lw, lab_c, "= c", 1, q);
         }
         Crt_set(w, CA_NORMAL);
     }
@@ -118,19 +123,20 @@ static void xent_draw(ViewCtx *c) {
         View_printf(w, y++, x, W, "H(P,Q) = -Σ_v P[v]·log Q[v] = -log Q[c] = -log %.4g = %.3f nats", q, loss);
     Crt_set(w, CA_NORMAL);
     if (y < bottom)
-        View_printf(w, y++, x, W, "rank of c: %d of %d · uniform guess Q[v] = 1/V scores log V = %.2f · certain (Q[c] = 1) scores 0 · H(Q) = %.2f",
-                    ic->rank[t], ic->V, logv, ic->entropy1);
+        View_printf(w, y++, x, W, "c ranks %d of %d · uniform guess: log V = %.2f · certain: 0%s", ic->rank[t], ic->V, logv,
+                    W >= 100 ? " · entropy H(Q) = " : "");
+    if (W >= 100 && y - 1 < bottom) View_printf(w, y - 1, getcurx(w), x + W - getcurx(w), "%.3f nats", ic->entropy1);
     if (want_mean && y < bottom) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, x, W, "the row's loss is the mean of %d such terms: %.3f nats; perplexity e^loss = %.4g", ic->n_loss, ic->mean_loss,
+        View_printf(w, y++, x, W, "row loss = mean of %d such terms = %.3f nats; perplexity e^loss = %.4g", ic->n_loss, ic->mean_loss,
                     exp(ic->mean_loss));
         Crt_set(w, CA_NORMAL);
     }
     if (want_tau && y < bottom) {
         double lt = ic->q_c_temp > 0 ? -log(ic->q_c_temp) : INFINITY;
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, x, W, "at temperature %.2f: Q[c] = %.4g, -log Q[c] = %.3f (%s); the loss itself is taken at 1", c->temperature, ic->q_c_temp, lt,
-                    c->temperature < 1 ? "sharper" : "flatter");
+        View_printf(w, y++, x, W, "at τ = %.2f (%s): Q[c] = %.4g, -log Q[c] = %.3f; the loss uses τ = 1", c->temperature,
+                    c->temperature < 1 ? "sharper" : "flatter", ic->q_c_temp, lt);
         Crt_set(w, CA_NORMAL);
     }
 }
