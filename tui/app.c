@@ -202,8 +202,11 @@ static void draw_status(App *a) {
         View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        snprintf(hint, sizeof hint, " %s%s← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit",
-                 a->status[0] && a->status[0] != ' ' ? a->status : "", a->status[0] && a->status[0] != ' ' ? "  │ " : "");
+        const char *keys = a->screen == &Screen_walk
+            ? "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit"
+            : "Esc back to the walk  e edit  ? help  q quit";
+        snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
+                 a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
         View_text(w, y, 0, W, hint, 1);
     }
     Crt_set(w, CA_NORMAL);
@@ -219,16 +222,29 @@ static const char *const global_help[] = {
     NULL,
 };
 
-static int help_lines(App *a, const char **out, int cap) {
+static int help_lines(App *a, const char **out, int *title, int cap) {
     int n = 0;
+    /* the screens and the keys that open them */
+    static char screen_lines[8][96];
+    int ns = 0;
+    if (n < cap) { title[n] = 1; out[n++] = "Screens"; }
+    for (int i = 0; screens[i] && ns < 8; i++) {
+        if (!screens[i]->hotkey) continue;
+        snprintf(screen_lines[ns], sizeof screen_lines[ns], "%-16c %s%s", screens[i]->hotkey, screens[i]->name,
+                 screens[i] == a->screen ? " (this one)" : "");
+        if (n < cap) out[n++] = screen_lines[ns];
+        ns++;
+    }
+    if (n < cap) out[n++] = "Esc              back to the walk";
+    if (n < cap) out[n++] = "";
     const char *const *lists[3] = {a->screen->help, global_help, NULL};
     StationRef s = App_station(a);
     const ViewClass *v = View_for(Station_info(s.kind)->view);
-    lists[2] = v->help;
-    const char *titles[3] = {"Walking the forward pass", "Program", "This picture"};
+    lists[2] = a->screen == &Screen_walk ? v->help : NULL;
+    const char *titles[3] = {a->screen == &Screen_walk ? "Walking the forward pass" : a->screen->name, "Program", "This picture"};
     for (int l = 0; l < 3; l++) {
         if (!lists[l]) continue;
-        if (n < cap) out[n++] = titles[l];
+        if (n < cap) { title[n] = 1; out[n++] = titles[l]; }
         for (int i = 0; lists[l][i] && n < cap; i++) out[n++] = lists[l][i];
         if (n < cap) out[n++] = "";
     }
@@ -238,7 +254,8 @@ static int help_lines(App *a, const char **out, int cap) {
 static void draw_help(App *a) {
     WINDOW *w = stdscr;
     const char *lines[96];
-    int n = help_lines(a, lines, 96);
+    int title[96] = {0};
+    int n = help_lines(a, lines, title, 96);
     int bw = a->cols - 4 > 100 ? 100 : a->cols - 4;
     int bh = a->rows - 2;
     if (bw < 10 || bh < 4) return;
@@ -260,9 +277,7 @@ static void draw_help(App *a) {
     View_text(w, y0 + bh - 1, x0 + 2, bw - 4, n > inner ? " ↑ ↓ scroll · any other key closes " : " any key closes ", 0);
     for (int i = 0; i < inner && a->help_scroll + i < n; i++) {
         const char *s = lines[a->help_scroll + i];
-        int title = s[0] && strchr(s, ' ') != NULL && (s == global_help[0] ? 0 : 0);
-        (void)title;
-        int is_title = strcmp(s, "Walking the forward pass") == 0 || strcmp(s, "Program") == 0 || strcmp(s, "This picture") == 0;
+        int is_title = title[a->help_scroll + i];
         Crt_set(w, is_title ? CA_TITLE : CA_NORMAL);
         View_text(w, y0 + 1 + i, x0 + 2, bw - 4, s, 1);
     }
