@@ -82,6 +82,10 @@ if [ -f "$STORIES" ]; then
     expect_screen "stories: embed shape" "(B,T,D) = (2,5,64)"
     tui_keys l
     expect_screen "stories: Llama adds no positions" "RoPE rotates q and k"
+    # a mouse click (X10 encoding: ESC [ M button x+33 y+33) on "2 +pos" in the shape strip
+    tui_keys 0 Enter
+    tui_lit "$(printf '\033[M ?#\033[M#?#')"
+    expect_screen "stories: a click on the shape strip jumps there" "2 add positions"
     tui_keys 3 . 2 . c Enter
     expect_screen "stories: jump to a rotary step" "3.2.c rotary positions"
     tui_keys w
