@@ -3,6 +3,7 @@
  * back (mvwinnwstr) and checked. The numbers are made up here; the expected text follows
  * from them (e.g. the cursor cell's value is the value put there). */
 #include <locale.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "check.h"
 #include "tui/crt.h"
 #include "tui/editor.h"
+#include "tui/worker.h"
 #include "views/view.h"
 
 static SCREEN *scr;
@@ -470,6 +472,65 @@ static void test_editor(void) {
     pass("editor: draws into 1 column");
 }
 
+/* The background forward pass: a burst of runs (each cancelling the one before) ends with
+ * the last prompts' trace; generate appends a token. Expected: stories260K reference.json
+ * ("Once upon a time" -> ids 1 403 407 261 378, top-1 next id 432 ",", greedy). */
+static void test_worker(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.bin", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { skip("worker", "%s", err); return; }
+    Worker w;
+    if (Worker_start(&w, m, NULL, err) != 0) { fail("worker: start", "%s", err); Model_free(m); return; }
+    Sampler s;
+    memset(&s, 0, sizeof s);
+    s.rng = 1;
+    const char *p1[] = {"Lily and Tom", "The sun was shining"};
+    const char *last[] = {"Once upon a time"};
+    for (int i = 0; i < 20; i++) Worker_run(&w, p1, 1 + i % 2, &s);
+    Worker_run(&w, last, 1, &s);
+    Trace *t = NULL;
+    int results = 0, cancelled = 0;
+    for (int spin = 0; spin < 2000; spin++) {   /* at most ~20 s */
+        JobResult r;
+        if (Worker_poll(&w, &r)) {
+            results++;
+            if (!r.ok) cancelled += strstr(r.err, "cancel") != NULL;
+            if (r.ok) { if (t) Trace_free(t); t = r.trace; }
+            continue;
+        }
+        if (Worker_busy(&w) == JOB_NONE && results > 0) break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    expect(t && t->B == 1 && t->prompts[0] && strcmp(t->prompts[0], "Once upon a time") == 0, "worker: the last of a burst of runs wins",
+           "B %d prompt '%s' after %d results", t ? t->B : -1, t && t->prompts[0] ? t->prompts[0] : "", results);
+    expect(results <= 21, "worker: superseded runs do not pile up", "%d results (%d cancelled)", results, cancelled);
+    if (t) {
+        expect(t->len[0] == 5 && Trace_id(t, 0, 4) == 378 && t->next_id[0] == 432, "worker: ids and the chosen next token (reference)",
+               "len %d next %d", t->len[0], t->next_id[0]);
+        int busy = Worker_generate(&w, t, &s);
+        expect(busy == 0, "worker: generate starts when idle", " ");
+        int got = 0;
+        for (int spin = 0; spin < 2000 && !got; spin++) {
+            JobResult r;
+            if (Worker_poll(&w, &r)) { got = 1; expect(r.ok && r.kind == JOB_GENERATE, "worker: generate succeeds", "%s", r.err); break; }
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        expect(got && t->len[0] == 6 && Trace_id(t, 0, 5) == 432, "worker: generate appends the chosen token (T 5 -> 6)", "len %d", t->len[0]);
+    }
+    Worker_stop(&w);
+    if (t) Trace_free(t);
+    /* stopping while a run is queued frees everything (ASan checks) */
+    if (Worker_start(&w, m, NULL, err) == 0) {
+        for (int i = 0; i < 5; i++) Worker_run(&w, p1, 2, &s);
+        Worker_stop(&w);
+        pass("worker: stop with runs pending");
+    }
+    Model_free(m);
+}
+
 static void run_all(const char *mode) {
     test_heatmap(mode);
     test_heatmap_half(mode);
@@ -497,6 +558,7 @@ int main(void) {
     make_data();
     test_helpers();
     test_editor();
+    test_worker();
 
     Crt_setup_colors(0);
     expect(crt.mode == CRT_256, "xterm-256color gives the 256-colour mode", "mode %d", (int)crt.mode);
