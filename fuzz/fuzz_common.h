@@ -22,9 +22,9 @@ void fz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 
 /* A private scratch folder ($FUZZ_TMP, else /dev/shm, else /tmp), removed at exit. */
 const char *fz_dir(void);
-/* A failed open's err: non-empty, one line, naming `names` (a path or file name; NULL: any),
- * no terminal control characters (a hostile file must not drive the terminal; env
- * FUZZ_ERR_BYTES=0 skips this one check). */
+/* A failed open's err: non-empty, naming `names` (a path or file name; NULL: any), one line
+ * without terminal control characters (a hostile file must not drive the terminal; env
+ * FUZZ_ERR_BYTES=0 skips this last check). */
 void fz_check_err(const char *err, const char *names);
 
 /* ---- after a successful open ---- */
