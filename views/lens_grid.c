@@ -65,7 +65,7 @@ static void draw_detail(InspectCtx *ic, int y, int x, int h, int W) {
     const int bottom = y + h;
     Crt_set(w, CA_TITLE);
     View_printf(w, y++, x, W, "after block %d of %d at t=%d \"%s\": top %d%s", c->layer + 1, ic->L, c->pos, TokenTable_label(c->tok, c->b, c->pos),
-                c->n_topk, c->layer == ic->L - 1 ? " (the last block: the model's own prediction)" : "");
+                c->n_topk, c->layer == ic->L - 1 ? " (= the model's own output)" : "");
     Crt_set(w, CA_NORMAL);
     if (c->n_topk <= 0) {
         Crt_set(w, CA_DIM);

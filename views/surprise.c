@@ -86,19 +86,20 @@ static void surprise_draw(ViewCtx *c) {
     } else if (ic->n_loss > 0) {
         char ppl[32];
         double pp = exp(ic->mean_loss);
-        if (pp < 1e5) snprintf(ppl, sizeof ppl, "%.2f", pp);
-        else snprintf(ppl, sizeof ppl, "%.3g", pp);
-        View_printf(w, y, c->x, c->w, "mean loss %.3f nats over %d prediction%s · perplexity e^loss = %s", ic->mean_loss, ic->n_loss,
-                    ic->n_loss == 1 ? "" : "s", ppl);
+        snprintf(ppl, sizeof ppl, "%.4g", pp);
+        if (ic->len > ic->prompt_len)   /* generated tokens are the model's own picks: not in the mean */
+            View_printf(w, y, c->x, c->w, "mean loss %.3f nats over the prompt's %d · perplexity e^loss = %s", ic->mean_loss, ic->n_loss, ppl);
+        else
+            View_printf(w, y, c->x, c->w, "mean loss %.3f nats over %d prediction%s · perplexity e^loss = %s", ic->mean_loss, ic->n_loss,
+                        ic->n_loss == 1 ? "" : "s", ppl);
     } else {
         View_printf(w, y, c->x, c->w, "only one token: nothing was predicted yet (a loss needs two)");
     }
     y++;
     if (y < bottom && !ic->compact) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, c->x, c->w, "sanity: uniform guessing over V=%d scores log V = %.2f%s%s", ic->V, logv,
-                    ic->n_loss > 0 && ic->mean_loss > logv ? " (this row: worse!)" : ic->n_loss > 0 ? " (this row: better)" : "",
-                    ic->len > ic->prompt_len ? "; generated tokens: not in the mean" : "");
+        View_printf(w, y++, c->x, c->w, "sanity: uniform guessing over V=%d scores log V = %.2f%s", ic->V, logv,
+                    ic->n_loss > 0 && ic->mean_loss > logv ? " (this row: worse!)" : ic->n_loss > 0 ? " (this row: better)" : "");
     }
     Crt_set(w, CA_NORMAL);
 
