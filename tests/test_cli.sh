@@ -2,7 +2,7 @@
 # tests/test_cli.sh - the command line against bad flags, bad files and bad text, through the
 # real binary ($SW_BIN, set by tests/run.sh; else build/shapewalk). No terminal is used: every
 # run has stdin from /dev/null (or a pipe) and stdout/stderr in files, and is wrapped in
-# `timeout 20` so a hang is a failure, not a stuck suite.
+# `timeout 20` (5 for the FIFO cases) so a hang is a failure, not a stuck suite.
 #
 # Every refusal must: exit non-zero (and not from a signal or a sanitizer), print nothing on
 # stdout, print exactly ONE line on stderr, and name the file or value at fault.
@@ -42,10 +42,12 @@ export SHAPEWALK_DATA="$tmp/data"
 mkdir -p "$tmp/data"
 out=$tmp/out err=$tmp/err
 
-# run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err
-run() { timeout 20 "$BIN" "$@" </dev/null >"$out" 2>"$err"; rc=$?; }
+# run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err.
+# Killed after $limit seconds (20; 5 for the FIFO cases, where blocking is the risk).
+limit=20
+run() { timeout "$limit" "$BIN" "$@" </dev/null >"$out" 2>"$err"; rc=$?; }
 # run_in INPUT_FILE ARGS...: the same with stdin from a file
-run_in() { f=$1; shift; timeout 20 "$BIN" "$@" <"$f" >"$out" 2>"$err"; rc=$?; }
+run_in() { f=$1; shift; timeout "$limit" "$BIN" "$@" <"$f" >"$out" 2>"$err"; rc=$?; }
 
 lines() { wc -l <"$1" | tr -d ' '; }
 # snip FILE [N]: the first N (200) bytes of a file on one line, for a FAIL message
@@ -54,7 +56,7 @@ snip() { head -c "${2:-200}" "$1" | tr '\n\t' '| ' | LC_ALL=C tr -d '\000-\010\0
 # refused NAME WANT...: the last run failed cleanly with one line on stderr holding every WANT
 refused() {
     name=$1; shift
-    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after 20 s)"; return; fi
+    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after $limit s)"; return; fi
     if [ "$rc" -eq 0 ]; then fail "$name" "exit 0; stdout: $(snip "$out")"; return; fi
     if [ "$rc" -ge 126 ]; then fail "$name" "exit $rc (signal or crash): $(snip "$err" 300)"; return; fi
     if [ -s "$out" ]; then fail "$name" "printed on stdout: $(snip "$out")"; return; fi
@@ -72,7 +74,7 @@ refused() {
 # succeeded NAME: exit 0, nothing on stderr, something on stdout
 succeeded() {
     name=$1
-    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after 20 s)"; return 1; fi
+    if [ "$rc" -eq 124 ]; then fail "$name" "hung (killed after $limit s)"; return 1; fi
     if [ "$rc" -ne 0 ]; then fail "$name" "exit $rc: $(snip "$err" 400)"; return 1; fi
     if [ -s "$err" ]; then fail "$name" "stderr: $(snip "$err" 400)"; return 1; fi
     if [ ! -s "$out" ]; then fail "$name" "no output"; return 1; fi
@@ -249,6 +251,7 @@ refused "truncated vocab.json" "vocab.json"
 
 # a FIFO where a file is expected must not block the program
 if command -v mkfifo >/dev/null 2>&1; then
+    limit=5
     gpt2_copy "$g"; rm "$g/config.json"; mkfifo "$g/config.json"
     run --json --model "$g"
     refused "config.json is a FIFO (no hang)" "config.json"
@@ -256,6 +259,7 @@ if command -v mkfifo >/dev/null 2>&1; then
     run --json --model "$tmp/fifo.bin"
     refused "a FIFO as the model (no hang)" "fifo.bin"
     rm -f "$tmp/fifo.bin"
+    limit=20
 fi
 rm -rf "$g"
 
