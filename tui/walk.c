@@ -176,8 +176,13 @@ static int jump_to(App *a, const char *s) {
 
 static void numbers_of_shape(const App *a, StationRef s, char *out, size_t cap, char *full, size_t fcap) {
     int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
+    const Config *c = &a->m->c;
     char buf[128];
-    Station_shape(&a->m->c, s, B, T, buf, sizeof buf);
+    Station_shape(c, s, B, T, buf, sizeof buf);
+    /* k and v of grouped-query attention have KV heads, not h (the maths line; the strip shows q) */
+    int kv_view = (s.kind == ST_QKV || s.kind == ST_ROPE) && a->which % which_count(s.kind, c->arch) != 0;
+    if (full && kv_view && c->n_kv_heads != c->n_heads)
+        snprintf(buf, sizeof buf, "(B,KV,T,d) = (%d,%d,%d,%d)", B, c->n_kv_heads, T, c->head_dim);
     if (full) snprintf(full, fcap, "%s", buf);
     const char *eq = strstr(buf, " = ");
     snprintf(out, cap, "%.47s", eq ? eq + 3 : buf);
@@ -246,7 +251,12 @@ static int prepare(App *a, ViewCtx *c, char *err) {
             c->scale = s.kind == ST_ATTN ? SCALE_SEQ : SCALE_DIV;
         } else if (c->tv.ndim == 4 && c->tv.dims[1] < cfg->n_heads && c->tv.dims[1] > 0) {
             /* k, v with fewer KV heads: the one query head `head` reads */
-            c->head = a->vc.head / (cfg->n_heads / c->tv.dims[1]);
+            int group = cfg->n_heads / c->tv.dims[1];
+            c->head = a->vc.head / group;
+            char tmp[160];
+            snprintf(tmp, sizeof tmp, "%s: KV head %d serves query heads %d-%d", c->tensor_name, c->head, c->head * group,
+                     c->head * group + group - 1);
+            snprintf(c->which_name, sizeof c->which_name, "%.63s", tmp);
         }
     } else if (vk == VK_TOPK) {
         int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;

@@ -88,7 +88,8 @@ static void heatmap_draw(ViewCtx *c) {
     if (avail_w < 4) { LW = 0; avail_w = c->w; }
 
     int cw = avail_w / cols;
-    if (cw > 3 * zoom) cw = 3 * zoom;
+    int cwmax = cols <= 16 ? 8 * zoom : 3 * zoom;   /* few columns (a head's d): room for numbers */
+    if (cw > cwmax) cw = cwmax;
     if (cw < zoom) cw = zoom;
     if (cw < 1) cw = 1;
     int nv = avail_w / cw;
@@ -106,7 +107,9 @@ static void heatmap_draw(ViewCtx *c) {
     int y = c->y;
     if (head >= 1) {
         Crt_set(w, CA_TITLE);
-        int used = View_printf(w, y, c->x, c->w, "%s[b=%d] rows t (T=%d) x cols %d..%d of %d%s%s", name, c->b, rows, c->col0,
+        char head_s[32] = "";
+        if (c->tv.ndim == 4) snprintf(head_s, sizeof head_s, ", head %d of %d", c->head, c->tv.dims[1]);
+        int used = View_printf(w, y, c->x, c->w, "%s[b=%d%s] rows t (T=%d) x cols %d..%d of %d%s%s", name, c->b, head_s, rows, c->col0,
                                c->col0 + nv - 1, cols, c->which_name[0] ? "  " : "", c->which_name);
         Crt_set(w, CA_NORMAL);
         int lx = c->x + used + 2;
@@ -175,8 +178,12 @@ static void heatmap_draw(ViewCtx *c) {
                 }
                 double v = Mat_at(&m, r0, col);
                 double nvv = norm_val(k, v, lo, hi, amax);
-                if (r0 == c->pos && col == c->col && sub == (rh - 1) / 2)
-                    Crt_text_on(w, yy, xx, cw, k, nvv, cw >= 2 ? "[]" : "*");
+                if (r0 == c->pos && col == c->col && sub == (rh - 1) / 2) {
+                    char b[16], t[24];
+                    View_num(b, sizeof b, v, cw - 3);
+                    snprintf(t, sizeof t, "[%s]", b);
+                    Crt_text_on(w, yy, xx, cw, k, nvv, cw >= 6 ? t : cw >= 2 ? "[]" : "*");
+                }
                 else if (cw >= 6 && sub == (rh - 1) / 2) {
                     char b[16];
                     View_num(b, sizeof b, v, cw - 1);
