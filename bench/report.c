@@ -89,7 +89,7 @@ int main(int argc, char **argv) {
            ncpu, num(sg, "openblas_threads"), num(E, "openblas_threads"), num(BL, "omp_threads"));
     fmt(a, sizeof a, "%.1f", ceil256);
     fmt(b, sizeof b, "%.1f", bw_gbs);
-    printf("ceilings  sgemm %s GFLOP/s at N=256 (the forward's matmul mix, best of reps); read bandwidth %s GB/s (%g MB, %g threads)\n",
+    printf("ceilings  sgemm %s GFLOP/s at N=256 (the forward's matmul mix, best of reps); read bandwidth %s GB/s (%g MB; best of 1 and %g threads)\n",
            a, b, num(bw, "buffer_mb"), num(bw, "threads"));
     const char *others = getenv("BENCH_OTHERS_PCT");
     double others_pct = others && *others ? atof(others) : NAN;
