@@ -89,7 +89,8 @@ if [ -f "$STORIES" ]; then
     tui_keys 3 . 2 . c Enter
     expect_screen "stories: jump to a rotary step" "3.2.c rotary positions"
     tui_keys w
-    expect_screen "stories: w shows k (KV heads)" "(B,h,T,d) = (2,8,5,8)"
+    expect_screen "stories: w shows k with KV heads" "(B,KV,T,d) = (2,4,5,8)"
+    expect_screen "stories: which KV head serves the query head" "KV head 0 serves query he"
     tui_keys 3 . 5 . e Enter
     expect_screen "stories: causal mask shows -inf" "-inf"
     tui_keys Right
