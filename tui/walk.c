@@ -228,9 +228,11 @@ static int prepare(App *a, ViewCtx *c, char *err) {
     c->trace = t;
     for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
     if (!t) return 0;
+    ViewKind vk = Station_info(s.kind)->view;
     for (int b = 0; b < t->B; b++) {
         c->next_id[b] = t->next_id[b];
-        if (t->next_id[b] >= 0) {
+        /* the chosen token's probability (a V-long softmax per row): only where it is shown */
+        if (t->next_id[b] >= 0 && vk == VK_NEXT) {
             Tokenizer_label(a->m->tok, t->next_id[b], 1, c->next_label[b], VIEW_LABEL);
             const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
             if (lg) {
@@ -242,7 +244,6 @@ static int prepare(App *a, ViewCtx *c, char *err) {
             }
         }
     }
-    ViewKind vk = Station_info(s.kind)->view;
     if (vk == VK_MATRIX || vk == VK_ATTENTION) {
         if (Trace_tensor(t, s, which, &c->tv, err) != 0) return -1;
         c->has_tv = 1;
