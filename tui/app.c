@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* The screens; a new one is one file plus one line here. */
-static const Screen *const screens[] = {&Screen_walk, &Screen_surprise, &Screen_lens, NULL};
+static const Screen *const screens[] = {&Screen_walk, &Screen_surprise, &Screen_lens, &Screen_lesson, NULL};
 
 void App_status(App *a, int err, const char *fmt, ...) {
     va_list ap;
@@ -434,7 +434,7 @@ int Tui_run(Model *m, const Options *o) {
     a->k = o->top_k > 0 ? (o->top_k > VIEW_MAXK ? VIEW_MAXK : o->top_k) : 10;
     a->temperature = 1;
     a->zoom = o->large ? 2 : 1;
-    a->screen = &Screen_walk;
+    a->screen = o->lesson ? &Screen_lesson : &Screen_walk;
     a->want_b = -1;
     const char *defaults[SW_MAX_B];
     int n = o->n_prompts;

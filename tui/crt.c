@@ -103,7 +103,32 @@ static void ui_define(CrtAttr a, int fg, int bg, attr_t colour_attr, attr_t mono
     }
 }
 
+static int ui_high_contrast;   /* Crt_high_contrast */
+
+/* The high-contrast theme (classroom projectors): white on black, saturated colours, bold,
+ * nothing dim. */
+static void ui_setup_high_contrast(void) {
+    ui_define(CA_NORMAL, 231, 16, A_NORMAL, A_NORMAL);
+    ui_define(CA_HEADER, 16, 231, A_BOLD, A_REVERSE | A_BOLD);
+    ui_define(CA_TITLE, 226, 16, A_BOLD, A_BOLD);
+    ui_define(CA_DIM, 231, 16, A_NORMAL, A_NORMAL);
+    ui_define(CA_CURRENT, 16, 226, A_BOLD, A_REVERSE | A_BOLD);
+    ui_define(CA_SHAPECHANGE, 208, 16, A_BOLD, A_BOLD | A_UNDERLINE);
+    ui_define(CA_MATHS, 51, 16, A_BOLD, A_BOLD);
+    ui_define(CA_KEY, 46, 16, A_BOLD, A_BOLD);
+    ui_define(CA_ERROR, 231, 160, A_BOLD, A_REVERSE | A_BOLD);
+    ui_define(CA_OK, 46, 16, A_BOLD, A_BOLD);
+    ui_define(CA_CHIP0, 16, 159, A_BOLD, A_REVERSE);
+    ui_define(CA_CHIP1, 16, 229, A_BOLD, A_UNDERLINE | A_BOLD);
+    ui_define(CA_CURSOR, 16, 226, A_BOLD, A_REVERSE | A_BOLD);
+    ui_define(CA_BAR, 231, 16, A_BOLD, A_BOLD);
+    ui_define(CA_MASK, 250, 16, A_NORMAL, A_NORMAL);
+    ui_define(CA_PAD, 250, 16, A_NORMAL, A_NORMAL);
+    ui_define(CA_STATUS, 16, 231, A_BOLD, A_REVERSE | A_BOLD);
+}
+
 static void ui_setup(void) {
+    if (ui_high_contrast) { ui_setup_high_contrast(); return; }
     ui_define(CA_NORMAL, -1, -1, A_NORMAL, A_NORMAL);
     ui_define(CA_HEADER, 231, 24, A_BOLD, A_REVERSE | A_BOLD);
     ui_define(CA_TITLE, 221, -1, A_BOLD, A_BOLD);
@@ -121,6 +146,17 @@ static void ui_setup(void) {
     ui_define(CA_MASK, 240, -1, A_NORMAL, A_DIM);
     ui_define(CA_PAD, 239, -1, A_NORMAL, A_DIM);
     ui_define(CA_STATUS, 16, 250, A_NORMAL, A_REVERSE);
+}
+
+void Crt_high_contrast(int on) {
+    ui_high_contrast = on != 0;
+    ui_setup();
+    if (!stdscr) return;
+    /* the blank cells too: black behind everything in high contrast */
+    cchar_t bg;
+    int pair = ui_high_contrast ? ui_pair[CA_NORMAL] : 0;
+    setcchar(&bg, L" ", A_NORMAL, 0, &pair);
+    wbkgrndset(stdscr, &bg);
 }
 
 void Crt_set(WINDOW *w, CrtAttr a) {

@@ -42,6 +42,8 @@ int Crt_init(int want_mono, char *err, size_t errcap);
 /* Colours etc. on an already created SCREEN (tests use newterm on a file). */
 void Crt_setup_colors(int want_mono);
 void Crt_done(void);
+/* The high-contrast theme (white on black, bold, nothing dim) on or off; for projectors. */
+void Crt_high_contrast(int on);
 
 /* Why the terminal cannot be used, or NULL: TERM unset or "dumb". */
 const char *Crt_unusable(void);

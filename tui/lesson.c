@@ -1,0 +1,490 @@
+/* lesson.c - the classroom mode (shapewalk --lesson, or L in the walk): the forward pass as
+ * a guided lesson. Each outer station starts with a shape quiz (the student types the output
+ * shape or picks it; checked; the station's picture is revealed), and some stations carry the
+ * lesson's ideas on the live model's numbers: the dot product and nearest tokens (1), the
+ * matmul shape rule (5), softmax's overflow and temperature (6), cross-entropy (7); a score
+ * at the end. Presenter keys: a station by number, large print (z), high contrast (c).
+ *
+ * Layout of the body: the lesson strip (stations, quiz marks, score), the page's title, one
+ * sentence of what to notice, the picture, and the page's keys on the last line.
+ */
+#include "tui/lesson.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+Lesson lesson;
+
+#define END_STATION 8   /* the score page */
+
+static void add_page(PageKind k, int station, int quiz) {
+    if (lesson.n_pages >= (int)(sizeof lesson.pages / sizeof *lesson.pages)) return;
+    LessonPage *p = &lesson.pages[lesson.n_pages++];
+    p->kind = k;
+    p->station = station;
+    p->quiz = quiz;
+}
+
+static void build_pages(void) {
+    lesson.n_pages = 0;
+    for (int s = 0; s <= 7; s++) {
+        for (int i = 0; i < LessonQuiz_count(); i++)
+            if (LessonQuiz_item(i)->station == s) add_page(PG_QUIZ, s, i);
+        if (s == 1) { add_page(PG_DOT, s, -1); add_page(PG_NEAR, s, -1); }
+        if (s == 5) add_page(PG_MATMUL, s, -1);
+        if (s == 6) { add_page(PG_SOFTMAX, s, -1); add_page(PG_TEMP, s, -1); }
+        if (s == 7) add_page(PG_XENT, s, -1);
+    }
+    add_page(PG_SCORE, END_STATION, -1);
+}
+
+static int first_page_of(int station) {
+    for (int i = 0; i < lesson.n_pages; i++)
+        if (lesson.pages[i].station == station) return i;
+    return -1;
+}
+
+static const LessonPage *cur(void) { return &lesson.pages[lesson.page]; }
+
+static int asking(void) {
+    const LessonPage *p = cur();
+    return p->kind == PG_QUIZ && !lesson.ans[p->quiz].answered;
+}
+
+static void set_contrast(int on) {
+    lesson.contrast = on;
+    Crt_high_contrast(on);
+}
+
+static void lesson_init(App *a) {
+    if (lesson.init) return;
+    lesson.init = 1;
+    build_pages();
+    lesson.temp = 1;
+    lesson.mm_t = lesson.sm_t = -1;
+    lesson.tok_a = lesson.tok_b = -1;   /* chosen once a trace exists */
+    if (a->o && a->o->station >= 0) {
+        int p = first_page_of(a->o->station);
+        if (p >= 0) lesson.page = p;
+    }
+    if (a->o && a->o->large) set_contrast(1);   /* presenter: large print comes with high contrast */
+}
+
+static void go_page(App *a, int p) {
+    if (p < 0) p = 0;
+    if (p >= lesson.n_pages) p = lesson.n_pages - 1;
+    if (p != lesson.page) {
+        lesson.typed[0] = 0;
+        lesson.unreadable = 0;
+        lesson.why[0] = 0;
+        lesson.sel = 0;
+    }
+    lesson.page = p;
+}
+
+/* Default tokens for the dot product: the second token of the last row and its last token
+ * (" cat" and " mat" in GPT-2's ready-made batch). */
+static void default_tokens(App *a) {
+    const Trace *t = a->trace;
+    if (!t || lesson.tok_a >= 0) return;
+    int n = LessonTok_at(t, -1, NULL, NULL), before = n - t->len[t->B - 1];
+    int last = t->len[t->B - 1];
+    lesson.tok_a = before + (last > 1 ? 1 : 0);
+    lesson.tok_b = n - 1;
+    if (lesson.tok_b == lesson.tok_a && n > 1) lesson.tok_b = lesson.tok_a - 1;
+}
+
+/* ---- the walk at the same station ---- */
+
+static void to_walk(App *a) {
+    const LessonPage *p = cur();
+    int station = p->station > 7 ? 0 : p->station;
+    a->in_block = 0;
+    for (int i = 0; i < a->n_outer; i++) {
+        StationRef s = a->outer[i];
+        int num = s.kind == ST_BLOCK ? 3 : atoi(Station_info(s.kind)->number);
+        if (num == station && (s.kind != ST_BLOCK || s.layer == 0)) { a->outer_i = i; break; }
+    }
+    if (p->kind == PG_QUIZ) {
+        StationRef s = LessonQuiz_station(p->quiz);
+        if (s.kind >= ST_NORM1) {
+            a->vc.layer = 0;
+            a->n_inner = Stations_inner(&a->m->c, 0, a->inner, 16);
+            for (int i = 0; i < a->n_inner; i++)
+                if (a->inner[i].kind == s.kind) { a->inner_i = i; a->in_block = 1; break; }
+        }
+    }
+    a->screen = &Screen_walk;
+    App_status(a, 0, "the walk at this station; C returns to the lesson");
+}
+
+/* ---- drawing ---- */
+
+static int wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s) {
+    int lines = 0;
+    while (*s && lines < maxlines) {
+        /* the longest prefix that fits, broken at a space */
+        size_t n = strlen(s), take = 0, best = 0;
+        char tmp[512];
+        for (size_t i = 1; i <= n && i < sizeof tmp; i++) {
+            if (i < n && (s[i] & 0xC0) == 0x80) continue;
+            memcpy(tmp, s, i);
+            tmp[i] = 0;
+            if (View_width(tmp) > width) break;
+            take = i;
+            if (i == n || s[i] == ' ') best = i;
+        }
+        if (take == 0) break;
+        if (take < n && best > 0) take = best;
+        if (lines == maxlines - 1 && take < n) {
+            View_text(w, y + lines, x, width, s, 1);
+            return lines + 1;
+        }
+        memcpy(tmp, s, take);
+        tmp[take] = 0;
+        View_text(w, y + lines, x, width, tmp, 0);
+        lines++;
+        s += take;
+        while (*s == ' ') s++;
+    }
+    return lines;
+}
+
+static void draw_strip(App *a, int y) {
+    WINDOW *w = stdscr;
+    const int W = a->cols;
+    const LessonPage *p = cur();
+    int x = 0;
+    Crt_set(w, CA_HEADER);
+    for (int i = 0; i < W; i++) mvwaddch(w, y, i, ' ');
+    x += View_text(w, y, x, W, " lesson │", 0);
+    int right = 0, answered = 0;
+    for (int s = 0; s <= END_STATION && x < W; s++) {
+        char num[16];
+        snprintf(num, sizeof num, s == END_STATION ? " score" : " %d", s);
+        Crt_set(w, p->station == s ? CA_CURRENT : CA_HEADER);
+        x += View_text(w, y, x, W - x, num, 0);
+        for (int i = 0; i < LessonQuiz_count() && x < W; i++) {
+            if (LessonQuiz_item(i)->station != s) continue;
+            const QuizAnswer *an = &lesson.ans[i];
+            answered += an->answered;
+            right += an->answered && an->right;
+            int here = p->kind == PG_QUIZ && p->quiz == i;
+            Crt_on(w, here ? CA_CURRENT : CA_HEADER, A_BOLD);
+            x += View_text(w, y, x, W - x, !an->answered ? "·" : an->right ? "✓" : "✗", 0);
+        }
+        Crt_set(w, CA_HEADER);
+    }
+    char sc[64];
+    snprintf(sc, sizeof sc, " │ %d of %d right │ page %d/%d ", right, answered, lesson.page + 1, lesson.n_pages);
+    int sw = View_width(sc);
+    if (x + sw <= W) View_text(w, y, W - sw, sw, sc, 0);
+    Crt_set(w, CA_NORMAL);
+}
+
+static void page_title(App *a, const LessonPage *p, char *buf, size_t cap) {
+    char label[96];
+    switch (p->kind) {
+    case PG_QUIZ: {
+        Station_label(LessonQuiz_station(p->quiz), label, sizeof label);
+        int n = 0, of = 0;
+        for (int i = 0; i < LessonQuiz_count(); i++) { of++; if (i == p->quiz) n = of; }
+        if (lesson.ans[p->quiz].answered) snprintf(buf, cap, "%s — shape quiz %d of %d", label, n, of);
+        else snprintf(buf, cap, "%s — shape quiz %d of %d: what shape comes out?", label, n, of);
+        break;
+    }
+    case PG_DOT: snprintf(buf, cap, "1 embedding lookup — the dot product of two tokens' rows of E"); break;
+    case PG_NEAR: snprintf(buf, cap, "1 embedding lookup — the nearest tokens in embedding space"); break;
+    case PG_MATMUL: snprintf(buf, cap, "5 LM head — the matmul shape rule, and one entry by hand"); break;
+    case PG_SOFTMAX: snprintf(buf, cap, "6 softmax — why the max is subtracted first"); break;
+    case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
+    case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
+    case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
+    }
+    (void)a;
+}
+
+static const char *page_notice(const LessonPage *p) {
+    switch (p->kind) {
+    case PG_QUIZ:
+        if (lesson.ans[p->quiz].answered) return Station_info(LessonQuiz_item(p->quiz)->kind)->notice;
+        return "Every output shape follows from the input shapes and the one line of maths: keep the axes that stay, drop the ones that meet.";
+    case PG_DOT:
+        return "A dot product is multiply-pairs-and-add; the cosine divides out both lengths, so it measures direction only: 1 same, 0 unrelated, -1 opposite.";
+    case PG_NEAR:
+        return "Tokens the model uses alike get rows pointing the same way, so a token's neighbours are related words.";
+    case PG_MATMUL:
+        return "The inner D's meet and vanish, V appears - and each of the B·T·V logits is one dot product of a row of x with a column of the matrix.";
+    case PG_SOFTMAX:
+        return "In float, exp(1000) is inf and inf/inf is NaN; subtracting the max first gives the same probabilities and never overflows.";
+    case PG_TEMP:
+        return "Dividing the logits by T sharpens the distribution towards the argmax when T is small and flattens it towards uniform when T is large.";
+    case PG_XENT:
+        return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
+    case PG_SCORE:
+        return "Every shape followed from the shapes before it; the matmul rule (..,n) @ (n,m) -> (..,m) did most of the work.";
+    }
+    return "";
+}
+
+static const char *page_keys(const LessonPage *p) {
+    switch (p->kind) {
+    case PG_QUIZ:
+        return asking() ? "type B,T,D or 2,6,64 · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ station 5 · ? help"
+                        : "→ ⏎ next · ← back · 5 ⏎ station 5 · w walk · c contrast · z large · ? help";
+    case PG_DOT: return "↑↓ move the chosen token · Tab a/b · → next · ← back · 5 ⏎ station · ? help";
+    case PG_NEAR: return "↑↓ choose the token · e edit the prompt · → next · ← back · ? help";
+    case PG_MATMUL: return "↑↓ position t · Tab next column (top 5) · b row · → next · ← back · ? help";
+    case PG_SOFTMAX: return "↑↓ position of the real logits · b row · → next · ← back · ? help";
+    case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
+    case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
+    case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
+    }
+    return "";
+}
+
+static void lesson_draw(App *a, int y, int h) {
+    WINDOW *w = stdscr;
+    const int W = a->cols;
+    const int bottom = y + h;
+    lesson_init(a);
+    if (h < 6) return;
+    const LessonPage *p = cur();
+    draw_strip(a, y++);
+    char title[256];
+    page_title(a, p, title, sizeof title);
+    Crt_on(w, CA_TITLE, a->zoom >= 2 ? A_UNDERLINE : 0);
+    View_text(w, y++, 0, W, title, 1);
+    Crt_set(w, CA_KEY);
+    char notice[512];
+    snprintf(notice, sizeof notice, "Notice: %s", page_notice(p));
+    y += wrap(w, y, 0, W, h >= 22 ? 3 : 2, notice);
+    Crt_set(w, CA_NORMAL);
+    y++;
+    /* the page's keys on the last line */
+    Crt_set(w, CA_DIM);
+    if (lesson.jumping && !a->digits[0]) View_text(w, bottom - 1, 0, W, "go to station: type 0..7 (8 = score), then Enter; Esc cancels", 1);
+    else View_text(w, bottom - 1, 0, W, page_keys(p), 1);
+    Crt_set(w, CA_NORMAL);
+    int ph = bottom - 1 - y;
+    if (ph < 2) return;
+    if (!a->trace || a->busy_gen) {
+        Crt_set(w, CA_DIM);
+        View_text(w, y, 0, W, a->busy_gen ? "generating a token..." : "running the forward pass...", 1);
+        Crt_set(w, CA_NORMAL);
+        return;
+    }
+    default_tokens(a);
+    switch (p->kind) {
+    case PG_QUIZ: LessonPage_quiz(a, p, y, ph); break;
+    case PG_DOT: LessonPage_dot(a, y, ph); break;
+    case PG_NEAR: LessonPage_near(a, y, ph); break;
+    case PG_MATMUL: LessonPage_matmul(a, y, ph); break;
+    case PG_SOFTMAX: LessonPage_softmax(a, y, ph); break;
+    case PG_TEMP: LessonPage_temp(a, y, ph); break;
+    case PG_XENT: LessonPage_xent(a, y, ph); break;
+    case PG_SCORE: LessonPage_score(a, y, ph); break;
+    }
+}
+
+static void lesson_where(App *a, char *buf, size_t cap) {
+    lesson_init(a);
+    const LessonPage *p = cur();
+    if (p->station > 7) snprintf(buf, cap, "lesson · score · page %d/%d", lesson.page + 1, lesson.n_pages);
+    else snprintf(buf, cap, "lesson · station %d · page %d/%d", p->station, lesson.page + 1, lesson.n_pages);
+}
+
+/* ---- keys ---- */
+
+static int jump_key(App *a, int ch) {
+    size_t nd = strlen(a->digits);
+    if (ch >= '0' && ch <= '9') {
+        if (nd + 1 < sizeof a->digits) { a->digits[nd] = (char)ch; a->digits[nd + 1] = 0; }
+        return 1;
+    }
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        int s = a->digits[0] ? atoi(a->digits) : -1;
+        int pg = first_page_of(s);
+        if (pg < 0) App_status(a, 1, "no station %s in the lesson: 0..7, or 8 for the score", a->digits);
+        else { go_page(a, pg); App_status(a, 0, " "); }
+        a->digits[0] = 0;
+        lesson.jumping = 0;
+        return 1;
+    }
+    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (nd > 0) a->digits[nd - 1] = 0;
+        else lesson.jumping = 0;
+        return 1;
+    }
+    /* anything else cancels */
+    a->digits[0] = 0;
+    lesson.jumping = 0;
+    return ch == 27;
+}
+
+/* Characters a typed shape may contain; the rest stay commands. */
+static int shape_char(int ch) {
+    return (ch >= '0' && ch <= '9') || ch == ',' || ch == '(' || ch == ')' || ch == ' ' || (ch < 128 && strchr("BTDVFHKbtdvfh", ch) && ch);
+}
+
+static int quiz_key(App *a, int ch) {
+    const LessonPage *p = cur();
+    size_t n = strlen(lesson.typed);
+    if (shape_char(ch)) {
+        if (ch == ' ' && n == 0) return 1;
+        if (n + 1 < sizeof lesson.typed) { lesson.typed[n] = (char)ch; lesson.typed[n + 1] = 0; }
+        lesson.unreadable = 0;
+        return 1;
+    }
+    switch (ch) {
+    case KEY_BACKSPACE: case 127: case 8:
+        if (n > 0) lesson.typed[n - 1] = 0;
+        lesson.unreadable = 0;
+        return 1;
+    case 27:
+        lesson.typed[0] = 0;
+        lesson.unreadable = 0;
+        return 1;
+    case KEY_UP: case KEY_BTAB:
+        lesson.sel = (lesson.sel + 3) % 4;
+        lesson.typed[0] = 0;
+        return 1;
+    case KEY_DOWN: case '\t':
+        lesson.sel = (lesson.sel + 1) % 4;
+        lesson.typed[0] = 0;
+        return 1;
+    case '\n': case '\r': case KEY_ENTER: {
+        const char *ans = lesson.typed[0] ? lesson.typed : LessonQuiz_item(p->quiz)->choices[lesson.sel];
+        char copy[48];
+        snprintf(copy, sizeof copy, "%s", ans);
+        LessonQuiz_answer(a, p->quiz, copy);
+        return 1;
+    }
+    }
+    return 0;
+}
+
+static void move_token(App *a, int d) {
+    int n = LessonTok_at(a->trace, -1, NULL, NULL);
+    if (n <= 0) return;
+    int *t = lesson.active && cur()->kind == PG_DOT ? &lesson.tok_b : &lesson.tok_a;
+    *t = ((*t + d) % n + n) % n;
+}
+
+static int page_key(App *a, int ch) {
+    const LessonPage *p = cur();
+    Trace *t = a->trace;
+    int up = ch == KEY_UP || ch == ',' || ch == 'k';
+    int down = ch == KEY_DOWN || ch == '.' || ch == 'j';
+    switch (p->kind) {
+    case PG_DOT:
+    case PG_NEAR:
+        if (up || down) { move_token(a, down ? 1 : -1); return 1; }
+        if (ch == '\t' && p->kind == PG_DOT) { lesson.active = !lesson.active; return 1; }
+        break;
+    case PG_MATMUL:
+    case PG_SOFTMAX: {
+        int *pt = p->kind == PG_MATMUL ? &lesson.mm_t : &lesson.sm_t;
+        if (t && (up || down)) {
+            int len = t->len[a->vc.b < t->B ? a->vc.b : 0];
+            int pos = *pt < 0 || *pt >= len ? len - 1 : *pt;
+            pos += down ? 1 : -1;
+            if (pos < 0) pos = 0;
+            if (pos >= len) pos = len - 1;
+            *pt = pos == len - 1 ? -1 : pos;   /* the last position follows the prompt */
+            return 1;
+        }
+        if (ch == '\t' && p->kind == PG_MATMUL) { lesson.mm_col = (lesson.mm_col + 1) % 5; return 1; }
+        break;
+    }
+    case PG_TEMP:
+        if (ch == 't' || ch == KEY_UP || ch == 'T' || ch == KEY_DOWN) {
+            float f = (ch == 't' || ch == KEY_UP) ? 1.5f : 1 / 1.5f;
+            float tt = lesson.temp * f;
+            if (tt < 0.05f) tt = 0.05f;
+            if (tt > 100) tt = 100;
+            if (tt > 0.9f && tt < 1.1f) tt = 1;
+            lesson.temp = tt;
+            return 1;
+        }
+        break;
+    case PG_XENT:
+        if (up) { if (lesson.ce_first > 0) lesson.ce_first--; return 1; }
+        if (down) { lesson.ce_first++; return 1; }
+        break;
+    case PG_SCORE:
+        if (ch == 'R') {
+            memset(lesson.ans, 0, sizeof lesson.ans);
+            go_page(a, 0);
+            App_status(a, 0, "the quiz starts again");
+            return 1;
+        }
+        break;
+    case PG_QUIZ:
+        break;
+    }
+    return 0;
+}
+
+static int lesson_key(App *a, int ch) {
+    lesson_init(a);
+    if (lesson.jumping || a->digits[0]) return jump_key(a, ch);
+    if (asking() && quiz_key(a, ch)) return 1;
+    if (page_key(a, ch)) return 1;
+    switch (ch) {
+    case KEY_RIGHT: case KEY_NPAGE: case ' ': case '\n': case '\r': case KEY_ENTER: case 'l':
+        go_page(a, lesson.page + 1);
+        return 1;
+    case KEY_LEFT: case KEY_PPAGE: case KEY_BACKSPACE: case 127: case 8: case 'h':
+        go_page(a, lesson.page - 1);
+        return 1;
+    case KEY_HOME: go_page(a, 0); return 1;
+    case KEY_END: go_page(a, lesson.n_pages - 1); return 1;
+    case 'g': case 'G': lesson.jumping = 1; a->digits[0] = 0; return 1;
+    case 'w': case 'W': case 27: to_walk(a); return 1;
+    case 'c': case 'C':
+        set_contrast(!lesson.contrast);
+        App_status(a, 0, "%s", lesson.contrast ? "high contrast" : "normal colours");
+        return 1;
+    case 'b': case 'B':
+        if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + 1) % a->trace->B;
+        return 1;
+    }
+    if (ch >= '0' && ch <= '9') {
+        /* a station number: the app sends the next digits and Enter here too */
+        a->digits[0] = (char)ch;
+        a->digits[1] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void lesson_enter(App *a) {
+    lesson_init(a);
+    /* opened from the walk: the walk's station, unless the lesson is already there */
+    StationRef s = a->in_block ? (StationRef){ST_BLOCK, a->vc.layer} : a->outer[a->outer_i];
+    int num = s.kind == ST_BLOCK ? 3 : atoi(Station_info(s.kind)->number);
+    int pg = first_page_of(num);
+    if (pg >= 0 && cur()->station != num) go_page(a, pg);
+    App_status(a, 0, "lesson: → next page, ← back, a station number + Enter jumps, w back to the walk");
+}
+
+static const char *const lesson_help[] = {
+    "→ Space Enter    next page            ← Backspace     previous page",
+    "0..7 Enter       go to a station's first page (8: the score); on a quiz, g first",
+    "Home End         the first page / the score",
+    "quiz: B,T,D      type the shape in letters (B T D V h d F) or numbers (2,6,64)",
+    "quiz: ↑ ↓ Tab    highlight a choice; Enter checks the typed answer, else the choice",
+    "↑ ↓ , .          dot product / nearest: the chosen token; matmul / softmax: the position",
+    "Tab              dot product: switch between a and b; matmul: the next column (top 5)",
+    "t T              temperature up / down (temperature page)",
+    "b                the batch row",
+    "w Esc            open this station in the free walk (C comes back to the lesson)",
+    "c                high-contrast colours on/off;  z  large print (projector)",
+    "R                on the score page: start the quiz again",
+    NULL,
+};
+
+const Screen Screen_lesson = {"lesson", 'C', lesson_enter, lesson_draw, lesson_key, lesson_help, lesson_where};

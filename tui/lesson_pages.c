@@ -1,0 +1,655 @@
+/* lesson_pages.c - the classroom mode's questions and the numbers behind each page's picture,
+ * taken from the live model and the current trace (engine/lesson.c does the maths, the
+ * views in views/lesson_views.h draw). */
+#include "tui/lesson.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the shape quiz ---- */
+
+/* One question per outer station, and block 1's three shape changes (q, scores, MLP) before
+ * the block's own output. Choices are the classic confusions; the right one moves around. */
+static const QuizItem quiz[] = {
+    {ST_TOKENIZE, 0, {"(B,T)", "(T,)", "(B,T,D)", "(B,V)"}},
+    {ST_EMBED, 1, {"(V,D)", "(B,T,D)", "(B,T,V)", "(B,D)"}},
+    {ST_POSITIONS, 2, {"(T,D)", "(B,T,T)", "(B,T,D)", "(B,D)"}},
+    {ST_QKV, 3, {"(B,T,D)", "(B,T,h)", "(B,h,T,T)", "(B,h,T,d)"}},
+    {ST_SCORES, 3, {"(B,h,T,T)", "(B,h,d,d)", "(B,h,T,d)", "(B,T,T)"}},
+    {ST_MLP_UP, 3, {"(B,T,D)", "(B,T,F)", "(B,F,D)", "(B,F)"}},
+    {ST_BLOCK, 3, {"(B,T,F)", "(B,h,T,T)", "(B,T,V)", "(B,T,D)"}},
+    {ST_FINAL_NORM, 4, {"(B,T)", "(B,T,D)", "(T,D)", "(B,D)"}},
+    {ST_LM_HEAD, 5, {"(B,T,D)", "(B,V)", "(B,T,V)", "(V,D)"}},
+    {ST_SOFTMAX, 6, {"(B,T,V)", "(B,T)", "(B,V)", "(V,)"}},
+    {ST_NEXT, 7, {"(B,T)", "(B,V)", "(V,)", "(B,)"}},
+};
+
+int LessonQuiz_count(void) { return (int)(sizeof quiz / sizeof *quiz); }
+const QuizItem *LessonQuiz_item(int i) { return i >= 0 && i < LessonQuiz_count() ? &quiz[i] : &quiz[0]; }
+
+StationRef LessonQuiz_station(int i) {
+    const QuizItem *q = LessonQuiz_item(i);
+    StationRef s = {q->kind, q->kind >= ST_NORM1 || q->kind == ST_BLOCK ? 0 : -1};
+    return s;
+}
+
+static void shape_of(App *a, StationKind k, char *buf, size_t cap) {
+    StationRef s = {k, k >= ST_NORM1 || k == ST_BLOCK ? 0 : -1};
+    LessonShape sh;
+    Lesson_station_shape(&a->m->c, s, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, &sh);
+    LessonShape_format(&sh, 2, buf, cap);
+}
+
+void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
+    const Config *c = &a->m->c;
+    const int gpt2 = c->arch == ARCH_GPT2;
+    const QuizItem *it = LessonQuiz_item(i);
+    StationRef s = LessonQuiz_station(i);
+    int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
+    char in[96], sh[96];
+    Station_label(s, q->station, sizeof q->station);
+    q->known[0][0] = q->known[1][0] = 0;
+    for (int k = 0; k < 4; k++) q->choices[k] = it->choices[k];
+    q->n_choices = 4;
+    switch (it->kind) {
+    case ST_TOKENIZE:
+        snprintf(q->maths, sizeof q->maths, "ids = encode(text)");
+        snprintf(q->known[0], sizeof q->known[0], "%d prompt%s (B = %d) are cut into tokens; the longest row has T = %d (shorter rows are padded)", B,
+                 B == 1 ? "" : "s", B, T);
+        snprintf(q->question, sizeof q->question, "What shape is ids?");
+        break;
+    case ST_EMBED:
+        snprintf(q->maths, sizeof q->maths, "x = E[ids]   (each id picks one row of E)");
+        snprintf(q->known[0], sizeof q->known[0], "ids is (B,T) = (%d,%d), one integer per token; E is (V,D) = (%d,%d)", B, T, c->vocab_size, c->dim);
+        snprintf(q->question, sizeof q->question, "What shape is x?");
+        break;
+    case ST_POSITIONS:
+        shape_of(a, ST_EMBED, in, sizeof in);
+        if (gpt2) {
+            snprintf(q->maths, sizeof q->maths, "x = x + P[0:T]   (a learned vector per position)");
+            snprintf(q->known[0], sizeof q->known[0], "x is %s; P[0:T] is (T,D) = (%d,%d), the same for every row of the batch", in, T, c->dim);
+            snprintf(q->question, sizeof q->question, "What shape is x + P[0:T]?");
+        } else {
+            snprintf(q->maths, sizeof q->maths, "nothing is added here: Llama rotates q and k by position inside attention");
+            snprintf(q->known[0], sizeof q->known[0], "x is %s", in);
+            snprintf(q->question, sizeof q->question, "What shape comes out?");
+        }
+        break;
+    case ST_QKV:
+        shape_of(a, ST_NORM1, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "q|k|v = xn @ W_qkv + b, then q is split into h heads" : "q = xn @ Wq, then split into h heads");
+        snprintf(q->known[0], sizeof q->known[0], "xn is %s; Wq is (D,D) = (%d,%d)", in, c->dim, c->dim);
+        snprintf(q->known[1], sizeof q->known[1], "D = h × d = %d × %d: each of the h heads gets d of the D numbers", c->n_heads, c->head_dim);
+        snprintf(q->question, sizeof q->question, "What shape is q (heads as an axis before T)?");
+        break;
+    case ST_SCORES:
+        shape_of(a, ST_QKV, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "S = q @ kᵀ / √d   (for each batch row and head)");
+        snprintf(q->known[0], sizeof q->known[0], "q is %s; kᵀ is k with its last two axes swapped: (B,h,d,T)", in);
+        snprintf(q->question, sizeof q->question, "What shape is S?");
+        break;
+    case ST_MLP_UP:
+        shape_of(a, ST_NORM2, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "hid = gelu(xn @ W1 + b1)" : "hid = silu(xn @ W1) * (xn @ W3)");
+        snprintf(q->known[0], sizeof q->known[0], "xn is %s; W1 is (D,F) = (%d,%d)", in, c->dim, c->hidden_dim);
+        snprintf(q->question, sizeof q->question, "What shape is hid?");
+        break;
+    case ST_BLOCK:
+        shape_of(a, ST_EMBED, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "x = x + attn(LN(x));  x = x + mlp(LN(x))" : "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))");
+        snprintf(q->known[0], sizeof q->known[0], "the block's input x is %s", in);
+        snprintf(q->known[1], sizeof q->known[1], "inside, the scores were (B,h,T,T) and the MLP (B,T,F); each part is added back to x");
+        snprintf(q->question, sizeof q->question, "What shape leaves block 1?");
+        break;
+    case ST_FINAL_NORM:
+        shape_of(a, ST_BLOCK, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "x = LN_f(x)" : "x = RMSNorm(x)");
+        snprintf(q->known[0], sizeof q->known[0], "x is %s; the norm rescales each token's row of D numbers", in);
+        snprintf(q->question, sizeof q->question, "What shape comes out?");
+        break;
+    case ST_LM_HEAD:
+        shape_of(a, ST_FINAL_NORM, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "%s", gpt2 || c->shared_classifier ? "logits = x @ Eᵀ   (the output matrix is the embedding E, transposed)" : "logits = x @ W_cls");
+        snprintf(q->known[0], sizeof q->known[0], "x is %s; %s is (D,V) = (%d,%d)", in, gpt2 || c->shared_classifier ? "Eᵀ" : "W_cls", c->dim, c->vocab_size);
+        snprintf(q->question, sizeof q->question, "What shape are the logits?");
+        break;
+    case ST_SOFTMAX:
+        shape_of(a, ST_LM_HEAD, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "probs = exp(logits - max) / Σ exp(logits - max)   (along the last axis)");
+        snprintf(q->known[0], sizeof q->known[0], "logits are %s", in);
+        snprintf(q->question, sizeof q->question, "What shape are the probabilities?");
+        break;
+    case ST_NEXT:
+        shape_of(a, ST_SOFTMAX, in, sizeof in);
+        snprintf(q->maths, sizeof q->maths, "next = argmax(probs[:, -1, :])");
+        snprintf(q->known[0], sizeof q->known[0], "probs are %s; [:, -1, :] keeps each row's last position", in);
+        snprintf(q->known[1], sizeof q->known[1], "and argmax picks one of the V entries");
+        snprintf(q->question, sizeof q->question, "What shape is next?");
+        break;
+    default:
+        break;
+    }
+    shape_of(a, it->kind, sh, sizeof sh);
+    snprintf(q->answer, sizeof q->answer, "%s", sh);
+    const QuizAnswer *an = &lesson.ans[i];
+    q->answered = an->answered;
+    q->right = an->right;
+    snprintf(q->given, sizeof q->given, "%s", an->given);
+    if (an->answered) snprintf(q->why, sizeof q->why, "%s", an->why);
+    else snprintf(q->why, sizeof q->why, "%s", lesson.why);
+    snprintf(q->typed, sizeof q->typed, "%s", lesson.typed);
+    q->sel = lesson.sel;
+    q->unreadable = lesson.unreadable;
+}
+
+void LessonQuiz_answer(App *a, int i, const char *answer) {
+    if (i < 0 || i >= LessonQuiz_count() || !a->trace) return;
+    LessonShape want;
+    Lesson_station_shape(&a->m->c, LessonQuiz_station(i), a->trace->B, a->trace->T, &want);
+    char why[SW_ERR_LEN] = "";
+    LessonVerdict v = Lesson_check_shape(&want, answer, why, sizeof why);
+    if (v == LESSON_UNREADABLE) {
+        lesson.unreadable = 1;
+        snprintf(lesson.why, sizeof lesson.why, "%s", why);
+        return;
+    }
+    QuizAnswer *an = &lesson.ans[i];
+    an->answered = 1;
+    an->right = v == LESSON_RIGHT;
+    /* what was said, tidied: "b t d" -> "b t d" as typed, trimmed */
+    while (*answer == ' ') answer++;
+    snprintf(an->given, sizeof an->given, "%s", answer);
+    size_t n = strlen(an->given);
+    while (n > 0 && an->given[n - 1] == ' ') an->given[--n] = 0;
+    snprintf(an->why, sizeof an->why, "%s", v == LESSON_RIGHT ? "" : why);
+    lesson.typed[0] = 0;
+    lesson.unreadable = 0;
+    lesson.why[0] = 0;
+}
+
+/* ---- helpers ---- */
+
+static ViewCtx base_ctx(App *a, int y, int h) {
+    ViewCtx c = a->vc;
+    c.win = stdscr;
+    c.y = y;
+    c.x = 0;
+    c.h = h;
+    c.w = a->cols;
+    c.zoom = a->zoom;
+    c.arch = a->m->c.arch;
+    c.cfg = &a->m->c;
+    c.model_name = a->m->name;
+    c.trace = a->trace;
+    c.tok = &a->tok;
+    if (a->trace) {
+        if (c.b < 0 || c.b >= a->trace->B) c.b = 0;
+        if (c.pos < 0 || c.pos >= a->trace->len[c.b]) c.pos = a->trace->len[c.b] - 1;
+    }
+    return c;
+}
+
+static void message(int y, int W, CrtAttr at, const char *s) {
+    Crt_set(stdscr, at);
+    View_text(stdscr, y, 0, W, s, 1);
+    Crt_set(stdscr, CA_NORMAL);
+}
+
+int LessonTok_at(const Trace *t, int i, int *b, int *pos) {
+    int n = 0;
+    if (!t) return 0;
+    for (int r = 0; r < t->B; r++) {
+        if (i >= 0 && i < n + t->len[r]) {
+            if (b) *b = r;
+            if (pos) *pos = i - n;
+            return 0;
+        }
+        n += t->len[r];
+    }
+    return i < 0 ? n : -1;
+}
+
+static void label_of(App *a, int id, char *buf, size_t cap) { Tokenizer_label(a->m->tok, id, 1, buf, cap); }
+
+/* One line listing the tokens of every row, the chosen ones marked: a (and b). */
+static void draw_chooser(App *a, int y, int sel_a, int sel_b, int active) {
+    WINDOW *w = stdscr;
+    const Trace *t = a->trace;
+    const int W = a->cols;
+    int n = LessonTok_at(t, -1, NULL, NULL);
+    /* start so that the active token is visible */
+    int act = active ? sel_b : sel_a;
+    int start = 0, width = 0;
+    for (int i = act; i >= 0; i--) {
+        int b = 0, p = 0;
+        LessonTok_at(t, i, &b, &p);
+        char lab[VIEW_LABEL];
+        label_of(a, Trace_id(t, b, p), lab, sizeof lab);
+        width += View_width(lab) + 3;
+        if (width > W - 12) break;
+        start = i;
+    }
+    int x = 0;
+    Crt_set(w, CA_DIM);
+    x += View_text(w, y, x, W, start > 0 ? "… " : "", 0);
+    int last_b = -1;
+    for (int i = start; i < n && x < W; i++) {
+        int b = 0, p = 0;
+        LessonTok_at(t, i, &b, &p);
+        if (last_b >= 0 && b != last_b) {
+            Crt_set(w, CA_DIM);
+            x += View_text(w, y, x, W - x, "│ ", 0);
+        }
+        last_b = b;
+        char lab[VIEW_LABEL];
+        label_of(a, Trace_id(t, b, p), lab, sizeof lab);
+        const char *tag = i == sel_a ? "a:" : (sel_b >= 0 && i == sel_b) ? "b:" : "";
+        char chip[VIEW_LABEL + 8];
+        snprintf(chip, sizeof chip, "%.2s%s", tag, lab);
+        int chosen = i == sel_a || (sel_b >= 0 && i == sel_b);
+        int is_active = i == act;
+        Crt_set(w, is_active ? CA_CURSOR : chosen ? CA_CHIP0 : CA_NORMAL);
+        x += View_text(w, y, x, W - x, chip, 1);
+        Crt_set(w, CA_NORMAL);
+        x += View_text(w, y, x, W - x, " ", 0);
+    }
+    Crt_set(w, CA_NORMAL);
+}
+
+static void clamp_tokens(App *a) {
+    int n = LessonTok_at(a->trace, -1, NULL, NULL);
+    if (n <= 0) return;
+    if (lesson.tok_a < 0) lesson.tok_a = 0;
+    if (lesson.tok_a >= n) lesson.tok_a = n - 1;
+    if (lesson.tok_b < 0) lesson.tok_b = 0;
+    if (lesson.tok_b >= n) lesson.tok_b = n - 1;
+}
+
+/* ---- quiz page: the question, then (answered) the station's own picture ---- */
+
+static int station_ctx(App *a, StationRef s, ViewCtx *c, char *err) {
+    Trace *t = a->trace;
+    const Config *cfg = &a->m->c;
+    c->st = s;
+    c->layer = s.layer >= 0 ? s.layer : 0;
+    c->has_tv = 0;
+    c->n_topk = 0;
+    c->mask = 0;
+    c->scale = SCALE_DIV;
+    c->all_heads = 0;
+    c->which = 0;
+    c->which_name[0] = 0;
+    c->temperature = 1;
+    c->sample_temperature = a->sampler.temperature;
+    const char *sym = "x";
+    switch (s.kind) {
+    case ST_QKV: sym = "q"; snprintf(c->which_name, sizeof c->which_name, "q: what each token looks for"); break;
+    case ST_SCORES: sym = "S"; break;
+    case ST_MLP_UP: sym = "hid"; break;
+    default: break;
+    }
+    snprintf(c->tensor_name, sizeof c->tensor_name, "%s", sym);
+    for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
+    for (int b = 0; b < t->B; b++) {
+        c->next_id[b] = t->next_id[b];
+        if (t->next_id[b] < 0) continue;
+        label_of(a, t->next_id[b], c->next_label[b], VIEW_LABEL);
+        float p = 0;
+        /* the chosen token's probability: its entry in the last position's softmax */
+        const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+        if (lg) {
+            float mx = lg[0];
+            for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
+            double sum = 0;
+            for (int v = 0; v < cfg->vocab_size; v++) sum += exp((double)lg[v] - mx);
+            p = (float)(exp((double)lg[t->next_id[b]] - mx) / sum);
+        }
+        c->next_prob[b] = p;
+    }
+    ViewKind vk = Station_info(s.kind)->view;
+    if (vk == VK_MATRIX || vk == VK_ATTENTION) {
+        if (Trace_tensor(t, s, 0, &c->tv, err) != 0) return -1;
+        c->has_tv = 1;
+    } else if (vk == VK_TOPK) {
+        int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
+        c->pos = t->len[c->b] - 1;
+        c->n_topk = Trace_topk(t, c->b, c->pos, 1, k, c->topk);
+        for (int i = 0; i < c->n_topk; i++) label_of(a, c->topk[i].id, c->topk_label[i], VIEW_LABEL);
+        const float *lg = Trace_logits_row(t, c->b, c->pos);
+        float mx = lg[0];
+        for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
+        c->max_logit = mx;
+        float *p = malloc(sizeof(float) * (size_t)cfg->vocab_size);
+        if (p) {
+            Trace_probs_row(t, c->b, c->pos, 1, p);
+            double sum = 0;
+            for (int v = 0; v < cfg->vocab_size; v++) sum += p[v];
+            c->prob_sum = sum;
+            c->entropy = sw_entropy(p, cfg->vocab_size);
+            free(p);
+        }
+        c->log_v = log((double)cfg->vocab_size);
+        c->show_logits = s.kind == ST_LM_HEAD;
+    }
+    return 0;
+}
+
+void LessonPage_quiz(App *a, const LessonPage *p, int y, int h) {
+    QuizCtx q;
+    memset(&q, 0, sizeof q);
+    q.vc = base_ctx(a, y, h);
+    LessonQuiz_fill(a, p->quiz, &q);
+    View_quiz.draw(&q.vc);
+    if (!q.answered) return;
+    int py = y + q.used + 1, ph = h - q.used - 1;
+    if (ph < 3) return;
+    ViewCtx c = base_ctx(a, py, ph);
+    char err[SW_ERR_LEN] = "";
+    StationRef s = LessonQuiz_station(p->quiz);
+    if (station_ctx(a, s, &c, err) != 0) {
+        message(py, a->cols, CA_ERROR, err);
+        return;
+    }
+    View_for(Station_info(s.kind)->view)->draw(&c);
+    /* keep what the view scrolled */
+    a->vc.col = c.col;
+    a->vc.col0 = c.col0;
+    a->vc.row0 = c.row0;
+}
+
+/* ---- dot product of two tokens' embedding rows ---- */
+
+void LessonPage_dot(App *a, int y, int h) {
+    const Model *m = a->m;
+    const Trace *t = a->trace;
+    clamp_tokens(a);
+    draw_chooser(a, y, lesson.tok_a, lesson.tok_b, lesson.active);
+    int ba = 0, pa = 0, bb = 0, pb = 0;
+    if (LessonTok_at(t, lesson.tok_a, &ba, &pa) != 0 || LessonTok_at(t, lesson.tok_b, &bb, &pb) != 0) return;
+    int ida = Trace_id(t, ba, pa), idb = Trace_id(t, bb, pb);
+    DotCtx d;
+    memset(&d, 0, sizeof d);
+    d.vc = base_ctx(a, y + 2, h - 2);
+    d.a = Lesson_embedding(m, ida);
+    d.b = Lesson_embedding(m, idb);
+    d.n = m->c.dim;
+    if (!d.a || !d.b) return;
+    char la[VIEW_LABEL], lb[VIEW_LABEL];
+    label_of(a, ida, la, sizeof la);
+    label_of(a, idb, lb, sizeof lb);
+    snprintf(d.a_name, sizeof d.a_name, "a = E[%d] \"%s\" (b=%d t=%d)", ida, la, ba, pa);
+    snprintf(d.b_name, sizeof d.b_name, "b = E[%d] \"%s\" (b=%d t=%d)", idb, lb, bb, pb);
+    snprintf(d.a_sym, sizeof d.a_sym, "a[i]");
+    snprintf(d.b_sym, sizeof d.b_sym, "b[i]");
+    snprintf(d.index_sym, sizeof d.index_sym, "i");
+    snprintf(d.sum_name, sizeof d.sum_name, "a·b");
+    d.dot = Lesson_dot(d.a, d.b, d.n);
+    d.norm_a = Lesson_norm(d.a, d.n);
+    d.norm_b = Lesson_norm(d.b, d.n);
+    d.cosine = Lesson_cosine(d.a, d.b, d.n);
+    d.show_cos = 1;
+    View_dot.draw(&d.vc);
+}
+
+/* ---- nearest tokens in embedding space ---- */
+
+void LessonPage_near(App *a, int y, int h) {
+    const Model *m = a->m;
+    const Trace *t = a->trace;
+    const int V = m->c.vocab_size, D = m->c.dim;
+    clamp_tokens(a);
+    draw_chooser(a, y, lesson.tok_a, -1, 0);
+    char err[SW_ERR_LEN] = "";
+    if (!lesson.norms) lesson.norms = Lesson_row_norms(m->tok_emb, V, D, err);
+    if (!lesson.skip) lesson.skip = calloc((size_t)V, 1);
+    if (!lesson.norms || !lesson.skip) {
+        message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
+        return;
+    }
+    int b = 0, p = 0;
+    if (LessonTok_at(t, lesson.tok_a, &b, &p) != 0) return;
+    int id = Trace_id(t, b, p);
+    NearCtx *nc = calloc(1, sizeof *nc);
+    if (!nc) return;
+    nc->vc = base_ctx(a, y + 2, h - 2);
+    /* the query itself, and for Llama the special tokens <unk> <s> </s> */
+    memset(lesson.skip, 0, (size_t)V);
+    lesson.skip[id] = 1;
+    int specials = 0;
+    if (m->c.arch == ARCH_LLAMA)
+        for (int s = 0; s < 3 && s < V; s++) { lesson.skip[s] = 1; specials = 1; }
+    int k = (h - 2 - 4) / (a->zoom >= 2 ? 2 : 1);
+    if (k < 1) k = 1;
+    if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
+    if (k > V - 1) k = V - 1;
+    nc->n = Lesson_nearest(m->tok_emb, lesson.norms, V, D, Lesson_embedding(m, id), lesson.skip, k, nc->near, err);
+    if (nc->n < 0) {
+        message(y + 2, a->cols, CA_ERROR, err);
+        free(nc);
+        return;
+    }
+    label_of(a, id, nc->query, sizeof nc->query);
+    nc->query_id = id;
+    nc->V = V;
+    nc->D = D;
+    for (int i = 0; i < nc->n; i++) label_of(a, nc->near[i].id, nc->label[i], VIEW_LABEL);
+    snprintf(nc->note, sizeof nc->note, "left out: the token itself%s.  For GPT-2, \"␣cat\" finds \"␣dog\", \"␣cats\"; edit the prompt (e) to ask about other words.",
+             specials ? " and <unk> <s> </s>" : "");
+    View_nearest.draw(&nc->vc);
+    free(nc);
+}
+
+/* ---- the matmul rule at the LM head ---- */
+
+void LessonPage_matmul(App *a, int y, int h) {
+    Trace *t = a->trace;
+    const Model *m = a->m;
+    const int D = m->c.dim;
+    ViewCtx base = base_ctx(a, y, h);
+    int b = base.b;
+    int pos = lesson.mm_t < 0 || lesson.mm_t >= t->len[b] ? t->len[b] - 1 : lesson.mm_t;
+    TopK top[5];
+    int nk = Trace_topk(t, b, pos, 1, 5, top);
+    if (nk <= 0) return;
+    int v = top[((lesson.mm_col % nk) + nk) % nk].id;
+    if (!lesson.col) lesson.col = malloc(sizeof(float) * (size_t)D);
+    if (!lesson.col || Lesson_lm_column(m, v, lesson.col) != 0) {
+        message(y, a->cols, CA_ERROR, "cannot read the LM head's column");
+        return;
+    }
+    MatmulCtx *mc = calloc(1, sizeof *mc);
+    if (!mc) return;
+    mc->vc = base;
+    const int tied = m->c.arch == ARCH_GPT2 || m->c.shared_classifier;
+    snprintf(mc->x_name, sizeof mc->x_name, "x");
+    snprintf(mc->w_name, sizeof mc->w_name, "%s", tied ? "Eᵀ" : "W");
+    snprintf(mc->out_name, sizeof mc->out_name, "logits");
+    mc->B = t->B;
+    mc->T = t->T;
+    mc->D = D;
+    mc->V = m->c.vocab_size;
+    mc->b = b;
+    mc->t = pos;
+    mc->v = v;
+    label_of(a, v, mc->v_label, sizeof mc->v_label);
+    label_of(a, Trace_id(t, b, pos), mc->t_label, sizeof mc->t_label);
+    DotCtx *d = &mc->dot;
+    d->a = t->final_norm + ((size_t)b * t->Tcap + pos) * D;
+    d->b = lesson.col;
+    d->n = D;
+    snprintf(d->a_sym, sizeof d->a_sym, "x[%d,%d,d]", b, pos);
+    snprintf(d->b_sym, sizeof d->b_sym, "%s[d,%d]", tied ? "Eᵀ" : "W", v);
+    snprintf(d->index_sym, sizeof d->index_sym, "d");
+    snprintf(d->sum_name, sizeof d->sum_name, "logits[%d,%d,%d]", b, pos, v);
+    d->dot = Lesson_dot(d->a, d->b, D);
+    d->has_check = 1;
+    d->check = Trace_logits_row(t, b, pos)[v];
+    snprintf(d->check_name, sizeof d->check_name, "the model's own logit (one sgemm for all rows)");
+    View_matmul.draw(&mc->vc);
+    free(mc);
+}
+
+/* ---- softmax, naive and stable ---- */
+
+static float *scratch(App *a) {
+    if (!lesson.scratch) lesson.scratch = malloc(sizeof(float) * 2 * (size_t)a->m->c.vocab_size);
+    return lesson.scratch;
+}
+
+static void demo_example(SoftmaxExample *e, const char *title, const float *x, int n) {
+    float en[4], pn[4], es[4], ps[4];
+    snprintf(e->title, sizeof e->title, "%s", title);
+    e->n = n;
+    e->total = n;
+    e->sum_naive = Lesson_softmax_naive(x, n, en, pn);
+    e->sum_stable = Lesson_softmax_stable(x, n, 1, es, ps, &e->max);
+    for (int i = 0; i < n; i++) {
+        e->x[i] = x[i];
+        e->e_naive[i] = en[i];
+        e->p_naive[i] = pn[i];
+        e->e_stable[i] = es[i];
+        e->p_stable[i] = ps[i];
+        e->label[i][0] = 0;
+    }
+}
+
+void LessonPage_softmax(App *a, int y, int h) {
+    Trace *t = a->trace;
+    const int V = a->m->c.vocab_size;
+    SoftmaxCtx *sc = calloc(1, sizeof *sc);
+    float *s = scratch(a);
+    if (!sc || !s) { free(sc); return; }
+    sc->vc = base_ctx(a, y, h);
+    static const float small[3] = {2, 1, 0}, big[3] = {1000, 999, 998};
+    demo_example(&sc->ex[0], "[2, 1, 0]", small, 3);
+    demo_example(&sc->ex[1], "[1000, 999, 998]", big, 3);
+    int b = sc->vc.b;
+    int pos = lesson.sm_t < 0 || lesson.sm_t >= t->len[b] ? t->len[b] - 1 : lesson.sm_t;
+    TopK top[3];
+    int nk = Trace_topk(t, b, pos, 1, 3, top);
+    const float *lg = Trace_logits_row(t, b, pos);
+    SoftmaxExample *e = &sc->ex[2];
+    char lab[VIEW_LABEL];
+    label_of(a, Trace_id(t, b, pos), lab, sizeof lab);
+    snprintf(e->title, sizeof e->title, "logits after \"%s\"", lab);
+    e->n = nk;
+    e->total = V;
+    float *ev = s, *pv = s + V;
+    e->sum_naive = Lesson_softmax_naive(lg, V, ev, pv);
+    for (int i = 0; i < nk; i++) {
+        e->x[i] = lg[top[i].id];
+        e->e_naive[i] = ev[top[i].id];
+        e->p_naive[i] = pv[top[i].id];
+        label_of(a, top[i].id, e->label[i], VIEW_LABEL);
+    }
+    e->sum_stable = Lesson_softmax_stable(lg, V, 1, ev, pv, &e->max);
+    for (int i = 0; i < nk; i++) {
+        e->e_stable[i] = ev[top[i].id];
+        e->p_stable[i] = pv[top[i].id];
+    }
+    sc->n_ex = 3;
+    View_softmax_demo.draw(&sc->vc);
+    /* where the real logits come from, under the tables */
+    free(sc);
+}
+
+/* ---- temperature ---- */
+
+void LessonPage_temp(App *a, int y, int h) {
+    Trace *t = a->trace;
+    const int V = a->m->c.vocab_size;
+    TempCtx *tc = calloc(1, sizeof *tc);
+    float *s = scratch(a);
+    if (!tc || !s) { free(tc); return; }
+    tc->vc = base_ctx(a, y, h);
+    int b = tc->vc.b;
+    int pos = lesson.sm_t < 0 || lesson.sm_t >= t->len[b] ? t->len[b] - 1 : lesson.sm_t;
+    tc->temp = lesson.temp;
+    tc->tmin = 0.05f;
+    tc->tmax = 100;
+    int k = h - 8;
+    if (a->zoom >= 2) k /= 2;
+    if (k < 1) k = 1;
+    if (k > 10 && a->rows < 40) k = 10;
+    if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
+    TopK top[LESSON_MAXROWS];
+    tc->n = Trace_topk(t, b, pos, lesson.temp, k, top);
+    for (int i = 0; i < tc->n; i++) {
+        label_of(a, top[i].id, tc->label[i], VIEW_LABEL);
+        tc->logit[i] = top[i].logit;
+        tc->p[i] = top[i].prob;
+    }
+    Trace_probs_row(t, b, pos, lesson.temp, s);
+    tc->entropy = sw_entropy(s, V);
+    tc->log_v = log((double)V);
+    tc->top_p = tc->n > 0 ? tc->p[0] : 0;
+    static const float demo[3] = {2, 1, 0};
+    float e3[3];
+    Lesson_softmax_stable(demo, 3, lesson.temp, e3, tc->demo_p, NULL);
+    char lab[VIEW_LABEL];
+    label_of(a, Trace_id(t, b, pos), lab, sizeof lab);
+    snprintf(tc->where, sizeof tc->where, "next token after t=%d \"%s\" (row b=%d)", pos, lab, b);
+    View_temperature.draw(&tc->vc);
+    free(tc);
+}
+
+/* ---- cross-entropy table ---- */
+
+void LessonPage_xent(App *a, int y, int h) {
+    Trace *t = a->trace;
+    CeCtx *cc = calloc(1, sizeof *cc);
+    if (!cc) return;
+    cc->vc = base_ctx(a, y, h);
+    int b = cc->vc.b;
+    double mean = 0;
+    int n = Lesson_cross_entropy(t, b, NULL, 0, &mean);
+    LessonCE *all = n > 0 ? calloc((size_t)n, sizeof *all) : NULL;
+    if (n > 0 && !all) { free(cc); return; }
+    if (n > 0) Lesson_cross_entropy(t, b, all, n, &mean);
+    int step = a->zoom >= 2 ? 2 : 1;
+    int rows = (h - 4) / step;
+    if (rows < 1) rows = 1;
+    if (rows > LESSON_MAXROWS) rows = LESSON_MAXROWS;
+    if (lesson.ce_first > n - rows) lesson.ce_first = n - rows;
+    if (lesson.ce_first < 0) lesson.ce_first = 0;
+    for (int i = 0; i < rows && lesson.ce_first + i < n; i++) {
+        const LessonCE *r = &all[lesson.ce_first + i];
+        cc->rows[i] = *r;
+        label_of(a, Trace_id(t, b, r->pos), cc->before[i], VIEW_LABEL);
+        label_of(a, r->target, cc->target[i], VIEW_LABEL);
+        cc->n = i + 1;
+    }
+    cc->total = n;
+    cc->first = 0;
+    cc->mean = mean;
+    cc->V = a->m->c.vocab_size;
+    cc->log_v = log((double)cc->V);
+    View_ce_table.draw(&cc->vc);
+    free(all);
+    free(cc);
+}
+
+/* ---- the score ---- */
+
+void LessonPage_score(App *a, int y, int h) {
+    ScoreCtx *sc = calloc(1, sizeof *sc);
+    if (!sc) return;
+    sc->vc = base_ctx(a, y, h);
+    sc->n = LessonQuiz_count();
+    if (sc->n > 16) sc->n = 16;
+    for (int i = 0; i < sc->n; i++) {
+        Station_label(LessonQuiz_station(i), sc->station[i], sizeof sc->station[i]);
+        char sh[96];
+        shape_of(a, LessonQuiz_item(i)->kind, sh, sizeof sh);
+        snprintf(sc->answer[i], sizeof sc->answer[i], "%.47s", sh);
+        const QuizAnswer *an = &lesson.ans[i];
+        sc->state[i] = !an->answered ? 0 : an->right ? 1 : 2;
+        snprintf(sc->given[i], sizeof sc->given[i], "%s", an->given);
+        sc->answered += an->answered;
+        sc->right += an->answered && an->right;
+    }
+    View_lesson_score.draw(&sc->vc);
+    free(sc);
+}
