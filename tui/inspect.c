@@ -75,8 +75,9 @@ void Inspect_sync(Inspect *in, const Trace *t) {
         if (len > in->cap) len = in->cap;
         int p = 0;
         while (p < len && in->ids[Inspect_at(in, b, p)] == Trace_id(t, b, p)) p++;
-        /* positions p.. saw other tokens (or none): their numbers are stale */
-        if (p < in->cap && (in->ids[Inspect_at(in, b, p)] != -1 || p < len)) forget(in, b, p);
+        /* positions p.. held numbers for other tokens: stale. (Nothing held at p means
+         * nothing after it either: numbers are only ever computed for a known prefix.) */
+        if (p < in->cap && in->ids[Inspect_at(in, b, p)] != -1) forget(in, b, p);
         for (int q = p; q < len; q++) in->ids[Inspect_at(in, b, q)] = Trace_id(t, b, q);
     }
 }
