@@ -372,6 +372,9 @@ elif command -v groff >/dev/null 2>&1; then
 else
     skip "man: shapewalk.1 renders" "neither man nor groff is installed"
 fi
+# without man or groff too: every request line uses a man(7) macro this page is meant to use
+bad=$(grep -n '^\.' shapewalk.1 | grep -v '^[0-9]*:\.\(\\"\|TH \|SH \|SS \|TP\|PP$\|RS$\|RE$\|B \|I \|BR \|BI \|IR \|IB \|RB \|RI \|br$\|nf$\|fi$\)')
+[ -z "$bad" ] && pass "man: only man(7) macros" || fail "man: only man(7) macros" "$bad"
 for s in NAME SYNOPSIS DESCRIPTION OPTIONS KEYS ENVIRONMENT FILES '"EXIT STATUS"' EXAMPLES; do
     grep -q "^\.SH $s" shapewalk.1 || { fail "man: has every section" "no .SH $s"; s=; break; }
 done
