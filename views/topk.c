@@ -42,12 +42,13 @@ static void topk_draw(ViewCtx *c) {
     }
     if (lw > 16) lw = 16;
     int zoom = c->zoom < 1 ? 1 : c->zoom;
-    int fixed = 4 + lw + 1 + 10 + 11 + 8 + 1;
+    int fixed = 4 + lw + 1 + 10 + 11 + 11 + 8 + 1;
     int bw = c->w - fixed;
     if (bw > 60 * zoom) bw = 60 * zoom;
     if (y < bottom) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, c->x, c->w, "%3s %-*s %9s %10s %7s", "#", lw, "token", "logit", "logit-max", "prob");
+        View_printf(w, y++, c->x, c->w, "%3s %-*s %9s %10s %10s %7s", "#", lw, "token", "logit", "logit-max",
+                    temp != 1 ? "exp(../T)" : "exp(..)", "prob");
         Crt_set(w, CA_NORMAL);
     }
     int foot = c->h >= 8 ? 2 : c->h >= 5 ? 1 : 0;
@@ -67,8 +68,9 @@ static void topk_draw(ViewCtx *c) {
         View_printf(w, y, c->x + 4 + lw + 1, 9, "%9.4f", t->logit);
         Crt_set(w, CA_DIM);
         View_printf(w, y, c->x + 4 + lw + 11, 10, "%10.4f", t->logit - c->max_logit);
+        View_printf(w, y, c->x + 4 + lw + 22, 10, "%10.4f", exp((t->logit - c->max_logit) / temp));
         Crt_set(w, c->show_logits ? CA_NORMAL : CA_TITLE);
-        View_printf(w, y, c->x + 4 + lw + 22, 7, "%6.2f%%", 100.0 * t->prob);
+        View_printf(w, y, c->x + 4 + lw + 33, 7, "%6.2f%%", 100.0 * t->prob);
         Crt_set(w, CA_BAR);
         if (bw > 2) {
             double f = t->prob / top;
@@ -90,8 +92,10 @@ static void topk_draw(ViewCtx *c) {
         int fy = bottom - foot;
         double lv = c->log_v > 0 ? c->log_v : (c->cfg ? log((double)c->cfg->vocab_size) : 0);
         Crt_set(w, CA_MATHS);
-        View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f   top %d hold %.1f%%   entropy H = %.3f nats (uniform guess: log V = %.2f)",
-                    c->prob_sum, c->n_topk, 100.0 * shown_sum, c->entropy, lv);
+        /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
+        double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
+        View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f  entropy H = %.3f nats (uniform: log V = %.2f)   Z = sum of exp = %.4g   top %d hold %.1f%%",
+                    c->prob_sum, c->entropy, lv, z, c->n_topk, 100.0 * shown_sum);
         Crt_set(w, CA_NORMAL);
         if (foot >= 2) {
             Crt_set(w, CA_DIM);
