@@ -570,6 +570,16 @@ int main(void) {
     test_crt();
     run_all("mono");
 
+    /* 24-bit: COLORTERM=truecolor on a terminal that can redefine its palette (xterm-256color
+     * has ccc/initc) gives exact scale colours in redefined palette slots */
+    setenv("COLORTERM", "truecolor", 1);
+    Crt_setup_colors(0);
+    expect(crt.mode == CRT_TRUE, "COLORTERM=truecolor on xterm-256color gives the 24-bit mode", "mode %d can_change %d", (int)crt.mode,
+           (int)can_change_color());
+    test_crt();
+    run_all("24-bit");
+    unsetenv("COLORTERM");
+
     setenv("NO_COLOR", "1", 1);
     Crt_setup_colors(0);
     expect(crt.mode == CRT_MONO, "NO_COLOR gives the monochrome mode", "mode %d", (int)crt.mode);
