@@ -232,7 +232,7 @@ static const char *page_notice(const LessonPage *p) {
 static const char *page_keys(const LessonPage *p) {
     switch (p->kind) {
     case PG_QUIZ:
-        return asking() ? "type B,T,D or 2,6,64 · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ station 5 · ? help"
+        return asking() ? "type e.g. B,T,D or numbers · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ station 5 · ? help"
                         : "→ ⏎ next · ← back · 5 ⏎ station 5 · w walk · c contrast · z large · ? help";
     case PG_DOT: return "↑↓ move the chosen token · Tab a/b · → next · ← back · 5 ⏎ station · ? help";
     case PG_NEAR: return "↑↓ choose the token · e edit the prompt · → next · ← back · ? help";
@@ -356,6 +356,17 @@ static int quiz_key(App *a, int ch) {
         lesson.typed[0] = 0;
         return 1;
     case '\n': case '\r': case KEY_ENTER: {
+        /* one bare number for a shape of several axes is most likely a station to go to */
+        if (lesson.typed[0] && strspn(lesson.typed, "0123456789") == n) {
+            LessonShape want;
+            Lesson_station_shape(&a->m->c, LessonQuiz_station(p->quiz), a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, &want);
+            if (want.n > 1) {
+                snprintf(lesson.why, sizeof lesson.why, "one number is not a shape of %d axes; to go to station %s press g %s Enter", want.n,
+                         lesson.typed, lesson.typed);
+                lesson.unreadable = 1;
+                return 1;
+            }
+        }
         const char *ans = lesson.typed[0] ? lesson.typed : LessonQuiz_item(p->quiz)->choices[lesson.sel];
         char copy[48];
         snprintf(copy, sizeof copy, "%s", ans);

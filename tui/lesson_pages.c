@@ -133,6 +133,9 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
     }
     shape_of(a, it->kind, sh, sizeof sh);
     snprintf(q->answer, sizeof q->answer, "%s", sh);
+    LessonShape want;
+    Lesson_station_shape(c, s, B, T, &want);
+    LessonShape_format(&want, 0, q->answer_letters, sizeof q->answer_letters);
     const QuizAnswer *an = &lesson.ans[i];
     q->answered = an->answered;
     q->right = an->right;
@@ -574,14 +577,15 @@ void LessonPage_temp(App *a, int y, int h) {
     if (k < 1) k = 1;
     if (k > 10 && a->rows < 40) k = 10;
     if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
+    /* the same tokens at every temperature: the top k by logit (T = 1), p at this T */
     TopK top[LESSON_MAXROWS];
-    tc->n = Trace_topk(t, b, pos, lesson.temp, k, top);
+    tc->n = Trace_topk(t, b, pos, 1, k, top);
+    Trace_probs_row(t, b, pos, lesson.temp, s);
     for (int i = 0; i < tc->n; i++) {
         label_of(a, top[i].id, tc->label[i], VIEW_LABEL);
         tc->logit[i] = top[i].logit;
-        tc->p[i] = top[i].prob;
+        tc->p[i] = s[top[i].id];
     }
-    Trace_probs_row(t, b, pos, lesson.temp, s);
     tc->entropy = sw_entropy(s, V);
     tc->log_v = log((double)V);
     tc->top_p = tc->n > 0 ? tc->p[0] : 0;

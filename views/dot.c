@@ -11,7 +11,7 @@ void LessonView_num(char *buf, size_t cap, double v, int width) {
     if (v != v) { snprintf(buf, cap, "%*s", width, "NaN"); return; }
     if (isinf(v)) { snprintf(buf, cap, "%*s", width, v > 0 ? "inf" : "-inf"); return; }
     if (width <= 1) { snprintf(buf, cap, "%.6g", v); return; }   /* as wide as it needs */
-    if (fabs(v) >= 1e6) {
+    if (fabs(v) >= 1e4) {
         /* big: scientific, as many digits as fit */
         for (int prec = 3; prec >= 0; prec--) {
             snprintf(buf, cap, "%*.*e", width, prec, v);
@@ -81,7 +81,7 @@ static void dot_draw(ViewCtx *vc) {
     }
     Crt_set(w, CA_NORMAL);
 
-    /* the table: columns of terms */
+    /* the table: columns of terms, in blocks of rows when the screen is tall enough */
     int lw = 5;
     if ((int)strlen(c->a_sym) + 1 > lw) lw = (int)strlen(c->a_sym) + 1;
     if ((int)strlen(c->b_sym) + 1 > lw) lw = (int)strlen(c->b_sym) + 1;
@@ -89,8 +89,15 @@ static void dot_draw(ViewCtx *vc) {
     const int cw = zoom >= 2 ? 10 : 8;
     int ncols = (W - lw) / cw;
     if (ncols < 2) ncols = 2;
-    int all = c->n <= ncols;
-    int shown = all ? c->n : ncols - 1;   /* the first terms, then the last one */
+    const int block_h = 5 + 4 * gap;          /* index, a, b, product, running sum */
+    const int foot = (c->show_cos ? 2 : 0) + (c->has_check ? 1 : 0) + 1;
+    int nblocks = (bottom - y - foot + 1) / (block_h + 1);
+    if (nblocks < 1) nblocks = 1;
+    int need = (c->n + ncols - 1) / ncols;
+    if (nblocks > need) nblocks = need;
+    const int cap = nblocks * ncols;
+    const int all = c->n <= cap;
+    const int shown = all ? c->n : cap - 1;   /* the first terms, then the last one */
     double maxabs = 0, run = 0, head_sum = 0;
     for (int i = 0; i < c->n; i++) {
         double t = (double)c->a[i] * c->b[i];
@@ -98,44 +105,50 @@ static void dot_draw(ViewCtx *vc) {
     }
     if (!(maxabs > 0)) maxabs = 1;
     const char *rowname[5] = {c->index_sym[0] ? c->index_sym : "i", c->a_sym, c->b_sym, "product", "Σ so far"};
-    int ys[5];
-    for (int r = 0; r < 5; r++) {
-        ys[r] = y;
-        if (y >= bottom) break;
-        Crt_set(w, r == 0 ? CA_DIM : CA_NORMAL);
-        View_text(w, y, X, lw, rowname[r], 1);
-        y += 1 + (r < 4 ? gap : 0);
+    int ys[8][5];
+    for (int k = 0; k < nblocks && k < 8; k++) {
+        if (k > 0) y++;
+        for (int r = 0; r < 5; r++) {
+            ys[k][r] = y;
+            if (y >= bottom) continue;
+            Crt_set(w, r == 0 ? CA_DIM : CA_NORMAL);
+            View_text(w, y, X, lw, rowname[r], 1);
+            y += 1 + (r < 4 ? gap : 0);
+        }
     }
-    run = 0;
-    int col = 0;
+    if (y > bottom) y = bottom;
+    int slot = 0;
     for (int i = 0; i < c->n; i++) {
         double t = (double)c->a[i] * c->b[i];
         run += t;
         if (i < shown) head_sum = run;
         int visible = i < shown || i == c->n - 1;
         if (!visible) continue;
-        int x = X + lw + col * cw;
+        int k = slot / ncols;
+        if (k >= 8) break;
+        int x = X + lw + (slot % ncols) * cw;
+        const int *yr = ys[k];
         char num[32];
-        if (ys[0] < bottom) {
+        if (yr[0] < bottom) {
             Crt_set(w, CA_DIM);
             if (!all && i == c->n - 1) snprintf(num, sizeof num, "… %d", i);   /* the terms between are hidden */
             else snprintf(num, sizeof num, "%d", i);
-            View_printf(w, ys[0], x, cw, "%*s", cw - 1, num);
+            View_printf(w, yr[0], x, cw, "%*s", cw - 1, num);
         }
         Crt_set(w, CA_NORMAL);
-        if (ys[1] < bottom) { LessonView_num(num, sizeof num, c->a[i], cw - 1); View_text(w, ys[1], x, cw, num, 0); }
-        if (ys[2] < bottom) { LessonView_num(num, sizeof num, c->b[i], cw - 1); View_text(w, ys[2], x, cw, num, 0); }
-        if (ys[3] < bottom) {
+        if (yr[1] < bottom) { LessonView_num(num, sizeof num, c->a[i], cw - 1); View_text(w, yr[1], x, cw, num, 0); }
+        if (yr[2] < bottom) { LessonView_num(num, sizeof num, c->b[i], cw - 1); View_text(w, yr[2], x, cw, num, 0); }
+        if (yr[3] < bottom) {
             LessonView_num(num, sizeof num, t, cw - 1);
-            Crt_text_on(w, ys[3], x, cw - 1, SCALE_DIV, t / maxabs, num);
+            Crt_text_on(w, yr[3], x, cw - 1, SCALE_DIV, t / maxabs, num);
         }
-        if (ys[4] < bottom) {
+        if (yr[4] < bottom) {
             Crt_set(w, i == c->n - 1 ? CA_TITLE : CA_DIM);
             LessonView_num(num, sizeof num, run, cw - 1);
-            View_text(w, ys[4], x, cw, num, 0);
+            View_text(w, yr[4], x, cw, num, 0);
         }
         Crt_set(w, CA_NORMAL);
-        col++;
+        slot++;
     }
 
     /* the sum, the lengths, the cosine */

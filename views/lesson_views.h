@@ -42,6 +42,7 @@ typedef struct QuizCtx {
     int right;
     char given[48];          /* what the student answered */
     char answer[96];         /* "(B,T,D) = (2,6,64)" */
+    char answer_letters[48]; /* "(B,T,D)": large print when the whole answer is too wide */
     char why[SW_ERR_LEN];    /* what was wrong, or why it could not be read */
     int unreadable;          /* the last try could not be read (still asking) */
     char number_line[96];    /* question i of n, score so far */

@@ -56,6 +56,12 @@ static void quiz_draw(ViewCtx *vc) {
             View_text(w, y, X + 2 + used, W - 2 - used, c->typed[0] ? t : "_  (empty: Enter takes the highlighted choice)", 1);
             Crt_set(w, CA_NORMAL);
             y++;
+            /* large print: the typed answer big enough for the back row */
+            if (vc->zoom >= 2 && c->typed[0] && y + 3 <= bottom) {
+                Crt_set(w, CA_KEY);
+                if (View_big(w, y, X + 2, W - 2, c->typed) > 0) y += 4;
+                Crt_set(w, CA_NORMAL);
+            }
         }
         if (c->unreadable && c->why[0] && y < bottom) {
             Crt_set(w, CA_ERROR);
@@ -76,6 +82,13 @@ static void quiz_draw(ViewCtx *vc) {
         if (!c->right && c->given[0] && c->why[0] && y < bottom) {
             Crt_set(w, CA_NORMAL);
             View_text(w, y++, X + 2, W - 2, c->why, 1);
+        }
+        /* large print: the shape itself, big */
+        if (vc->zoom >= 2 && y + 3 <= bottom) {
+            const char *big = View_big_width(c->answer) <= W - 2 ? c->answer : c->answer_letters;
+            Crt_set(w, c->right ? CA_OK : CA_TITLE);
+            if (View_big(w, y, X + 2, W - 2, big) > 0) y += 4;
+            Crt_set(w, CA_NORMAL);
         }
     }
     c->used = y - vc->y;
