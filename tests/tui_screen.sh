@@ -73,6 +73,14 @@ if tui_screen_e | grep -q '\[[0-9;]*48;5;'; then echo "PASS: screen: 256-colour 
     echo "FAIL: screen: no 256-colour escapes in the heatmap"; TUI_FAILED=1; fi
 expect_quit "colour: q quits"
 
+# ---- Ctrl-C leaves cleanly (terminal restored, status 128+SIGINT) ----
+tui_start 80 24 -- --model "$MODEL"
+expect_screen "Ctrl-C: walk shows" "0 tokenize"
+tui_keys C-c
+rc=$(tui_exit_code 5)
+if [ "$rc" = "130" ]; then echo "PASS: screen: Ctrl-C ends the program with status 130"; else
+    echo "FAIL: screen: Ctrl-C exit status '${rc:-still running}'"; tui_screen | tail -5 | sed 's/^/    | /'; TUI_FAILED=1; fi
+
 # ---- TERM=dumb: a clear one-line refusal that names --dump ----
 tui_start 100 10 TERM=dumb -- --model "$MODEL"
 expect_screen "TERM=dumb: suggests --dump" "--dump"

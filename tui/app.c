@@ -9,6 +9,7 @@
 #include "tui/app.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -424,6 +425,10 @@ static int app_key(App *a, int rc, wint_t wch) {
 
 /* ---- the program ---- */
 
+/* Ctrl-C, kill, a closed terminal: leave the loop and restore the terminal. */
+static volatile sig_atomic_t app_signal;
+static void on_signal(int sig) { app_signal = sig; }
+
 int Tui_run(Model *m, const Options *o) {
     char err[SW_ERR_LEN];
     App *a = calloc(1, sizeof *a);
@@ -469,12 +474,20 @@ int Tui_run(Model *m, const Options *o) {
         free(a);
         return 1;
     }
+    app_signal = 0;
+    struct sigaction sa, old_int, old_term, old_hup;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
     App_rerun(a);
     wtimeout(stdscr, 50);
     a->dirty = 1;
     int last_done = -1;
     JobKind last_busy = JOB_NONE;
-    while (!a->quit) {
+    while (!a->quit && !app_signal) {
         collect(a);
         JobKind busy = Worker_busy(&a->worker);
         int done, total;
@@ -495,11 +508,15 @@ int Tui_run(Model *m, const Options *o) {
 
     Worker_stop(&a->worker);
     Crt_done();
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    int rc = app_signal ? 128 + app_signal : 0;
     if (a->trace) Trace_free(a->trace);
     free(a->tok_label);
     free(a->tok_symbol);
     free(a->rejected);
     for (int i = 0; i < SW_MAX_B; i++) free(a->prompts[i]);
     free(a);
-    return 0;
+    return rc;
 }
