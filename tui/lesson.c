@@ -84,16 +84,30 @@ static void go_page(App *a, int p) {
     lesson.page = p;
 }
 
-/* Default tokens for the dot product: the second token of the last row and its last token
- * (" cat" and " mat" in GPT-2's ready-made batch). */
+/* Default tokens for the dot product: a is the second token of the last row (" cat" in
+ * GPT-2's ready-made batch, " Lily" in the stories'), b the other prompt token whose
+ * embedding points most nearly the same way. */
 static void default_tokens(App *a) {
     const Trace *t = a->trace;
     if (!t || lesson.tok_a >= 0) return;
     int n = LessonTok_at(t, -1, NULL, NULL), before = n - t->len[t->B - 1];
     int last = t->len[t->B - 1];
     lesson.tok_a = before + (last > 1 ? 1 : 0);
-    lesson.tok_b = n - 1;
-    if (lesson.tok_b == lesson.tok_a && n > 1) lesson.tok_b = lesson.tok_a - 1;
+    lesson.tok_b = lesson.tok_a > 0 ? lesson.tok_a - 1 : (n > 1 ? 1 : 0);
+    int ba = 0, pa = 0;
+    if (LessonTok_at(t, lesson.tok_a, &ba, &pa) != 0) return;
+    int ida = Trace_id(t, ba, pa);
+    const float *ea = Lesson_embedding(a->m, ida);
+    float best = -2;
+    for (int i = 0; i < n && ea; i++) {
+        int b = 0, p = 0;
+        LessonTok_at(t, i, &b, &p);
+        int id = Trace_id(t, b, p);
+        const float *e = Lesson_embedding(a->m, id);
+        if (id == ida || !e || id == Tokenizer_bos(a->m->tok)) continue;
+        float c = Lesson_cosine(ea, e, a->m->c.dim);
+        if (c > best) { best = c; lesson.tok_b = i; }
+    }
 }
 
 /* ---- the walk at the same station ---- */
