@@ -55,7 +55,8 @@ static void next_draw(ViewCtx *c) {
         if (t0 > 0) x += View_text(w, y, x, 1, "…", 0);
         for (int t = t0; t < n; t++) {
             plain(piece, sizeof piece, TokenTable_label(tt, b, t));
-            Crt_set(w, t >= tt->prompt_len[b] ? CA_SHAPECHANGE : CA_NORMAL);
+            int bos = t == 0 && strcmp(piece, "<s>") == 0;     /* Llama's BOS: not text */
+            Crt_set(w, bos ? CA_DIM : t >= tt->prompt_len[b] ? CA_SHAPECHANGE : CA_NORMAL);
             x += View_text(w, y, x, c->x + c->w - x, piece, 0);
         }
         Crt_set(w, CA_CURRENT);
