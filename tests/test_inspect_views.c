@@ -161,7 +161,7 @@ static void test_surprise(const char *mode) {
     expect(on_screen("0.69") && on_screen("4.61") && on_screen("13.8") && on_screen("0.11") && on_screen("Hello") && on_screen("␣This"), name, "\n%s",
            screen_text());
     snprintf(name, sizeof name, "%s surprise 80x24: the selected token's p, loss and rank", mode);
-    expect(on_screen("t=3 \"␣This\" (id 13): p = 1e-06") && on_screen("-log p = 13.816 nats") && on_screen("rank 200 of 1000"), name, "\n%s",
+    expect(on_screen("t=3 \"␣This\" (id 13): p = 1e-06") && on_screen("  -log p = 13.816 nats  rank 200 of 1000"), name, "\n%s",
            screen_text());
     snprintf(name, sizeof name, "%s surprise: generated tokens are left out of the mean", mode);
     expect(on_screen("mean loss 6.371 nats over the prompt's 3 ·"), name, "\n%s", screen_text());

@@ -161,11 +161,11 @@ static void surprise_draw(ViewCtx *c) {
         View_printf(w, fy, c->x, c->w, "t=0 %s (id %d): the first token; nothing came before it, so nothing predicted it", lab, id);
     } else if (ic->prob && ic->prob[sel] >= 0) {
         Crt_set(w, CA_TITLE);
-        int used = View_printf(w, fy, c->x, c->w, "t=%d %s (id %d): p = %.4g   -log p = %.3f nats   rank %d of %d", sel, lab, id, ic->prob[sel],
+        int used = View_printf(w, fy, c->x, c->w, "t=%d %s (id %d): p = %.4g  -log p = %.3f nats  rank %d of %d", sel, lab, id, ic->prob[sel],
                                ic->loss[sel], ic->rank[sel], ic->V);
         Crt_set(w, CA_DIM);
         if (used + 4 < c->w)
-            View_printf(w, fy, c->x + used, c->w - used, "   %s", ic->rank[sel] == 1 ? "(its top guess)" : "(its preferred guesses: below)");
+            View_printf(w, fy, c->x + used, c->w - used, " · %s", ic->rank[sel] == 1 ? "top guess" : "it preferred others: below");
     } else {
         Crt_set(w, CA_DIM);
         View_printf(w, fy, c->x, c->w, "t=%d %s: computing...", sel, lab);
