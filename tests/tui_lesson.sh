@@ -188,4 +188,64 @@ else
     echo "SKIP: lesson: stories: $STORIES is missing"
 fi
 
+# ---------- a flood of random keys inside the lesson (seeded; SW_FLOOD_SEED replays) ----------
+lesson_keys() {
+    awk -v seed="$1" -v n="$2" 'BEGIN {
+        srand(seed);
+        split("Left Right Up Down Enter Escape Tab BTab BSpace PageUp PageDown Home End", named, " ");
+        nn = 13;
+        lit = "BTDVFHhdbtdvf0123456789,() cCwRgGtTlkj.e";
+        sent = 0;
+        while (sent < n) {
+            r = rand();
+            if (r < 0.45) {
+                line = "K"; k = 1 + int(rand() * 6);
+                for (j = 0; j < k; j++) line = line " " named[1 + int(rand() * nn)];
+                print line; sent += k;
+            } else if (r < 0.96) {
+                s = ""; k = 1 + int(rand() * 8);
+                for (j = 0; j < k; j++) s = s substr(lit, 1 + int(rand() * length(lit)), 1);
+                print "L " s; sent += k;
+            } else {
+                split("79 23|80 24|160 50|3 2|120 40", sz, "|");
+                print "R " sz[1 + int(rand() * 5)];
+            }
+        }
+    }'
+}
+
+if [ -f "$STORIES" ] && [ -f "$GPT2/model.safetensors" ]; then
+    SEED="${SW_FLOOD_SEED:-11}"
+    for model in "$STORIES" "$GPT2"; do
+        tui_start 80 24 -- --lesson --model "$model"
+        expect_screen "flood: starts ($(basename "$model"))" "shape quiz 1 of 11"
+        lesson_keys "$SEED" 1000 > "${TUI_RC}.keys"
+        while IFS= read -r line; do
+            case "$line" in
+                K\ *) # shellcheck disable=SC2086
+                      tui_keys ${line#K } ;;
+                L\ *) tui_lit "${line#L }" ;;
+                R\ *) # shellcheck disable=SC2086
+                      tui_resize ${line#R } ;;
+            esac
+            if [ -s "$TUI_RC" ]; then break; fi
+        done < "${TUI_RC}.keys"
+        rm -f "${TUI_RC}.keys"
+        if [ -s "$TUI_RC" ]; then
+            echo "FAIL: $TUI_NAME: flood: the program ended (status $(cat "$TUI_RC"), seed $SEED):"
+            tui_screen | tail -20 | sed 's/^/    | /'
+            TUI_FAILED=1
+            continue
+        fi
+        echo "PASS: $TUI_NAME: flood: 1000 random keys in the lesson ($(basename "$model"), seed $SEED)"
+        tui_resize 80 24
+        # out of the editor or help, to the walk, then back to the lesson
+        tui_keys Escape; sleep 0.2; tui_keys Escape; sleep 0.2; tui_keys Escape; sleep 0.2
+        tui_keys C
+        expect_screen "flood: the lesson answers keys afterwards" "lesson │" 20
+        expect_not "flood: no error from a sanitizer" "Sanitizer"
+        expect_quit "flood: q quits with status 0"
+    done
+fi
+
 exit $TUI_FAILED
