@@ -168,7 +168,7 @@ static void test_model(const char *model_rel, const char *ref_rel, const char *t
         }
     snprintf(name, sizeof name, "%s: after the edit every token's numbers match the new trace", tag);
     expect(same, name, " ");
-    for (int q = 0; q < t2->len[0]; q++) Inspect_lens_column(in, t2, 0, q);
+    Inspect_lens_columns(in, t2, 0, 0, t2->len[0]);   /* every column at once (some cached) */
     same = 1;
     for (int l = 0; l < in->L; l++)
         for (int q = 0; q < t2->len[0]; q++) {
@@ -195,8 +195,9 @@ static void test_model(const char *model_rel, const char *ref_rel, const char *t
     expect(in->forgets == f0 && fabs(in->prob[Inspect_at(in, 0, len0)] - pr) < 1e-6 && rk == 1 && n == len0 - 1, name,
            "forgets %u -> %u, p %g vs %g, rank %d, n %d", f0, in->forgets, in->prob[Inspect_at(in, 0, len0)], pr, rk, n);
     snprintf(name, sizeof name, "%s: out-of-range lens columns are refused", tag);
-    expect(Inspect_lens_column(in, t2, 0, t2->len[0]) == -1 && Inspect_lens_column(in, t2, 5, 0) == -1 && Inspect_lens_column(in, t2, 0, -1) == -1, name,
-           " ");
+    expect(Inspect_lens_column(in, t2, 0, t2->len[0]) == -1 && Inspect_lens_column(in, t2, 5, 0) == -1 && Inspect_lens_column(in, t2, 0, -1) == -1 &&
+               Inspect_lens_columns(in, t2, 0, 1, t2->len[0]) == -1 && Inspect_lens_columns(in, t2, 0, 0, 0) == -1,
+           name, " ");
     Trace_free(t2);
 
 done:

@@ -5,8 +5,10 @@
  *     154 MB of W_lm for one row, so it is memory-bound;
  *   one position's 12 layers as one (12,D)@(D,V) sgemm                ~25 ms;
  *   every token's loss of a 38-token row (Trace_next_token_stats)     ~34 ms.
- * So the lens is computed a column (all layers of one position) at a time, and only for
- * the columns on screen; everything is computed once per token prefix. */
+ *   8 positions x 12 layers as one (96,D)@(D,V) sgemm                  ~200-300 ms,
+ *     against ~8 x 140 ms one column at a time (the CPU shared with other work).
+ * So the lens is computed for the columns on screen, as few matmuls of whole columns (all
+ * layers of a position) as fit INSPECT_BATCH rows; everything once per token prefix. */
 #include "tui/inspect.h"
 
 #include "engine/forward.h"
@@ -58,8 +60,13 @@ Inspect *Inspect_get(const Model *m) {
     in->rank = malloc(sizeof(int) * bt);
     in->lens_id = malloc(sizeof(int) * lbt);
     in->lens_p = malloc(sizeof(float) * lbt);
-    in->xn = malloc(sizeof(float) * (size_t)in->L * c->dim);
-    in->logits = malloc(sizeof(float) * (size_t)in->L * c->vocab_size);
+    /* rows per lens matmul: whole columns of L, about INSPECT_BATCH rows (more reuse of W_lm
+     * per read), at most INSPECT_BATCH columns */
+    int per = INSPECT_BATCH / in->L;
+    if (per < 1) per = 1;
+    in->rows = per * in->L;
+    in->xn = malloc(sizeof(float) * (size_t)in->rows * c->dim);
+    in->logits = malloc(sizeof(float) * (size_t)in->rows * c->vocab_size);
     g_inspect = in;
     if (!in->ids || !in->prob || !in->loss || !in->rank || !in->lens_id || !in->lens_p || !in->xn || !in->logits) {
         Inspect_release();
@@ -113,34 +120,45 @@ int Inspect_lens_ready(const Inspect *in, int b, int pos) {
     return in->lens_p[Inspect_lens_at(in, in->L - 1, b, pos)] >= 0;
 }
 
-int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos) {
+/* Top INSPECT_LENS_K of one row of logits and their probabilities, into cell `at`. */
+static void lens_cell(Inspect *in, const float *lg, int V, size_t at) {
+    /* the K largest logits, best first (a small insertion list) */
+    int top[INSPECT_LENS_K], n = 0;
+    for (int v = 0; v < V; v++) {
+        if (n == INSPECT_LENS_K && lg[v] <= lg[top[n - 1]]) continue;
+        int j = n < INSPECT_LENS_K ? n++ : n - 1;
+        while (j > 0 && lg[top[j - 1]] < lg[v]) { top[j] = top[j - 1]; j--; }
+        top[j] = v;
+    }
+    /* p_i = exp(l_i - max) / sum_v exp(l_v - max), the max being the top logit */
+    double sum = 0;
+    for (int v = 0; v < V; v++) sum += exp((double)lg[v] - lg[top[0]]);
+    for (int i = 0; i < INSPECT_LENS_K; i++) {
+        in->lens_id[at + i] = i < n ? top[i] : -1;
+        in->lens_p[at + i] = i < n ? (float)(exp((double)lg[top[i]] - lg[top[0]]) / sum) : 0;
+    }
+}
+
+int Inspect_lens_columns(Inspect *in, Trace *t, int b, int pos0, int n) {
     const Model *m = t->m;
-    const int L = in->L, D = m->c.dim, V = m->c.vocab_size;
-    if (b < 0 || b >= t->B || pos < 0 || pos >= t->len[b] || pos >= in->cap) return -1;
-    if (Inspect_lens_ready(in, b, pos)) return 0;
-    /* every layer's residual at (b,pos) read as if it were the last block's output:
-     * logits (L,V) = final_norm(x (L,D)) @ W_lm (D,V), then each row's top-1 and its
-     * probability exp(top - max) / sum exp(logit - max) = 1 / sum exp(logit - top) */
-    for (int l = 0; l < L; l++)
-        Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, l + 1, b, pos), in->xn + (size_t)l * D);
-    Forward_lm_head(m, in->xn, L, in->logits);
-    for (int l = 0; l < L; l++) {
-        const float *lg = in->logits + (size_t)l * V;
-        /* the K largest logits, best first (a small insertion list) */
-        int top[INSPECT_LENS_K], n = 0;
-        for (int v = 0; v < V; v++) {
-            if (n == INSPECT_LENS_K && lg[v] <= lg[top[n - 1]]) continue;
-            int j = n < INSPECT_LENS_K ? n++ : n - 1;
-            while (j > 0 && lg[top[j - 1]] < lg[v]) { top[j] = top[j - 1]; j--; }
-            top[j] = v;
-        }
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - lg[top[0]]);
-        size_t at = Inspect_lens_at(in, l, b, pos);
-        for (int i = 0; i < INSPECT_LENS_K; i++) {
-            in->lens_id[at + i] = i < n ? top[i] : -1;
-            in->lens_p[at + i] = i < n ? (float)(exp((double)lg[top[i]] - lg[top[0]]) / sum) : 0;
-        }
+    const int L = in->L, D = m->c.dim, V = m->c.vocab_size, per = in->rows / L;
+    if (b < 0 || b >= t->B || pos0 < 0 || n < 1 || pos0 + n > t->len[b] || pos0 + n > in->cap) return -1;
+    int todo[INSPECT_BATCH];
+    for (int p = pos0; p < pos0 + n;) {
+        /* up to `per` missing positions, L rows each, in one matmul:
+         * logits (k*L, V) = final_norm(x after block l at position p) @ W_lm (D,V) */
+        int k = 0;
+        for (; p < pos0 + n && k < per; p++)
+            if (!Inspect_lens_ready(in, b, p)) todo[k++] = p;
+        if (k == 0) break;
+        for (int i = 0; i < k; i++)
+            for (int l = 0; l < L; l++)
+                Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, l + 1, b, todo[i]), in->xn + ((size_t)i * L + l) * D);
+        Forward_lm_head(m, in->xn, k * L, in->logits);
+        for (int i = 0; i < k; i++)
+            for (int l = 0; l < L; l++) lens_cell(in, in->logits + ((size_t)i * L + l) * V, V, Inspect_lens_at(in, l, b, todo[i]));
     }
     return 0;
 }
+
+int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos) { return Inspect_lens_columns(in, t, b, pos, 1); }

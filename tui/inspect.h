@@ -12,6 +12,7 @@
 #include "engine/trace.h"
 
 #define INSPECT_LENS_K 3     /* guesses kept per logit-lens cell */
+#define INSPECT_BATCH 96     /* logit-lens rows per matmul (whole columns of L layers) */
 
 typedef struct {
     const Model *m;
@@ -24,7 +25,8 @@ typedef struct {
      * at (b, t), best first */
     int *lens_id;            /* (L, SW_MAX_B, cap, INSPECT_LENS_K) */
     float *lens_p;           /* (L, SW_MAX_B, cap, INSPECT_LENS_K); [0] < 0: not computed */
-    float *xn, *logits;      /* scratch: (L, D) and (L, V) for one position's column */
+    int rows;                /* rows of the scratch: whole columns, about INSPECT_BATCH */
+    float *xn, *logits;      /* scratch: (rows, D) and (rows, V) */
     unsigned forgets;        /* counts forgetting: a number computed when it was equal is still current */
 } Inspect;
 
@@ -41,8 +43,10 @@ void Inspect_sync(Inspect *in, const Trace *t);
  * how many. */
 int Inspect_row_stats(Inspect *in, Trace *t, int b, double *mean_loss, int *n_loss);
 
-/* Logit lens for every layer at (b, pos): one (L,D)@(D,V) matmul (the weight matrix is read
- * once for the whole column, not once per layer). Returns 0, -1 when out of range. */
+/* Logit lens for every layer at positions pos0 .. pos0+n-1 of row b (those not cached): one
+ * (rows,D)@(D,V) matmul per batch of whole columns, so W_lm is read once per batch, not once
+ * per cell. Returns 0, -1 when out of range. */
+int Inspect_lens_columns(Inspect *in, Trace *t, int b, int pos0, int n);
 int Inspect_lens_column(Inspect *in, Trace *t, int b, int pos);
 /* Is the lens column at (b, pos) computed? */
 int Inspect_lens_ready(const Inspect *in, int b, int pos);

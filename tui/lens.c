@@ -86,7 +86,7 @@ static void lens_draw(App *a, int y, int h) {
 
     /* compute the columns that will show (each once per token prefix) */
     View_lens_layout(&ic);
-    for (int i = 0; i < ic.ncols; i++) Inspect_lens_column(in, t, b, ic.vc.col0 + i);
+    Inspect_lens_columns(in, t, b, ic.vc.col0, ic.ncols);
 
     /* the selected cell's top-k */
     int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;

@@ -185,7 +185,8 @@ static void lens_draw(ViewCtx *c) {
                 char lab[VIEW_LABEL], pct[16];
                 label_of(ic, id, lab, sizeof lab);
                 int pc = (int)(p * 100 + 0.5);
-                snprintf(pct, sizeof pct, "%d%%", pc > 100 ? 100 : pc);
+                if (pc == 0 && p > 0) snprintf(pct, sizeof pct, "<1%%");
+                else snprintf(pct, sizeof pct, "%d%%", pc > 100 ? 100 : pc);
                 int pw = (int)strlen(pct);
                 cell_attr(w, p, sel, hit);
                 for (int q = 0; q < cw - 1; q++) mvwaddch(w, y, xx + q, ' ');
