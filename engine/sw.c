@@ -11,12 +11,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Errors often quote bytes from a file (a tensor name, a dtype, a merge). Control bytes
+ * are written as \xNN so a message stays one line and cannot drive the terminal. */
 void sw_seterr(char *err, const char *fmt, ...) {
     if (!err) return;
+    char raw[SW_ERR_LEN];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, SW_ERR_LEN, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p && o + 1 < SW_ERR_LEN; p++) {
+        if (*p < 0x20 || *p == 0x7F) {
+            if (o + 5 >= SW_ERR_LEN) break;
+            o += (size_t)snprintf(err + o, SW_ERR_LEN - o, "\\x%02X", *p);
+        } else {
+            err[o++] = (char)*p;
+        }
+    }
+    err[o] = 0;
+}
+
+/* Open a regular file for reading without blocking on FIFOs or devices. */
+static int open_regular(const char *path, struct stat *st, char *err) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        sw_seterr(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        sw_seterr(err, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
 }
 
 int sw_mul_size(size_t a, size_t b, size_t *out) {
@@ -45,17 +75,9 @@ void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
 int sw_map_file(SwMap *m, const char *path, char *err) {
     m->data = NULL;
     m->len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        sw_seterr(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        sw_seterr(err, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
+    int fd = open_regular(path, &st, err);
+    if (fd < 0) return -1;
     if (st.st_size == 0) { close(fd); return 0; }
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
@@ -75,9 +97,13 @@ void sw_unmap(SwMap *m) {
 }
 
 char *sw_read_file(const char *path, size_t *len, size_t max_len, char *err) {
-    FILE *f = fopen(path, "rb");
+    struct stat st;
+    int fd = open_regular(path, &st, err);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         sw_seterr(err, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -130,4 +156,23 @@ int sw_utf8_valid(const char *str, size_t n, size_t *bad_at) {
 bad:
     if (bad_at) *bad_at = i;
     return 0;
+}
+
+char *sw_utf8_repair(const char *s, size_t n) {
+    size_t cap;
+    if (sw_mul_size(n, 3, &cap) != 0 || sw_add_size(cap, 1, &cap) != 0) return NULL;
+    char *out = malloc(cap), *o = out;
+    if (!out) return NULL;
+    size_t i = 0;
+    while (i < n) {
+        size_t bad;
+        if (sw_utf8_valid(s + i, n - i, &bad)) { memcpy(o, s + i, n - i); o += n - i; break; }
+        memcpy(o, s + i, bad);
+        o += bad;
+        memcpy(o, "\xEF\xBF\xBD", 3);   /* U+FFFD for the one bad byte */
+        o += 3;
+        i += bad + 1;
+    }
+    *o = 0;
+    return out;
 }

@@ -16,7 +16,7 @@
 #define SW_MAX_B 8          /* most prompts in one batch */
 #define SW_VERSION "0.1.0"
 
-/* printf into err (truncating safely). err may be NULL. */
+/* printf into err (truncating safely; control bytes written as \xNN). err may be NULL. */
 void sw_seterr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* checked size arithmetic: return 0 and set *out, or -1 on overflow */
@@ -40,5 +40,9 @@ char *sw_read_file(const char *path, size_t *len, size_t max_len, char *err);
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). On failure
  * *bad_at (if non-NULL) gets the byte offset of the first bad sequence. */
 int sw_utf8_valid(const char *s, size_t n, size_t *bad_at);
+
+/* A malloc'd NUL-terminated copy of s[0..n) with each byte that is not part of valid UTF-8
+ * replaced by U+FFFD (for JSON and screens). NULL on OOM. */
+char *sw_utf8_repair(const char *s, size_t n);
 
 #endif

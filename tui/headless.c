@@ -23,6 +23,17 @@ static void token_text(const Tokenizer *tok, int id, char *buf, size_t cap) {
     }
 }
 
+/* Text for the dump: control bytes as \n, \t, \xNN so the report stays plain lines. */
+static void put_escaped(FILE *out, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n') fputs("\\n", out);
+        else if (*p == '\t') fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7F) fprintf(out, "\\x%02X", *p);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0) { fprintf(out, "\\u%04X", p[1]); p++; } /* C1 controls */
+        else fputc(*p, out);
+    }
+}
+
 static void print_values(FILE *out, const TensorView *v, int b, int pos) {
     /* a few numbers of row b, position pos, so the dump shows real values, not only shapes */
     int last = v->dims[v->ndim - 1];
@@ -201,8 +212,11 @@ static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from
             cJSON *g = cJSON_AddObjectToObject(pr, "generated");
             cJSON *ids = cJSON_AddArrayToObject(g, "ids");
             for (int p = plen; p < t->len[b]; p++) cJSON_AddItemToArray(ids, cJSON_CreateNumber(Trace_id(t, b, p)));
+            /* sampled tokens may end inside a UTF-8 sequence: JSON strings must be valid */
             char *s = Tokenizer_decode(tok, t->ids + (size_t)b * t->Tcap + plen, t->len[b] - plen);
-            cJSON_AddStringToObject(g, "text", s ? s : "");
+            char *r = s ? sw_utf8_repair(s, strlen(s)) : NULL;
+            cJSON_AddStringToObject(g, "text", r ? r : "");
+            free(r);
             free(s);
         }
     }
@@ -257,7 +271,11 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
             fprintf(out, "\ngenerated (%d tokens, shapes now (B,T) = (%d,%d)):\n", o->max_new, t->B, t->T);
             for (int b = 0; b < t->B; b++) {
                 char *s = Tokenizer_decode(m->tok, t->ids + (size_t)b * t->Tcap, t->len[b]);
-                fprintf(out, "  prompt %d: %s\n", b, s ? s : "");
+                char *r = s ? sw_utf8_repair(s, strlen(s)) : NULL;
+                fprintf(out, "  prompt %d: ", b);
+                put_escaped(out, r ? r : "");
+                fputc('\n', out);
+                free(r);
                 free(s);
             }
         }

@@ -86,6 +86,12 @@ static char *read_stdin(void) {
         }
     }
     if (!buf) return NULL;
+    if (memchr(buf, 0, n)) {
+        fprintf(stderr, "shapewalk: the prompt on standard input has a NUL byte at offset %zu; prompts are text\n",
+                (size_t)((char *)memchr(buf, 0, n) - buf));
+        free(buf);
+        exit(2);
+    }
     buf[n] = 0;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;   /* a trailing newline from echo */
     return buf;
@@ -126,7 +132,7 @@ int main(int argc, char **argv) {
             }
             if (strcmp(optarg, "-") == 0) {
                 if (stdin_prompt) { fprintf(stderr, "shapewalk: --prompt - can be given once\n"); return 2; }
-                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: cannot read the prompt from standard input\n"); return 2; }
+                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: cannot read the prompt from standard input (over 64 MB?)\n"); return 2; }
                 o.prompts[o.n_prompts++] = stdin_prompt;
             } else {
                 o.prompts[o.n_prompts++] = optarg;
