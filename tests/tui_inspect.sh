@@ -43,7 +43,8 @@ for b, p in enumerate(d["prompts"]):
     for l, row in enumerate(p.get("logit_lens", [])):
         for t, c in enumerate(row):
             out.append(f"{pre}_LENS{b}_{l}_{t}={q(lab(c['text'])[:4])}")
-            out.append(f"{pre}_LENSP{b}_{l}_{t}={q('%d%%' % int(c['prob'] * 100 + 0.5))}")
+            pc = int(c["prob"] * 100 + 0.5)
+            out.append(f"{pre}_LENSP{b}_{l}_{t}={q('<1%' if pc == 0 and c['prob'] > 0 else '%d%%' % pc)}")
 print("\n".join(out))
 EOF
     . "$tmp/$pre.env"

@@ -152,13 +152,13 @@ static int lens_key(App *a, int ch) {
 }
 
 static const char *const lens_help[] = {
-    "Logit lens: the residual stream after every block, put through the final norm and the LM",
-    "head as if that block were the last. Each cell: the top-1 token and its probability (%).",
-    "← → , . h l      previous / next position      Home End  first / last",
-    "↑ ↓ [ ]          previous / next block          PgUp PgDn  first / last block",
+    "The residual stream after every block, through the final norm and the",
+    "LM head as if that block were the last: each cell's top token and p.",
+    "← → , . h l      previous / next position  Home End  first / last",
+    "↑ ↓ [ ]          previous / next block     PgUp PgDn  first / last",
     "b B              next / previous batch row (prompt)",
     "k K              more / fewer rows in the selected cell's top-k",
-    "s                token surprise;  L here from anywhere",
+    "s                token surprise",
     "Esc              back to the forward-pass walk",
     NULL,
 };

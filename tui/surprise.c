@@ -259,15 +259,15 @@ static int surprise_key(App *a, int ch) {
 }
 
 static const char *const surprise_help[] = {
-    "Token surprise: each token coloured by the probability the model gave it (from the token",
-    "before), with -log p in nats; the row's mean loss and perplexity; log V = a uniform guess.",
-    "← → , . h l      previous / next token        Home End  first / last",
+    "Each token coloured by the probability the model gave it from the token",
+    "before; -log p (nats) under it; the row's mean loss and perplexity.",
+    "← → , . h l      previous / next token     Home End  first / last",
     "b B              next / previous batch row (prompt)",
-    "t T              temperature up / down: the alternatives sharpen (τ<1) or flatten (τ>1)",
+    "t T              temperature up / down: sharper (τ<1) / flatter (τ>1)",
     "k K              more / fewer alternatives",
-    "c                the alternatives / the cross-entropy worked through (both when ≥160 wide)",
-    "g                append the sampler's next token to every row (its surprise shows too)",
-    "L                the logit lens;  s here from anywhere",
+    "c                alternatives / cross-entropy (both when ≥160 wide)",
+    "g                append the sampler's next token to every row",
+    "L                the logit lens",
     "Esc              back to the forward-pass walk",
     NULL,
 };
