@@ -497,17 +497,17 @@ static void lesson_enter(App *a) {
 }
 
 static const char *const lesson_help[] = {
-    "→ Space Enter    next page            ← Backspace     previous page",
-    "0..7 Enter       go to a station's first page (8: the score); on a quiz, g first",
+    "→ Space Enter    next page;  ← Backspace  previous page",
+    "0..7 Enter       a station's first page (8: score); on a quiz: g 5 Enter",
     "Home End         the first page / the score",
-    "quiz: B,T,D      type the shape in letters (B T D V h d F) or numbers (2,6,64)",
-    "quiz: ↑ ↓ Tab    highlight a choice; Enter checks the typed answer, else the choice",
-    "↑ ↓ , .          dot product / nearest: the chosen token; matmul / softmax: the position",
-    "Tab              dot product: switch between a and b; matmul: the next column (top 5)",
+    "quiz: B,T,D      type the shape: letters B T D V h d F, or 2,6,64",
+    "quiz: ↑ ↓ Tab    highlight a choice; Enter checks (typed, else choice)",
+    "↑ ↓ , .          the token (dot, nearest) or the position (matmul ...)",
+    "Tab              dot product: a or b moves; matmul: the next column",
     "t T              temperature up / down (temperature page)",
     "b                the batch row",
-    "w Esc            open this station in the free walk (C comes back to the lesson)",
-    "c                high-contrast colours on/off;  z  large print (projector)",
+    "w Esc            this station in the walk (C comes back)",
+    "c                high contrast on/off;  z  large print (projector)",
     "R                on the score page: start the quiz again",
     NULL,
 };

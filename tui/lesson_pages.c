@@ -56,8 +56,8 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
     switch (it->kind) {
     case ST_TOKENIZE:
         snprintf(q->maths, sizeof q->maths, "ids = encode(text)");
-        snprintf(q->known[0], sizeof q->known[0], "%d prompt%s (B = %d) are cut into tokens; the longest row has T = %d (shorter rows are padded)", B,
-                 B == 1 ? "" : "s", B, T);
+        snprintf(q->known[0], sizeof q->known[0], "B = %d prompt%s, cut into tokens; the longest has T = %d tokens", B,
+                 B == 1 ? "" : "s", T);
         snprintf(q->question, sizeof q->question, "What shape is ids?");
         break;
     case ST_EMBED:
@@ -69,7 +69,7 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
         shape_of(a, ST_EMBED, in, sizeof in);
         if (gpt2) {
             snprintf(q->maths, sizeof q->maths, "x = x + P[0:T]   (a learned vector per position)");
-            snprintf(q->known[0], sizeof q->known[0], "x is %s; P[0:T] is (T,D) = (%d,%d), the same for every row of the batch", in, T, c->dim);
+            snprintf(q->known[0], sizeof q->known[0], "x is %s; P[0:T] is (T,D) = (%d,%d), shared by all B rows", in, T, c->dim);
             snprintf(q->question, sizeof q->question, "What shape is x + P[0:T]?");
         } else {
             snprintf(q->maths, sizeof q->maths, "nothing is added here: Llama rotates q and k by position inside attention");
@@ -87,7 +87,7 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
     case ST_SCORES:
         shape_of(a, ST_QKV, in, sizeof in);
         snprintf(q->maths, sizeof q->maths, "S = q @ kᵀ / √d   (for each batch row and head)");
-        snprintf(q->known[0], sizeof q->known[0], "q is %s; kᵀ is k with its last two axes swapped: (B,h,d,T)", in);
+        snprintf(q->known[0], sizeof q->known[0], "q is %s; kᵀ swaps k's last two axes: (B,h,d,T)", in);
         snprintf(q->question, sizeof q->question, "What shape is S?");
         break;
     case ST_MLP_UP:
@@ -100,7 +100,7 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
         shape_of(a, ST_EMBED, in, sizeof in);
         snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "x = x + attn(LN(x));  x = x + mlp(LN(x))" : "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))");
         snprintf(q->known[0], sizeof q->known[0], "the block's input x is %s", in);
-        snprintf(q->known[1], sizeof q->known[1], "inside, the scores were (B,h,T,T) and the MLP (B,T,F); each part is added back to x");
+        snprintf(q->known[1], sizeof q->known[1], "inside: scores (B,h,T,T), MLP (B,T,F); each part is added back to x");
         snprintf(q->question, sizeof q->question, "What shape leaves block 1?");
         break;
     case ST_FINAL_NORM:
@@ -553,8 +553,12 @@ void LessonPage_softmax(App *a, int y, int h) {
         e->p_stable[i] = pv[top[i].id];
     }
     sc->n_ex = 3;
+    /* real logits can break the naive way too: all very negative (exp underflows, 0/0) or large */
+    if (e->sum_naive == 0)
+        snprintf(sc->note, sizeof sc->note, "the model's own logits underflow: every exp(x) is 0 in float, so p = 0/0 = NaN; x - max fixes that too");
+    else if (!isfinite(e->sum_naive))
+        snprintf(sc->note, sizeof sc->note, "the model's own logits overflow: Σ exp(x) is inf in float; x - max keeps every exponent <= 0");
     View_softmax_demo.draw(&sc->vc);
-    /* where the real logits come from, under the tables */
     free(sc);
 }
 

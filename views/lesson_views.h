@@ -123,6 +123,7 @@ typedef struct SoftmaxCtx {
     ViewCtx vc;
     SoftmaxExample ex[SOFTMAX_DEMO_N];
     int n_ex;
+    char note[192];          /* under the tables when there is room (e.g. the real logits underflow) */
 } SoftmaxCtx;
 
 /* ---- temperature ---- */

@@ -53,7 +53,7 @@ static void softmax_demo_draw(ViewCtx *vc) {
         LessonView_num(sn, sizeof sn, e->sum_naive, 1);
         if (right) {
             View_text(w, y, xl, xp - 4 - xl, e->title, 1);
-            Crt_set(w, isfinite(e->sum_naive) ? CA_NORMAL : CA_ERROR);
+            Crt_set(w, isfinite(e->sum_naive) && e->sum_naive > 0 ? CA_NORMAL : CA_ERROR);
             char sum[48];
             snprintf(sum, sizeof sum, "Σ = %s", sn);
             View_printf(w, y, xs - View_width(sum), View_width(sum), "%s", sum);
@@ -80,6 +80,11 @@ static void softmax_demo_draw(ViewCtx *vc) {
                 cell(w, y, xp2, CP2, e->p_stable[i], CA_TITLE);
             }
         }
+    }
+    if (c->note[0] && y < bottom) {
+        Crt_set(w, CA_KEY);
+        View_text(w, y, X, W, c->note, 1);
+        Crt_set(w, CA_NORMAL);
     }
 }
 
