@@ -212,6 +212,14 @@ static void lens_draw(ViewCtx *c) {
         }
         y++;
     }
+    /* beside the grid: the selected cell's top-k; the legend goes under whichever is longer */
+    if (side) {
+        int dy = c->y + (head == 3 ? 2 : 1);
+        int dh = c->n_topk + 1;
+        if (dh > bottom - 1 - dy) dh = bottom - 1 - dy;
+        draw_detail(ic, dy, c->x + gridw + 2, dh, c->w - gridw - 2);
+        if (dy + dh > y) y = dy + dh;
+    }
     if (y < bottom) {
         Crt_set(w, CA_DIM);
         int x = c->x + View_text(w, y, c->x, c->w, "colour: p  0 ", 0);
@@ -222,8 +230,7 @@ static void lens_draw(ViewCtx *c) {
     }
     Crt_set(w, CA_NORMAL);
 
-    if (side) draw_detail(ic, c->y + (head == 3 ? 2 : 1), c->x + gridw + 2, c->h - (head == 3 ? 2 : 1), c->w - gridw - 2);
-    else if (y + 1 < bottom) draw_detail(ic, y + (bottom - y > 4 ? 1 : 0), c->x, bottom - y - (bottom - y > 4 ? 1 : 0), c->w);
+    if (!side && y + 1 < bottom) draw_detail(ic, y + (bottom - y > 4 ? 1 : 0), c->x, bottom - y - (bottom - y > 4 ? 1 : 0), c->w);
 }
 
 const ViewClass View_lens_grid = {"logit lens", lens_draw, NULL, NULL};

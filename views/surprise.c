@@ -158,7 +158,7 @@ static void surprise_draw(ViewCtx *c) {
     int id = c->tok && c->tok->ids ? c->tok->ids[c->b * c->tok->stride + sel] : -1;
     if (sel == 0) {
         Crt_set(w, CA_TITLE);
-        View_printf(w, fy, c->x, c->w, "t=0 %s (id %d): the first token; nothing came before it, so nothing predicted it", lab, id);
+        View_printf(w, fy, c->x, c->w, "t=0 %s (id %d): the first token; nothing before it predicted it", lab, id);
     } else if (ic->prob && ic->prob[sel] >= 0) {
         Crt_set(w, CA_TITLE);
         int used = View_printf(w, fy, c->x, c->w, "t=%d %s (id %d): p = %.4g  -log p = %.3f nats  rank %d of %d", sel, lab, id, ic->prob[sel],
