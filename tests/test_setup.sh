@@ -51,7 +51,7 @@ for last; do :; done
 echo "install ok installed"
 EOF
 printf '#!/bin/sh\necho 1000\n' > "$fake/id"
-printf '#!/bin/sh\necho "apt-get $*" >> "$FAKELOG"\n' > "$fake/apt-get"
+printf '#!/bin/sh\necho "apt-get $*" >> "$FAKELOG"\n[ "$1" = "${FAKEFAIL:-}" ] && exit 100\nexit 0\n' > "$fake/apt-get"
 chmod +x "$fake/dpkg-query" "$fake/id" "$fake/apt-get"
 out=$(PATH=$fake FAKELOG=$tmp/fake.log /bin/sh setup --deps-only 2>&1); rc=$?
 if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'needs root' && printf '%s' "$out" | grep -q 'apt-get install --no-install-recommends make' && [ ! -f "$tmp/fake.log" ]; then
@@ -68,6 +68,12 @@ if [ $rc -eq 0 ] && grep -q '^sudo env DEBIAN_FRONTEND=noninteractive apt-get in
 else
     fail "setup: not root, installs only the missing package through sudo, noninteractive" "exit $rc; log: $(cat "$tmp/fake.log" 2>/dev/null)"
 fi
+out=$(PATH=$fake FAKELOG=$tmp/fake2.log FAKEFAIL=update /bin/sh setup --deps-only 2>&1); rc=$?
+[ $rc -eq 0 ] && printf '%s' "$out" | grep -q 'trying the install anyway' && grep -q 'apt-get install' "$tmp/fake2.log"
+expect $? "setup: goes on to install when apt-get update reports errors" "exit $rc: $out"
+out=$(PATH=$fake FAKELOG=$tmp/fake3.log FAKEFAIL=install /bin/sh setup 2>&1); rc=$?
+[ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'apt-get could not install: make' && ! printf '%s' "$out" | grep -q building
+expect $? "setup: a failed install stops with exit 1 and says what could not be installed" "exit $rc: $out"
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     out=$(./setup --check 2>&1)
     expect $? "setup: every package it installs is installed here (./setup --check)" "$out"
