@@ -239,6 +239,10 @@ if [ $mode = verify ]; then
     exit 0
 fi
 mkdir -p "$dir" || die 5 "cannot create $dir"
+# one fetch per model at a time: two curls appending to one .part would spoil it
+lock=$dir/.fetch-lock
+mkdir "$lock" 2>/dev/null || die 5 "another fetch of $name is running (if none is, remove $lock and run again)"
+trap 'rmdir "$lock" 2>/dev/null' EXIT
 trap 'say "interrupted; run make model NAME=$name again to resume"; exit 130' INT TERM
 IFS=$nl
 for row in $rows; do

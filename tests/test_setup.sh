@@ -196,6 +196,13 @@ else
     skip "fetch: shapewalk --model opens the fetched copy" "no $bin"
 fi
 
+# one fetch per model at a time
+mkdir "$data/stories260K/.fetch-lock"
+out=$(SHAPEWALK_MIRROR=$base/good fetch stories260K 2>&1); rc=$?
+[ $rc -eq 5 ] && printf '%s' "$out" | grep -q 'another fetch of stories260K is running'
+expect $? "fetch: refuses to run twice at once for one model" "exit $rc: $out"
+rmdir "$data/stories260K/.fetch-lock"
+
 # a second run verifies and downloads nothing
 : > "$tmp/server.log"
 out=$(SHAPEWALK_MIRROR=$base/good fetch stories260K 2>&1); rc=$?
