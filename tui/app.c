@@ -496,8 +496,8 @@ int Tui_run(Model *m, const Options *o) {
         last_busy = busy;
         last_done = done;
         if (a->dirty) {
+            a->dirty = 0;   /* before drawing, so a screen may ask for another frame */
             draw(a);
-            a->dirty = 0;
         }
         wint_t wch;
         int rc = wget_wch(stdscr, &wch);

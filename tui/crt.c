@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 Crt crt;
 static SCREEN *crt_screen;
@@ -337,7 +338,23 @@ void Crt_text_on(WINDOW *w, int y, int x, int width, ScaleKind k, double v, cons
         pair = Crt_pair(Crt_text_fg(k, v), Crt_scale_color(k, v));
     }
     wattr_set(w, at, 0, &pair);
-    int n = (int)strlen(txt);
-    for (int i = 0; i < width; i++) mvwaddch(w, y, x + i, (chtype)(i < n ? (unsigned char)txt[i] : ' '));
+    /* blank the cell, then the UTF-8 text character by character while it fits the width */
+    for (int i = 0; i < width; i++) mvwaddch(w, y, x + i, ' ');
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    const char *p = txt;
+    size_t left = strlen(txt);
+    int used = 0;
+    while (left > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, left, &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) break;
+        int cw = wcwidth(wc);
+        if (cw < 0 || used + cw > width) break;
+        mvwaddnstr(w, y, x + used, p, (int)n);
+        used += cw;
+        p += n;
+        left -= n;
+    }
     wattr_set(w, A_NORMAL, 0, &(int){0});
 }
