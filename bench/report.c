@@ -93,12 +93,17 @@ int main(int argc, char **argv) {
            a, b, num(bw, "buffer_mb"), num(bw, "threads"));
     const char *others = getenv("BENCH_OTHERS_PCT");
     double others_pct = others && *others ? atof(others) : NAN;
+    const char *rtu = getenv("BENCH_RT_USED");
+    int rt = rtu && *rtu == '1';
     if (!isnan(others_pct))
-        printf("noise     other processes took %.0f%% of the machine's CPU time while the bench ran%s\n", others_pct,
-               others_pct > 5 ? ": THE FIGURES ARE DISTURBED; run again on a quiet machine" : " (quiet enough)");
+        printf("noise     other processes took %.0f%% of the machine's CPU time while the bench ran%s%s\n", others_pct,
+               rt ? "; the timed programs ran under SCHED_FIFO, ahead of them" : "",
+               others_pct <= 5 ? " (quiet enough)" : rt ? " (figures may still be disturbed a little)"
+                                                        : ": THE FIGURES ARE DISTURBED; run again on a quiet machine");
     cJSON *mach = cJSON_AddObjectToObject(R, "machine");
     cJSON_AddNumberToObject(mach, "cores", (double)ncpu);
     if (!isnan(others_pct)) cJSON_AddNumberToObject(mach, "others_cpu_percent", others_pct);
+    cJSON_AddBoolToObject(mach, "sched_fifo", rt);
     cJSON_AddItemToObject(mach, "ceilings", C ? cJSON_Duplicate(C, 1) : cJSON_CreateNull());
     cJSON_AddStringToObject(R, "model_kind", kind);
     if (E) cJSON_AddStringToObject(R, "model", str(E, "model") ? str(E, "model") : "");
