@@ -93,12 +93,19 @@ int Trace_logit_lens(Trace *t, int layer, int b, int pos, int k, TopK *out) {
     float *s = scratch_v(t, (size_t)2 * V + D);
     if (!s) return 0;
     float *logits = s, *probs = s + V, *xn = s + 2 * V;
-    /* the residual stream after block `layer`, read as if it were the last block's output:
-     * logits = final_norm(x) @ W_lm */
-    Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, layer + 1, b, pos), xn);
-    Forward_lm_head(m, xn, 1, logits);
+    Trace_lens_logits(t, 1, &layer, &b, &pos, xn, logits);
     sw_softmax(logits, V, probs);
     return topk_of(probs, logits, V, k, out);
+}
+
+void Trace_lens_logits(const Trace *t, int n, const int *layer, const int *b, const int *pos, float *xn, float *out) {
+    const Model *m = t->m;
+    const int D = m->c.dim;
+    /* the residual stream after block `layer`, read as if it were the last block's output:
+     * logits = final_norm(x) @ W_lm */
+    for (int i = 0; i < n; i++)
+        Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, layer[i] + 1, b[i], pos[i]), xn + (size_t)i * D);
+    Forward_lm_head(m, xn, n, out);
 }
 
 /* xorshift64*: a small seeded generator, same seed -> same tokens */

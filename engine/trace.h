@@ -146,6 +146,10 @@ int Trace_next_token_stats(Trace *t, int b, int pos, float *prob, float *loss, i
 /* Logit lens: top-k of softmax(lm_head(final_norm(resid after block `layer`))) at (b,pos). */
 int Trace_logit_lens(Trace *t, int layer, int b, int pos, int k, TopK *out);
 
+/* The logit lens for n cells at once, with one sgemm: out (n,V) = final_norm(x) @ W_lm where
+ * x is the residual stream after block layer[i] at (b[i], pos[i]). xn: scratch of n*D floats. */
+void Trace_lens_logits(const Trace *t, int n, const int *layer, const int *b, const int *pos, float *xn, float *out);
+
 /* softmax with the max subtracted: out = exp(x - max) / sum. Returns the max. n >= 1. */
 float sw_softmax(const float *x, int n, float *out);
 /* Entropy in nats of a probability vector. */

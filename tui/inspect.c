@@ -11,7 +11,7 @@
  * layers of a position) as fit INSPECT_BATCH rows; everything once per token prefix. */
 #include "tui/inspect.h"
 
-#include "engine/forward.h"
+#include "engine/trace.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -141,7 +141,7 @@ static void lens_cell(Inspect *in, const float *lg, int V, size_t at) {
 
 int Inspect_lens_columns(Inspect *in, Trace *t, int b, int pos0, int n) {
     const Model *m = t->m;
-    const int L = in->L, D = m->c.dim, V = m->c.vocab_size, per = in->rows / L;
+    const int L = in->L, V = m->c.vocab_size, per = in->rows / L;
     if (b < 0 || b >= t->B || pos0 < 0 || n < 1 || pos0 + n > t->len[b] || pos0 + n > in->cap) return -1;
     int todo[INSPECT_BATCH];
     for (int p = pos0; p < pos0 + n;) {
@@ -151,10 +151,13 @@ int Inspect_lens_columns(Inspect *in, Trace *t, int b, int pos0, int n) {
         for (; p < pos0 + n && k < per; p++)
             if (!Inspect_lens_ready(in, b, p)) todo[k++] = p;
         if (k == 0) break;
+        int *cl = malloc(sizeof(int) * 3 * (size_t)k * L);   /* layer, row, position of each cell */
+        if (!cl) return -1;
+        int *cb = cl + k * L, *cp = cb + k * L;
         for (int i = 0; i < k; i++)
-            for (int l = 0; l < L; l++)
-                Forward_norm_row(m, m->lnf_w, m->lnf_b, Trace_resid(t, l + 1, b, todo[i]), in->xn + ((size_t)i * L + l) * D);
-        Forward_lm_head(m, in->xn, k * L, in->logits);
+            for (int l = 0; l < L; l++) { cl[i * L + l] = l; cb[i * L + l] = b; cp[i * L + l] = todo[i]; }
+        Trace_lens_logits(t, k * L, cl, cb, cp, in->xn, in->logits);
+        free(cl);
         for (int i = 0; i < k; i++)
             for (int l = 0; l < L; l++) lens_cell(in, in->logits + ((size_t)i * L + l) * V, V, Inspect_lens_at(in, l, b, todo[i]));
     }
