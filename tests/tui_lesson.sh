@@ -112,6 +112,7 @@ fi
 if [ -f "$STORIES" ]; then
     tui_start 80 24 -- --lesson --model "$STORIES"
     expect_screen "stories: opens on the first question" "shape quiz 1 of 11"
+    expect_screen "stories: the question once the forward pass is in" "What shape is ids?"
     tui_keys Enter
     expect_screen "stories: Enter takes the highlighted choice" "✓ right: (B,T) = (2,5)"
     tui_keys g 3 Enter
@@ -218,7 +219,7 @@ if [ -f "$STORIES" ] && [ -f "$GPT2/model.safetensors" ]; then
     SEED="${SW_FLOOD_SEED:-11}"
     for model in "$STORIES" "$GPT2"; do
         tui_start 80 24 -- --lesson --model "$model"
-        expect_screen "flood: starts ($(basename "$model"))" "shape quiz 1 of 11"
+        expect_screen "flood: starts ($(basename "$model"))" "What shape is ids?"
         lesson_keys "$SEED" 1000 > "${TUI_RC}.keys"
         while IFS= read -r line; do
             case "$line" in

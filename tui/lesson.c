@@ -246,7 +246,7 @@ static const char *page_notice(const LessonPage *p) {
 static const char *page_keys(const LessonPage *p) {
     switch (p->kind) {
     case PG_QUIZ:
-        return asking() ? "type e.g. B,T,D or numbers · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ station 5 · ? help"
+        return asking() ? "type B,T,D or numbers · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ jump · ? help"
                         : "→ ⏎ next · ← back · 5 ⏎ station 5 · w walk · c contrast · z large · ? help";
     case PG_DOT: return "↑↓ move the chosen token · Tab a/b · → next · ← back · 5 ⏎ station · ? help";
     case PG_NEAR: return "↑↓ choose the token · e edit the prompt · → next · ← back · ? help";
@@ -370,6 +370,10 @@ static int quiz_key(App *a, int ch) {
         lesson.typed[0] = 0;
         return 1;
     case '\n': case '\r': case KEY_ENTER: {
+        if (!a->trace || a->busy_gen) {
+            App_status(a, 1, "wait a moment: the forward pass is still running");
+            return 1;
+        }
         /* one bare number for a shape of several axes is most likely a station to go to */
         if (lesson.typed[0] && strspn(lesson.typed, "0123456789") == n) {
             LessonShape want;

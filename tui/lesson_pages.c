@@ -438,8 +438,8 @@ void LessonPage_near(App *a, int y, int h) {
     nc->V = V;
     nc->D = D;
     for (int i = 0; i < nc->n; i++) label_of(a, nc->near[i].id, nc->label[i], VIEW_LABEL);
-    snprintf(nc->note, sizeof nc->note, "left out: the token itself%s.  For GPT-2, \"␣cat\" finds \"␣dog\", \"␣cats\"; edit the prompt (e) to ask about other words.",
-             specials ? " and <unk> <s> </s>" : "");
+    if (specials) snprintf(nc->note, sizeof nc->note, "left out: the token itself and <unk> <s> </s>;  e edits the prompt");
+    else snprintf(nc->note, sizeof nc->note, "left out: the token itself.  (GPT-2 124M: \"␣cat\" finds \"␣dog\", \"␣cats\")");
     View_nearest.draw(&nc->vc);
     free(nc);
 }

@@ -17,7 +17,7 @@ static void nearest_draw(ViewCtx *vc) {
     Crt_set(w, CA_TITLE);
     View_printf(w, y++, X, W, "nearest to \"%s\" (id %d) among the V = %d rows of E, by cosine similarity", c->query, c->query_id, c->V);
     Crt_set(w, CA_MATHS);
-    if (y < bottom) View_printf(w, y++, X, W, "s = E q: one (V,D)@(D) product = %d dot products of length D = %d;  cos[v] = s[v] / (|E[v]| |q|)", c->V, c->D);
+    if (y < bottom) View_text(w, y++, X, W, "cos[v] = E[v]·q / (|E[v]| |q|), all V at once: s = E q, one (V,D)@(D) product", 1);
     Crt_set(w, CA_NORMAL);
     if (c->n <= 0) {
         if (y < bottom) View_text(w, y, X, W, "no neighbours (a zero vector has no direction)", 1);

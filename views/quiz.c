@@ -74,9 +74,15 @@ static void quiz_draw(ViewCtx *vc) {
             if (c->right) snprintf(line, sizeof line, "%s  ✓ right: %s", c->question, c->answer);
             else if (c->given[0]) snprintf(line, sizeof line, "%s  ✗ you said %s; it is %s", c->question, c->given, c->answer);
             else snprintf(line, sizeof line, "%s  %s", c->question, c->answer);
-            Crt_set(w, c->right ? CA_OK : c->given[0] ? CA_ERROR : CA_TITLE);
             Crt_on(w, c->right ? CA_OK : c->given[0] ? CA_ERROR : CA_TITLE, A_BOLD);
-            View_text(w, y++, X, W, line, 1);
+            if (View_width(line) > W && y + 1 < bottom) {
+                /* too long for one line: the question, then the verdict under it */
+                size_t ql = strlen(c->question);
+                View_text(w, y++, X, W, c->question, 1);
+                View_text(w, y++, X + 2, W - 2, line + ql + 2, 1);
+            } else {
+                View_text(w, y++, X, W, line, 1);
+            }
             Crt_set(w, CA_NORMAL);
         }
         if (!c->right && c->given[0] && c->why[0] && y < bottom) {
