@@ -339,6 +339,6 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
     /* 7. installed */
     if (has_stories("/usr/local/share/shapewalk/models/stories260K"))
         return found("/usr/local/share/shapewalk/models/stories260K", out, cap, err);
-    sw_seterr(err, "no model found; run `make model NAME=gpt2` (needs internet) or set SHAPEWALK_MODEL_PATH=DIR");
+    sw_seterr(err, "no model found; run `make model NAME=gpt2` (548 MB) or `make model NAME=stories260K` (1 MB), or set SHAPEWALK_MODEL_PATH=DIR");
     return -1;
 }

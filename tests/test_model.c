@@ -844,7 +844,7 @@ static void test_resolve(void) {
         else if (rc == 0)
             skip("resolve: nothing found", "found %s beside the test binary", out);
         else
-            expect(strstr(err, "no model found; run `make model NAME=gpt2` (needs internet) or set SHAPEWALK_MODEL_PATH=DIR"),
+            expect(strstr(err, "no model found; run `make model NAME=gpt2` (548 MB) or `make model NAME=stories260K` (1 MB), or set SHAPEWALK_MODEL_PATH=DIR"),
                    "resolve: nothing found says what to run", "%s", err);
         if (chdir(cwd) != 0) fail("resolve: chdir back", "%s", strerror(errno));
     }

@@ -109,7 +109,10 @@ static void collect(App *a) {
         a->want_b = -1;
         if (a->vc.b >= r.trace->B) a->vc.b = r.trace->B - 1;
         a->vc.pos = r.trace->len[a->vc.b] - 1;
-        App_status(a, 0, "ran %d prompt%s, T=%d, in %.0f ms", r.trace->B, r.trace->B > 1 ? "s" : "", r.trace->T, r.ms);
+        const char *note = a->o->note && !a->note_shown ? a->o->note : NULL;   /* once, after the first run */
+        App_status(a, 0, "ran %d prompt%s, T=%d, in %.0f ms%s%s", r.trace->B, r.trace->B > 1 ? "s" : "", r.trace->T, r.ms,
+                   note ? " · " : "", note ? note : "");
+        a->note_shown = 1;
     } else {
         int was_last = a->trace && a->vc.pos >= a->trace->len[a->vc.b] - 2;
         if (was_last) a->vc.pos = a->trace->len[a->vc.b] - 1;

@@ -75,6 +75,7 @@ typedef struct App {
     int quit;
     ViewCtx strip_outer, strip_inner;   /* for mouse hits */
     int dirty;
+    int note_shown;            /* o->note was shown */
 } App;
 
 extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson;

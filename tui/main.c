@@ -197,8 +197,11 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 1;
     }
-    if (!o.model && !headless && m->c.arch == ARCH_LLAMA)
-        fprintf(stderr, "shapewalk: opened %s (%s); for GPT-2 run `make model NAME=gpt2`\n", m->name, m->path);
+    char note[4400];
+    if (!o.model && !headless && m->c.arch == ARCH_LLAMA) {
+        snprintf(note, sizeof note, "opened %s from %s; for GPT-2 run `make model NAME=gpt2`", m->name, m->path);
+        o.note = note;
+    }
 
     if (headless) rc = Headless_run(m, &o, stdout, stderr);
     else rc = Tui_run(m, &o);

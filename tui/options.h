@@ -20,6 +20,7 @@ typedef struct {
     int station;                  /* --station N: open at outer station N (-1: 0) */
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
     int threads;                  /* --threads N (0: automatic) */
+    const char *note;             /* shown once on the status line (which default model opened) */
 } Options;
 
 /* The ncurses program: runs until the user quits. Takes the opened model; the first trace
