@@ -23,7 +23,7 @@
  * ~/.local/share/shapewalk. A stories260K candidate counts when it holds stories260K.bin.
  *
  * A bare NAME (`--model stories15M`) is DATA/NAME, else E/NAME for an entry E of
- * $SHAPEWALK_MODEL_PATH; an existing path is used as is.
+ * $SHAPEWALK_MODEL_PATH, else NAME in the folders of 4-7; an existing path is used as is.
  */
 #include "model_internal.h"
 
@@ -254,7 +254,7 @@ static int gpt2_fetched(const char *dir) {
 
 static int has_stories(const char *dir) {
     char a[4400];
-    snprintf(a, sizeof a, "%s/stories260K.bin", dir);
+    snprintf(a, sizeof a, "%.4300s/stories260K.bin", dir);
     return model_is_file(a);
 }
 
@@ -268,6 +268,27 @@ static int found(const char *p, char *out, size_t cap, char *err) {
     }
     snprintf(out, cap, "%s", src);
     return 0;
+}
+
+/* The folders that may hold models on this machine, after $SHAPEWALK_MODEL_PATH and the data
+ * directory: ./models, ../shared/models, EXEDIR/../shared/models, EXEDIR/../../shared/models,
+ * /usr/local/share/shapewalk/models. Returns how many were written. */
+#define DIRLEN 1024
+static int local_model_dirs(char dirs[5][DIRLEN]) {
+    int n = 0;
+    snprintf(dirs[n++], DIRLEN, "models");
+    snprintf(dirs[n++], DIRLEN, "../shared/models");
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char dir[PATH_MAX];
+        model_dirname(exe, dir, sizeof dir);
+        snprintf(dirs[n++], DIRLEN, "%.900s/../shared/models", dir);
+        snprintf(dirs[n++], DIRLEN, "%.900s/../../shared/models", dir);
+    }
+    snprintf(dirs[n++], DIRLEN, "/usr/local/share/shapewalk/models");
+    return n;
 }
 
 int Model_resolve(const char *name, char *out, size_t cap, char *err) {
@@ -297,6 +318,12 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
             s += n;
             if (*s == ':') s++;
         }
+        char dirs[5][DIRLEN];
+        int nd = local_model_dirs(dirs);
+        for (int i = 0; i < nd; i++) {
+            snprintf(p, sizeof p, "%.1000s/%.1000s", dirs[i], name);
+            if (looks_like_model(p)) return found(p, out, cap, err);
+        }
         sw_seterr(err, "model %s not found in %s; run `make model NAME=%s` (needs internet) or pass its folder or .bin path",
                   name, data, name);
         return -1;
@@ -321,24 +348,13 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
     if (gpt2_fetched(p)) return found(p, out, cap, err);
     snprintf(p, sizeof p, "%s/stories260K", data);
     if (has_stories(p)) return found(p, out, cap, err);
-    /* 4, 5. relative to the current directory */
-    if (has_stories("models/stories260K")) return found("models/stories260K", out, cap, err);
-    if (has_stories("../shared/models/stories260K")) return found("../shared/models/stories260K", out, cap, err);
-    /* 6. relative to the executable */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char dir[PATH_MAX];
-        model_dirname(exe, dir, sizeof dir);
-        snprintf(p, sizeof p, "%s/../shared/models/stories260K", dir);
-        if (has_stories(p)) return found(p, out, cap, err);
-        snprintf(p, sizeof p, "%s/../../shared/models/stories260K", dir);
+    /* 4-7. folders on this machine */
+    char dirs[5][DIRLEN];
+    int nd = local_model_dirs(dirs);
+    for (int i = 0; i < nd; i++) {
+        snprintf(p, sizeof p, "%.1000s/stories260K", dirs[i]);
         if (has_stories(p)) return found(p, out, cap, err);
     }
-    /* 7. installed */
-    if (has_stories("/usr/local/share/shapewalk/models/stories260K"))
-        return found("/usr/local/share/shapewalk/models/stories260K", out, cap, err);
     sw_seterr(err, "no model found; run `make model NAME=gpt2` (548 MB) or `make model NAME=stories260K` (1 MB), or set SHAPEWALK_MODEL_PATH=DIR");
     return -1;
 }
