@@ -52,6 +52,19 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     Station_shape(&m->c, s, t->B, t->T, shape, sizeof shape);
     fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, m->c.arch),
             info->shape_changes ? "   <- shape changes" : "");
+    if (info->view == VK_TOPK) {
+        /* the last position of row 0: the three largest logits, or probabilities */
+        TopK tk[3];
+        int n = Trace_topk(t, 0, t->len[0] - 1, 1, 3, tk);
+        fprintf(out, "%s%-34s  %s[0,%d,:] top 3 =", indent, "", s.kind == ST_LM_HEAD ? "logits" : "probs", t->len[0] - 1);
+        for (int i = 0; i < n; i++) {
+            char lab[64];
+            Tokenizer_label(m->tok, tk[i].id, 0, lab, sizeof lab);
+            if (s.kind == ST_LM_HEAD) fprintf(out, "%s '%s' %.3f", i ? "," : "", lab, tk[i].logit);
+            else fprintf(out, "%s '%s' %.4f", i ? "," : "", lab, tk[i].prob);
+        }
+        fputc('\n', out);
+    }
     if (info->view == VK_MATRIX && s.layer < 1) {
         TensorView v;
         if (Trace_tensor(t, s, 0, &v, e) == 0 && v.ndim == 3) {
