@@ -206,7 +206,8 @@ static void draw_status(App *a) {
         View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        const char *keys = a->screen == &Screen_walk
+        const char *keys = a->screen->hint ? a->screen->hint(a)
+            : a->screen == &Screen_walk
             ? "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit"
             : "Esc back to the walk  e edit  ? help  q quit";
         snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
@@ -387,6 +388,8 @@ static int app_key(App *a, int rc, wint_t wch) {
         return 1;
     }
     if (ch < 0) return 0;
+    /* a screen reading typed text (the lesson's shape quiz) gets printable keys first */
+    if (a->screen->takes_text && a->screen->takes_text(a) && ch >= 32 && ch < 127 && a->screen->key(a, ch)) return 1;
     if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
     if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||
                          ch == KEY_ENTER || ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == 8))

@@ -28,6 +28,9 @@ typedef struct Screen {
     int (*key)(struct App *a, int ch);            /* 1 when used */
     const char *const *help;                      /* "key  what" lines for `?` */
     void (*where)(struct App *a, char *buf, size_t cap); /* optional: "where you are" for the header */
+    const char *(*hint)(struct App *a);           /* optional: key hints for the status line */
+    int (*takes_text)(struct App *a);             /* optional: 1 while the screen reads typed text,
+                                                     so its key() sees letters before the global keys */
 } Screen;
 
 typedef struct App {

@@ -163,4 +163,4 @@ static const char *const lens_help[] = {
     NULL,
 };
 
-const Screen Screen_lens = {"logit lens", 'L', lens_enter, lens_draw, lens_key, lens_help, lens_where};
+const Screen Screen_lens = {"logit lens", 'L', lens_enter, lens_draw, lens_key, lens_help, lens_where, NULL, NULL};

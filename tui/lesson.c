@@ -516,4 +516,15 @@ static const char *const lesson_help[] = {
     NULL,
 };
 
-const Screen Screen_lesson = {"lesson", 'C', lesson_enter, lesson_draw, lesson_key, lesson_help, lesson_where};
+static int lesson_takes_text(App *a) {
+    (void)a;
+    return lesson.n_pages > 0 && asking();
+}
+
+static const char *lesson_hint(App *a) {
+    (void)a;
+    return lesson.n_pages > 0 ? page_keys(cur()) : "→ next  ? help  q quit";
+}
+
+const Screen Screen_lesson = {"lesson", 'C', lesson_enter, lesson_draw, lesson_key, lesson_help, lesson_where,
+                              lesson_hint, lesson_takes_text};

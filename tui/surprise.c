@@ -272,4 +272,4 @@ static const char *const surprise_help[] = {
     NULL,
 };
 
-const Screen Screen_surprise = {"token surprise", 's', surprise_enter, surprise_draw, surprise_key, surprise_help, surprise_where};
+const Screen Screen_surprise = {"token surprise", 's', surprise_enter, surprise_draw, surprise_key, surprise_help, surprise_where, NULL, NULL};

@@ -573,4 +573,4 @@ static const char *const walk_help[] = {
     NULL,
 };
 
-const Screen Screen_walk = {"walk", 0, NULL, walk_draw, walk_key, walk_help, walk_where};
+const Screen Screen_walk = {"walk", 0, NULL, walk_draw, walk_key, walk_help, walk_where, NULL, NULL};
