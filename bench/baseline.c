@@ -306,13 +306,14 @@ int main(int argc, char **argv) {
     cJSON *gen = cJSON_AddArrayToObject(root, "generate");
     static const int Cs[] = { 64, 512 };
     for (int ci = 0; ci < 2; ci++) {
-        int c = Cs[ci], n = quick ? 8 : 24;
+        /* 4 steps to warm up, then n timed ones */
+        int c = Cs[ci], n = quick ? 8 : 48, warm = 4;
         double ms[64];
         int tok = 464;
-        for (int i = 0; i < n; i++) {
+        for (int i = -warm; i < n; i++) {
             double a = bench_now_ms();
-            tok = argmax(forward(&w, &s, tok, c + i), G_V);
-            ms[i] = bench_now_ms() - a;
+            tok = argmax(forward(&w, &s, tok, c + warm + i), G_V);
+            if (i >= 0) ms[i] = bench_now_ms() - a;
         }
         double med = bench_median(ms, n), mn = bench_min(ms, n);
         printf("baseline: generate at context %-4d %6.2f ms/token median (%.1f tokens/s)\n", c, med, 1e3 / med);

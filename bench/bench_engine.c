@@ -291,15 +291,16 @@ static cJSON *generation(const Model *m) {
     cJSON *arr = cJSON_CreateArray();
     static const int Cs[] = { 64, 512 };
     for (int ci = 0; ci < 2; ci++) {
-        int c = Cs[ci], n = quick ? 8 : 24;
-        Trace *t = run_ids(m, 1, c, n + 1, 200);
+        /* 4 steps to warm up, then n timed ones */
+        int c = Cs[ci], n = quick ? 8 : 48, warm = 4;
+        Trace *t = run_ids(m, 1, c, n + warm + 1, 200);
         Sampler s = { 0 };
         double ms[64];
         char err[SW_ERR_LEN] = "";
-        for (int i = 0; i < n; i++) {
+        for (int i = -warm; i < n; i++) {
             double t0 = bench_now_ms();
             if (Trace_generate(t, &s, err) != 0) { fprintf(stderr, "bench_engine: Trace_generate: %s\n", err); exit(1); }
-            ms[i] = bench_now_ms() - t0;
+            if (i >= 0) ms[i] = bench_now_ms() - t0;
         }
         Trace_free(t);
         double med = bench_median(ms, n), mn = bench_min(ms, n);
