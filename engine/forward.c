@@ -178,9 +178,14 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
             if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
             else { S = w->att; ldS = Tk; }
 
-            /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk) */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Tq, Tk, d, scale,
-                        q + (size_t)s * ldq + hh * d, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
+            /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk)
+             *        (one query when generating: S = K q, a matrix-vector product) */
+            if (Tq == 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Tk, d, scale, kb + kvh * d, kvd,
+                            q + (size_t)s * ldq + hh * d, 1, 0.0f, S, 1);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Tq, Tk, d, scale,
+                            q + (size_t)s * ldq + hh * d, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
 
             /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
              * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
@@ -199,8 +204,12 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
             }
 
             /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Tq, d, Tk, 1.0f,
-                        A, ldS, vb + kvh * d, kvd, 0.0f, w->y + (size_t)s * D + hh * d, D);
+            if (Tq == 1)
+                cblas_sgemv(CblasRowMajor, CblasTrans, Tk, d, 1.0f, vb + kvh * d, kvd, A, 1,
+                            0.0f, w->y + (size_t)s * D + hh * d, 1);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Tq, d, Tk, 1.0f,
+                            A, ldS, vb + kvh * d, kvd, 0.0f, w->y + (size_t)s * D + hh * d, D);
         }
     }
     if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
