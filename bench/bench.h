@@ -59,15 +59,18 @@ static inline double bench_matmul_params(void) {
 }
 
 /* Useful FLOPs of a whole-prompt forward of B rows of T tokens (a multiply-add is 2 FLOPs):
- *   matmuls:    2 * N * P_mm                 (N = B*T, P_mm = bench_matmul_params())
+ *   matmuls:    2 * N * P_mm                 (N = B*T, P_mm = bench_matmul_params(); without
+ *                                             the LM head's D*V when lm_head is 0: the engine
+ *                                             skips it when the logits are over its budget)
  *   attention:  per layer, batch row and head, S = q@kᵀ and y = A@v each take d MACs per
  *               allowed (query, key) pair, and causal attention allows T(T+1)/2 pairs:
  *               L * B * h * 2 * 2 * d * T(T+1)/2  =  2 * L * B * D * T * (T+1)
  * Norms, GELU, softmax and the embedding lookup are left out (they are O(N*D), not FLOP-bound).
  * Work a pass does on masked-out scores is not useful and not counted. */
-static inline double bench_forward_flops(int B, int T) {
+static inline double bench_forward_flops(int B, int T, int lm_head) {
     double N = (double)B * T;
-    return 2.0 * N * bench_matmul_params() + 2.0 * G_L * B * (double)G_D * T * (T + 1.0);
+    double p = bench_matmul_params() - (lm_head ? 0.0 : (double)G_D * G_V);
+    return 2.0 * N * p + 2.0 * G_L * B * (double)G_D * T * (T + 1.0);
 }
 
 /* Write a cJSON tree to path (pretty). Returns 0 or -1 (message on stderr). */
