@@ -129,7 +129,7 @@ static const char *evict(const char *path, double *left) {
             close(fd);
         }
         *left = resident_fraction(path);
-        if (*left >= 0 && *left < 0.05) return method ? method : "posix_fadvise(POSIX_FADV_DONTNEED)";
+        if (*left >= 0 && *left < 0.05) return method ? "drop_caches + posix_fadvise(DONTNEED)" : "posix_fadvise(DONTNEED)";
     }
     return NULL;
 }
@@ -465,8 +465,10 @@ static cJSON *views(const Model *m) {
     return o;
 }
 
-static cJSON *start_times(const char *self, const char *dir, int threads) {
+static cJSON *start_times(const char *self, const char *dir, int threads, int with_dump) {
     cJSON *o = cJSON_CreateObject();
+    char weights[4200];
+    snprintf(weights, sizeof weights, "%s/model.safetensors", dir);
     char th[16];
     snprintf(th, sizeof th, "%d", threads);
     char *argv[] = { (char *)self, "start", (char *)dir, th, NULL };
@@ -496,7 +498,7 @@ static cJSON *start_times(const char *self, const char *dir, int threads) {
                bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw));
     }
     double left = -1;
-    const char *method = evict(weights_file, &left);
+    const char *method = evict(weights, &left);
     cJSON *co = cJSON_AddObjectToObject(o, "cold");
     if (!method) {
         char why[160];
@@ -507,7 +509,7 @@ static cJSON *start_times(const char *self, const char *dir, int threads) {
         double c[8];
         int nc = 0;
         for (int i = 0; i < cold_n; i++) {
-            if (i > 0 && !evict(weights_file, &left)) break;
+            if (i > 0 && !evict(weights, &left)) break;
             if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
             c[nc++] = wall;
         }
@@ -521,7 +523,7 @@ static cJSON *start_times(const char *self, const char *dir, int threads) {
     }
     /* the real program, headless, end to end */
     const char *bin = getenv("SW_BIN");
-    if (bin && access(bin, X_OK) == 0) {
+    if (with_dump && bin && access(bin, X_OK) == 0) {
         char *dargv[] = { (char *)bin, "--model", (char *)dir, "--threads", th, "--dump", NULL };
         double d[8];
         int nd = 0;
@@ -534,7 +536,7 @@ static cJSON *start_times(const char *self, const char *dir, int threads) {
         if (nd) {
             cJSON_AddNumberToObject(dj, "warm_ms_median", bench_median(d, nd));
             printf("bench_engine: `shapewalk --dump` end to end, warm: %.0f ms median\n", bench_median(d, nd));
-            if (method && evict(weights_file, &left) && run_child(dargv, NULL, 0, &wall, NULL) == 0) {
+            if (method && evict(weights, &left) && run_child(dargv, NULL, 0, &wall, NULL) == 0) {
                 cJSON_AddNumberToObject(dj, "cold_ms", wall);
                 printf("bench_engine: `shapewalk --dump` end to end, cold: %.0f ms\n", wall);
             }
@@ -567,8 +569,10 @@ static cJSON *peak_rss(const char *self, const char *dir, int threads) {
         cJSON_AddNumberToObject(o, "keep_all_layers", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "keep_all_layers")));
         cJSON_Delete(j);
     }
+    char weights[4200];
+    snprintf(weights, sizeof weights, "%s/model.safetensors", dir);
     printf("bench_engine: peak RSS with a T=1024 full trace: %.0f MB (weights file %.0f MB)\n",
-           maxrss * 1024 / 1e6, file_size(weights_file) / 1e6);
+           maxrss * 1024 / 1e6, file_size(weights) / 1e6);
     return o;
 }
 
@@ -597,8 +601,22 @@ static int mode_all(const char *self, const char *dir, const char *out_path, int
     cJSON_AddItemToObject(root, "generate", generation(m));
     cJSON_AddItemToObject(root, "views", views(m));
     Model_free(m);   /* the children below start from nothing, and eviction needs no mapping */
-    cJSON_AddItemToObject(root, "start", start_times(self, dir, threads));
+    cJSON_AddItemToObject(root, "start", start_times(self, dir, threads, 1));
     cJSON_AddItemToObject(root, "rss", peak_rss(self, dir, threads));
+    /* The same checkpoint with its data section 64-byte aligned (SW_BENCH_ALIGNED_DIR): the
+     * engine maps those tensors instead of copying them out of an odd offset. */
+    const char *al = getenv("SW_BENCH_ALIGNED_DIR");
+    if (al && *al) {
+        char w[4200];
+        snprintf(w, sizeof w, "%s/model.safetensors", al);
+        if (file_size(w) > 0) {
+            printf("bench_engine: the same weights, data section 64-byte aligned (%s):\n", al);
+            cJSON *ao = cJSON_AddObjectToObject(root, "aligned_copy");
+            cJSON_AddStringToObject(ao, "model_dir", al);
+            cJSON_AddItemToObject(ao, "start", start_times(self, al, threads, 0));
+            cJSON_AddItemToObject(ao, "rss", peak_rss(self, al, threads));
+        }
+    }
     int rc = bench_write_json(out_path, root);
     cJSON_Delete(root);
     return rc ? 1 : 0;

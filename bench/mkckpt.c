@@ -5,7 +5,8 @@
  *
  * OUTDIR gets model.safetensors (the tensor names, shapes and order of Hugging Face's `gpt2`:
  * wte (V,D), wpe (ctx,D), h.N.{ln_1,attn.bias,attn.c_attn,attn.c_proj,ln_2,mlp.c_fc,mlp.c_proj},
- * ln_f; Conv1D weights stored (in,out); F32), config.json, and vocab.json / merges.txt as
+ * ln_f, sorted by name; Conv1D weights stored (in,out); F32; the data section at the real
+ * file's place modulo the page size: see header_json), config.json, and vocab.json / merges.txt as
  * symlinks to TOKDIR's encoder.json / vocab.bpe (or vocab.json / merges.txt).
  * Weights ~ N(0, 0.02), LayerNorm weights 1 and biases 0, other biases 0, attn.bias the causal
  * mask buffer (lower triangle of ones) as in the real file. About 548 MB, like the real one.
@@ -47,6 +48,10 @@ static void add(const char *name, Fill fill, int ndim, long long a, long long b,
     data_bytes = t->end;
 }
 
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const Tensor *)a)->name, ((const Tensor *)b)->name);
+}
+
 static void layout(void) {
     char nm[64];
     add("wte.weight", FILL_NORMAL, 2, G_V, G_D, 0, 0);
@@ -71,6 +76,15 @@ static void layout(void) {
     }
     add("ln_f.weight", FILL_ONES, 1, G_D, 0, 0, 0);
     add("ln_f.bias", FILL_ZEROS, 1, G_D, 0, 0, 0);
+    /* the file holds them sorted by name, as the safetensors writer stores them */
+    qsort(tensors, (size_t)n_tensors, sizeof *tensors, by_name);
+    data_bytes = 0;
+    for (int i = 0; i < n_tensors; i++) {
+        size_t len = tensors[i].end - tensors[i].begin;
+        tensors[i].begin = data_bytes;
+        tensors[i].end = data_bytes + len;
+        data_bytes += len;
+    }
 }
 
 /* The header: u64 length, then JSON padded with spaces to a multiple of 8 (as safetensors does). */
@@ -78,8 +92,8 @@ static char *header_json(unsigned long long seed, size_t *len) {
     cJSON *root = cJSON_CreateObject();
     cJSON *meta = cJSON_AddObjectToObject(root, "__metadata__");
     cJSON_AddStringToObject(meta, "format", "pt");
-    char desc[128];
-    snprintf(desc, sizeof desc, "shapewalk bench: GPT-2 124M shapes, seeded random weights (seed %llu)", seed);
+    char desc[64];
+    snprintf(desc, sizeof desc, "bench seed %llu", seed);
     cJSON_AddStringToObject(meta, "shapewalk", desc);
     for (int i = 0; i < n_tensors; i++) {
         Tensor *t = &tensors[i];
@@ -94,7 +108,22 @@ static char *header_json(unsigned long long seed, size_t *len) {
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!s) return NULL;
-    size_t n = strlen(s), padded = (n + 7) / 8 * 8;
+    /* The data section starts at byte 8 + header length. The real gpt2 model.safetensors is
+     * 548,105,171 bytes: odd, while every tensor in it is F32 (a multiple of 4 bytes), so its
+     * header length is odd and its tensors sit at odd addresses when mapped. Its tensor bytes
+     * add up to 548,090,880 (124,439,808 weights and 12 attn.bias masks), which leaves a
+     * 14,283-byte header: the data starts at byte 14,291. By default the header is padded with
+     * spaces so the data starts at the same place (mod 4096, the page size), so the engine
+     * sees the real file's alignment. SW_BENCH_ALIGN=N instead aligns the data to N bytes. */
+    const char *al = getenv("SW_BENCH_ALIGN");
+    size_t n = strlen(s), padded;
+    if (al && atoi(al) >= 1) {
+        size_t a = (size_t)atoi(al);
+        padded = (8 + n + a - 1) / a * a - 8;
+    } else {
+        padded = 14283;
+        while (padded < n) padded += 4096;
+    }
     char *p = realloc(s, padded + 1);
     if (!p) { free(s); return NULL; }
     memset(p + n, ' ', padded - n);
