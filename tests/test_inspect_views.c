@@ -5,7 +5,6 @@
  *   p = 0.5 -> -ln p = 0.693 ("0.69"), p = 0.01 -> 4.605, p = 1e-6 -> 13.816, p = 0.9 -> 0.105;
  *   mean over the prompt's three predictions (0.693 + 4.605 + 13.816) / 3 = 6.371;
  *   V = 1000 -> log V = 6.908. */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,39 +12,9 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "view_harness.h"
 #include "tui/crt.h"
 #include "views/inspect.h"
-
-static SCREEN *scr;
-
-static char screen_buf[200 * 61 * 4 + 16];
-static const char *screen_text(void) {
-    int rows, cols;
-    getmaxyx(stdscr, rows, cols);
-    size_t o = 0;
-    for (int y = 0; y < rows; y++) {
-        wchar_t line[256];
-        int n = mvwinnwstr(stdscr, y, 0, line, cols < 255 ? cols : 255);
-        if (n < 0) n = 0;
-        line[n] = 0;
-        char mb[1024];
-        size_t m = wcstombs(mb, line, sizeof mb - 1);
-        if (m == (size_t)-1) m = 0;
-        mb[m] = 0;
-        if (o + m + 2 < sizeof screen_buf) {
-            memcpy(screen_buf + o, mb, m);
-            o += m;
-            screen_buf[o++] = '\n';
-        }
-    }
-    screen_buf[o] = 0;
-    return screen_buf;
-}
-static int on_screen(const char *s) { return strstr(screen_text(), s) != NULL; }
-static void size_to(int rows, int cols) {
-    resizeterm(rows, cols);
-    erase();
-}
 
 /* ---- hand-made numbers: one row of 5 tokens, the last one generated ---- */
 
@@ -148,33 +117,27 @@ static void test_level(void) {
 }
 
 static void test_surprise(const char *mode) {
-    char name[128];
     InspectCtx ic;
     size_to(24, 80);
     base(&ic, 20, 80);
     View_surprise.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s surprise 80x24: mean loss and perplexity", mode);
-    expect(on_screen("mean loss 6.371 nats over") && on_screen("perplexity e^loss = 584.8"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s surprise 80x24: the uniform guesser's log V", mode);
-    expect(on_screen("log V = 6.91"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s surprise 80x24: -log p under every token", mode);
-    expect(on_screen("0.69") && on_screen("4.61") && on_screen("13.8") && on_screen("0.11") && on_screen("Hello") && on_screen("␣This"), name, "\n%s",
-           screen_text());
-    snprintf(name, sizeof name, "%s surprise 80x24: the selected token's p, loss and rank", mode);
-    expect(on_screen("t=3 \"␣This\" (id 13): p = 1e-06") && on_screen("  -log p = 13.816 nats  rank 200 of 1000"), name, "\n%s",
-           screen_text());
-    snprintf(name, sizeof name, "%s surprise: generated tokens are left out of the mean", mode);
-    expect(on_screen("mean loss 6.371 nats over the prompt's 3 ·"), name, "\n%s", screen_text());
-    expect(on_screen("(this row: better)"), "surprise: row beats the uniform guesser", "\n%s", screen_text());
+    expect_screen(on_screen("mean loss 6.371 nats over") && on_screen("perplexity e^loss = 584.8"), "%s surprise 80x24: mean loss and perplexity",
+                  mode);
+    expect_screen(on_screen("log V = 6.91"), "%s surprise 80x24: the uniform guesser's log V", mode);
+    expect_screen(on_screen("0.69") && on_screen("4.61") && on_screen("13.8") && on_screen("0.11") && on_screen("Hello") && on_screen("␣This"),
+                  "%s surprise 80x24: -log p under every token", mode);
+    expect_screen(on_screen("t=3 \"␣This\" (id 13): p = 1e-06") && on_screen("  -log p = 13.816 nats  rank 200 of 1000"),
+                  "%s surprise 80x24: the selected token's p, loss and rank", mode);
+    expect_screen(on_screen("mean loss 6.371 nats over the prompt's 3 ·"), "%s surprise: generated tokens are left out of the mean", mode);
+    expect_screen(on_screen("(this row: better)"), "surprise: row beats the uniform guesser");
 
     /* compact (another row of the batch) */
     erase();
     base(&ic, 4, 80);
     ic.compact = 1;
     View_surprise.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s surprise compact: one summary line and the chips", mode);
-    expect(on_screen("row b=0: mean loss 6.371") && on_screen("13.8") && !on_screen("sanity") && View_surprise_lines(&ic, 80) == 3, name, "\n%s",
-           screen_text());
+    expect_screen(on_screen("row b=0: mean loss 6.371") && on_screen("13.8") && !on_screen("sanity") && View_surprise_lines(&ic, 80) == 3,
+                  "%s surprise compact: one summary line and the chips", mode);
 
     /* a row of one token: nothing predicted */
     erase();
@@ -183,8 +146,7 @@ static void test_surprise(const char *mode) {
     ic.n_loss = 0;
     ic.vc.pos = 0;
     View_surprise.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s surprise: one token says nothing was predicted", mode);
-    expect(on_screen("nothing was predicted") && on_screen("t=0 \"Hello\""), name, "\n%s", screen_text());
+    expect_screen(on_screen("nothing was predicted") && on_screen("t=0 \"Hello\""), "%s surprise: one token says nothing was predicted", mode);
 
     /* many tokens scroll so the selected one shows */
     static float p2[200], l2[200];
@@ -213,37 +175,31 @@ static void test_surprise(const char *mode) {
     ic.prompt_len = 200;
     ic.vc.pos = 190;
     View_surprise.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s surprise: 200 tokens scroll to the selected one", mode);
-    expect(on_screen("w190") && on_screen("t=190 \"w190\"") && !on_screen("w001"), name, "\n%s", screen_text());
+    expect_screen(on_screen("w190") && on_screen("t=190 \"w190\"") && !on_screen("w001"), "%s surprise: 200 tokens scroll to the selected one", mode);
 }
 
 static void test_xent(const char *mode) {
-    char name[128];
     InspectCtx ic;
     size_to(24, 80);
     base(&ic, 16, 80);
     View_xent.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s xent: H(P,Q) reduces to -log Q[c]", mode);
-    expect(on_screen("H(P,Q) = -Σ_v P[v]·log Q[v] = -log Q[c] = -log 1e-06 = 13.816 nats"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s xent: P is one-hot on c", mode);
-    expect(on_screen("P = one-hot(c), c = \"␣This\" (id 13)") && on_screen("Q = softmax(logits at t=2 \"!\")"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s xent: other tokens' terms are 0 x (-log Q)", mode);
-    expect(on_screen("0 × 0.916 = 0") && on_screen("0 × 1.609 = 0"), name, "\n%s", screen_text());   /* -ln 0.4, -ln 0.2 */
-    snprintf(name, sizeof name, "%s xent: c's own term is 1 x (-log Q[c])", mode);
-    expect(on_screen("1 × 13.816 = 13.816"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s xent: the rest of the vocabulary", mode);
-    expect(on_screen("… 996 more"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s xent: rank, uniform guess and the row's mean", mode);
-    expect(on_screen("c ranks 200 of 1000") && on_screen("log V = 6.91") && on_screen("mean of 3 such terms = 6.371 nats"), name, "\n%s",
-           screen_text());
+    expect_screen(on_screen("H(P,Q) = -Σ_v P[v]·log Q[v] = -log Q[c] = -log 1e-06 = 13.816 nats"), "%s xent: H(P,Q) reduces to -log Q[c]", mode);
+    expect_screen(on_screen("P = one-hot(c), c = \"␣This\" (id 13)") && on_screen("Q = softmax(logits at t=2 \"!\")"), "%s xent: P is one-hot on c",
+                  mode);
+    expect_screen(on_screen("0 × 0.916 = 0") && on_screen("0 × 1.609 = 0"), "%s xent: other tokens' terms are 0 x (-log Q)",
+                  mode); /* -ln 0.4, -ln 0.2 */
+    expect_screen(on_screen("1 × 13.816 = 13.816"), "%s xent: c's own term is 1 x (-log Q[c])", mode);
+    expect_screen(on_screen("… 996 more"), "%s xent: the rest of the vocabulary", mode);
+    expect_screen(on_screen("c ranks 200 of 1000") && on_screen("log V = 6.91") && on_screen("mean of 3 such terms = 6.371 nats"),
+                  "%s xent: rank, uniform guess and the row's mean", mode);
 
     /* temperature: Q_tau[c] shown, loss still at 1 */
     erase();
     base(&ic, 16, 80);
     ic.vc.temperature = 2;
     View_xent.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s xent: temperature 2 shows Q_tau[c], the loss stays at 1", mode);
-    expect(on_screen("at τ = 2.00 (flatter): Q[c] = 1e-07, -log Q[c] = 16.118") && on_screen("= 13.816 nats"), name, "\n%s", screen_text());
+    expect_screen(on_screen("at τ = 2.00 (flatter): Q[c] = 1e-07, -log Q[c] = 16.118") && on_screen("= 13.816 nats"),
+                  "%s xent: temperature 2 shows Q_tau[c], the loss stays at 1", mode);
 
     /* c among Q's best: marked in the table, no extra row */
     erase();
@@ -251,16 +207,15 @@ static void test_xent(const char *mode) {
     ic.c_id = 201;
     ic.vc.pos = 1;
     View_xent.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s xent: c among the best is marked in place", mode);
-    expect(on_screen("\"␣the\" = c") && on_screen("1 × 1.609 = 1.609") && on_screen("… 997 more"), name, "\n%s", screen_text());
+    expect_screen(on_screen("\"␣the\" = c") && on_screen("1 × 1.609 = 1.609") && on_screen("… 997 more"),
+                  "%s xent: c among the best is marked in place", mode);
 
     /* t = 0 has no prediction */
     erase();
     base(&ic, 16, 80);
     ic.vc.pos = 0;
     View_xent.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s xent: t=0 has no loss", mode);
-    expect(on_screen("no prediction, no loss"), name, "\n%s", screen_text());
+    expect_screen(on_screen("no prediction, no loss"), "%s xent: t=0 has no loss", mode);
 }
 
 static void test_lens(const char *mode) {
@@ -276,16 +231,13 @@ static void test_lens(const char *mode) {
     snprintf(ic.vc.topk_label[0], VIEW_LABEL, "tok101");
     snprintf(ic.vc.topk_label[1], VIEW_LABEL, "tok102");
     View_lens_grid.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s lens 80x24: a row per block, the token at each position", mode);
-    expect(on_screen("block 1") && on_screen("block 3") && on_screen("1 ␣world") && on_screen("4 ␣is"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s lens 80x24: cells show the top-1 and its p", mode);
-    expect(on_screen("tok100") && on_screen("60%") && on_screen("tok203"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s lens 80x24: a cell not computed yet", mode);
-    expect(on_screen("…"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s lens 80x24: the next tokens under the grid", mode);
-    expect(on_screen("next:") && on_screen("?"), name, "\n%s", screen_text());
-    snprintf(name, sizeof name, "%s lens 80x24: the selected cell's top-k", mode);
-    expect(on_screen("after block 2 of 3 at t=1 \"␣world\": top 2") && on_screen("\"tok101\"") && on_screen("60.00%"), name, "\n%s", screen_text());
+    expect_screen(on_screen("block 1") && on_screen("block 3") && on_screen("1 ␣world") && on_screen("4 ␣is"),
+                  "%s lens 80x24: a row per block, the token at each position", mode);
+    expect_screen(on_screen("tok100") && on_screen("60%") && on_screen("tok203"), "%s lens 80x24: cells show the top-1 and its p", mode);
+    expect_screen(on_screen("…"), "%s lens 80x24: a cell not computed yet", mode);
+    expect_screen(on_screen("next:") && on_screen("?"), "%s lens 80x24: the next tokens under the grid", mode);
+    expect_screen(on_screen("after block 2 of 3 at t=1 \"␣world\": top 2") && on_screen("\"tok101\"") && on_screen("60.00%"),
+                  "%s lens 80x24: the selected cell's top-k", mode);
     /* block 3 at t=1 predicts "!" = the token at t=2: underlined */
     int found = 0, under = 0;
     for (int y = 0; y < 24 && !found; y++)
@@ -309,15 +261,14 @@ static void test_lens(const char *mode) {
     ic.vc.n_topk = 1;
     snprintf(ic.vc.topk_label[0], VIEW_LABEL, "x");
     View_lens_grid.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s lens: the last block says it is the model's output", mode);
-    expect(on_screen("(= the model's own output)"), name, "\n%s", screen_text());
+    expect_screen(on_screen("(= the model's own output)"), "%s lens: the last block says it is the model's output", mode);
 
     /* big: runners-up in each cell, the top-k beside the grid */
     size_to(60, 200);
     base(&ic, 57, 200);
     View_lens_grid.draw(&ic.vc);
-    snprintf(name, sizeof name, "%s lens 200x60: top-3 in every cell", mode);
-    expect(on_screen("cell = top-3") && on_screen("tok1") && on_screen("30%") && on_screen("10%"), name, "\n%s", screen_text());
+    expect_screen(on_screen("cell = top-3") && on_screen("tok1") && on_screen("30%") && on_screen("10%"), "%s lens 200x60: top-3 in every cell",
+                  mode);
 
     /* layout keeps the selected position visible */
     base(&ic, 21, 30);
@@ -354,20 +305,7 @@ static void test_sizes(const char *mode) {
 }
 
 int main(void) {
-    if (!setlocale(LC_ALL, "C.UTF-8")) setlocale(LC_ALL, "");
-    setenv("TERM", "xterm-256color", 1);
-    unsetenv("NO_COLOR");
-    unsetenv("COLORTERM");
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    if (!out || !in) { skip("inspect views", "cannot open /dev/null"); return 0; }
-    scr = newterm("xterm-256color", out, in);
-    if (!scr) {
-        skip("inspect views", "no terminfo entry for xterm-256color");
-        fclose(out);
-        fclose(in);
-        return 0;
-    }
-    set_term(scr);
+    if (harness_open("inspect views") != 0) return 0;
     make_data();
     test_level();
 
@@ -383,9 +321,6 @@ int main(void) {
     test_lens("mono");
     test_sizes("mono");
 
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    harness_close();
     return check_done();
 }

@@ -6,7 +6,6 @@
  *   |a| = sqrt 30 = 5.4772, |b| = sqrt 5.25 = 2.2913, cos = 4.5 / 12.5499 = 0.3586;
  *   softmax([2,1,0]) = 0.6652 0.2447 0.0900 and exp(1000) = inf, inf/inf = NaN (IEEE float);
  *   -log(0.5) = 0.693, mean of 0.693 and 2.303 = 1.498, log 512 = 6.24. */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,40 +13,12 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "view_harness.h"
 #include "tui/crt.h"
 #include "views/lesson_views.h"
 
-static SCREEN *scr;
-static char screen_buf[200 * 61 * 4 + 16];
-
-static const char *screen_text(void) {
-    int rows, cols;
-    getmaxyx(stdscr, rows, cols);
-    size_t o = 0;
-    for (int y = 0; y < rows; y++) {
-        wchar_t line[256];
-        int n = mvwinnwstr(stdscr, y, 0, line, cols < 255 ? cols : 255);
-        if (n < 0) n = 0;
-        line[n] = 0;
-        char mb[1024];
-        size_t m = wcstombs(mb, line, sizeof mb - 1);
-        if (m == (size_t)-1) m = 0;
-        mb[m] = 0;
-        if (o + m + 2 < sizeof screen_buf) {
-            memcpy(screen_buf + o, mb, m);
-            o += m;
-            screen_buf[o++] = '\n';
-        }
-    }
-    screen_buf[o] = 0;
-    return screen_buf;
-}
-
-static int on_screen(const char *s) { return strstr(screen_text(), s) != NULL; }
-
 static ViewCtx geom(int rows, int cols, int zoom) {
-    resizeterm(rows, cols);
-    erase();
+    size_to(rows, cols);
     ViewCtx c;
     memset(&c, 0, sizeof c);
     c.win = stdscr;
@@ -77,33 +48,27 @@ static void fill_dot(DotCtx *d) {
 }
 
 static void test_dot(const char *mode) {
-    char name[128];
     DotCtx d;
     memset(&d, 0, sizeof d);
     d.vc = geom(24, 80, 1);
     fill_dot(&d);
     View_dot.draw(&d.vc);
-    snprintf(name, sizeof name, "%s: dot: the products 0.5 -2 6 0", mode);
-    expect(on_screen(" 0.5000 -2.0000  6.0000  0.0000"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s: dot: running sums end at 4.5", mode);
-    expect(on_screen(" 0.5000 -1.5000  4.5000  4.5000"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s: dot: all 4 terms, the sum, lengths, cosine", mode);
-    expect(on_screen("a·b = sum of all 4 products = 4.5") && on_screen("|a| = √(a·a) = 5.4772") && on_screen("|b| = √(b·b) = 2.2913") &&
-               on_screen("= 0.3586"),
-           name, "screen:\n%s", screen_text());
+    expect_screen(on_screen(" 0.5000 -2.0000  6.0000  0.0000"), "%s: dot: the products 0.5 -2 6 0", mode);
+    expect_screen(on_screen(" 0.5000 -1.5000  4.5000  4.5000"), "%s: dot: running sums end at 4.5", mode);
+    expect_screen(on_screen("a·b = sum of all 4 products = 4.5") && on_screen("|a| = √(a·a) = 5.4772") && on_screen("|b| = √(b·b) = 2.2913") &&
+                      on_screen("= 0.3586"),
+                  "%s: dot: all 4 terms, the sum, lengths, cosine", mode);
     /* a check against the model's own number */
     d.has_check = 1;
     d.check = 4.5f;
     snprintf(d.check_name, sizeof d.check_name, "the model's logit");
     d.vc = geom(24, 80, 1);
     View_dot.draw(&d.vc);
-    snprintf(name, sizeof name, "%s: dot: the same number as the model's", mode);
-    expect(on_screen("the model's logit: 4.5000  ✓ the same number"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("the model's logit: 4.5000  ✓ the same number"), "%s: dot: the same number as the model's", mode);
     d.check = 5;
     d.vc = geom(24, 80, 1);
     View_dot.draw(&d.vc);
-    snprintf(name, sizeof name, "%s: dot: a different number is flagged", mode);
-    expect(on_screen("✗ differs"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("✗ differs"), "%s: dot: a different number is flagged", mode);
     /* 64 terms at 80 columns: the first ones, "… 63", the hidden part's sum */
     static float a64[64], b64[64];
     for (int i = 0; i < 64; i++) { a64[i] = 1; b64[i] = (float)i; }   /* Σ i = 2016 */
@@ -115,16 +80,14 @@ static void test_dot(const char *mode) {
     d.vc = geom(24, 80, 1);
     d.vc.h = 12;
     View_dot.draw(&d.vc);
-    snprintf(name, sizeof name, "%s: dot: 64 terms in 80 columns show the last one after …", mode);
-    expect(on_screen("… 63") && on_screen("sum of all 64 products = 2016") && on_screen("not shown"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("… 63") && on_screen("sum of all 64 products = 2016") && on_screen("not shown"),
+                  "%s: dot: 64 terms in 80 columns show the last one after …", mode);
     d.vc = geom(60, 200, 1);
     View_dot.draw(&d.vc);
-    snprintf(name, sizeof name, "%s: dot: 200x60 shows every term", mode);
-    expect(!on_screen("not shown") && on_screen(" 63") && on_screen("2016.00"), name, "screen:\n%s", screen_text());
+    expect_screen(!on_screen("not shown") && on_screen(" 63") && on_screen("2016.00"), "%s: dot: 200x60 shows every term", mode);
 }
 
 static void test_softmax(const char *mode) {
-    char name[128];
     SoftmaxCtx *s = calloc(1, sizeof *s);
     if (!s) return;
     s->vc = geom(24, 80, 1);
@@ -142,23 +105,18 @@ static void test_softmax(const char *mode) {
     s->n_ex = 2;
     snprintf(s->note, sizeof s->note, "a note under the tables");
     View_softmax_demo.draw(&s->vc);
-    snprintf(name, sizeof name, "%s: softmax: [2,1,0] naive = stable", mode);
-    expect(on_screen("2.0000     7.3891   0.6652  │    0.0000     1.0000   0.6652"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s: softmax: [1000,999,998] naive is inf and NaN, stable is fine", mode);
-    expect(on_screen("1000.0000        inf      NaN  │    0.0000     1.0000   0.6652") && on_screen("Σ = inf"), name, "screen:\n%s",
-           screen_text());
-    snprintf(name, sizeof name, "%s: softmax: the note", mode);
-    expect(on_screen("a note under the tables"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("2.0000     7.3891   0.6652  │    0.0000     1.0000   0.6652"), "%s: softmax: [2,1,0] naive = stable", mode);
+    expect_screen(on_screen("1000.0000        inf      NaN  │    0.0000     1.0000   0.6652") && on_screen("Σ = inf"),
+                  "%s: softmax: [1000,999,998] naive is inf and NaN, stable is fine", mode);
+    expect_screen(on_screen("a note under the tables"), "%s: softmax: the note", mode);
     /* narrow: the naive half only, no crash */
     s->vc = geom(24, 50, 1);
     View_softmax_demo.draw(&s->vc);
-    snprintf(name, sizeof name, "%s: softmax: 50 columns keep the naive half", mode);
-    expect(on_screen("NaN") && !on_screen("x - max"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("NaN") && !on_screen("x - max"), "%s: softmax: 50 columns keep the naive half", mode);
     free(s);
 }
 
 static void test_tables(const char *mode) {
-    char name[128];
     /* nearest */
     NearCtx *n = calloc(1, sizeof *n);
     CeCtx *ce = calloc(1, sizeof *ce);
@@ -176,10 +134,9 @@ static void test_tables(const char *mode) {
     snprintf(n->label[0], VIEW_LABEL, "␣dog");
     snprintf(n->label[1], VIEW_LABEL, "␣cats");
     View_nearest.draw(&n->vc);
-    snprintf(name, sizeof name, "%s: nearest: the query and the rows", mode);
-    expect(on_screen("nearest to \"␣cat\" (id 3797) among the V = 50257 rows") && on_screen("\"␣dog\"") && on_screen("0.7500") &&
-               on_screen("-0.2500"),
-           name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("nearest to \"␣cat\" (id 3797) among the V = 50257 rows") && on_screen("\"␣dog\"") && on_screen("0.7500") &&
+                      on_screen("-0.2500"),
+                  "%s: nearest: the query and the rows", mode);
     /* cross-entropy */
     ce->vc = geom(24, 80, 1);
     ce->n = ce->total = 2;
@@ -193,15 +150,13 @@ static void test_tables(const char *mode) {
     ce->V = 512;
     ce->log_v = log(512.0);
     View_ce_table.draw(&ce->vc);
-    snprintf(name, sizeof name, "%s: cross-entropy: rows, mean and thresholds", mode);
-    expect(on_screen("0.5000     0.693") && on_screen("0.1000     2.303") && on_screen("mean loss over 2 predictions = 1.498 nats") &&
-               on_screen("log V = log 512 = 6.24"),
-           name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("0.5000     0.693") && on_screen("0.1000     2.303") && on_screen("mean loss over 2 predictions = 1.498 nats") &&
+                      on_screen("log V = log 512 = 6.24"),
+                  "%s: cross-entropy: rows, mean and thresholds", mode);
     ce->n = ce->total = 0;
     ce->vc = geom(24, 80, 1);
     View_ce_table.draw(&ce->vc);
-    snprintf(name, sizeof name, "%s: cross-entropy: a one-token row says so", mode);
-    expect(on_screen("nothing to predict yet"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("nothing to predict yet"), "%s: cross-entropy: a one-token row says so", mode);
     /* temperature */
     tc->vc = geom(24, 80, 1);
     tc->temp = 0.5f;
@@ -218,9 +173,8 @@ static void test_tables(const char *mode) {
     tc->entropy = 0.367;
     tc->top_p = 0.8808;
     View_temperature.draw(&tc->vc);
-    snprintf(name, sizeof name, "%s: temperature: T, the rows, the slider", mode);
-    expect(on_screen("T = 0.50") && on_screen("88.08%") && on_screen("argmax") && on_screen("uniform") && on_screen("T=1"), name, "screen:\n%s",
-           screen_text());
+    expect_screen(on_screen("T = 0.50") && on_screen("88.08%") && on_screen("argmax") && on_screen("uniform") && on_screen("T=1"),
+                  "%s: temperature: T, the rows, the slider", mode);
     /* matmul */
     mm->vc = geom(24, 80, 1);
     snprintf(mm->x_name, sizeof mm->x_name, "x");
@@ -230,10 +184,9 @@ static void test_tables(const char *mode) {
     fill_dot(&mm->dot);
     mm->dot.a_name[0] = mm->dot.b_name[0] = 0;
     View_matmul.draw(&mm->vc);
-    snprintf(name, sizeof name, "%s: matmul: the rule in letters and numbers, one entry", mode);
-    expect(on_screen("(B,T,D) @ (D,    V) -> (B,T,    V)") && on_screen("(2,6,4) @ (4,50257) -> (2,6,50257)") &&
-               on_screen("one entry: logits[0,5,7] = row x[0,5,:] · column W[:,7]") && on_screen("B·T·V = 2·6·50257 = 603084"),
-           name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("(B,T,D) @ (D,    V) -> (B,T,    V)") && on_screen("(2,6,4) @ (4,50257) -> (2,6,50257)") &&
+                      on_screen("one entry: logits[0,5,7] = row x[0,5,:] · column W[:,7]") && on_screen("B·T·V = 2·6·50257 = 603084"),
+                  "%s: matmul: the rule in letters and numbers, one entry", mode);
     free(n);
     free(ce);
     free(tc);
@@ -241,7 +194,6 @@ static void test_tables(const char *mode) {
 }
 
 static void test_quiz(const char *mode) {
-    char name[128];
     QuizCtx q;
     memset(&q, 0, sizeof q);
     q.vc = geom(24, 80, 1);
@@ -255,17 +207,16 @@ static void test_quiz(const char *mode) {
     snprintf(q.answer, sizeof q.answer, "(B,T,D) = (2,6,64)");
     snprintf(q.answer_letters, sizeof q.answer_letters, "(B,T,D)");
     View_quiz.draw(&q.vc);
-    snprintf(name, sizeof name, "%s: quiz: asking shows the choices and the typed text, not the answer", mode);
-    expect(on_screen("(V,D)") && on_screen("your answer: B,T_") && !on_screen("(2,6,64)"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("(V,D)") && on_screen("your answer: B,T_") && !on_screen("(2,6,64)"),
+                  "%s: quiz: asking shows the choices and the typed text, not the answer", mode);
     q.answered = 1;
     q.right = 0;
     snprintf(q.given, sizeof q.given, "b,t,d");
     snprintf(q.why, sizeof q.why, "small d is the head size");
     q.vc = geom(24, 80, 2);
     View_quiz.draw(&q.vc);
-    snprintf(name, sizeof name, "%s: quiz: a wrong answer, the shape, the reason, big print", mode);
-    expect(on_screen("✗ you said b,t,d; it is (B,T,D) = (2,6,64)") && on_screen("small d is the head size") && on_screen("▀"), name,
-           "screen:\n%s", screen_text());
+    expect_screen(on_screen("✗ you said b,t,d; it is (B,T,D) = (2,6,64)") && on_screen("small d is the head size") && on_screen("▀"),
+                  "%s: quiz: a wrong answer, the shape, the reason, big print", mode);
     ScoreCtx *s = calloc(1, sizeof *s);
     if (!s) return;
     s->vc = geom(24, 80, 1);
@@ -280,8 +231,7 @@ static void test_quiz(const char *mode) {
     s->right = 1;
     s->answered = 2;
     View_lesson_score.draw(&s->vc);
-    snprintf(name, sizeof name, "%s: score", mode);
-    expect(on_screen("score: 1 right of 2 questions (2 answered)") && on_screen("you said b,t,d"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("score: 1 right of 2 questions (2 answered)") && on_screen("you said b,t,d"), "%s: score", mode);
     free(s);
 }
 
@@ -363,20 +313,7 @@ static void run_all(const char *mode) {
 }
 
 int main(void) {
-    if (!setlocale(LC_ALL, "C.UTF-8")) setlocale(LC_ALL, "");
-    setenv("TERM", "xterm-256color", 1);
-    unsetenv("NO_COLOR");
-    unsetenv("COLORTERM");
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    if (!out || !in) { skip("lesson views", "cannot open /dev/null"); return 0; }
-    scr = newterm("xterm-256color", out, in);
-    if (!scr) {
-        skip("lesson views", "no terminfo entry for xterm-256color");
-        fclose(out);
-        fclose(in);
-        return 0;
-    }
-    set_term(scr);
+    if (harness_open("lesson views") != 0) return 0;
     Crt_setup_colors(0);
     run_all("256");
     Crt_high_contrast(1);
@@ -387,9 +324,6 @@ int main(void) {
     Crt_high_contrast(1);
     run_all("mono high contrast");
     Crt_high_contrast(0);
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    harness_close();
     return check_done();
 }

@@ -2,7 +2,6 @@
  * at sizes from 1x1 to 200x60, in colour and monochrome, then the text on the screen is read
  * back (mvwinnwstr) and checked. The numbers are made up here; the expected text follows
  * from them (e.g. the cursor cell's value is the value put there). */
-#include <locale.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,44 +9,11 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "view_harness.h"
 #include "tui/crt.h"
 #include "tui/editor.h"
 #include "tui/worker.h"
 #include "views/view.h"
-
-static SCREEN *scr;
-
-/* the whole screen as UTF-8 lines */
-static char screen_buf[200 * 61 * 4 + 16];
-static const char *screen_text(void) {
-    int rows, cols;
-    getmaxyx(stdscr, rows, cols);
-    size_t o = 0;
-    for (int y = 0; y < rows; y++) {
-        wchar_t line[256];
-        int n = mvwinnwstr(stdscr, y, 0, line, cols < 255 ? cols : 255);
-        if (n < 0) n = 0;
-        line[n] = 0;
-        char mb[1024];
-        size_t m = wcstombs(mb, line, sizeof mb - 1);
-        if (m == (size_t)-1) m = 0;
-        mb[m] = 0;
-        if (o + m + 2 < sizeof screen_buf) {
-            memcpy(screen_buf + o, mb, m);
-            o += m;
-            screen_buf[o++] = '\n';
-        }
-    }
-    screen_buf[o] = 0;
-    return screen_buf;
-}
-
-static int on_screen(const char *s) { return strstr(screen_text(), s) != NULL; }
-
-static void size_to(int rows, int cols) {
-    resizeterm(rows, cols);
-    erase();
-}
 
 /* ---- synthetic data ---- */
 
@@ -206,15 +172,11 @@ static void test_heatmap(const char *mode) {
     fill_all(&c, VK_MATRIX);
     c.col = 3;
     View_heatmap.draw(&c);
-    snprintf(name, sizeof name, "%s heatmap: title with rows and columns", mode);
-    expect(on_screen("x[b=0] rows t (T=5) x cols 0..15 of 16"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s heatmap: token labels on rows", mode);
-    expect(on_screen("␣world") && on_screen("␣This"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("x[b=0] rows t (T=5) x cols 0..15 of 16"), "%s heatmap: title with rows and columns", mode);
+    expect_screen(on_screen("␣world") && on_screen("␣This"), "%s heatmap: token labels on rows", mode);
     /* cursor at t=4, d=3: (4-2)*0.5 + 0.03 = 1.03 */
-    snprintf(name, sizeof name, "%s heatmap: cursor cell's exact value", mode);
-    expect(on_screen("x[0,4,3] = 1.03"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s heatmap: legend is symmetric (min -max)", mode);
-    expect(on_screen("-1.15") && on_screen("1.15"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("x[0,4,3] = 1.03"), "%s heatmap: cursor cell's exact value", mode);
+    expect_screen(on_screen("-1.15") && on_screen("1.15"), "%s heatmap: legend is symmetric (min -max)", mode);
     /* row 1 is padded at t=4 */
     erase();
     c.b = 1;
@@ -265,18 +227,15 @@ static void test_heatmap_half(const char *mode) {
     View_heatmap.draw(&c);
     char name[128];
     if (crt.mode != CRT_MONO) {
-        snprintf(name, sizeof name, "%s heatmap: half blocks for two positions per row", mode);
-        expect(on_screen("▀") && on_screen("w0/w1"), name, "screen:\n%s", screen_text());
+        expect_screen(on_screen("▀") && on_screen("w0/w1"), "%s heatmap: half blocks for two positions per row", mode);
     } else {
         snprintf(name, sizeof name, "%s heatmap: rows scroll to the cursor when T does not fit", mode);
         expect(on_screen("w39") && c.row0 > 0, name, "row0 %d screen:\n%s", c.row0, screen_text());
     }
-    snprintf(name, sizeof name, "%s heatmap: the last position's value", mode);
-    expect(on_screen("x[0,39,0] = 3.9"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("x[0,39,0] = 3.9"), "%s heatmap: the last position's value", mode);
 }
 
 static void test_attention(const char *mode) {
-    char name[128];
     ViewCtx c;
     size_to(24, 80);
     base_ctx(&c, 20, 80);
@@ -284,14 +243,10 @@ static void test_attention(const char *mode) {
     c.pos = 1;
     c.col = 0;
     View_attention.draw(&c);
-    snprintf(name, sizeof name, "%s attention: title names the head", mode);
-    expect(on_screen("A[b=0, head 0 of 2]"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s attention: key labels across the top", mode);
-    expect(on_screen("Hello") && on_screen("␣is"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s attention: cursor value and row sum", mode);
-    expect(on_screen("A[0,0,1,0] = 0.5") && on_screen("row sum = 1.0000"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s attention: numbers in cells (1/3 = 0.3333)", mode);
-    expect(on_screen("0.3333"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("A[b=0, head 0 of 2]"), "%s attention: title names the head", mode);
+    expect_screen(on_screen("Hello") && on_screen("␣is"), "%s attention: key labels across the top", mode);
+    expect_screen(on_screen("A[0,0,1,0] = 0.5") && on_screen("row sum = 1.0000"), "%s attention: cursor value and row sum", mode);
+    expect_screen(on_screen("0.3333"), "%s attention: numbers in cells (1/3 = 0.3333)", mode);
     /* the mask as -inf */
     erase();
     c.mask = 1;
@@ -299,73 +254,58 @@ static void test_attention(const char *mode) {
     snprintf(c.tensor_name, sizeof c.tensor_name, "S");
     c.col = 3;
     View_attention.draw(&c);
-    snprintf(name, sizeof name, "%s attention: masked upper triangle is -inf", mode);
-    expect(on_screen("-inf") && on_screen("S[0,0,1,3] = -inf (masked)"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("-inf") && on_screen("S[0,0,1,3] = -inf (masked)"), "%s attention: masked upper triangle is -inf", mode);
     /* the grid of heads */
     erase();
     c.all_heads = 1;
     c.head = 1;
     View_attention.draw(&c);
-    snprintf(name, sizeof name, "%s attention: grid of all heads", mode);
-    expect(on_screen("all 2 heads of layer 1") && on_screen("h0") && on_screen("h1"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("all 2 heads of layer 1") && on_screen("h0") && on_screen("h1"), "%s attention: grid of all heads", mode);
     /* padding in row 1 */
     erase();
     c.all_heads = 0;
     c.b = 1;
     c.mask = 2;
     View_attention.draw(&c);
-    snprintf(name, sizeof name, "%s attention: padded key column is labelled pad", mode);
-    expect(on_screen("pad"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("pad"), "%s attention: padded key column is labelled pad", mode);
 }
 
 static void test_topk(const char *mode) {
-    char name[128];
     ViewCtx c;
     size_to(24, 80);
     base_ctx(&c, 20, 80);
     fill_all(&c, VK_TOPK);
     View_topk.draw(&c);
-    snprintf(name, sizeof name, "%s top-k: rows with tokens and percentages", mode);
-    expect(on_screen("\"␣ride\"") && on_screen("17.80%") && on_screen("5.69%"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s top-k: the max is subtracted", mode);
-    expect(on_screen("max logit = 16.3883") && on_screen("-1.0000"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s top-k: sum and entropy", mode);
-    expect(on_screen("sum of p over all V = 1.0000") && on_screen("entropy H = 5.115"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s top-k: bars", mode);
-    expect(on_screen("█"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("\"␣ride\"") && on_screen("17.80%") && on_screen("5.69%"), "%s top-k: rows with tokens and percentages", mode);
+    expect_screen(on_screen("max logit = 16.3883") && on_screen("-1.0000"), "%s top-k: the max is subtracted", mode);
+    expect_screen(on_screen("sum of p over all V = 1.0000") && on_screen("entropy H = 5.115"), "%s top-k: sum and entropy", mode);
+    expect_screen(on_screen("█"), "%s top-k: bars", mode);
 }
 
 static void test_tokens(const char *mode) {
-    char name[128];
     ViewCtx c;
     size_to(24, 80);
     base_ctx(&c, 20, 80);
     View_tokens.draw(&c);
-    snprintf(name, sizeof name, "%s tokens: chips with ids", mode);
-    expect(on_screen("␣world") && on_screen("101") && on_screen("日本"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s tokens: byte-level symbols for GPT-2", mode);
-    expect(on_screen("S1"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s tokens: padding and generated tokens are told apart", mode);
-    expect(on_screen("padded to T=5") && on_screen("1 generated"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("␣world") && on_screen("101") && on_screen("日本"), "%s tokens: chips with ids", mode);
+    expect_screen(on_screen("S1"), "%s tokens: byte-level symbols for GPT-2", mode);
+    expect_screen(on_screen("padded to T=5") && on_screen("1 generated"), "%s tokens: padding and generated tokens are told apart", mode);
     /* narrow: chips wrap */
     size_to(24, 12);
     base_ctx(&c, 20, 12);
     View_tokens.draw(&c);
-    snprintf(name, sizeof name, "%s tokens: wrap in a narrow window", mode);
-    expect(on_screen("␣This"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("␣This"), "%s tokens: wrap in a narrow window", mode);
 }
 
 static void test_next(const char *mode) {
-    char name[128];
     ViewCtx c;
     size_to(24, 80);
     base_ctx(&c, 20, 80);
     fill_all(&c, VK_NEXT);
     View_next_token.draw(&c);
-    snprintf(name, sizeof name, "%s next: text then the chosen token", mode);
-    expect(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), name, "screen:\n%s", screen_text());
-    snprintf(name, sizeof name, "%s next: T grows to T+1", mode);
-    expect(on_screen("(B,T) = (2,5) -> (2,6)"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), "%s next: text then the chosen token",
+                  mode);
+    expect_screen(on_screen("(B,T) = (2,5) -> (2,6)"), "%s next: T grows to T+1", mode);
 }
 
 static void test_strip(const char *mode) {
@@ -385,8 +325,8 @@ static void test_strip(const char *mode) {
     c.strip_cur = 8;
     c.strip_title = "walk";
     View_shape_strip.draw(&c);
-    snprintf(name, sizeof name, "%s strip: the whole walk fits at 200 columns", mode);
-    expect(on_screen("0 tokens") && on_screen("10 next") && on_screen("◆(2,5,50257)") && !on_screen("…"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("0 tokens") && on_screen("10 next") && on_screen("◆(2,5,50257)") && !on_screen("…"),
+                  "%s strip: the whole walk fits at 200 columns", mode);
     int hit = View_strip_hit(&c, 0, c.hit_x0[2] + 1);
     snprintf(name, sizeof name, "%s strip: a click maps to its station", mode);
     expect(hit == c.hit_idx[2], name, "hit %d", hit);
@@ -397,8 +337,7 @@ static void test_strip(const char *mode) {
     c.n_strip = 11;
     c.strip_cur = 8;
     View_shape_strip.draw(&c);
-    snprintf(name, sizeof name, "%s strip: narrow window keeps the current station with … at the cuts", mode);
-    expect(on_screen("8 LM head") && on_screen("…"), name, "screen:\n%s", screen_text());
+    expect_screen(on_screen("8 LM head") && on_screen("…"), "%s strip: narrow window keeps the current station with … at the cuts", mode);
 }
 
 /* every view at every size and zoom: nothing crashes (ASan/UBSan check the memory) */
@@ -467,7 +406,7 @@ static void test_editor(void) {
     expect(e.len == EDITOR_CAP - 1, "editor: stops at its capacity", "len %d", e.len);
     size_to(3, 30);
     Editor_draw(&e, stdscr, 0, 0, 30, "prompt: ");
-    expect(on_screen("prompt: aaaa"), "editor: draws with the cursor kept in view", "screen:\n%s", screen_text());
+    expect_screen(on_screen("prompt: aaaa"), "editor: draws with the cursor kept in view");
     Editor_draw(&e, stdscr, 0, 0, 1, "a very long label");
     pass("editor: draws into 1 column");
 }
@@ -543,18 +482,7 @@ static void run_all(const char *mode) {
 }
 
 int main(void) {
-    if (!setlocale(LC_ALL, "C.UTF-8")) setlocale(LC_ALL, "");
-    setenv("TERM", "xterm-256color", 1);
-    unsetenv("NO_COLOR");
-    unsetenv("COLORTERM");
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    if (!out || !in) { skip("views", "cannot open /dev/null"); return 0; }
-    scr = newterm("xterm-256color", out, in);
-    if (!scr) {
-        skip("views", "no terminfo entry for xterm-256color");
-        return 0;
-    }
-    set_term(scr);
+    if (harness_open("views") != 0) return 0;
     make_data();
     test_helpers();
     test_editor();
@@ -590,9 +518,6 @@ int main(void) {
     unsetenv("TERM");
     expect(Crt_unusable() != NULL, "no TERM is refused", " ");
 
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    harness_close();
     return check_done();
 }
