@@ -17,34 +17,17 @@
 #include <string.h>
 
 #include "check.h"
+#include "refjson.h"
 #include "engine/forward.h"
 
 #define TOL 1e-4
-
-static cJSON *load_json(const char *path) {
-    char err[SW_ERR_LEN];
-    char *s = sw_read_file(path, NULL, 64u << 20, err);
-    if (!s) return NULL;
-    cJSON *j = cJSON_Parse(s);
-    free(s);
-    return j;
-}
-
-static double num(const cJSON *o, const char *k) { return cJSON_GetObjectItem(o, k)->valuedouble; }
-
-static int ids_of(const cJSON *arr, int *out, int cap) {
-    int n = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, arr) if (n < cap) out[n++] = e->valueint;
-    return n;
-}
 
 /* Checks shared by both models: ids, top-10, per-position stats, logit lens. b is the
  * trace row holding this prompt. */
 static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const char *top_key) {
     char name[256];
     int ids[256];
-    int n = ids_of(cJSON_GetObjectItem(p, "ids"), ids, 256);
+    int n = refjson_ints(cJSON_GetObjectItem(p, "ids"), ids, 256);
     int same = n == t->len[b];
     for (int i = 0; same && i < n; i++) same = Trace_id(t, b, i) == ids[i];
     snprintf(name, sizeof name, "%s: token ids", tag);
@@ -58,11 +41,11 @@ static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const
     double worst = 0;
     cJSON_ArrayForEach(e, ref) {
         if (i >= k) { ok = 0; break; }
-        if (tk[i].id != (int)num(e, "id")) ok = 0;
-        double dp = fabs(tk[i].prob - num(e, "prob"));
+        if (tk[i].id != (int)refjson_num(e, "id")) ok = 0;
+        double dp = fabs(tk[i].prob - refjson_num(e, "prob"));
         if (dp > worst) worst = dp;
         if (cJSON_GetObjectItem(e, "logit")) {
-            double dl = fabs(tk[i].logit - num(e, "logit"));
+            double dl = fabs(tk[i].logit - refjson_num(e, "logit"));
             if (dl > worst) worst = dl;
         }
         i++;
@@ -76,13 +59,13 @@ static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "next_token_probs")) {
         float prob, loss;
         int rank;
-        int pos = (int)num(e, "position");
+        int pos = (int)refjson_num(e, "position");
         if (Trace_next_token_stats(t, b, pos, &prob, &loss, &rank) != 0) { ok = 0; continue; }
-        double rel = fabs(prob - num(e, "prob"));
-        double dl = fabs(loss - num(e, "loss"));
+        double rel = fabs(prob - refjson_num(e, "prob"));
+        double dl = fabs(loss - refjson_num(e, "loss"));
         if (rel > worst) worst = rel;
-        if (dl > 1e-3 && dl / num(e, "loss") > 1e-4) ok = 0;   /* losses near 18 nats: relative */
-        if (rank != (int)num(e, "rank")) ok = 0;
+        if (dl > 1e-3 && dl / refjson_num(e, "loss") > 1e-4) ok = 0;   /* losses near 18 nats: relative */
+        if (rank != (int)refjson_num(e, "rank")) ok = 0;
     }
     snprintf(name, sizeof name, "%s: next-token probability, loss (nats) and rank per position", tag);
     expect(ok && worst <= TOL, name, "worst prob difference %g, %s", worst, ok ? "ranks/losses equal" : "rank or loss differs");
@@ -96,8 +79,8 @@ static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const
         const cJSON *c;
         cJSON_ArrayForEach(c, e) {
             TopK one;
-            if (Trace_logit_lens(t, l, b, pos, 1, &one) != 1 || one.id != (int)num(c, "id")) ok = 0;
-            else if (fabs(one.prob - num(c, "prob")) > worst) worst = fabs(one.prob - num(c, "prob"));
+            if (Trace_logit_lens(t, l, b, pos, 1, &one) != 1 || one.id != (int)refjson_num(c, "id")) ok = 0;
+            else if (fabs(one.prob - refjson_num(c, "prob")) > worst) worst = fabs(one.prob - refjson_num(c, "prob"));
             pos++;
         }
         l++;
@@ -112,11 +95,11 @@ static void test_gpt2(void) {
     Model *m = Model_open(path, NULL, err);
     if (!m) { fail("gpt2-d64: open", "%s", err); return; }
     snprintf(path, sizeof path, "%s/models/gpt2-test-d64/reference.json", shared_dir());
-    cJSON *ref = load_json(path);
+    cJSON *ref = refjson_load(path);
     if (!ref) { fail("gpt2-d64: reference.json", "cannot read %s", path); Model_free(m); return; }
     const cJSON *prompts = cJSON_GetObjectItem(ref, "prompts");
-    const char *texts[2] = {cJSON_GetObjectItem(cJSON_GetArrayItem(prompts, 0), "text")->valuestring,
-                            cJSON_GetObjectItem(cJSON_GetArrayItem(prompts, 1), "text")->valuestring};
+    const char *texts[2];
+    if (refjson_prompts(ref, texts, 2) != 2) { fail("gpt2-d64: reference.json", "two prompts expected in %s", path); goto out; }
     /* B=2, different lengths (6 and 5): each row must match its own reference */
     Trace *t = Trace_run(m, texts, 2, NULL, err);
     if (!t) { fail("gpt2-d64: run B=2", "%s", err); goto out; }
@@ -191,7 +174,7 @@ static void test_gpt2(void) {
             n++;
         }
         snprintf(name, sizeof name, "%s: mean loss", tag);
-        expect(fabs(mean / n - num(p, "mean_loss")) <= 1e-3, name, "%g vs %g", mean / n, num(p, "mean_loss"));
+        expect(fabs(mean / n - refjson_num(p, "mean_loss")) <= 1e-3, name, "%g vs %g", mean / n, refjson_num(p, "mean_loss"));
     }
     /* B=1 gives the same numbers as that row of B=2 */
     {
@@ -220,12 +203,11 @@ static void test_stories(void) {
     Model *m = Model_open(path, NULL, err);
     if (!m) { fail("stories260K: open", "%s", err); return; }
     snprintf(path, sizeof path, "%s/models/stories260K/reference.json", shared_dir());
-    cJSON *ref = load_json(path);
+    cJSON *ref = refjson_load(path);
     if (!ref) { fail("stories260K: reference.json", "cannot read %s", path); Model_free(m); return; }
     const cJSON *p;
-    int pi = 0;
     const char *texts[3];
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) texts[pi++] = cJSON_GetObjectItem(p, "text")->valuestring;
+    int pi = refjson_prompts(ref, texts, 3);
     /* all three prompts as one batch (lengths 5, 5, 10) */
     Trace *t = Trace_run(m, texts, pi, NULL, err);
     if (!t) { fail("stories260K: run B=3", "%s", err); goto out; }
@@ -243,7 +225,7 @@ static void test_stories(void) {
     pi = 0;
     cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) {
         int ids[128];
-        int n = ids_of(cJSON_GetObjectItem(p, "greedy_ids"), ids, 128);
+        int n = refjson_ints(cJSON_GetObjectItem(p, "greedy_ids"), ids, 128);
         int same = ok && t->len[pi] == n;
         for (int i = 0; same && i < n; i++) same = Trace_id(t, pi, i) == ids[i];
         char name[128];

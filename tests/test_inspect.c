@@ -13,23 +13,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "refjson.h"
 #include "tui/inspect.h"
 
 #define TOL 1e-4
-
-static cJSON *load_json(const char *path) {
-    char err[SW_ERR_LEN];
-    char *s = sw_read_file(path, NULL, 64u << 20, err);
-    if (!s) return NULL;
-    cJSON *j = cJSON_Parse(s);
-    free(s);
-    return j;
-}
-
-static double num(const cJSON *o, const char *k) {
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return v ? v->valuedouble : NAN;
-}
 
 /* Row b of t holds reference prompt p: compare the cache's numbers with the reference. */
 static void check_row(Inspect *in, Trace *t, int b, const cJSON *p, const char *tag) {
@@ -41,22 +28,22 @@ static void check_row(Inspect *in, Trace *t, int b, const cJSON *p, const char *
     double worst = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "next_token_probs")) {
-        int pos = (int)num(e, "position");   /* predicts the token at pos+1 */
+        int pos = (int)refjson_num(e, "position");   /* predicts the token at pos+1 */
         size_t i = Inspect_at(in, b, pos + 1);
-        double dp = fabs(in->prob[i] - num(e, "prob")), dl = fabs(in->loss[i] - num(e, "loss"));
+        double dp = fabs(in->prob[i] - refjson_num(e, "prob")), dl = fabs(in->loss[i] - refjson_num(e, "loss"));
         if (dp > worst) worst = dp;
-        if (dl > 1e-3 && dl / num(e, "loss") > 1e-4) ok = 0;
-        if (in->rank[i] != (int)num(e, "rank")) ok = 0;
+        if (dl > 1e-3 && dl / refjson_num(e, "loss") > 1e-4) ok = 0;
+        if (in->rank[i] != (int)refjson_num(e, "rank")) ok = 0;
         count++;
     }
     snprintf(name, sizeof name, "%s: each token's probability, loss and rank (reference)", tag);
     expect(ok && worst <= TOL && count == t->len[b] - 1, name, "worst prob %g, %s, %d positions", worst, ok ? "losses/ranks equal" : "differ", count);
     /* the reference's mean_loss, or the mean of its per-position losses when it has none */
-    double ref_mean = num(p, "mean_loss");
+    double ref_mean = refjson_opt(p, "mean_loss");
     if (isnan(ref_mean)) {
         double sum = 0;
         int k = 0;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "next_token_probs")) sum += num(e, "loss"), k++;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "next_token_probs")) sum += refjson_num(e, "loss"), k++;
         ref_mean = k ? sum / k : NAN;
     }
     snprintf(name, sizeof name, "%s: mean loss (reference)", tag);
@@ -72,8 +59,8 @@ static void check_row(Inspect *in, Trace *t, int b, const cJSON *p, const char *
         cJSON_ArrayForEach(c, e) {
             if (Inspect_lens_column(in, t, b, pos) != 0) ok = 0;
             size_t at = Inspect_lens_at(in, l, b, pos);
-            if (in->lens_id[at] != (int)num(c, "id")) ok = 0;
-            double d = fabs(in->lens_p[at] - num(c, "prob"));
+            if (in->lens_id[at] != (int)refjson_num(c, "id")) ok = 0;
+            double d = fabs(in->lens_p[at] - refjson_num(c, "prob"));
             if (d > worst) worst = d;
             pos++;
             cells++;
@@ -100,23 +87,16 @@ static void check_row(Inspect *in, Trace *t, int b, const cJSON *p, const char *
     expect(ok && worst <= 1e-5, name, "worst %g, ids %s", worst, ok ? "equal" : "differ");
 }
 
-static int reference_prompts(const cJSON *ref, const char **texts, int cap) {
-    int n = 0;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(ref, "prompts")) if (n < cap) texts[n++] = cJSON_GetObjectItem(p, "text")->valuestring;
-    return n;
-}
-
 static void test_model(const char *model_rel, const char *ref_rel, const char *tag) {
     char path[1024], rpath[1024], err[SW_ERR_LEN], name[256];
     snprintf(path, sizeof path, "%s/%s", shared_dir(), model_rel);
     snprintf(rpath, sizeof rpath, "%s/%s", shared_dir(), ref_rel);
     Model *m = Model_open(path, NULL, err);
     if (!m) { skip(tag, "cannot open %s: %s", path, err); return; }
-    cJSON *ref = load_json(rpath);
+    cJSON *ref = refjson_load(rpath);
     if (!ref) { fail(tag, "cannot read %s", rpath); Model_free(m); return; }
     const char *texts[SW_MAX_B];
-    int np = reference_prompts(ref, texts, SW_MAX_B);
+    int np = refjson_prompts(ref, texts, SW_MAX_B);
     Trace *t = Trace_run(m, texts, np, NULL, err);
     if (!t) { fail(tag, "Trace_run: %s", err); cJSON_Delete(ref); Model_free(m); return; }
     Inspect *in = Inspect_get(m);

@@ -20,16 +20,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "refjson.h"
 #include "engine/lesson.h"
-
-static cJSON *load_json(const char *path) {
-    char err[SW_ERR_LEN];
-    char *s = sw_read_file(path, NULL, 64u << 20, err);
-    if (!s) return NULL;
-    cJSON *j = cJSON_Parse(s);
-    free(s);
-    return j;
-}
 
 static void test_vectors(void) {
     const float a[3] = {1, 2, 3}, b[3] = {4, 5, 6}, z[3] = {0, 0, 0}, na[3] = {-2, -4, -6};
@@ -204,7 +196,7 @@ static void test_model(const char *tag, const char *model_path, const char *ref_
     char err[SW_ERR_LEN] = "", name[256];
     Model *m = Model_open(model_path, NULL, err);
     if (!m) { skip(tag, "%s", err); return; }
-    cJSON *ref = load_json(ref_path);
+    cJSON *ref = refjson_load(ref_path);
     const cJSON *p0 = ref ? cJSON_GetArrayItem(cJSON_GetObjectItem(ref, "prompts"), 0) : NULL;
     const cJSON *text = p0 ? cJSON_GetObjectItem(p0, "text") : NULL;
     if (!cJSON_IsString(text)) {
@@ -252,9 +244,9 @@ static void test_model(const char *tag, const char *model_path, const char *ref_
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(p0, "next_token_probs")) {
         if (i >= n) { ok = 0; break; }
-        double q = cJSON_GetObjectItem(e, "prob")->valuedouble, l = cJSON_GetObjectItem(e, "loss")->valuedouble;
-        if (ce[i].pos != cJSON_GetObjectItem(e, "position")->valueint || ce[i].target != cJSON_GetObjectItem(e, "next_id")->valueint ||
-            ce[i].rank != cJSON_GetObjectItem(e, "rank")->valueint)
+        double q = refjson_num(e, "prob"), l = refjson_num(e, "loss");
+        if (ce[i].pos != (int)refjson_num(e, "position") || ce[i].target != (int)refjson_num(e, "next_id") ||
+            ce[i].rank != (int)refjson_num(e, "rank"))
             ok = 0;
         if (fabs(ce[i].q - q) > worst_q) worst_q = fabs(ce[i].q - q);
         if (fabs(ce[i].loss - l) / (l > 1 ? l : 1) > worst_l) worst_l = fabs(ce[i].loss - l) / (l > 1 ? l : 1);
