@@ -3,7 +3,7 @@
  *
  *   report BUILD_DIR OUT.json MODEL_KIND
  *
- * Reads BUILD_DIR/ceilings.json, baseline.json and engine.json (any may be missing: its
+ * Reads BUILD_DIR/ceilings.json, baseline.json, engine.json and views.json (any may be missing: its
  * figures print as n/a). Fractions:
  *   prompt:     useful FLOPs (bench_forward_flops) / time / sgemm ceiling at the same N = B*T
  *               (the forward's own matmul mix, see ceilings.c; N=256 when N was not measured)
@@ -16,7 +16,7 @@
 
 #include "bench.h"
 
-static cJSON *C, *BL, *E;   /* ceilings, baseline, engine */
+static cJSON *C, *BL, *E, *VW;   /* ceilings, baseline, engine, views */
 static cJSON *targets;
 
 static double num(const cJSON *o, const char *key) {
@@ -83,6 +83,7 @@ int main(int argc, char **argv) {
     snprintf(p, sizeof p, "%s/ceilings.json", argv[1]); C = bench_read_json(p);
     snprintf(p, sizeof p, "%s/baseline.json", argv[1]); BL = bench_read_json(p);
     snprintf(p, sizeof p, "%s/engine.json", argv[1]); E = bench_read_json(p);
+    snprintf(p, sizeof p, "%s/views.json", argv[1]); VW = bench_read_json(p);
     const char *kind = argv[3];
     targets = cJSON_CreateArray();
     cJSON *R = cJSON_CreateObject();
@@ -257,7 +258,7 @@ int main(int argc, char **argv) {
     if (st) cJSON_AddItemToObject(R, "start", cJSON_Duplicate(st, 1));
 
     /* views */
-    const cJSON *vw = cJSON_GetObjectItemCaseSensitive(E, "views");
+    const cJSON *vw = cJSON_GetObjectItemCaseSensitive(VW, "views");
     const cJSON *worst = cJSON_GetObjectItemCaseSensitive(vw, "worst_ms_per_frame");
     printf("\nview draw time per frame at 200x60 (prepare + draw + doupdate to /dev/null; worst of the lesson batch and a T=128 prompt)\n");
     static const char *vn[3] = { "attention_all_heads", "heatmap", "topk" };
@@ -268,7 +269,8 @@ int main(int argc, char **argv) {
         fmt(a, sizeof a, "%.2f ms", ms);
         printf("  %-22s %-10s target < 10 ms: %s\n", vn[i], a, target(nm, ms, "<=", 10, " ms"));
     }
-    if (vw && str(vw, "status") && strcmp(str(vw, "status"), "ok") != 0) printf("  (%s)\n", str(vw, "status"));
+    if (!vw) printf("  (n/a: bench_views did not build or run)\n");
+    else if (str(vw, "status") && strcmp(str(vw, "status"), "ok") != 0) printf("  (%s)\n", str(vw, "status"));
     if (vw) cJSON_AddItemToObject(R, "views", cJSON_Duplicate(vw, 1));
 
     /* rss */
@@ -302,6 +304,6 @@ int main(int argc, char **argv) {
     if (BL) cJSON_AddItemToObject(R, "baseline_raw", cJSON_Duplicate(BL, 1));
     int rc = bench_write_json(argv[2], R);
     cJSON_Delete(R);
-    cJSON_Delete(C); cJSON_Delete(BL); cJSON_Delete(E);
+    cJSON_Delete(C); cJSON_Delete(BL); cJSON_Delete(E); cJSON_Delete(VW);
     return rc ? 1 : 0;
 }

@@ -31,7 +31,7 @@ if [ "${BENCH_RT:-1}" != 0 ] && command -v chrt >/dev/null 2>&1 && chrt -f 1 tru
 else
     echo "bench: timed programs run as ordinary processes (no SCHED_FIFO)"
 fi
-rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/baseline_logits.bin"
+rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/views.json" "$B/baseline_logits.bin"
 
 data=${SHAPEWALK_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/shapewalk}
 if [ -f "$data/gpt2/model.safetensors" ]; then
@@ -60,6 +60,11 @@ if [ -x "$B/bench_engine" ]; then
     SW_BIN=$B/lib/shapewalk run "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"
 else
     echo "bench: build/bench_engine not built: engine figures are n/a"
+fi
+if [ -x "$B/bench_views" ]; then
+    run "$B/bench_views" "$model" "$B/views.json" "$THREADS" $q || echo "bench: view bench failed"
+else
+    echo "bench: build/bench_views not built: view figures are n/a"
 fi
 busy1=$(busy); mine1=$(mine)
 secs=$(( $(date +%s) - t0 ))
