@@ -296,6 +296,11 @@ Model *Model_open_gpt2(const char *dir, const char *tok_path, char *err) {
         free(m);
         return NULL;
     }
+    /* tensors at odd addresses: map an aligned copy (made once) instead of copying them all */
+    if (SafeTensors_needs_alignment(&st)) {
+        char e2[SW_ERR_LEN];   /* on failure (no cache folder) the tensors are copied below */
+        (void)SafeTensors_reopen_aligned(&st, NULL, 0, e2);
+    }
     m->layers = sw_calloc((size_t)c.n_layers, sizeof *m->layers, "layer table", err);
     if (!m->layers) goto fail;
 

@@ -54,6 +54,15 @@ int SafeTensors_f32_direct(const StTensor *t);
 /* Convert a tensor's nelem values to F32 into out (any dtype, any alignment). */
 void SafeTensors_to_f32(const StTensor *t, float *out);
 
+/* 1 when some F32 tensor is not 4-byte aligned in the mapping (the data area starts at an
+ * odd offset, as in Hugging Face's gpt2 model.safetensors). */
+int SafeTensors_needs_alignment(const SafeTensors *st);
+/* Replace st by a copy of its file whose header is padded so the data is 64-byte aligned,
+ * written once into the cache folder ($SHAPEWALK_CACHE, else $XDG_CACHE_HOME/shapewalk, else
+ * ~/.cache/shapewalk) and reused while the original keeps its path, size and time. On
+ * failure st is unchanged and err says why (the caller may then copy tensors to memory). */
+int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char *err);
+
 /* "F32" / "F16" / "BF16" */
 const char *SafeTensors_dtype_name(StDtype d);
 

@@ -10,7 +10,10 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # OpenBLAS leaks a little per thread at exit in some builds; keep threads fixed in tests.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# aligned copies of odd safetensors files go to a cache folder of the run's own
+SHAPEWALK_CACHE=$(mktemp -d)
+export SHAPEWALK_CACHE
+trap 'rm -f "$log"; rm -rf "$SHAPEWALK_CACHE"' EXIT
 crashed=0
 for build in "$@"; do
     export SW_BIN="$PWD/$build/shapewalk" SW_BUILD="$build"

@@ -1,0 +1,109 @@
+/* test_aligned.c - a safetensors file whose data starts at an odd offset (as Hugging Face's
+ * gpt2 model.safetensors does) is mapped through an aligned copy in the cache folder, not
+ * copied into memory; and gives the same numbers as the aligned original.
+ * The odd file is the shared gpt2-test-d64 checkpoint with one space added to its header. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "engine/trace.h"
+
+static int write_odd_copy(const char *src, const char *dst) {
+    char err[SW_ERR_LEN];
+    SwMap m;
+    if (sw_map_file(&m, src, err) != 0) return -1;
+    unsigned long long n = 0;
+    for (int i = 7; i >= 0; i--) n = (n << 8) | m.data[i];
+    FILE *f = fopen(dst, "wb");
+    if (!f) { sw_unmap(&m); return -1; }
+    unsigned long long n1 = n + 1;
+    unsigned char len[8];
+    for (int i = 0; i < 8; i++) len[i] = (unsigned char)(n1 >> (8 * i));
+    int ok = fwrite(len, 1, 8, f) == 8 && fwrite(m.data + 8, 1, n, f) == n && fputc(' ', f) == ' ' &&
+             fwrite(m.data + 8 + n, 1, m.len - 8 - n, f) == m.len - 8 - n;
+    ok &= fclose(f) == 0;
+    sw_unmap(&m);
+    return ok ? 0 : -1;
+}
+
+static double max_diff(Trace *a, Trace *b) {
+    double worst = 0;
+    for (int p = 0; p < a->len[0]; p++) {
+        const float *x = Trace_logits_row(a, 0, p), *y = Trace_logits_row(b, 0, p);
+        for (int v = 0; v < a->m->c.vocab_size; v++)
+            if (fabs(x[v] - y[v]) > worst) worst = fabs(x[v] - y[v]);
+    }
+    return worst;
+}
+
+int main(void) {
+    char tmpl[] = "/tmp/sw_aligned_XXXXXX", err[SW_ERR_LEN], path[1024], src[1024];
+    char *dir = mkdtemp(tmpl);
+    if (!dir) { fail("aligned: temp dir", "mkdtemp failed"); return check_done(); }
+    snprintf(path, sizeof path, "%s/odd", dir);
+    mkdir(path, 0755);
+    const char *files[] = {"config.json", "vocab.json", "merges.txt"};
+    for (int i = 0; i < 3; i++) {
+        char a[1024], b[1100];
+        snprintf(a, sizeof a, "%s/models/gpt2-test-d64/%s", shared_dir(), files[i]);
+        snprintf(b, sizeof b, "%s/%s", path, files[i]);
+        if (symlink(a, b) != 0) { fail("aligned: symlink", "%s", b); return check_done(); }
+    }
+    snprintf(src, sizeof src, "%s/models/gpt2-test-d64/model.safetensors", shared_dir());
+    char odd[1100];
+    snprintf(odd, sizeof odd, "%s/model.safetensors", path);
+    if (write_odd_copy(src, odd) != 0) { fail("aligned: write the odd copy", "%s", odd); return check_done(); }
+
+    char cache[1100];
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    setenv("SHAPEWALK_CACHE", cache, 1);
+    snprintf(src, sizeof src, "%s/models/gpt2-test-d64", shared_dir());
+    Model *ref = Model_open(src, NULL, err);
+    Model *m = Model_open(path, NULL, err);
+    const char *prompt[1] = {"Hello world! This is fun"};
+    Trace *tr = ref ? Trace_run(ref, prompt, 1, NULL, err) : NULL;
+    Trace *tm = m ? Trace_run(m, prompt, 1, NULL, err) : NULL;
+    int mapped = m && !m->owned && (const uint8_t *)m->tok_emb >= m->map.data &&
+                 (const uint8_t *)m->tok_emb < m->map.data + m->map.len;
+    expect(mapped, "odd data offset: weights are mapped from an aligned copy, not copied", "%s",
+           m ? "weights were copied to memory" : err);
+    expect(tr && tm && max_diff(tr, tm) == 0, "odd data offset: same logits as the aligned original", "%s", err);
+    Trace_free(tm);
+    Model_free(m);
+
+    /* a second open reuses the copy (it is not written again) */
+    struct stat s1, s2;
+    char copy[1400] = "";
+    DIR *d = opendir(cache);
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (strncmp(e->d_name, "aligned-", 8) == 0) snprintf(copy, sizeof copy, "%s/%s", cache, e->d_name);
+    if (d) closedir(d);
+    int reused = 0;
+    if (copy[0] && stat(copy, &s1) == 0) {
+        Model *again = Model_open(path, NULL, err);
+        reused = again && !again->owned && stat(copy, &s2) == 0 && s1.st_ino == s2.st_ino &&
+                 s1.st_mtim.tv_sec == s2.st_mtim.tv_sec && s1.st_mtim.tv_nsec == s2.st_mtim.tv_nsec;
+        Model_free(again);
+    }
+    expect(reused, "odd data offset: a second open reuses the aligned copy", "copy %s", copy[0] ? copy : "missing");
+
+    /* no cache folder can be made: the model still opens (tensors copied) with the same numbers */
+    setenv("SHAPEWALK_CACHE", "/proc/shapewalk-cannot-write-here", 1);
+    m = Model_open(path, NULL, err);
+    tm = m ? Trace_run(m, prompt, 1, NULL, err) : NULL;
+    expect(m && m->owned && tr && tm && max_diff(tr, tm) == 0,
+           "odd data offset without a writable cache: copied to memory, same logits", "%s", m ? "differs" : err);
+    Trace_free(tm);
+    Model_free(m);
+    Trace_free(tr);
+    Model_free(ref);
+    char rm[1200];
+    snprintf(rm, sizeof rm, "rm -rf %s", dir);
+    if (system(rm) != 0) skip("aligned: cleanup", "%s", dir);
+    return check_done();
+}
