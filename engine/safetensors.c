@@ -365,6 +365,7 @@ static int write_all(int fd, const void *buf, size_t n) {
 }
 
 int SafeTensors_needs_alignment(const SafeTensors *st) {
+    if (st->map.len < ((size_t)8 << 20)) return 0;   /* small files: copying the tensors is cheap */
     for (int i = 0; i < st->n; i++)
         if (st->t[i].dtype == ST_F32 && !SafeTensors_f32_direct(&st->t[i])) return 1;
     return 0;

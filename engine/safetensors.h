@@ -54,8 +54,8 @@ int SafeTensors_f32_direct(const StTensor *t);
 /* Convert a tensor's nelem values to F32 into out (any dtype, any alignment). */
 void SafeTensors_to_f32(const StTensor *t, float *out);
 
-/* 1 when some F32 tensor is not 4-byte aligned in the mapping (the data area starts at an
- * odd offset, as in Hugging Face's gpt2 model.safetensors). */
+/* 1 when the file is large (8 MB or more) and some F32 tensor is not 4-byte aligned in the
+ * mapping (the data area starts at an odd offset, as in Hugging Face's gpt2 model.safetensors). */
 int SafeTensors_needs_alignment(const SafeTensors *st);
 /* Replace st by a copy of its file whose header is padded so the data is 64-byte aligned,
  * written once into the cache folder ($SHAPEWALK_CACHE, else $XDG_CACHE_HOME/shapewalk, else
