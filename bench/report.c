@@ -232,6 +232,9 @@ int main(int argc, char **argv) {
     fmt(c, sizeof c, "%.0f", num(warm, "forward_ms_median"));
     printf("  warm page cache   %-10s (open %s ms, tokenize+forward %s ms)   target < 500 ms: %s\n", a, b, c,
            target("start to first station, warm", num(warm, "ms_median"), "<=", 500, " ms"));
+    if (!isnan(num(st, "first_start_ms")))
+        printf("  first start       %.0f ms     (empty cache folder: includes any aligned copy of the weights the engine makes once)\n",
+               num(st, "first_start_ms"));
     if (cold && !isnan(num(cold, "ms_median"))) {
         fmt(a, sizeof a, "%.0f ms", num(cold, "ms_median"));
         printf("  cold page cache   %-10s (weights evicted with %s)\n", a, str(cold, "method") ? str(cold, "method") : "?");

@@ -33,6 +33,12 @@ else
 fi
 rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/views.json" "$B/baseline_logits.bin"
 
+# The engine keeps an aligned copy of a weights file with odd offsets in its cache folder: use
+# one of the bench's own, so the user's stays untouched and the bench may evict and empty it.
+SHAPEWALK_CACHE=$B/cache
+SW_BENCH_OWN_CACHE=1
+export SHAPEWALK_CACHE SW_BENCH_OWN_CACHE
+
 data=${SHAPEWALK_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/shapewalk}
 if [ -f "$data/gpt2/model.safetensors" ]; then
     model=$data/gpt2
