@@ -215,7 +215,7 @@ void Model_describe(const Model *m, char *buf, size_t cap) {
     const Config *c = &m->c;
     char params[32], kv[32] = "";
     human_count(Model_n_params(m), params, sizeof params);
-    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " kv=%d", c->n_kv_heads);
+    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
     snprintf(buf, cap, "%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d \xc2\xb7 %s params", m->name, c->n_layers,
              c->dim, c->n_heads, kv, c->vocab_size, c->seq_len, params);
 }

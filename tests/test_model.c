@@ -382,7 +382,7 @@ static void check_stories(const char *label, Model *m) {
     char d[256];
     Model_describe(m, d, sizeof d);
     snprintf(name, sizeof name, "%s: describe", label);
-    expect(strcmp(d, "stories260K \xc2\xb7 L=5 D=64 h=8 kv=4 V=512 ctx=512 \xc2\xb7 260K params") == 0, name, "%s", d);
+    expect(strcmp(d, "stories260K \xc2\xb7 L=5 D=64 h=8 KV=4 V=512 ctx=512 \xc2\xb7 260K params") == 0, name, "%s", d);
     snprintf(name, sizeof name, "%s: tokenizer", label);
     expect(m->tok && Tokenizer_kind(m->tok) == TOK_LLAMA, name, "%p", (void *)m->tok);
 }
