@@ -47,9 +47,8 @@ else
     "$B/mkckpt" "$B/gpt2-rand" "$SHARED/models/gpt2-tokenizer" 1234 || exit 1
     model=$B/gpt2-rand
     kind="GPT-2 124M shapes, seeded random weights N(0,0.02), written by bench/mkckpt with the real file's data offset"
-    # the same weights with a 64-byte-aligned data section, for the start and RSS comparison
-    SW_BENCH_ALIGN=64 "$B/mkckpt" "$B/gpt2-rand-al64" "$SHARED/models/gpt2-tokenizer" 1234 &&
-        SW_BENCH_ALIGNED_DIR=$B/gpt2-rand-al64 && export SW_BENCH_ALIGNED_DIR
+    # SW_BENCH_ALIGNED_DIR=DIR (a checkpoint written with SW_BENCH_ALIGN=64 mkckpt DIR ...) adds
+    # the start time and RSS of the same weights with a 64-byte-aligned data section.
 fi
 echo "bench: model $model"
 for o in "$B/lib/engine/forward.o" ../build/engine/forward.o; do
