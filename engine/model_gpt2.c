@@ -36,7 +36,7 @@ static int cfg_int(const cJSON *root, const char *key, int required, long max, i
         return -1;
     }
     if (v->valuedouble > (double)max) {
-        sw_seterr(err, "%s: \"%s\" = %.0f is larger than shapewalk supports (%ld)", path, key,
+        sw_seterr(err, "%s: \"%s\" = %g is larger than shapewalk supports (%ld)", path, key,
                   v->valuedouble, max);
         return -1;
     }

@@ -1,6 +1,8 @@
 /* main.c - shapewalk's command line: parse options, open the model, then either the
  * ncurses program (tui/app.c) or a headless report (tui/headless.c). */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +151,12 @@ int main(int argc, char **argv) {
         case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; break;
         case O_SEED: {
             char *end;
+            errno = 0;
             unsigned long long s = strtoull(optarg, &end, 10);
-            if (!*optarg || *end) { fprintf(stderr, "shapewalk: --seed '%s' is not a whole number\n", optarg); return 2; }
+            if (!*optarg || *end || optarg[0] == '-' || errno == ERANGE) {
+                fprintf(stderr, "shapewalk: --seed '%s' is not a whole number from 0 to %llu\n", optarg, ULLONG_MAX);
+                return 2;
+            }
             o.sampler.rng = s ? s : 1;
             break;
         }
