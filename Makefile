@@ -48,7 +48,15 @@ HDRS       := $(wildcard engine/*.h views/*.h tui/*.h tests/*.h)
 .PHONY: all test test-build check bench fuzz install uninstall clean model screenshots
 all: shapewalk
 
-$(BUILD)/%.o: %.c $(HDRS) Makefile
+# objects rebuild when the flags change (make bench builds with -O3 -march=native)
+FLAGS_STAMP := $(BUILD)/.cflags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c $(HDRS) Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -64,7 +72,7 @@ ifneq ($(SAN),1)
 	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libshapewalk.a $(HDRS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libshapewalk.a $(HDRS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libshapewalk.a $(LDLIBS)
 
