@@ -87,6 +87,7 @@ static inline float exp_vec(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
+    n = n == n ? n : 0.0f;                                   /* NaN in (broken weights): NaN out, no UB */
     union { int32_t i; float f; } two_n = { .i = ((int32_t)n + 127) << 23 };
     return p * two_n.f;
 }
