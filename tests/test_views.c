@@ -143,6 +143,21 @@ static void test_helpers(void) {
     expect(used == 2, "View_text stops at the window edge", "used %d", used);
     used = View_text(stdscr, 30, 0, 10, "abc", 0);
     expect(used == 0, "View_text outside the window draws nothing", "used %d", used);
+    /* "aaa bbb ccc" in 7 columns breaks at the space: "aaa bbb" then "ccc"; one line: "aaa bb…" */
+    erase();
+    int lines = View_wrap(stdscr, 0, 0, 7, 3, "aaa bbb ccc");
+    expect_screen(lines == 2 && strncmp(screen_text(), "aaa bbb ", 8) == 0 && on_screen("\nccc "), "View_wrap breaks at a space");
+    erase();
+    lines = View_wrap(stdscr, 0, 0, 7, 1, "aaa bbb ccc");
+    expect_screen(lines == 1 && on_screen("aaa bb…"), "View_wrap: the last line ends in …");
+    erase();
+    lines = View_wrap(stdscr, 0, 0, 1, 2, "日本");
+    expect(lines == 0, "View_wrap: a double-width character in 1 column draws nothing", "lines %d", lines);
+    /* quoted labels: widest + 2 ("日本語" is 6 columns -> 8), within [min, max] */
+    char lab[2][VIEW_LABEL] = {"ab", "日本語"};
+    expect(View_label_width(lab, 2, 4, 20) == 8 && View_label_width(lab, 2, 4, 6) == 6 && View_label_width(lab, 0, 4, 20) == 4,
+           "View_label_width: widest label + 2, clamped", "%d %d %d", View_label_width(lab, 2, 4, 20), View_label_width(lab, 2, 4, 6),
+           View_label_width(lab, 0, 4, 20));
 }
 
 static void test_crt(void) {

@@ -42,6 +42,107 @@ void App_rerun(App *a) {
     Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
 }
 
+/* ---- shared by the screens ---- */
+
+ViewCtx App_view_ctx(const App *a, int y, int h) {
+    ViewCtx c = a->vc;
+    c.win = stdscr;
+    c.y = y;
+    c.x = 0;
+    c.h = h;
+    c.w = a->cols;
+    c.zoom = a->zoom;
+    c.arch = a->m->c.arch;
+    c.cfg = &a->m->c;
+    c.model_name = a->m->name;
+    c.trace = a->trace;
+    c.tok = &a->tok;
+    return c;
+}
+
+void App_message(int y, int w, CrtAttr ca, const char *s) {
+    Crt_set(stdscr, ca);
+    View_text(stdscr, y, 0, w, s, 1);
+    Crt_set(stdscr, CA_NORMAL);
+}
+
+int App_busy_message(const App *a, int y) {
+    if (a->trace && !a->busy_gen) return 0;
+    App_message(y, a->cols, CA_DIM,
+                a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...");
+    return 1;
+}
+
+void App_token_label(const void *tok, int id, char *buf, size_t cap) { Tokenizer_label((const Tokenizer *)tok, id, 1, buf, cap); }
+
+void App_label_topk(const App *a, ViewCtx *c) {
+    for (int i = 0; i < c->n_topk; i++) Tokenizer_label(a->m->tok, c->topk[i].id, 1, c->topk_label[i], VIEW_LABEL);
+}
+
+void App_topk(const App *a, Trace *t, int b, int pos, float temperature, float *probs, ViewCtx *c) {
+    const int V = a->m->c.vocab_size;
+    int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
+    c->n_topk = Trace_topk(t, b, pos, temperature, k, c->topk);
+    App_label_topk(a, c);
+    const float *lg = Trace_logits_row(t, b, pos);
+    float mx = lg[0];
+    for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
+    c->max_logit = mx;
+    float *p = probs ? probs : malloc(sizeof(float) * (size_t)V);
+    if (p) {
+        Trace_probs_row(t, b, pos, temperature, p);
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += p[v];
+        c->prob_sum = sum;
+        c->entropy = sw_entropy(p, V);
+        if (p != probs) free(p);
+    }
+    c->log_v = log((double)V);
+}
+
+void App_next_token(const App *a, Trace *t, int b, ViewCtx *c) {
+    const int V = a->m->c.vocab_size, id = t->next_id[b];
+    if (id < 0) return;
+    Tokenizer_label(a->m->tok, id, 1, c->next_label[b], VIEW_LABEL);
+    /* its entry in the last position's softmax */
+    float p = 0;
+    const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+    if (lg) {
+        float mx = lg[0];
+        for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - mx);
+        p = (float)(exp((double)lg[id] - mx) / sum);
+    }
+    c->next_prob[b] = p;
+}
+
+void App_step_k(App *a, int more) {
+    static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
+    int n = (int)(sizeof steps / sizeof *steps), i = 0;
+    while (i < n - 1 && steps[i] < a->k) i++;
+    i += more ? 1 : -1;
+    a->k = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+void App_step_temperature(App *a, int up) {
+    float tt = a->temperature * (up ? 1.25f : 0.8f);
+    if (tt < 0.05f) tt = 0.05f;
+    if (tt > 20) tt = 20;
+    if (fabsf(tt - 1) < 0.01f) tt = 1;
+    a->temperature = tt;
+}
+
+void App_generate(App *a) {
+    if (!a->trace) { App_status(a, 1, "no trace yet: wait for the forward pass"); return; }
+    if (Worker_generate(&a->worker, a->trace, &a->sampler) == 0) {
+        a->busy_gen = 1;
+        App_status(a, 0, "generating one token per row...");
+    } else {
+        App_status(a, 1, "busy: wait for the running forward pass");
+    }
+}
+
 /* ---- tokens of a new trace ---- */
 
 static void build_tokens(App *a) {

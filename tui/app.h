@@ -96,4 +96,32 @@ void App_clamp_row(App *a);
 /* Start running the current prompts in the background. */
 void App_rerun(App *a);
 
+/* ---- shared by the screens ---- */
+
+/* The view context for a picture at lines y .. y+h-1, full width: the chosen row, position,
+ * layer, head, scroll (a->vc), the model, the trace, its tokens and the zoom. */
+ViewCtx App_view_ctx(const App *a, int y, int h);
+/* One line of text in attribute ca across w columns at line y. */
+void App_message(int y, int w, CrtAttr ca, const char *s);
+/* While there is no trace yet, or a generated token is on its way: a line saying so, and 1. */
+int App_busy_message(const App *a, int y);
+/* A token's label (a label callback: ud is the model's Tokenizer). */
+void App_token_label(const void *tok, int id, char *buf, size_t cap);
+/* Labels for c's top-k rows. */
+void App_label_topk(const App *a, ViewCtx *c);
+/* The top-k view's numbers at row b, position pos and temperature: the a->k best tokens with
+ * their labels, the largest logit, Σp over the V tokens, the entropy of p and log V. probs
+ * (V floats) receives p; NULL: a buffer of its own (Σp and the entropy are left alone when
+ * there is no memory for it). */
+void App_topk(const App *a, Trace *t, int b, int pos, float temperature, float *probs, ViewCtx *c);
+/* Row b's chosen next token for the next-token view: its label and its probability at the
+ * last position (0 when the logits are not at hand). Nothing when the row has none. */
+void App_next_token(const App *a, Trace *t, int b, ViewCtx *c);
+/* k K: the next larger / smaller number of top-k rows (1 3 5 10 15 20 30 40 50 64). */
+void App_step_k(App *a, int more);
+/* t T: the view temperature times 1.25 / 0.8, within [0.05, 20], snapped to 1 near 1. */
+void App_step_temperature(App *a, int up);
+/* g: append the sampler's next token to every row (in the background). */
+void App_generate(App *a);
+
 #endif

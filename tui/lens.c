@@ -20,10 +20,6 @@ static struct {
     TopK top[VIEW_MAXK];
 } s_sel = {.t = NULL, .n = -1};
 
-static void label_cb(const void *ud, int id, char *buf, size_t cap) {
-    Tokenizer_label((const Tokenizer *)ud, id, 1, buf, cap);
-}
-
 static void clamp_sel(App *a) {
     if (!a->trace) return;
     if (a->vc.b < 0 || a->vc.b >= a->trace->B) a->vc.b = 0;
@@ -41,17 +37,10 @@ static void lens_draw(App *a, int y, int h) {
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     Trace *t = a->trace;
-    if (!t || a->busy_gen) {
-        Crt_set(w, CA_DIM);
-        View_text(w, y, 0, W, a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...", 1);
-        Crt_set(w, CA_NORMAL);
-        return;
-    }
+    if (App_busy_message(a, y)) return;
     Inspect *in = Inspect_get(a->m);
     if (!in) {
-        Crt_set(w, CA_ERROR);
-        View_text(w, y, 0, W, "out of memory for the logit lens: close other programs or use a smaller model", 1);
-        Crt_set(w, CA_NORMAL);
+        App_message(y, W, CA_ERROR, "out of memory for the logit lens: close other programs or use a smaller model");
         return;
     }
     clamp_sel(a);
@@ -60,15 +49,7 @@ static void lens_draw(App *a, int y, int h) {
 
     InspectCtx ic;
     memset(&ic, 0, sizeof ic);
-    ic.vc = a->vc;
-    ic.vc.win = w;
-    ic.vc.x = 0; ic.vc.y = y; ic.vc.w = W; ic.vc.h = h - 1;
-    ic.vc.arch = a->m->c.arch;
-    ic.vc.cfg = &a->m->c;
-    ic.vc.model_name = a->m->name;
-    ic.vc.trace = t;
-    ic.vc.tok = &a->tok;
-    ic.vc.zoom = a->zoom;
+    ic.vc = App_view_ctx(a, y, h - 1);
     ic.vc.col0 = s_col0;
     ic.vc.row0 = s_row0;
     ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
@@ -80,7 +61,7 @@ static void lens_draw(App *a, int y, int h) {
     ic.lens_p = in->lens_p + Inspect_lens_at(in, 0, b, 0);
     ic.lens_ls = (long)SW_MAX_B * in->cap;
     ic.lens_k_cell = INSPECT_LENS_K;
-    ic.label = label_cb;
+    ic.label = App_token_label;
     ic.label_ud = a->m->tok;
     if (ic.len < 1) return;
 
@@ -101,7 +82,7 @@ static void lens_draw(App *a, int y, int h) {
     }
     ic.vc.n_topk = s_sel.n > 0 ? s_sel.n : 0;
     memcpy(ic.vc.topk, s_sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
-    for (int i = 0; i < ic.vc.n_topk; i++) Tokenizer_label(a->m->tok, ic.vc.topk[i].id, 1, ic.vc.topk_label[i], VIEW_LABEL);
+    App_label_topk(a, &ic.vc);
     ic.lens_k = k;
 
     View_lens_grid.draw(&ic.vc);
@@ -135,15 +116,10 @@ static int lens_key(App *a, int ch) {
     case 'b': case 'B':
         if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + (ch == 'b' ? 1 : a->trace->B - 1)) % a->trace->B;
         break;
-    case 'k': case 'K': {
-        static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
-        int n = (int)(sizeof steps / sizeof *steps), i = 0;
-        while (i < n - 1 && steps[i] < a->k) i++;
-        i += ch == 'k' ? 1 : -1;
-        a->k = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+    case 'k': case 'K':
+        App_step_k(a, ch == 'k');
         App_status(a, 0, "the selected cell shows its top %d", a->k);
         break;
-    }
     case 27: a->screen = &Screen_walk; return 1;
     default: return 0;
     }

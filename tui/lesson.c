@@ -136,36 +136,6 @@ static void to_walk(App *a) {
 
 /* ---- drawing ---- */
 
-static int wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s) {
-    int lines = 0;
-    while (*s && lines < maxlines) {
-        /* the longest prefix that fits, broken at a space */
-        size_t n = strlen(s), take = 0, best = 0;
-        char tmp[512];
-        for (size_t i = 1; i <= n && i < sizeof tmp; i++) {
-            if (i < n && (s[i] & 0xC0) == 0x80) continue;
-            memcpy(tmp, s, i);
-            tmp[i] = 0;
-            if (View_width(tmp) > width) break;
-            take = i;
-            if (i == n || s[i] == ' ') best = i;
-        }
-        if (take == 0) break;
-        if (take < n && best > 0) take = best;
-        if (lines == maxlines - 1 && take < n) {
-            View_text(w, y + lines, x, width, s, 1);
-            return lines + 1;
-        }
-        memcpy(tmp, s, take);
-        tmp[take] = 0;
-        View_text(w, y + lines, x, width, tmp, 0);
-        lines++;
-        s += take;
-        while (*s == ' ') s++;
-    }
-    return lines;
-}
-
 static void draw_strip(App *a, int y) {
     WINDOW *w = stdscr;
     const int W = a->cols;
@@ -274,7 +244,7 @@ static void lesson_draw(App *a, int y, int h) {
     Crt_set(w, CA_KEY);
     char notice[512];
     snprintf(notice, sizeof notice, "Notice: %s", page_notice(p));
-    y += wrap(w, y, 0, W, h >= 22 ? 3 : 2, notice);
+    y += View_wrap(w, y, 0, W, h >= 22 ? 3 : 2, notice);
     Crt_set(w, CA_NORMAL);
     y++;
     /* the page's keys on the last line */
@@ -285,9 +255,7 @@ static void lesson_draw(App *a, int y, int h) {
     int ph = bottom - 1 - y;
     if (ph < 2) return;
     if (!a->trace || a->busy_gen) {
-        Crt_set(w, CA_DIM);
-        View_text(w, y, 0, W, a->busy_gen ? "generating a token..." : "running the forward pass...", 1);
-        Crt_set(w, CA_NORMAL);
+        App_message(y, W, CA_DIM, a->busy_gen ? "generating a token..." : "running the forward pass...");
         return;
     }
     default_tokens(a);

@@ -174,30 +174,14 @@ void LessonQuiz_answer(App *a, int i, const char *answer) {
 
 /* ---- helpers ---- */
 
+/* The view context with the chosen row and position kept inside the trace. */
 static ViewCtx base_ctx(App *a, int y, int h) {
-    ViewCtx c = a->vc;
-    c.win = stdscr;
-    c.y = y;
-    c.x = 0;
-    c.h = h;
-    c.w = a->cols;
-    c.zoom = a->zoom;
-    c.arch = a->m->c.arch;
-    c.cfg = &a->m->c;
-    c.model_name = a->m->name;
-    c.trace = a->trace;
-    c.tok = &a->tok;
+    ViewCtx c = App_view_ctx(a, y, h);
     if (a->trace) {
         if (c.b < 0 || c.b >= a->trace->B) c.b = 0;
         if (c.pos < 0 || c.pos >= a->trace->len[c.b]) c.pos = a->trace->len[c.b] - 1;
     }
     return c;
-}
-
-static void message(int y, int W, CrtAttr at, const char *s) {
-    Crt_set(stdscr, at);
-    View_text(stdscr, y, 0, W, s, 1);
-    Crt_set(stdscr, CA_NORMAL);
 }
 
 int LessonTok_at(const Trace *t, int i, int *b, int *pos) {
@@ -274,7 +258,6 @@ static void clamp_tokens(App *a) {
 
 static int station_ctx(App *a, StationRef s, ViewCtx *c, char *err) {
     Trace *t = a->trace;
-    const Config *cfg = &a->m->c;
     c->st = s;
     c->layer = s.layer >= 0 ? s.layer : 0;
     c->has_tv = 0;
@@ -297,43 +280,15 @@ static int station_ctx(App *a, StationRef s, ViewCtx *c, char *err) {
     for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
     for (int b = 0; b < t->B; b++) {
         c->next_id[b] = t->next_id[b];
-        if (t->next_id[b] < 0) continue;
-        label_of(a, t->next_id[b], c->next_label[b], VIEW_LABEL);
-        float p = 0;
-        /* the chosen token's probability: its entry in the last position's softmax */
-        const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
-        if (lg) {
-            float mx = lg[0];
-            for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
-            double sum = 0;
-            for (int v = 0; v < cfg->vocab_size; v++) sum += exp((double)lg[v] - mx);
-            p = (float)(exp((double)lg[t->next_id[b]] - mx) / sum);
-        }
-        c->next_prob[b] = p;
+        App_next_token(a, t, b, c);
     }
     ViewKind vk = Station_info(s.kind)->view;
     if (vk == VK_MATRIX || vk == VK_ATTENTION) {
         if (Trace_tensor(t, s, 0, &c->tv, err) != 0) return -1;
         c->has_tv = 1;
     } else if (vk == VK_TOPK) {
-        int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
         c->pos = t->len[c->b] - 1;
-        c->n_topk = Trace_topk(t, c->b, c->pos, 1, k, c->topk);
-        for (int i = 0; i < c->n_topk; i++) label_of(a, c->topk[i].id, c->topk_label[i], VIEW_LABEL);
-        const float *lg = Trace_logits_row(t, c->b, c->pos);
-        float mx = lg[0];
-        for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
-        c->max_logit = mx;
-        float *p = malloc(sizeof(float) * (size_t)cfg->vocab_size);
-        if (p) {
-            Trace_probs_row(t, c->b, c->pos, 1, p);
-            double sum = 0;
-            for (int v = 0; v < cfg->vocab_size; v++) sum += p[v];
-            c->prob_sum = sum;
-            c->entropy = sw_entropy(p, cfg->vocab_size);
-            free(p);
-        }
-        c->log_v = log((double)cfg->vocab_size);
+        App_topk(a, t, c->b, c->pos, 1, NULL, c);
         c->show_logits = s.kind == ST_LM_HEAD;
     }
     return 0;
@@ -352,7 +307,7 @@ void LessonPage_quiz(App *a, const LessonPage *p, int y, int h) {
     char err[SW_ERR_LEN] = "";
     StationRef s = LessonQuiz_station(p->quiz);
     if (station_ctx(a, s, &c, err) != 0) {
-        message(py, a->cols, CA_ERROR, err);
+        App_message(py, a->cols, CA_ERROR, err);
         return;
     }
     View_for(Station_info(s.kind)->view)->draw(&c);
@@ -408,7 +363,7 @@ void LessonPage_near(App *a, int y, int h) {
     if (!lesson.norms) lesson.norms = Lesson_row_norms(m->tok_emb, V, D, err);
     if (!lesson.skip) lesson.skip = calloc((size_t)V, 1);
     if (!lesson.norms || !lesson.skip) {
-        message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
+        App_message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
         return;
     }
     int b = 0, p = 0;
@@ -429,7 +384,7 @@ void LessonPage_near(App *a, int y, int h) {
     if (k > V - 1) k = V - 1;
     nc->n = Lesson_nearest(m->tok_emb, lesson.norms, V, D, Lesson_embedding(m, id), lesson.skip, k, nc->near, err);
     if (nc->n < 0) {
-        message(y + 2, a->cols, CA_ERROR, err);
+        App_message(y + 2, a->cols, CA_ERROR, err);
         free(nc);
         return;
     }
@@ -459,7 +414,7 @@ void LessonPage_matmul(App *a, int y, int h) {
     int v = top[((lesson.mm_col % nk) + nk) % nk].id;
     if (!lesson.col) lesson.col = malloc(sizeof(float) * (size_t)D);
     if (!lesson.col || Lesson_lm_column(m, v, lesson.col) != 0) {
-        message(y, a->cols, CA_ERROR, "cannot read the LM head's column");
+        App_message(y, a->cols, CA_ERROR, "cannot read the LM head's column");
         return;
     }
     MatmulCtx *mc = calloc(1, sizeof *mc);

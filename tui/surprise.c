@@ -16,10 +16,6 @@
 
 static int s_panel;   /* 0: the alternatives (top-k), 1: cross-entropy */
 
-static void label_cb(const void *ud, int id, char *buf, size_t cap) {
-    Tokenizer_label((const Tokenizer *)ud, id, 1, buf, cap);
-}
-
 /* Keep the row and the token in range; the first token has nothing before it, so the
  * selection starts at 1 when there is more than one token. */
 static void clamp_sel(App *a) {
@@ -31,12 +27,6 @@ static void clamp_sel(App *a) {
 }
 
 static void surprise_enter(App *a) { clamp_sel(a); }
-
-static void message(int y, int W, CrtAttr ca, const char *s) {
-    Crt_set(stdscr, ca);
-    View_text(stdscr, y, 0, W, s, 1);
-    Crt_set(stdscr, CA_NORMAL);
-}
 
 /* The sampler and the view temperature, and what the temperature does to the entropy. */
 static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
@@ -67,15 +57,8 @@ static void fill_row(App *a, Inspect *in, Trace *t, int b, InspectCtx *ic) {
     int nl = 0;
     Inspect_row_stats(in, t, b, &mean, &nl);
     memset(ic, 0, sizeof *ic);
-    ic->vc = a->vc;
+    ic->vc = App_view_ctx(a, 0, 0);   /* the caller places it */
     ic->vc.b = b;
-    ic->vc.win = stdscr;
-    ic->vc.arch = a->m->c.arch;
-    ic->vc.cfg = &a->m->c;
-    ic->vc.model_name = a->m->name;
-    ic->vc.trace = t;
-    ic->vc.tok = &a->tok;
-    ic->vc.zoom = a->zoom;
     ic->vc.temperature = a->temperature;
     ic->prob = in->prob + Inspect_at(in, b, 0);
     ic->loss = in->loss + Inspect_at(in, b, 0);
@@ -87,7 +70,7 @@ static void fill_row(App *a, Inspect *in, Trace *t, int b, InspectCtx *ic) {
     ic->mean_loss = mean;
     ic->n_loss = nl;
     ic->V = a->m->c.vocab_size;
-    ic->label = label_cb;
+    ic->label = App_token_label;
     ic->label_ud = a->m->tok;
 }
 
@@ -95,12 +78,9 @@ static void surprise_draw(App *a, int y, int h) {
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     Trace *t = a->trace;
-    if (!t || a->busy_gen) {
-        message(y, W, CA_DIM, a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...");
-        return;
-    }
+    if (App_busy_message(a, y)) return;
     Inspect *in = Inspect_get(a->m);
-    if (!in) { message(y, W, CA_ERROR, "out of memory for the token statistics: close other programs or use a smaller model"); return; }
+    if (!in) { App_message(y, W, CA_ERROR, "out of memory for the token statistics: close other programs or use a smaller model"); return; }
     clamp_sel(a);
     Inspect_sync(in, t);
     const int b = a->vc.b, pos = a->vc.pos, V = a->m->c.vocab_size;
@@ -143,23 +123,12 @@ static void surprise_draw(App *a, int y, int h) {
     tk.n_topk = 0;
     int has = pos >= 1 && pos < ic.len;
     if (has && p_tau && p_1) {
-        int prev = pos - 1, k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
-        Trace_probs_row(t, b, prev, a->temperature, p_tau);
-        Trace_probs_row(t, b, prev, 1, p_1);
-        h_tau = sw_entropy(p_tau, V);
-        h_1 = sw_entropy(p_1, V);
+        int prev = pos - 1;
         tk.pos = prev;
-        tk.n_topk = Trace_topk(t, b, prev, a->temperature, k, tk.topk);
-        for (int i = 0; i < tk.n_topk; i++) Tokenizer_label(a->m->tok, tk.topk[i].id, 1, tk.topk_label[i], VIEW_LABEL);
-        const float *lg = Trace_logits_row(t, b, prev);
-        float mx = lg[0];
-        for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
-        tk.max_logit = mx;
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += p_tau[v];
-        tk.prob_sum = sum;
-        tk.entropy = h_tau;
-        tk.log_v = log((double)V);
+        App_topk(a, t, b, prev, a->temperature, p_tau, &tk);
+        h_tau = tk.entropy;
+        Trace_probs_row(t, b, prev, 1, p_1);
+        h_1 = sw_entropy(p_1, V);
         tk.show_logits = 0;
         tk.sample_temperature = a->sampler.temperature;
         for (int r = 0; r < SW_MAX_B; r++) tk.next_id[r] = -1;
@@ -170,14 +139,14 @@ static void surprise_draw(App *a, int y, int h) {
         ic.q_c_temp = p_tau[c_id];
         ic.entropy1 = h_1;
         ic.vc.n_topk = Trace_topk(t, b, prev, 1, 5, ic.vc.topk);
-        for (int i = 0; i < ic.vc.n_topk; i++) Tokenizer_label(a->m->tok, ic.vc.topk[i].id, 1, ic.vc.topk_label[i], VIEW_LABEL);
+        App_label_topk(a, &ic.vc);
     }
 
     int py = y + sh + (avail - sh > 9 ? 1 : 0);
     int ph = bottom - foot - py;
     if (ph > 0) {
         if (!has) {
-            message(py, W, CA_DIM, "only one token: nothing was predicted yet. Edit the prompt (e) to add more.");
+            App_message(py, W, CA_DIM, "only one token: nothing was predicted yet. Edit the prompt (e) to add more.");
         } else if (W >= 160) {
             int lw = W / 2;
             tk.x = 0; tk.y = py; tk.w = lw - 1; tk.h = ph;
@@ -210,16 +179,6 @@ static void surprise_where(App *a, char *buf, size_t cap) {
     snprintf(buf, cap, "token surprise · t=%d of %d · row %d", a->vc.pos, a->trace->len[a->vc.b], a->vc.b);
 }
 
-/* Shared with the walk: t T scale the top-k view's temperature by 1.25. */
-static void temperature_key(App *a, int up) {
-    float tt = a->temperature * (up ? 1.25f : 0.8f);
-    if (tt < 0.05f) tt = 0.05f;
-    if (tt > 20) tt = 20;
-    if (fabsf(tt - 1) < 0.01f) tt = 1;
-    a->temperature = tt;
-    App_status(a, 0, "temperature %.2f: low sharpens towards argmax, high flattens towards uniform", tt);
-}
-
 static int surprise_key(App *a, int ch) {
     switch (ch) {
     case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; clamp_sel(a); return 1;
@@ -233,26 +192,16 @@ static int surprise_key(App *a, int ch) {
             clamp_sel(a);
         }
         return 1;
-    case 't': case 'T': temperature_key(a, ch == 't'); return 1;
-    case 'k': case 'K': {
-        static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
-        int n = (int)(sizeof steps / sizeof *steps), i = 0;
-        while (i < n - 1 && steps[i] < a->k) i++;
-        i += ch == 'k' ? 1 : -1;
-        a->k = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+    case 't': case 'T':
+        App_step_temperature(a, ch == 't');
+        App_status(a, 0, "temperature %.2f: low sharpens towards argmax, high flattens towards uniform", a->temperature);
+        return 1;
+    case 'k': case 'K':
+        App_step_k(a, ch == 'k');
         App_status(a, 0, "the alternatives show k = %d", a->k);
         return 1;
-    }
     case 'c': s_panel = !s_panel; return 1;
-    case 'g':
-        if (!a->trace) { App_status(a, 1, "no trace yet: wait for the forward pass"); return 1; }
-        if (Worker_generate(&a->worker, a->trace, &a->sampler) == 0) {
-            a->busy_gen = 1;
-            App_status(a, 0, "generating one token per row...");
-        } else {
-            App_status(a, 1, "busy: wait for the running forward pass");
-        }
-        return 1;
+    case 'g': App_generate(a); return 1;
     case 27: a->screen = &Screen_walk; return 1;
     }
     return 0;

@@ -208,41 +208,25 @@ static int prepare(App *a, ViewCtx *c, char *err) {
     Trace *t = a->trace;
     const Config *cfg = &a->m->c;
     c->st = s;
-    c->arch = cfg->arch;
-    c->cfg = cfg;
-    c->model_name = a->m->name;
     if (s.layer >= 0) c->layer = s.layer;
     c->has_tv = 0;
     c->n_topk = 0;
     c->mask = 0;
     c->scale = SCALE_DIV;
     c->all_heads = a->vc.all_heads;
-    c->zoom = a->zoom;
     c->temperature = a->temperature;
     c->sample_temperature = a->sampler.temperature;
     int nw = which_count(s.kind, cfg->arch);
     int which = a->which % nw;
     c->which = which;
     which_names(s.kind, cfg->arch, which, c->which_name, sizeof c->which_name, c->tensor_name, sizeof c->tensor_name);
-    c->tok = &a->tok;
-    c->trace = t;
     for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
     if (!t) return 0;
     ViewKind vk = Station_info(s.kind)->view;
     for (int b = 0; b < t->B; b++) {
         c->next_id[b] = t->next_id[b];
         /* the chosen token's probability (a V-long softmax per row): only where it is shown */
-        if (t->next_id[b] >= 0 && vk == VK_NEXT) {
-            Tokenizer_label(a->m->tok, t->next_id[b], 1, c->next_label[b], VIEW_LABEL);
-            const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
-            if (lg) {
-                float mx = lg[0];
-                for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
-                double sum = 0;
-                for (int v = 0; v < cfg->vocab_size; v++) sum += exp((double)lg[v] - mx);
-                c->next_prob[b] = (float)(exp((double)lg[t->next_id[b]] - mx) / sum);
-            }
-        }
+        if (vk == VK_NEXT) App_next_token(a, t, b, c);
     }
     if (vk == VK_MATRIX || vk == VK_ATTENTION) {
         if (Trace_tensor(t, s, which, &c->tv, err) != 0) return -1;
@@ -260,65 +244,17 @@ static int prepare(App *a, ViewCtx *c, char *err) {
             snprintf(c->which_name, sizeof c->which_name, "%.63s", tmp);
         }
     } else if (vk == VK_TOPK) {
-        int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
         int b = c->b, pos = c->pos;
         if (pos >= t->len[b]) pos = t->len[b] - 1;
         if (pos < 0) pos = 0;
         c->pos = pos;
-        c->n_topk = Trace_topk(t, b, pos, a->temperature, k, c->topk);
-        for (int i = 0; i < c->n_topk; i++) Tokenizer_label(a->m->tok, c->topk[i].id, 1, c->topk_label[i], VIEW_LABEL);
-        const float *lg = Trace_logits_row(t, b, pos);
-        float mx = lg[0];
-        for (int v = 1; v < cfg->vocab_size; v++) if (lg[v] > mx) mx = lg[v];
-        c->max_logit = mx;
-        float *p = malloc(sizeof(float) * (size_t)cfg->vocab_size);
-        if (p) {
-            Trace_probs_row(t, b, pos, a->temperature, p);
-            double sum = 0;
-            for (int v = 0; v < cfg->vocab_size; v++) sum += p[v];
-            c->prob_sum = sum;
-            c->entropy = sw_entropy(p, cfg->vocab_size);
-            free(p);
-        }
-        c->log_v = log((double)cfg->vocab_size);
+        App_topk(a, t, b, pos, a->temperature, NULL, c);
         c->show_logits = s.kind == ST_LM_HEAD;
     }
     return 0;
 }
 
 /* ---- drawing ---- */
-
-static int wrap_text(WINDOW *w, int y, int x, int width, int maxlines, const char *s) {
-    int lines = 0;
-    size_t n = strlen(s);
-    while (n > 0 && lines < maxlines) {
-        /* take as many bytes as fit in width columns, breaking at a space */
-        size_t take = n, best = 0;
-        char tmp[512];
-        for (size_t i = 1; i <= n && i < sizeof tmp; i++) {
-            if (i < n && (s[i] & 0xC0) == 0x80) continue;
-            memcpy(tmp, s, i);
-            tmp[i] = 0;
-            if (View_width(tmp) > width) break;
-            take = i;
-            if (i == n || s[i] == ' ') best = i;
-        }
-        if (View_width(s) <= width) take = n;
-        else if (best > 0 && take < n) take = best;
-        if (lines == maxlines - 1 && take < n) {
-            View_text(w, y + lines, x, width, s, 1);
-            return lines + 1;
-        }
-        memcpy(tmp, s, take < sizeof tmp ? take : sizeof tmp - 1);
-        tmp[take < sizeof tmp ? take : sizeof tmp - 1] = 0;
-        View_text(w, y + lines, x, width, tmp, 0);
-        lines++;
-        s += take;
-        n -= take;
-        while (n > 0 && *s == ' ') s++, n--;
-    }
-    return lines;
-}
 
 static void walk_draw(App *a, int y, int h) {
     WINDOW *w = stdscr;
@@ -378,32 +314,27 @@ static void walk_draw(App *a, int y, int h) {
     }
     int room = bottom - y;
     int ex_lines = room >= 14 ? 2 : 1;
-    y += wrap_text(w, y, 0, W, ex_lines, info->explain);
+    y += View_wrap(w, y, 0, W, ex_lines, info->explain);
     if (room >= 20 && y < bottom) {
         Crt_set(w, CA_DIM);
         char note[256];
         snprintf(note, sizeof note, "Notice: %s", info->notice);
-        y += wrap_text(w, y, 0, W, 1, note);
+        y += View_wrap(w, y, 0, W, 1, note);
         Crt_set(w, CA_NORMAL);
     }
     if (y < bottom) y++;   /* a blank line above the picture */
 
-    ViewCtx c = a->vc;
-    c.win = w; c.x = 0; c.y = y; c.w = W; c.h = bottom - y;
+    ViewCtx c = App_view_ctx(a, y, bottom - y);
     if (c.h < 1) return;
     if (!a->trace || a->busy_gen) {
-        Crt_set(w, CA_DIM);
-        View_text(w, y, 0, W, a->busy_gen ? "generating one token (only the new position runs, using the KV cache)..." :
-                  Worker_busy(&a->worker) != JOB_NONE ? "running the forward pass..." :
-                  "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt", 1);
-        Crt_set(w, CA_NORMAL);
+        App_message(y, W, CA_DIM, a->busy_gen ? "generating one token (only the new position runs, using the KV cache)..." :
+                    Worker_busy(&a->worker) != JOB_NONE ? "running the forward pass..." :
+                    "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt");
         return;
     }
     char err[SW_ERR_LEN] = "";
     if (prepare(a, &c, err) != 0) {
-        Crt_set(w, CA_ERROR);
-        View_text(w, y, 0, W, err, 1);
-        Crt_set(w, CA_NORMAL);
+        App_message(y, W, CA_ERROR, err);
         return;
     }
     const ViewClass *vcls = View_for(info->view);
@@ -427,14 +358,6 @@ static void walk_where(App *a, char *buf, size_t cap) {
 }
 
 /* ---- keys ---- */
-
-static void clamp_pos(App *a) {
-    App_clamp_row(a);
-    if (!a->trace) return;
-    int len = a->trace->len[a->vc.b];
-    if (a->vc.pos >= len) a->vc.pos = len - 1;
-    if (a->vc.pos < 0) a->vc.pos = 0;
-}
 
 static int walk_key(App *a, int ch) {
     const Config *cfg = &a->m->c;
@@ -485,46 +408,26 @@ static int walk_key(App *a, int ch) {
             int old_last = a->vc.pos == a->trace->len[a->vc.b] - 1;
             a->vc.b = (a->vc.b + (ch == 'b' ? 1 : a->trace->B - 1)) % a->trace->B;
             if (old_last) a->vc.pos = a->trace->len[a->vc.b] - 1;
-            clamp_pos(a);
+            App_clamp_row(a);
         }
         return 1;
-    case ',': case KEY_BTAB: a->vc.pos--; clamp_pos(a); return 1;
-    case '.': a->vc.pos++; clamp_pos(a); return 1;
+    case ',': case KEY_BTAB: a->vc.pos--; App_clamp_row(a); return 1;
+    case '.': a->vc.pos++; App_clamp_row(a); return 1;
     case '\t':
-        clamp_pos(a);
+        App_clamp_row(a);
         if (a->trace && a->trace->len[a->vc.b] > 0) a->vc.pos = (a->vc.pos + 1) % a->trace->len[a->vc.b];
         return 1;
-    case 'k': case 'K': {
-        static const int steps[] = {1, 3, 5, 10, 15, 20, 30, 40, 50, 64};
-        int n = (int)(sizeof steps / sizeof *steps), i = 0;
-        while (i < n - 1 && steps[i] < a->k) i++;
-        i += ch == 'k' ? 1 : -1;
-        if (i < 0) i = 0;
-        if (i >= n) i = n - 1;
-        a->k = steps[i];
+    case 'k': case 'K':
+        App_step_k(a, ch == 'k');
         App_status(a, 0, "top-k shows k = %d", a->k);
         return 1;
-    }
-    case 't': case 'T': {
-        float tt = a->temperature * (ch == 't' ? 1.25f : 0.8f);
-        if (tt < 0.05f) tt = 0.05f;
-        if (tt > 20) tt = 20;
-        if (fabsf(tt - 1) < 0.01f) tt = 1;
-        a->temperature = tt;
-        App_status(a, 0, "temperature %.2f for the top-k view: low sharpens towards argmax, high flattens towards uniform", tt);
+    case 't': case 'T':
+        App_step_temperature(a, ch == 't');
+        App_status(a, 0, "temperature %.2f for the top-k view: low sharpens towards argmax, high flattens towards uniform", a->temperature);
         return 1;
-    }
     case 'a': a->vc.all_heads = !a->vc.all_heads; return 1;
     case 'w': a->which++; return 1;
-    case 'g':
-        if (!a->trace) { App_status(a, 1, "no trace yet: wait for the forward pass"); return 1; }
-        if (Worker_generate(&a->worker, a->trace, &a->sampler) == 0) {
-            a->busy_gen = 1;
-            App_status(a, 0, "generating one token per row...");
-        } else {
-            App_status(a, 1, "busy: wait for the running forward pass");
-        }
-        return 1;
+    case 'g': App_generate(a); return 1;
     case KEY_MOUSE: {
         MEVENT ev;
         if (getmouse(&ev) != OK) return 1;

@@ -22,13 +22,8 @@ static void ce_draw(ViewCtx *vc) {
         if (y < bottom) View_text(w, y, X, W, "this row has one token: nothing to predict yet (add words, or g in the walk)", 1);
         return;
     }
-    int lw = 7;
-    for (int i = 0; i < c->n; i++) {
-        int a = View_width(c->before[i]) + 2, b = View_width(c->target[i]) + 2;
-        if (a > lw) lw = a;
-        if (b > lw) lw = b;
-    }
-    if (lw > 14) lw = 14;
+    int lw = View_label_width(c->before, c->n, 7, 14), lt = View_label_width(c->target, c->n, 7, 14);
+    if (lt > lw) lw = lt;   /* one width for both columns */
     const int xt = X, xb = xt + 4, xc = xb + lw + 1, xq = xc + lw + 1, xl = xq + 10, xr = xl + 10, xbar = xr + 8;
     int bw = X + W - xbar;
     if (bw > 40 * zoom) bw = 40 * zoom;

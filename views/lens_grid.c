@@ -75,12 +75,7 @@ static void draw_detail(InspectCtx *ic, int y, int x, int h, int W) {
     }
     int next_id = -1;
     if (c->tok && c->pos + 1 < c->tok->len[c->b]) next_id = c->tok->ids[c->b * c->tok->stride + c->pos + 1];
-    int lw = 8;
-    for (int i = 0; i < c->n_topk; i++) {
-        int tw = View_width(c->topk_label[i]) + 2;
-        if (tw > lw) lw = tw;
-    }
-    if (lw > 18) lw = 18;
+    int lw = View_label_width(c->topk_label, c->n_topk, 8, 18);
     int fixed = 4 + lw + 1 + 8 + 1;
     int bw = W - fixed;
     if (bw > 40) bw = 40;

@@ -23,12 +23,7 @@ static void nearest_draw(ViewCtx *vc) {
         if (y < bottom) View_text(w, y, X, W, "no neighbours (a zero vector has no direction)", 1);
         return;
     }
-    int lw = 8;
-    for (int i = 0; i < c->n; i++) {
-        int tw = View_width(c->label[i]) + 2;
-        if (tw > lw) lw = tw;
-    }
-    if (lw > 20) lw = 20;
+    int lw = View_label_width(c->label, c->n, 8, 20);
     if (y < bottom) {
         Crt_set(w, CA_DIM);
         View_printf(w, y++, X, W, "%3s  %-*s %7s %8s", "#", lw, "token", "id", "cos");

@@ -60,12 +60,7 @@ static void temperature_draw(ViewCtx *vc) {
         y++;
     }
     if (y < bottom) y++;
-    int lw = 8;
-    for (int i = 0; i < c->n; i++) {
-        int tw = View_width(c->label[i]) + 2;
-        if (tw > lw) lw = tw;
-    }
-    if (lw > 18) lw = 18;
+    int lw = View_label_width(c->label, c->n, 8, 18);
     if (y < bottom) {
         Crt_set(w, CA_DIM);
         View_printf(w, y++, X, W, "%3s  %-*s %9s %9s   bars: relative to the top one", "#", lw, "token", "logit", "p at T");

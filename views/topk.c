@@ -35,12 +35,7 @@ static void topk_draw(ViewCtx *c) {
         Crt_set(w, CA_NORMAL);
     }
     /* table: rank  token  logit  logit-max  prob  bar */
-    int lw = 6;
-    for (int i = 0; i < c->n_topk; i++) {
-        int tw = View_width(c->topk_label[i]) + 2;
-        if (tw > lw) lw = tw;
-    }
-    if (lw > 16) lw = 16;
+    int lw = View_label_width(c->topk_label, c->n_topk, 6, 16);
     int zoom = c->zoom < 1 ? 1 : c->zoom;
     int fixed = 4 + lw + 1 + 10 + 11 + 11 + 8 + 1;
     int bw = c->w - fixed;

@@ -78,6 +78,45 @@ int View_text(WINDOW *w, int y, int x, int maxw, const char *s, int ellipsis) {
     return used;
 }
 
+int View_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s) {
+    int lines = 0;
+    while (*s && lines < maxlines) {
+        /* the longest prefix that fits, broken at a space */
+        size_t n = strlen(s), take = 0, best = 0;
+        char tmp[512];
+        for (size_t i = 1; i <= n && i < sizeof tmp; i++) {
+            if (i < n && (s[i] & 0xC0) == 0x80) continue;
+            memcpy(tmp, s, i);
+            tmp[i] = 0;
+            if (View_width(tmp) > width) break;
+            take = i;
+            if (i == n || s[i] == ' ') best = i;
+        }
+        if (take == 0) break;
+        if (take < n && best > 0) take = best;
+        if (lines == maxlines - 1 && take < n) {
+            View_text(w, y + lines, x, width, s, 1);
+            return lines + 1;
+        }
+        memcpy(tmp, s, take);
+        tmp[take] = 0;
+        View_text(w, y + lines, x, width, tmp, 0);
+        lines++;
+        s += take;
+        while (*s == ' ') s++;
+    }
+    return lines;
+}
+
+int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max) {
+    int lw = min;
+    for (int i = 0; i < n; i++) {
+        int tw = View_width(label[i]) + 2;
+        if (tw > lw) lw = tw;
+    }
+    return lw > max ? max : lw;
+}
+
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) {
     char buf[1024];
     va_list ap;

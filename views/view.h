@@ -124,6 +124,11 @@ int View_strip_hit(const ViewCtx *c, int y, int x);
 int View_width(const char *s);
 /* Draw UTF-8 text at (y,x) clipped to maxw columns (with '…' when cut if ellipsis). Returns columns used. */
 int View_text(WINDOW *w, int y, int x, int maxw, const char *s, int ellipsis);
+/* Text wrapped at spaces into at most maxlines lines of width columns from (y,x); the last
+ * line ends in '…' when the rest does not fit. Returns the lines drawn. */
+int View_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s);
+/* Columns for n token labels shown in quotes: the widest label + 2, within [min, max]. */
+int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max);
 /* printf then View_text */
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Blank the context's rectangle. */
