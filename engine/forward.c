@@ -216,45 +216,54 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     }
 
     /* Attention, per prompt and head, for the segment of packed rows [s, e) of prompt b at
-     * positions p0..p1, against keys 0..p1 (Tk of them). */
+     * positions p0..p1, against keys 0..p1. When nothing is recorded, queries go in blocks of
+     * QBLOCK rows and each block meets only the keys it may see (0..its last position), so the
+     * masked upper triangle is not computed and each S block stays in cache. */
+    enum { QBLOCK = 128 };
     const float scale = 1.0f / sqrtf((float)d);
     for (int s = 0, e; s < N; s = e) {
         e = next_segment(row, N, s);
-        const int b = row[s], Tq = e - s, p0 = pos[s], Tk = pos[e - 1] + 1;
+        const int b = row[s], Tq = e - s, p0 = pos[s];
         const float *kb = kc + (size_t)b * t->Tcap * kvd, *vb = vc + (size_t)b * t->Tcap * kvd;
+        const int qblock = rec ? Tq : QBLOCK;   /* recording keeps the whole (T,T) map */
         for (int hh = 0; hh < H; hh++) {
             const int kvh = hh / gqa;   /* grouped-query attention: heads share k, v */
-            float *S; int ldS;
-            if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
-            else { S = w->att; ldS = Tk; }
+            for (int i0 = 0; i0 < Tq; i0 += qblock) {
+                const int bq = Tq - i0 < qblock ? Tq - i0 : qblock;
+                const int Tk = rec ? pos[e - 1] + 1 : p0 + i0 + bq;   /* keys this block sees */
+                const float *qi = q + (size_t)(s + i0) * ldq + hh * d;
+                float *yi = w->y + (size_t)(s + i0) * D + hh * d;
+                float *S;
+                int ldS;
+                if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
+                else { S = w->att; ldS = Tk; }
 
-            /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk)
-             *        (one query when generating: S = K q, a matrix-vector product) */
-            if (Tq == 1)
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Tk, d, scale, kb + kvh * d, kvd,
-                            q + (size_t)s * ldq + hh * d, 1, 0.0f, S, 1);
-            else
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Tq, Tk, d, scale,
-                            q + (size_t)s * ldq + hh * d, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
+                /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk)
+                 *        (one query when generating: S = K q, a matrix-vector product) */
+                if (bq == 1)
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Tk, d, scale, kb + kvh * d, kvd, qi, 1, 0.0f, S, 1);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, Tk, d, scale,
+                                qi, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
 
-            /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
-             * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
-            float *A = rec ? rec->probs + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap : S;
-            for (int i = 0; i < Tq; i++) {
-                const int allowed = p0 + i + 1;
-                const float *si = S + (size_t)i * ldS;
-                float *ai = A + (size_t)i * ldS;
-                softmax_row(si, ai, allowed);
-                for (int j = allowed; j < Tk; j++) ai[j] = 0.0f;
+                /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
+                 * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
+                float *A = rec ? rec->probs + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap : S;
+                for (int i = 0; i < bq; i++) {
+                    const int allowed = p0 + i0 + i + 1;
+                    const float *si = S + (size_t)i * ldS;
+                    float *ai = A + (size_t)i * ldS;
+                    softmax_row(si, ai, allowed);
+                    for (int j = allowed; j < Tk; j++) ai[j] = 0.0f;
+                }
+
+                /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
+                if (bq == 1)
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Tk, d, 1.0f, vb + kvh * d, kvd, A, 1, 0.0f, yi, 1);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, d, Tk, 1.0f,
+                                A, ldS, vb + kvh * d, kvd, 0.0f, yi, D);
             }
-
-            /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
-            if (Tq == 1)
-                cblas_sgemv(CblasRowMajor, CblasTrans, Tk, d, 1.0f, vb + kvh * d, kvd, A, 1,
-                            0.0f, w->y + (size_t)s * D + hh * d, 1);
-            else
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Tq, d, Tk, 1.0f,
-                            A, ldS, vb + kvh * d, kvd, 0.0f, w->y + (size_t)s * D + hh * d, D);
         }
     }
     if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
