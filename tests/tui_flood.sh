@@ -9,7 +9,7 @@ tui_init flood
 SEED="${SW_FLOOD_SEED:-7}"
 NKEYS="${SW_FLOOD_KEYS:-2000}"
 
-# One line per tmux call: "K name..." (named keys) or "L text" (literal text) or "R w h".
+# One line per tmux call (tui_replay): "K name..." (named keys) or "L text" (literal text) or "R w h".
 # No q/Q (quit) and no C-c / C-z / C-\ (signals).
 gen_keys() {
     awk -v seed="$1" -v n="$2" 'BEGIN {
@@ -49,34 +49,16 @@ flood() {
     tui_start 80 24 -- --model "$model"
     expect_screen "$label: starts" "0 tokenize"
     gen_keys "$SEED" "$NKEYS" > "${TUI_RC}.keys"
-    count=0
-    while IFS= read -r line; do
-        case "$line" in
-            K\ *) # shellcheck disable=SC2086
-                  tui_keys ${line#K } ;;
-            L\ *) tui_lit "${line#L }" ;;
-            R\ *) # shellcheck disable=SC2086
-                  tui_resize ${line#R } ;;
-        esac
-        count=$((count + 1))
-        # stop early if the program died
-        if [ -s "$TUI_RC" ]; then break; fi
-    done < "${TUI_RC}.keys"
+    tui_replay "${TUI_RC}.keys"
     rm -f "${TUI_RC}.keys"
     if [ -s "$TUI_RC" ]; then
-        echo "FAIL: flood: $label: the program ended during the flood (status $(cat "$TUI_RC"), seed $SEED):"
-        tui_screen | tail -20 | sed 's/^/    | /'
-        TUI_FAILED=1
+        tui_fail "$label: the program ended during the flood (status $(cat "$TUI_RC"), seed $SEED)" 20
         return
     fi
-    echo "PASS: flood: $label: survived $NKEYS random keys in $count batches (seed $SEED)"
+    echo "PASS: flood: $label: survived $NKEYS random keys in $TUI_SENT batches (seed $SEED)"
     tui_resize 80 24
     # leave whatever mode the flood left: editor, help, station number
-    tui_keys Escape
-    sleep 0.2
-    tui_keys Escape
-    sleep 0.2
-    tui_keys Escape
+    tui_escapes
     expect_screen "$label: sane screen after the flood (header)" "$name" 20
     expect_screen "$label: sane screen after the flood (walk)" "walk" 10
     expect_not "$label: no error from a sanitizer" "Sanitizer"

@@ -112,11 +112,7 @@ expect_line_() {
         [ $i -ge $((50 * TUI_SLOW)) ] && break
         sleep 0.1
     done
-    if [ $ok = 1 ]; then echo "PASS: $TUI_NAME: $name"; else
-        echo "FAIL: $TUI_NAME: $name: line \"$prefix\" lacks $*:"
-        tui_screen | sed 's/^/    | /'
-        TUI_FAILED=1
-    fi
+    if [ $ok = 1 ]; then echo "PASS: $TUI_NAME: $name"; else tui_fail "$name: line \"$prefix\" lacks $*"; fi
 }
 
 # entropy_moves NAME less|more: on the sampling line "H = X nats (τ=1: Y)", X < Y or X > Y
@@ -129,15 +125,6 @@ entropy_moves() {
     else
         echo "FAIL: $TUI_NAME: $1: entropy line \"$line\""
         TUI_FAILED=1
-    fi
-}
-
-no_colour() {
-    if tui_screen_e | grep -q '\[[0-9;]*[34]8;[25];'; then
-        echo "FAIL: $TUI_NAME: $1: colour escapes on screen"
-        TUI_FAILED=1
-    else
-        echo "PASS: $TUI_NAME: $1"
     fi
 }
 
@@ -195,18 +182,10 @@ else
     tui_keys s g
     expect_screen "gpt2: g generates and the mean keeps to the prompt" "mean loss $G_MEAN0 nats over the prompt's 5"
     # resizing while on the screens
-    for size in "1 1" "30 10" "79 23" "200 60" "80 24"; do
-        # shellcheck disable=SC2086
-        tui_resize $size
-        sleep 0.05
-    done
+    tui_resizes "1 1" "30 10" "79 23" "200 60" "80 24"
     expect_screen "gpt2: surprise survives resizes to 1x1 and back" "mean loss $G_MEAN0"
     tui_keys L
-    for size in "1 1" "40 12" "200 60" "80 24"; do
-        # shellcheck disable=SC2086
-        tui_resize $size
-        sleep 0.05
-    done
+    tui_resizes "1 1" "40 12" "200 60" "80 24"
     expect_screen "gpt2: lens survives resizes to 1x1 and back" "logit lens, row b=0"
     expect_quit "gpt2: q quits with status 0"
 
@@ -227,10 +206,10 @@ else
     expect_screen "gpt2 mono: the walk opens" "0 tokenize"
     tui_keys s
     expect_screen "gpt2 mono: token surprise" "mean loss $G_MEAN0"
-    no_colour "gpt2 mono: surprise has no colour escapes"
+    expect_no_colour "gpt2 mono: surprise has no colour escapes"
     tui_keys L
     expect_screen "gpt2 mono: logit lens" "logit lens, row b=0"
-    no_colour "gpt2 mono: lens has no colour escapes"
+    expect_no_colour "gpt2 mono: lens has no colour escapes"
     expect_quit "gpt2 mono: q quits with status 0"
 fi
 

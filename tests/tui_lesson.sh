@@ -153,12 +153,7 @@ if [ -f "$STORIES" ]; then
     expect_screen "mono: the quiz shows" "What shape is ids?"
     tui_keys Enter Right Right
     expect_screen "mono: dot product" "cos(a,b)"
-    if tui_screen_e | grep -q '38;5;\|48;5;\|38;2;'; then
-        echo "FAIL: $TUI_NAME: mono: colour escapes on screen"
-        TUI_FAILED=1
-    else
-        echo "PASS: $TUI_NAME: mono: no colour escapes"
-    fi
+    expect_no_colour "mono: no colour escapes"
     expect_quit "mono: q quits with status 0"
 
     # large print and high contrast for a projector
@@ -221,27 +216,16 @@ if [ -f "$STORIES" ] && [ -f "$GPT2/model.safetensors" ]; then
         tui_start 80 24 -- --lesson --model "$model"
         expect_screen "flood: starts ($(basename "$model"))" "What shape is ids?"
         lesson_keys "$SEED" 1000 > "${TUI_RC}.keys"
-        while IFS= read -r line; do
-            case "$line" in
-                K\ *) # shellcheck disable=SC2086
-                      tui_keys ${line#K } ;;
-                L\ *) tui_lit "${line#L }" ;;
-                R\ *) # shellcheck disable=SC2086
-                      tui_resize ${line#R } ;;
-            esac
-            if [ -s "$TUI_RC" ]; then break; fi
-        done < "${TUI_RC}.keys"
+        tui_replay "${TUI_RC}.keys"
         rm -f "${TUI_RC}.keys"
         if [ -s "$TUI_RC" ]; then
-            echo "FAIL: $TUI_NAME: flood: the program ended (status $(cat "$TUI_RC"), seed $SEED):"
-            tui_screen | tail -20 | sed 's/^/    | /'
-            TUI_FAILED=1
+            tui_fail "flood: the program ended (status $(cat "$TUI_RC"), seed $SEED)" 20
             continue
         fi
         echo "PASS: $TUI_NAME: flood: 1000 random keys in the lesson ($(basename "$model"), seed $SEED)"
         tui_resize 80 24
         # out of the editor or help, to the walk, then back to the lesson
-        tui_keys Escape; sleep 0.2; tui_keys Escape; sleep 0.2; tui_keys Escape; sleep 0.2
+        tui_escapes
         tui_keys C
         expect_screen "flood: the lesson answers keys afterwards" "lesson │" 20
         expect_not "flood: no error from a sanitizer" "Sanitizer"

@@ -4,10 +4,14 @@
 #   tui_init NAME          pick a unique tmux socket, find the binary and the models
 #   tui_start W H ENV... -- ARGS...   start "$SW_BIN ARGS" in a detached W x H session
 #   tui_wait TEXT [SECS]   poll the screen until TEXT appears (default 10 s); 0 when found
-#   tui_keys KEY...        tmux send-keys
+#   tui_keys KEY...        tmux send-keys (tui_lit TEXT: literal text)
+#   tui_replay FILE        send a file of keys, text and resizes (random-key floods)
+#   tui_escapes            Esc three times: out of the editor, help, a station number
+#   tui_resizes "W H"...   resize through several sizes
 #   tui_screen             print the screen
 #   tui_stop               kill the session and its server
-#   check NAME COND-TEXT   PASS/FAIL lines (check.h's convention)
+#   expect_screen, expect_not, expect_quit, expect_no_colour NAME ...   PASS/FAIL lines
+#                          (check.h's convention); tui_fail WHAT: a FAIL line and the screen
 
 tui_init() {
     TUI_NAME="$1"
@@ -73,43 +77,73 @@ tui_stop() {
     return 0
 }
 
-# tui_wait TEXT [SECONDS]: poll every 0.1 s
-tui_wait() {
-    secs="${2:-10}"
-    n=$((secs * 10 * TUI_SLOW))
+# tui_poll SECONDS CMD...: run CMD every 0.1 s until it succeeds (0) or SECONDS pass (1)
+tui_poll() {
+    n=$(($1 * 10 * TUI_SLOW))
+    shift
     i=0
     while [ $i -lt $n ]; do
-        if tui_screen | grep -F -q -- "$1"; then return 0; fi
+        if "$@"; then return 0; fi
         sleep 0.1
         i=$((i + 1))
     done
     return 1
 }
+tui_has() { tui_screen | grep -F -q -- "$1"; }
+tui_lacks() { ! tui_has "$1"; }
 
-# tui_gone TEXT [SECONDS]: poll until TEXT is no longer on screen
-tui_gone() {
-    secs="${2:-5}"
-    n=$((secs * 10 * TUI_SLOW))
-    i=0
-    while [ $i -lt $n ]; do
-        if ! tui_screen | grep -F -q -- "$1"; then return 0; fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
+# tui_wait TEXT [SECONDS]: poll until TEXT is on screen (default 10 s)
+tui_wait() { tui_poll "${2:-10}" tui_has "$1"; }
+
+# tui_gone TEXT [SECONDS]: poll until TEXT is no longer on screen (default 5 s)
+tui_gone() { tui_poll "${2:-5}" tui_lacks "$1"; }
 
 # tui_exit_code [SECONDS]: wait for the program to end; prints its status ("" on timeout)
 tui_exit_code() {
-    secs="${1:-5}"
-    n=$((secs * 10 * TUI_SLOW))
-    i=0
-    while [ $i -lt $n ]; do
-        if [ -s "$TUI_RC" ]; then cat "$TUI_RC"; return 0; fi
-        sleep 0.1
-        i=$((i + 1))
+    if tui_poll "${1:-5}" test -s "$TUI_RC"; then cat "$TUI_RC"; else echo ""; fi
+}
+
+# tui_replay FILE: send FILE's lines, one tmux call each: "K name..." (named keys), "L text"
+# (literal text), "R w h" (resize). Stops early when the program ends; 1 then, else 0.
+# TUI_SENT: the lines sent.
+tui_replay() {
+    TUI_SENT=0
+    while IFS= read -r line; do
+        case "$line" in
+            K\ *) # shellcheck disable=SC2086
+                  tui_keys ${line#K } ;;
+            L\ *) tui_lit "${line#L }" ;;
+            R\ *) # shellcheck disable=SC2086
+                  tui_resize ${line#R } ;;
+        esac
+        TUI_SENT=$((TUI_SENT + 1))
+        # stop early if the program died
+        if [ -s "$TUI_RC" ]; then return 1; fi
+    done < "$1"
+    [ ! -s "$TUI_RC" ]
+}
+
+# tui_escapes: Esc three times, 0.2 s apart: leaves the editor, help or a station number
+tui_escapes() {
+    tui_keys Escape; sleep 0.2
+    tui_keys Escape; sleep 0.2
+    tui_keys Escape; sleep 0.2
+}
+
+# tui_resizes "W H"...: the terminal through each size, 0.05 s apart
+tui_resizes() {
+    for size in "$@"; do
+        # shellcheck disable=SC2086
+        tui_resize $size
+        sleep 0.05
     done
-    echo ""
+}
+
+# tui_fail WHAT [LINES]: "FAIL: NAME: WHAT:" and the screen (its last LINES lines)
+tui_fail() {
+    echo "FAIL: $TUI_NAME: $1:"
+    if [ -n "$2" ]; then tui_screen | tail -n "$2"; else tui_screen; fi | sed 's/^/    | /'
+    TUI_FAILED=1
 }
 
 # expect_screen NAME TEXT [SECS]: PASS when TEXT shows up, else FAIL with the screen
@@ -117,18 +151,14 @@ expect_screen() {
     if tui_wait "$2" "${3:-10}"; then
         echo "PASS: $TUI_NAME: $1"
     else
-        echo "FAIL: $TUI_NAME: $1: \"$2\" not on screen:"
-        tui_screen | sed 's/^/    | /'
-        TUI_FAILED=1
+        tui_fail "$1: \"$2\" not on screen"
     fi
 }
 
 # expect_not NAME TEXT: PASS when TEXT is absent now
 expect_not() {
-    if tui_screen | grep -F -q -- "$2"; then
-        echo "FAIL: $TUI_NAME: $1: \"$2\" is on screen:"
-        tui_screen | sed 's/^/    | /'
-        TUI_FAILED=1
+    if tui_has "$2"; then
+        tui_fail "$1: \"$2\" is on screen"
     else
         echo "PASS: $TUI_NAME: $1"
     fi
@@ -141,8 +171,16 @@ expect_quit() {
     if [ "$rc" = "0" ]; then
         echo "PASS: $TUI_NAME: $1"
     else
-        echo "FAIL: $TUI_NAME: $1: exit status '${rc:-still running}'"
-        tui_screen | tail -20 | sed 's/^/    | /'
+        tui_fail "$1: exit status '${rc:-still running}'" 20
+    fi
+}
+
+# expect_no_colour NAME: PASS when no 256-colour or 24-bit colour escape is on screen
+expect_no_colour() {
+    if tui_screen_e | grep -q '\[[0-9;]*[34]8;[25];'; then
+        echo "FAIL: $TUI_NAME: $1: colour escapes on screen"
         TUI_FAILED=1
+    else
+        echo "PASS: $TUI_NAME: $1"
     fi
 }

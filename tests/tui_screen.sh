@@ -15,11 +15,7 @@ expect_screen "starts at 80x24" "0 tokenize"
 for keys in "3 . 1 . f Enter" "a" "5 Enter" "1 Enter" "7 Enter"; do
     # shellcheck disable=SC2086
     tui_keys $keys
-    for size in "1 1" "2 1" "1 3" "10 5" "79 23" "40 30" "200 60" "80 24"; do
-        # shellcheck disable=SC2086
-        tui_resize $size
-        sleep 0.05
-    done
+    tui_resizes "1 1" "2 1" "1 3" "10 5" "79 23" "40 30" "200 60" "80 24"
 done
 tui_resize 1 1
 sleep 0.2
@@ -54,12 +50,8 @@ for how in "NO_COLOR=1 --" "-- --mono"; do
     expect_screen "mono ($how): embed heatmap" "x[b=0]"
     expect_screen "mono ($how): legend explains the shades" "shade = |value|"
     if tui_screen | grep -q '[░▒▓█]'; then echo "PASS: screen: mono ($how): shade characters"; else
-        echo "FAIL: screen: mono ($how): no shade characters"; tui_screen | sed 's/^/    | /'; TUI_FAILED=1; fi
-    if tui_screen_e | grep -q '\[[0-9;]*[34]8;[25];'; then
-        echo "FAIL: screen: mono ($how): colour escapes on screen"; TUI_FAILED=1
-    else
-        echo "PASS: screen: mono ($how): no 256/24-bit colour escapes"
-    fi
+        tui_fail "mono ($how): no shade characters"; fi
+    expect_no_colour "mono ($how): no 256/24-bit colour escapes"
     tui_keys 3 . 1 . f Enter
     expect_screen "mono ($how): attention shows" "A[b=0, head 0"
     expect_quit "mono ($how): q quits"
@@ -79,7 +71,7 @@ expect_screen "Ctrl-C: walk shows" "0 tokenize"
 tui_keys C-c
 rc=$(tui_exit_code 5)
 if [ "$rc" = "130" ]; then echo "PASS: screen: Ctrl-C ends the program with status 130"; else
-    echo "FAIL: screen: Ctrl-C exit status '${rc:-still running}'"; tui_screen | tail -5 | sed 's/^/    | /'; TUI_FAILED=1; fi
+    tui_fail "Ctrl-C exit status '${rc:-still running}'" 5; fi
 
 # ---- TERM=dumb: a clear one-line refusal that names --dump ----
 tui_start 100 10 TERM=dumb -- --model "$MODEL"
