@@ -9,6 +9,9 @@
  *   ln_f.{weight,bias} (D)       lm_head.weight (V,D) optional; else tied to wte
  * h.N.attn.bias / h.N.attn.masked_bias are causal-mask buffers, not weights: skipped.
  * Conv1D weights are stored (in,out), so y = x @ W directly: Linear{out_major=0}.
+ * Exception: shapewalk's aligned cache copy (safetensors.c) stores the four Conv1D weights per
+ * layer transposed, (out,in) with swapped header shapes, and says so in its __metadata__
+ * ("shapewalk_layout": "conv1d_transposed"); those F32 tensors are bound with out_major=1.
  */
 #include "model_internal.h"
 #include "safetensors.h"
@@ -128,6 +131,7 @@ typedef struct {
     const SafeTensors *st;
     const char *prefix;       /* "" or "transformer." */
     const char *file;         /* for errors */
+    int conv1d_transposed;    /* __metadata__ says F32 Conv1D weights are stored (out,in) */
     int pass;
     float *owned;
     size_t owned_n, used;
@@ -174,6 +178,33 @@ static int bind(Binder *b, const float **out, const char *name, size_t d0, size_
     return 0;
 }
 
+/* A Conv1D weight: stored (in,out), or (out,in) when the file's metadata says the F32 ones
+ * were transposed (shapewalk's aligned copy). */
+static int bind_conv1d(Binder *b, Linear *lin, const char *name, size_t din, size_t dout) {
+    char full[256];
+    snprintf(full, sizeof full, "%s%s", b->prefix, name);
+    const StTensor *t = SafeTensors_find(b->st, full);
+    int tr = b->conv1d_transposed && t && t->dtype == ST_F32;
+    const float *p = NULL;
+    if (bind(b, &p, name, tr ? dout : din, tr ? din : dout, 2) != 0) return -1;
+    *lin = (Linear){p, (int)din, (int)dout, tr};
+    return 0;
+}
+
+/* 1 if the header's __metadata__ has "shapewalk_layout": "conv1d_transposed". The header was
+ * validated by SafeTensors_open. */
+static int conv1d_transposed(const SafeTensors *st) {
+    const uint8_t *p = st->map.data;
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--) n = (n << 8) | p[i];
+    cJSON *root = cJSON_ParseWithLength((const char *)p + 8, (size_t)n);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const cJSON *lay = cJSON_GetObjectItemCaseSensitive(meta, "shapewalk_layout");
+    int yes = cJSON_IsString(lay) && lay->valuestring && strcmp(lay->valuestring, "conv1d_transposed") == 0;
+    cJSON_Delete(root);
+    return yes;
+}
+
 static int bind_all(Binder *b, Model *m, const char *lm_name) {
     const Config *c = &m->c;
     size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, V = (size_t)c->vocab_size;
@@ -182,14 +213,12 @@ static int bind_all(Binder *b, Model *m, const char *lm_name) {
     if (bind(b, &m->pos_emb, "wpe.weight", (size_t)c->seq_len, D, 2) != 0) return -1;
     for (int l = 0; l < c->n_layers; l++) {
         LayerWeights *w = &m->layers[l];
-        const float *p;
 #define B1(field, suffix, n) \
         snprintf(nm, sizeof nm, "h.%d.%s", l, suffix); \
         if (bind(b, &w->field, nm, n, 0, 1) != 0) return -1;
 #define B2(lin, suffix, din, dout) \
         snprintf(nm, sizeof nm, "h.%d.%s", l, suffix); \
-        if (bind(b, &p, nm, din, dout, 2) != 0) return -1; \
-        w->lin = (Linear){p, (int)(din), (int)(dout), 0};
+        if (bind_conv1d(b, &w->lin, nm, din, dout) != 0) return -1;
         B1(ln1_w, "ln_1.weight", D)
         B1(ln1_b, "ln_1.bias", D)
         B2(c_attn, "attn.c_attn.weight", D, 3 * D)
@@ -304,7 +333,7 @@ Model *Model_open_gpt2(const char *dir, const char *tok_path, char *err) {
     m->layers = sw_calloc((size_t)c.n_layers, sizeof *m->layers, "layer table", err);
     if (!m->layers) goto fail;
 
-    Binder b = {.st = &st, .prefix = "", .file = file, .err = err};
+    Binder b = {.st = &st, .prefix = "", .file = file, .err = err, .conv1d_transposed = conv1d_transposed(&st)};
     if (!SafeTensors_find(&st, "wte.weight") && SafeTensors_find(&st, "transformer.wte.weight"))
         b.prefix = "transformer.";
     const char *lm_name = NULL;
