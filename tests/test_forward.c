@@ -22,6 +22,21 @@
 
 #define TOL 1e-4
 
+/* The largest |difference| between the logits of row bx of x and row by of y over the first
+ * len positions. x's row is copied first: a trace that keeps no logits (memory budget 0)
+ * computes each row into one scratch buffer. */
+static double logits_diff(Trace *x, int bx, Trace *y, int by, int len, int V) {
+    float *row = malloc(sizeof(float) * (size_t)V);
+    double worst = row ? 0 : INFINITY;
+    for (int pos = 0; row && pos < len; pos++) {
+        memcpy(row, Trace_logits_row(x, bx, pos), sizeof(float) * (size_t)V);
+        const float *r2 = Trace_logits_row(y, by, pos);
+        for (int v = 0; v < V; v++) if (fabs(row[v] - r2[v]) > worst) worst = fabs(row[v] - r2[v]);
+    }
+    free(row);
+    return worst;
+}
+
 /* Checks shared by both models: ids, top-10, per-position stats, logit lens. b is the
  * trace row holding this prompt. */
 static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const char *top_key) {
@@ -181,12 +196,7 @@ static void test_gpt2(void) {
         Trace *t1 = Trace_run(m, &texts[1], 1, NULL, err);
         double worst = 0;
         if (t1) {
-            for (int pos = 0; pos < t1->len[0]; pos++) {
-                const float *a = Trace_logits_row(t1, 0, pos);
-                const float *c2 = Trace_logits_row(t, 1, pos);
-                for (int v = 0; v < m->c.vocab_size; v++)
-                    if (fabs(a[v] - c2[v]) > worst) worst = fabs(a[v] - c2[v]);
-            }
+            worst = logits_diff(t1, 0, t, 1, t1->len[0], m->c.vocab_size);
             Trace_free(t1);
         }
         expect(t1 && worst <= 1e-5, "gpt2-d64: B=2 padded row equals B=1 (all logits)", "worst %g", worst);
@@ -248,10 +258,7 @@ static void test_stories(void) {
         Trace *f = Trace_run_ids(m, rows, lens, 1, NULL, err);
         double worst = 0;
         if (f) {
-            for (int pos = 0; pos < lens[0]; pos++) {
-                const float *a = Trace_logits_row(f, 0, pos), *c2 = Trace_logits_row(t, 0, pos);
-                for (int v = 0; v < m->c.vocab_size; v++) if (fabs(a[v] - c2[v]) > worst) worst = fabs(a[v] - c2[v]);
-            }
+            worst = logits_diff(f, 0, t, 0, lens[0], m->c.vocab_size);
             TensorView va, vb;
             StationRef s = {ST_ATTN, 2};
             if (Trace_tensor(f, s, 0, &va, err) == 0 && Trace_tensor(t, s, 0, &vb, err) == 0) {
@@ -277,12 +284,7 @@ static void test_stories(void) {
         Trace *a = Trace_run(m, texts, 1, NULL, err), *z = Trace_run(m, texts, 1, &o, err);
         double worst = 0;
         if (a && z) {
-            for (int pos = 0; pos < a->len[0]; pos++) {
-                float la[512];
-                memcpy(la, Trace_logits_row(a, 0, pos), sizeof la);
-                const float *lz = Trace_logits_row(z, 0, pos);
-                for (int v = 0; v < 512; v++) if (fabs(la[v] - lz[v]) > worst) worst = fabs(la[v] - lz[v]);
-            }
+            worst = logits_diff(a, 0, z, 0, a->len[0], m->c.vocab_size);
             TensorView va, vz;
             StationRef s = {ST_MLP_UP, 4};
             if (Trace_tensor(a, s, 0, &va, err) == 0 && Trace_tensor(z, s, 0, &vz, err) == 0) {
@@ -307,14 +309,7 @@ static void test_stories(void) {
         o.budget_bytes = 0;
         Trace *a = Trace_run(m, lp, 1, NULL, err), *z = Trace_run(m, lp, 1, &o, err);
         double worst = 0;
-        if (a && z) {
-            for (int pos = 0; pos < a->len[0]; pos++) {
-                float la[512];
-                memcpy(la, Trace_logits_row(a, 0, pos), sizeof la);
-                const float *lz = Trace_logits_row(z, 0, pos);
-                for (int v = 0; v < 512; v++) if (fabs(la[v] - lz[v]) > worst) worst = fabs(la[v] - lz[v]);
-            }
-        }
+        if (a && z) worst = logits_diff(a, 0, z, 0, a->len[0], m->c.vocab_size);
         expect(a && z && a->keep_all_layers && !z->keep_all_layers && a->len[0] > 256 && worst <= TOL,
                "stories260K: T>256, blocked causal attention equals the whole-map pass", "T=%d worst %g",
                a ? a->len[0] : 0, worst);
