@@ -128,15 +128,24 @@ entropy_moves() {
     fi
 }
 
+# ready NAME PREFIX MODEL FILE: FILE (MODEL's weights) is there, python3 is, and `expected`
+# filled PREFIX_... for MODEL; else a SKIP or FAIL line and 1
+ready() {
+    if [ ! -f "$4" ]; then
+        echo "SKIP: inspect: $1: $3 is missing"
+    elif [ -z "$PY" ]; then
+        echo "SKIP: inspect: $1: python3 is needed to read the JSON"
+    elif ! expected "$2" --model "$3"; then
+        echo "FAIL: inspect: $1: --json --logit-lens failed: $(head -c 300 "$tmp/$2.err")"
+        TUI_FAILED=1
+    else
+        return 0
+    fi
+    return 1
+}
+
 # ---------- GPT-2 architecture (d64, random weights), 80x24 ----------
-if [ ! -f "$GPT2/model.safetensors" ]; then
-    echo "SKIP: inspect: gpt2: $GPT2 is missing"
-elif [ -z "$PY" ]; then
-    echo "SKIP: inspect: gpt2: python3 is needed to read the JSON"
-elif ! expected G --model "$GPT2"; then
-    echo "FAIL: inspect: gpt2: --json --logit-lens failed: $(head -c 300 "$tmp/G.err")"
-    TUI_FAILED=1
-else
+if ready gpt2 G "$GPT2" "$GPT2/model.safetensors"; then
     json_vs_reference "gpt2: --json per-token numbers and lens match reference.json (PyTorch)" "$GPT2" "$GPT2/reference.json"
     tui_start 80 24 -- --model "$GPT2"
     expect_screen "gpt2: the walk opens" "0 tokenize"
@@ -214,14 +223,7 @@ else
 fi
 
 # ---------- stories260K (Llama, trained), 80x24 ----------
-if [ ! -f "$STORIES" ]; then
-    echo "SKIP: inspect: stories: $STORIES is missing"
-elif [ -z "$PY" ]; then
-    echo "SKIP: inspect: stories: python3 is needed to read the JSON"
-elif ! expected S --model "$STORIES"; then
-    echo "FAIL: inspect: stories: --json --logit-lens failed: $(head -c 300 "$tmp/S.err")"
-    TUI_FAILED=1
-else
+if ready stories S "$STORIES" "$STORIES"; then
     json_vs_reference "stories: --json per-token numbers and lens match reference.json (PyTorch)" "$STORIES" "$(dirname "$STORIES")/reference.json"
     tui_start 80 24 -- --model "$STORIES"
     expect_screen "stories: the walk opens" "0 tokenize"
