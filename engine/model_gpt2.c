@@ -199,8 +199,8 @@ static int conv1d_transposed(const SafeTensors *st) {
     for (int i = 7; i >= 0; i--) n = (n << 8) | p[i];
     cJSON *root = cJSON_ParseWithLength((const char *)p + 8, (size_t)n);
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
-    const cJSON *lay = cJSON_GetObjectItemCaseSensitive(meta, "shapewalk_layout");
-    int yes = cJSON_IsString(lay) && lay->valuestring && strcmp(lay->valuestring, "conv1d_transposed") == 0;
+    const cJSON *lay = cJSON_GetObjectItemCaseSensitive(meta, ST_LAYOUT_KEY);
+    int yes = cJSON_IsString(lay) && lay->valuestring && strcmp(lay->valuestring, ST_LAYOUT_T) == 0;
     cJSON_Delete(root);
     return yes;
 }

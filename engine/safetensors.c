@@ -338,8 +338,6 @@ fail:
  * sgemv, and OpenBLAS's sgemv is ~25% faster on (out,in) (NoTrans) than on (in,out) (Trans).
  * model_gpt2.c binds those tensors with out_major = 1 when the metadata says so. */
 
-#define ST_LAYOUT_KEY "shapewalk_layout"
-#define ST_LAYOUT_T "conv1d_transposed"
 #define ST_CACHE_VERSION "v2-" ST_LAYOUT_T   /* in the cache key: older untransposed copies are not reused */
 
 static void cache_dir(char *out, size_t cap) {

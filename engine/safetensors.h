@@ -54,6 +54,10 @@ int SafeTensors_f32_direct(const StTensor *t);
 /* Convert a tensor's nelem values to F32 into out (any dtype, any alignment). */
 void SafeTensors_to_f32(const StTensor *t, float *out);
 
+/* __metadata__ of shapewalk's own aligned copies: the Conv1D matrices are stored (out,in). */
+#define ST_LAYOUT_KEY "shapewalk_layout"
+#define ST_LAYOUT_T "conv1d_transposed"
+
 /* 1 when the file is large (8 MB or more) and some F32 tensor is not 4-byte aligned in the
  * mapping (the data area starts at an odd offset, as in Hugging Face's gpt2 model.safetensors). */
 int SafeTensors_needs_alignment(const SafeTensors *st);
