@@ -87,8 +87,11 @@ static inline float exp_vec(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    n = n == n ? n : 0.0f;                                   /* NaN in (broken weights): NaN out, no UB */
-    union { int32_t i; float f; } two_n = { .i = ((int32_t)n + 127) << 23 };
+    /* 2^n built from bits: n + 1.5*2^23 holds n in its low mantissa bits. Unsigned arithmetic
+     * and no float-to-int conversion, so a NaN input (broken weights) gives NaN without UB,
+     * and the loop still vectorizes. */
+    union { float f; uint32_t u; } k = { .f = n + 12582912.0f }, two_n;
+    two_n.u = (k.u - 0x4B400000u + 127u) << 23;
     return p * two_n.f;
 }
 
