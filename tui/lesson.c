@@ -489,9 +489,10 @@ static int lesson_takes_text(App *a) {
     return lesson.n_pages > 0 && asking();
 }
 
+/* the page's own keys are on the lesson's last line; the status line has the rest */
 static const char *lesson_hint(App *a) {
     (void)a;
-    return lesson.n_pages > 0 ? page_keys(cur()) : "→ next  ? help  q quit";
+    return "w walk  c contrast  z large  g N ⏎ station N  ? help  q quit";
 }
 
 const Screen Screen_lesson = {"lesson", 'C', lesson_enter, lesson_draw, lesson_key, lesson_help, lesson_where,
