@@ -63,23 +63,34 @@ int Trace_topk(Trace *t, int b, int pos, float temperature, int k, TopK *out) {
     return topk_of(p, Trace_logits_row(t, b, pos), V, k, out);
 }
 
+/* ln Q[id] at (b,pos), the log-softmax of one entry with the max subtracted, and how many
+ * tokens scored higher. */
+static double token_logprob(Trace *t, int b, int pos, int id, int *above) {
+    const int V = t->m->c.vocab_size;
+    const float *lg = Trace_logits_row(t, b, pos);
+    float mx = lg[0];
+    for (int i = 1; i < V; i++) if (lg[i] > mx) mx = lg[i];
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < V; i++) {
+        sum += exp((double)lg[i] - mx);
+        if (lg[i] > lg[id]) n++;
+    }
+    if (above) *above = n;
+    return (double)lg[id] - mx - log(sum);
+}
+
+float Trace_token_prob(Trace *t, int b, int pos, int id) {
+    if (b < 0 || b >= t->B || pos < 0 || pos >= t->len[b] || id < 0 || id >= t->m->c.vocab_size) return 0;
+    return (float)exp(token_logprob(t, b, pos, id, NULL));
+}
+
 /* Teacher forcing: position pos predicts the token at pos+1.
  * loss = -ln Q[c], the cross-entropy H(P,Q) with P one-hot on the correct token c. */
 int Trace_next_token_stats(Trace *t, int b, int pos, float *prob, float *loss, int *rank) {
     if (b < 0 || b >= t->B || pos < 0 || pos + 1 >= t->len[b]) return -1;
-    const int V = t->m->c.vocab_size;
-    const int c = Trace_id(t, b, pos + 1);
-    const float *lg = Trace_logits_row(t, b, pos);
-    /* log-softmax of the one entry, with the max subtracted */
-    float mx = lg[0];
-    for (int i = 1; i < V; i++) if (lg[i] > mx) mx = lg[i];
-    double sum = 0;
-    int above = 0;
-    for (int i = 0; i < V; i++) {
-        sum += exp((double)lg[i] - mx);
-        if (lg[i] > lg[c]) above++;
-    }
-    double logp = (double)lg[c] - mx - log(sum);
+    int above;
+    double logp = token_logprob(t, b, pos, Trace_id(t, b, pos + 1), &above);
     if (prob) *prob = (float)exp(logp);
     if (loss) *loss = (float)-logp;
     if (rank) *rank = above + 1;

@@ -143,6 +143,9 @@ int Trace_topk(Trace *t, int b, int pos, float temperature, int k, TopK *out);
  * prob, loss = -ln(prob) in nats, rank (1 = top). Returns -1 when pos+1 >= len[b]. */
 int Trace_next_token_stats(Trace *t, int b, int pos, float *prob, float *loss, int *rank);
 
+/* Q[id] at (b,pos): the probability the model gives token id there (temperature 1); 0 when out of range. */
+float Trace_token_prob(Trace *t, int b, int pos, int id);
+
 /* Logit lens: top-k of softmax(lm_head(final_norm(resid after block `layer`))) at (b,pos). */
 int Trace_logit_lens(Trace *t, int layer, int b, int pos, int k, TopK *out);
 

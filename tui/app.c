@@ -101,20 +101,10 @@ void App_topk(const App *a, Trace *t, int b, int pos, float temperature, float *
 }
 
 void App_next_token(const App *a, Trace *t, int b, ViewCtx *c) {
-    const int V = a->m->c.vocab_size, id = t->next_id[b];
+    const int id = t->next_id[b];
     if (id < 0) return;
     Tokenizer_label(a->m->tok, id, 1, c->next_label[b], VIEW_LABEL);
-    /* its entry in the last position's softmax */
-    float p = 0;
-    const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
-    if (lg) {
-        float mx = lg[0];
-        for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += exp((double)lg[v] - mx);
-        p = (float)(exp((double)lg[id] - mx) / sum);
-    }
-    c->next_prob[b] = p;
+    c->next_prob[b] = Trace_token_prob(t, b, t->len[b] - 1, id);   /* its entry in the last softmax */
 }
 
 void App_step_k(App *a, int more) {

@@ -119,10 +119,7 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
     for (int b = 0; b < t->B; b++) {
         int id = t->next_id[b];
         Tokenizer_label(tok, id, 0, lab, sizeof lab);
-        float p = 0;
-        float *probs = malloc(sizeof(float) * (size_t)m->c.vocab_size);
-        if (probs) { Trace_probs_row(t, b, t->len[b] - 1, 1, probs); p = probs[id]; free(probs); }
-        fprintf(out, "  prompt %d: %d '%s'  p=%.4f\n", b, id, lab, p);
+        fprintf(out, "  prompt %d: %d '%s'  p=%.4f\n", b, id, lab, Trace_token_prob(t, b, t->len[b] - 1, id));
     }
     return 0;
 }
