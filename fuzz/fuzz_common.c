@@ -222,3 +222,19 @@ void fz_exercise_model(Model *m, int small_budget) {
     }
     Trace_free(t);
 }
+
+int fz_encode(const Tokenizer *t, const char *text, size_t size, int **ids, int *n) {
+    int valid = sw_utf8_valid(text, size, NULL) && memchr(text, 0, size) == NULL;
+    char err[SW_ERR_LEN] = "";
+    *ids = NULL;
+    *n = -1;
+    int rc = Tokenizer_encode(t, text, size, ids, n, err);
+    if (!valid) {
+        FZ_ASSERT(rc != 0, "invalid UTF-8 or NUL was encoded into %d tokens", *n);
+        FZ_ASSERT(*ids == NULL, "failed encode left an array");
+        fz_check_err(err, NULL);
+        return 0;
+    }
+    FZ_ASSERT(rc == 0, "valid text refused: %s", err);
+    return 1;
+}

@@ -35,5 +35,8 @@ void fz_check_err(const char *err, const char *names);
 void fz_exercise_model(Model *m, int small_budget);
 /* Labels/symbols of every id must be printable UTF-8 and fit. */
 void fz_check_tokenizer(const Tokenizer *t);
+/* Encode text: invalid UTF-8 or NUL must be refused with a clean one-line error (returns 0);
+ * valid text must be encoded (returns 1 with *ids, *n set; caller frees ids). */
+int fz_encode(const Tokenizer *t, const char *text, size_t size, int **ids, int *n);
 
 #endif
