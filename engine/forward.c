@@ -18,6 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Scratch for N packed rows attending over at most Tk keys. */
+typedef struct {
+    float *mem;
+    float *x, *xn, *y, *tmp, *qkv, *h1, *h3, *att;
+} Work;
+
 /* ---------------------------------------------------------------- small maths */
 
 /* y (N,out) = x (N,in) @ W (+ bias) */
@@ -313,7 +319,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
 
 /* ---------------------------------------------------------------- the walk */
 
-int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
+static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     memset(w, 0, sizeof *w);
     const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
     size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
@@ -332,7 +338,7 @@ int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     return 0;
 }
 
-void Work_free(Work *w) {
+static void Work_free(Work *w) {
     free(w->mem);
     memset(w, 0, sizeof *w);
 }

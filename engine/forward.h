@@ -5,14 +5,6 @@
 
 #include "trace.h"
 
-/* Scratch for N packed rows attending over at most Tk keys. */
-typedef struct {
-    float *mem;
-    float *x, *xn, *y, *tmp, *qkv, *h1, *h3, *att;
-} Work;
-int Work_init(Work *w, const Config *c, int N, int Tk, char *err);
-void Work_free(Work *w);
-
 /* Run packed rows (row[n], pos[n]) through the whole model; ids must be in t->ids and the
  * KV cache must hold every earlier position of those rows. record: fill t->rec too. */
 int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, char *err);
