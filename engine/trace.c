@@ -30,6 +30,16 @@ static size_t rec_bytes(const Trace *t) {
     return (bt * per_pos + att) * sizeof(float);
 }
 
+/* Budget: logits (B,T,V) take up to half of it; every layer's inner steps are kept when they
+ * fit in the rest (else one layer at a time is recomputed on demand). */
+static int logits_fit(const Trace *t, int Tcap) {
+    return (size_t)t->B * Tcap * t->m->c.vocab_size * sizeof(float) <= t->opts.budget_bytes / 2;
+}
+static int all_layers_fit(const Trace *t) {
+    size_t lb = t->logits ? (size_t)t->B * t->Tcap * t->m->c.vocab_size * sizeof(float) : 0;
+    return rec_bytes(t) * (size_t)t->m->c.n_layers <= t->opts.budget_bytes - lb;
+}
+
 static void rec_release(LayerRec *r) {
     free(r->norm1); free(r->q); free(r->k); free(r->v); free(r->q_rot); free(r->k_rot);
     free(r->scores); free(r->probs); free(r->wsum); free(r->attn_proj); free(r->resid_mid);
@@ -70,14 +80,8 @@ static int alloc_arrays(Trace *t, char *err) {
     if (!(t->value_cache = sw_calloc(L * bt * kvd, sizeof(float), "value cache", err))) return -1;
     if (!(t->rec = sw_calloc(L, sizeof(LayerRec), "layer records", err))) return -1;
     if (!(t->row_logits = sw_calloc((size_t)LOGIT_CHUNK * V, sizeof(float), "logits", err))) return -1;
-    /* Budget: logits (B,T,V) take up to half of it; every layer's inner steps the rest. */
-    size_t logit_bytes = bt * V * sizeof(float);
-    if (logit_bytes <= t->opts.budget_bytes / 2) {
-        if (!(t->logits = sw_calloc(bt * V, sizeof(float), "logits", err))) return -1;
-    } else {
-        logit_bytes = 0;
-    }
-    t->keep_all_layers = rec_bytes(t) * L <= t->opts.budget_bytes - logit_bytes;
+    if (logits_fit(t, t->Tcap) && !(t->logits = sw_calloc(bt * V, sizeof(float), "logits", err))) return -1;
+    t->keep_all_layers = all_layers_fit(t);
     t->row_logits_bt = -1;
     return 0;
 }
@@ -336,7 +340,7 @@ static int grow(Trace *t, int newcap, char *err) {
         return -1;
     if (t->logits) {
         size_t V = (size_t)c->vocab_size;
-        if ((size_t)B * newcap * V * sizeof(float) <= t->opts.budget_bytes / 2) {
+        if (logits_fit(t, newcap)) {
             if (relayout((void **)&t->logits, 1, B, old, newcap, V, sizeof(float), err)) return -1;
         } else {
             free(t->logits);   /* past the budget: rows are computed on demand from now on */
@@ -345,8 +349,7 @@ static int grow(Trace *t, int newcap, char *err) {
     }
     for (size_t l = 0; l < L; l++) rec_release(&t->rec[l]);
     t->Tcap = newcap;
-    size_t lb = t->logits ? (size_t)B * newcap * c->vocab_size * sizeof(float) : 0;
-    t->keep_all_layers = lb <= t->opts.budget_bytes && rec_bytes(t) * L <= t->opts.budget_bytes - lb;
+    t->keep_all_layers = all_layers_fit(t);
     return 0;
 }
 
