@@ -289,16 +289,21 @@ const float *Trace_logits_row(Trace *t, int b, int pos) {
     const size_t V = (size_t)c->vocab_size;
     if (t->logits) return t->logits + ((size_t)b * t->Tcap + pos) * V;
     /* Not kept: compute a chunk of LOGIT_CHUNK positions of this row at once (one sgemm),
-     * so walking along a row costs one weight read per chunk, not per position. */
-    int start = pos - pos % LOGIT_CHUNK;
+     * so walking along a row costs one weight read per chunk, not per position. The newest
+     * position, the one generation samples from, is computed alone (one sgemv). */
+    const int newest = pos == t->len[b] - 1;
+    int start = newest ? pos : pos - pos % LOGIT_CHUNK;
     int bt = b * t->Tcap + start;
-    if (t->row_logits_bt != bt) {
-        int n = t->len[b] - start;
+    if (t->row_logits_bt < 0 || b * t->Tcap + pos < t->row_logits_bt ||
+        b * t->Tcap + pos >= t->row_logits_bt + t->row_logits_n) {
+        int n = newest ? 1 : t->len[b] - start;
         if (n > LOGIT_CHUNK) n = LOGIT_CHUNK;
         if (n < 1) n = 1;
         Forward_lm_head(t->m, t->final_norm + (size_t)bt * c->dim, n, t->row_logits);
         t->row_logits_bt = bt;
+        t->row_logits_n = n;
     }
+    start = t->row_logits_bt - b * t->Tcap;
     return t->row_logits + (size_t)(pos - start) * V;
 }
 

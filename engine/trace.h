@@ -83,8 +83,9 @@ typedef struct Trace {
     TraceOpts opts;
     /* private scratch */
     float *scratch;    size_t scratch_len;
-    float *row_logits; /* (V) for on-demand logits */
-    int row_logits_bt; /* which (b*Tcap+t) row_logits holds, or -1 */
+    float *row_logits; /* (LOGIT_CHUNK,V) for on-demand logits */
+    int row_logits_bt; /* which (b*Tcap+t) row_logits starts at, or -1 */
+    int row_logits_n;  /* how many positions it holds from there */
     float *probs_all;  /* lazy (B,Tcap,V) probabilities for the softmax tensor view */
     double run_ms;     /* wall time of the last forward */
 } Trace;

@@ -293,6 +293,20 @@ static void test_stories(void) {
         }
         expect(a && z && !z->logits && !z->keep_all_layers && worst <= 1e-6,
                "stories260K: zero memory budget recomputes the same numbers", "worst %g", worst);
+        /* generating without kept logits: the newest position's row alone is computed
+         * (one sgemv, not a chunk), the picks and every row still equal the kept trace's */
+        Sampler g0 = {0};
+        int same = a && z, single = 1;
+        for (int i = 0; i < 12 && same; i++) {
+            same = Trace_generate(a, &g0, err) == 0 && Trace_generate(z, &g0, err) == 0 &&
+                   a->ids[a->len[0] - 1] == z->ids[z->len[0] - 1];
+            Trace_logits_row(z, 0, z->len[0] - 1);
+            single &= z->row_logits_n == 1;
+        }
+        worst = same ? logits_diff(a, 0, z, 0, a->len[0], m->c.vocab_size) : 1;
+        expect(same && single && worst <= 1e-5,
+               "stories260K: generating without kept logits computes one LM-head row per step, same tokens",
+               "same %d single %d worst %g", same, single, worst);
         Trace_free(a);
         Trace_free(z);
     }
