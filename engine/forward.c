@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Queries per block of causal attention when the (T,T) maps are not recorded. */
+enum { QBLOCK = 128 };
+
 /* Scratch for N packed rows attending over at most Tk keys. */
 typedef struct {
     float *mem;
@@ -228,7 +231,6 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
      * positions p0..p1, against keys 0..p1. When nothing is recorded, queries go in blocks of
      * QBLOCK rows and each block meets only the keys it may see (0..its last position), so the
      * masked upper triangle is not computed and each S block stays in cache. */
-    enum { QBLOCK = 128 };
     const float scale = 1.0f / sqrtf((float)d);
     for (int s = 0, e; s < N; s = e) {
         e = next_segment(row, N, s);
@@ -323,7 +325,8 @@ static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     memset(w, 0, sizeof *w);
     const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
     size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
-    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + (size_t)Tk * Tk;
+    size_t qb = N < QBLOCK ? (size_t)N : QBLOCK;   /* one block of scores: (qb,Tk) */
+    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk;
     w->mem = sw_calloc(total, sizeof(float), "forward pass buffers", err);
     if (!w->mem) return -1;
     float *p = w->mem;
