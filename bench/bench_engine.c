@@ -3,6 +3,8 @@
  *   bench_engine all   MODEL_DIR OUT.json THREADS [quick]   everything below; writes OUT.json
  *   bench_engine start MODEL_DIR THREADS                    (child) open + tokenize + first forward
  *   bench_engine rss   MODEL_DIR THREADS T                  (child) peak RSS of a T-token full trace
+ *   bench_engine gen   MODEL_DIR OUT.json THREADS [quick]   generation only (run.sh alternates
+ *                                                           it with `baseline ... gen`)
  *
  * `all` measures, in this order:
  *   - agreement with the plain-C baseline (its logits for bench_fox_ids, baseline_logits.bin
@@ -512,13 +514,25 @@ static int mode_all(const char *self, const char *dir, const char *out_path, int
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_engine all MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
+        fprintf(stderr, "usage: bench_engine all|gen MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
         return 2;
     }
     const char *mode = argv[1], *dir = argv[2];
     snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
     if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));
     if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
+    if (strcmp(mode, "gen") == 0 && argc >= 5) {
+        quick = argc > 5 && strcmp(argv[5], "quick") == 0;
+        sw_set_threads(atoi(argv[4]));
+        double open_ms;
+        Model *m = open_model(dir, &open_ms);
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "generate", generation(m));
+        Model_free(m);
+        int rc = bench_write_json(argv[3], root);
+        cJSON_Delete(root);
+        return rc ? 1 : 0;
+    }
     if (strcmp(mode, "all") == 0 && argc >= 5) {
         quick = argc > 5 && strcmp(argv[5], "quick") == 0;
         char self[4096];

@@ -8,7 +8,8 @@
  *   prompt:     useful FLOPs (bench_forward_flops) / time / sgemm ceiling at the same N = B*T
  *               (the forward's own matmul mix, see ceilings.c; N=256 when N was not measured)
  *   generation: weight_bytes (bytes of weights read per token, Model.weight_bytes) * tokens/s
- *               / read bandwidth
+ *               / read bandwidth; tokens/s from the median over the main run and the
+ *               alternating rounds (gen-engine-R.json, gen-baseline-R.json)
  * Times are the minimum over repetitions unless said otherwise (medians are in the JSON).
  */
 #include <math.h>
@@ -57,6 +58,25 @@ static double ceiling_at(int N, int *atN, int lm_head) {
     return secs > 0 ? flops / secs / 1e9 : NAN;
 }
 
+/* Generation's per-token medians at context ctx for `who` ("engine" or "baseline"): the main
+ * run's (first, from its JSON) and those of the alternating rounds, build/gen-WHO-R.json. */
+enum { GEN_MAX_ROUNDS = 16 };
+static int gen_rounds(const char *build, const char *who, const cJSON *first, int ctx, double *ms) {
+    int n = 0;
+    double v = num(find_BT(cJSON_GetObjectItemCaseSensitive(first, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
+    if (!isnan(v)) ms[n++] = v;
+    for (int r = 1; r <= GEN_MAX_ROUNDS; r++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/gen-%s-%d.json", build, who, r);
+        if (access(p, R_OK) != 0) break;
+        cJSON *j = bench_read_json(p);
+        v = num(find_BT(cJSON_GetObjectItemCaseSensitive(j, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
+        if (!isnan(v)) ms[n++] = v;
+        cJSON_Delete(j);
+    }
+    return n;
+}
+
 static void fmt(char *buf, size_t cap, const char *f, double v) {
     if (isnan(v)) snprintf(buf, cap, "n/a");
     else snprintf(buf, cap, f, v);
@@ -85,6 +105,7 @@ int main(int argc, char **argv) {
     snprintf(p, sizeof p, "%s/engine.json", argv[1]); E = bench_read_json(p);
     snprintf(p, sizeof p, "%s/views.json", argv[1]); VW = bench_read_json(p);
     const char *kind = argv[3];
+    const char *build = argv[1];
     targets = cJSON_CreateArray();
     cJSON *R = cJSON_CreateObject();
     char a[64], b[64], c[64], d[64], e[64], f[64];
@@ -193,9 +214,10 @@ int main(int argc, char **argv) {
     static const int Cs[] = { 64, 512 };
     for (int ci = 0; ci < 2; ci++) {
         int ctx = Cs[ci];
-        const cJSON *eo = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "context", ctx, NULL, 0);
-        const cJSON *bo = find_BT(cJSON_GetObjectItemCaseSensitive(BL, "generate"), "context", ctx, NULL, 0);
-        double tps = num(eo, "tokens_per_s"), btps = num(bo, "tokens_per_s");
+        /* per-token medians of the main run and of every alternating round (run.sh) */
+        double ems[GEN_MAX_ROUNDS + 1], bms[GEN_MAX_ROUNDS + 1];
+        int ne = gen_rounds(build, "engine", E, ctx, ems), nb = gen_rounds(build, "baseline", BL, ctx, bms);
+        double tps = ne ? 1e3 / bench_median(ems, ne) : NAN, btps = nb ? 1e3 / bench_median(bms, nb) : NAN;
         double frac = wbytes * tps / (bw_gbs * 1e9), bfrac = wbytes * btps / (bw_gbs * 1e9);
         double ratio = tps / btps;
         fmt(a, sizeof a, "%.1f", tps); fmt(b, sizeof b, "%.0f%%", 100 * frac);
@@ -209,15 +231,18 @@ int main(int argc, char **argv) {
         printf("  %-8d %12s %14s %15s %14s %9s   %s\n", ctx, a, b, c, d, e, tg);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "context", ctx);
-        if (eo) {
+        cJSON_AddNumberToObject(o, "runs", ne < nb ? ne : nb);
+        cJSON *rr = cJSON_AddArrayToObject(o, "ratio_by_run");
+        for (int i = 0; i < ne && i < nb; i++) cJSON_AddItemToArray(rr, cJSON_CreateNumber(bms[i] / ems[i]));
+        if (ne) {
             cJSON_AddNumberToObject(o, "tokens_per_s", tps);
-            cJSON_AddNumberToObject(o, "ms_per_token_median", num(eo, "ms_per_token_median"));
+            cJSON_AddNumberToObject(o, "ms_per_token_median", 1e3 / tps);
             cJSON_AddNumberToObject(o, "fraction_of_bandwidth", frac);
         }
-        if (bo) {
+        if (nb) {
             cJSON_AddNumberToObject(o, "baseline_tokens_per_s", btps);
             cJSON_AddNumberToObject(o, "baseline_fraction_of_bandwidth", bfrac);
-            if (eo) cJSON_AddNumberToObject(o, "ratio_to_baseline", ratio);
+            if (ne) cJSON_AddNumberToObject(o, "ratio_to_baseline", ratio);
         }
         cJSON_AddItemToArray(ge, o);
     }

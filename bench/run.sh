@@ -6,6 +6,7 @@
 #   3. the plain-C baseline (llama2.c run.c style);
 #   4. the engine (when it links), then the report: table + results.json.
 # Env: SHARED (test data), THREADS (default 2), QUICK (non-empty: fewer repetitions),
+#      GEN_ROUNDS (default 3): extra alternating generation rounds of baseline and engine,
 #      SHAPEWALK_DATA / XDG_DATA_HOME (where a fetched gpt2 lives),
 #      BENCH_RT (default 1): run the timed programs under SCHED_FIFO (chrt -f 1) when allowed, so
 #      other processes on a shared machine disturb the figures less (the kernel still keeps 5%
@@ -65,6 +66,18 @@ if [ -x "$B/bench_engine" ]; then
     SW_BIN=$B/lib/shapewalk run "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"
 else
     echo "bench: build/bench_engine not built: engine figures are n/a"
+fi
+# Generation is bound by memory bandwidth, which on a shared machine drifts by 10% or more
+# over minutes. So the engine and the baseline also generate in alternating rounds, each
+# round a fresh process of each; the report compares the medians over all rounds.
+rm -f "$B"/gen-*.json
+if [ -x "$B/bench_engine" ]; then
+    r=1
+    while [ "$r" -le "${GEN_ROUNDS:-3}" ]; do
+        OMP_NUM_THREADS=$THREADS run "$B/baseline" "$model" "$B/gen-baseline-$r.json" "$THREADS" $q gen >/dev/null || echo "bench: baseline generation round $r failed"
+        run "$B/bench_engine" gen "$model" "$B/gen-engine-$r.json" "$THREADS" $q >/dev/null || echo "bench: engine generation round $r failed"
+        r=$((r + 1))
+    done
 fi
 if [ -x "$B/bench_views" ]; then
     run "$B/bench_views" "$model" "$B/views.json" "$THREADS" $q || echo "bench: view bench failed"
