@@ -11,6 +11,7 @@
  * values, which live in the KV cache, so a generation step only computes its new rows.
  */
 #include "forward.h"
+#include "pool.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -24,7 +25,9 @@ enum { QBLOCK = 128 };
 /* Scratch for N packed rows attending over at most Tk keys. */
 typedef struct {
     float *mem;
-    float *x, *xn, *y, *tmp, *qkv, *h1, *h3, *att;
+    float *x, *xn, *y, *tmp, *qkv, *h1, *h3;
+    float *att;        /* scores scratch, one (min(N,QBLOCK),Tk) block per pool slot */
+    size_t att_each;
 } Work;
 
 /* ---------------------------------------------------------------- small maths */
@@ -167,6 +170,74 @@ static int next_segment(const int *row, int N, int start) {
     return e;
 }
 
+/* One layer's attention: what every (prompt, head) job shares. Segment i is the packed rows
+ * [seg[i], seg[i+1]) of one prompt, at increasing positions. */
+typedef struct {
+    Trace *t;
+    Work *w;
+    LayerRec *rec;
+    const float *q;
+    int ldq;
+    const int *row, *pos;
+    int seg[SW_MAX_B + 1], nseg;
+    float *kc, *vc;   /* this layer's KV cache, (B,KV,Tcap,d) */
+} Attn;
+
+/* Attention of head hh for the segment's rows [s, e) of prompt b at positions p0.., against
+ * keys 0..(last position). When nothing is recorded, queries go in blocks of QBLOCK rows and
+ * each block meets only the keys it may see (0..its last position), so the masked upper
+ * triangle is not computed and each S block stays in cache. */
+static void attend(void *ctx, int job, int slot) {
+    const Attn *a = ctx;
+    const Trace *t = a->t;
+    const Config *c = &t->m->c;
+    const int D = c->dim, d = c->head_dim, H = c->n_heads, KV = c->n_kv_heads;
+    const int sg = job / H, hh = job % H;
+    const int s = a->seg[sg], e = a->seg[sg + 1], b = a->row[s], Tq = e - s, p0 = a->pos[s];
+    const int kvh = hh / (H / KV);   /* grouped-query attention: heads share k, v */
+    const float *K = a->kc + ((size_t)b * KV + kvh) * t->Tcap * d;   /* (Tk,d) */
+    const float *Vh = a->vc + ((size_t)b * KV + kvh) * t->Tcap * d;  /* (Tk,d) */
+    const float scale = 1.0f / sqrtf((float)d);
+    LayerRec *rec = a->rec;
+    const int qblock = rec ? Tq : QBLOCK;   /* recording keeps the whole (T,T) map */
+    for (int i0 = 0; i0 < Tq; i0 += qblock) {
+        const int bq = Tq - i0 < qblock ? Tq - i0 : qblock;
+        const int Tk = rec ? a->pos[e - 1] + 1 : p0 + i0 + bq;   /* keys this block sees */
+        const float *qi = a->q + (size_t)(s + i0) * a->ldq + hh * d;
+        float *yi = a->w->y + (size_t)(s + i0) * D + hh * d;
+        float *S;
+        int ldS;
+        if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
+        else { S = a->w->att + (size_t)slot * a->w->att_each; ldS = Tk; }
+
+        /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk)
+         *        (one query when generating: S = K q, a matrix-vector product) */
+        if (bq == 1)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Tk, d, scale, K, d, qi, 1, 0.0f, S, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, Tk, d, scale,
+                        qi, a->ldq, K, d, 0.0f, S, ldS);
+
+        /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
+         * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
+        float *A = rec ? rec->probs + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap : S;
+        for (int i = 0; i < bq; i++) {
+            const int allowed = p0 + i0 + i + 1;
+            const float *si = S + (size_t)i * ldS;
+            float *ai = A + (size_t)i * ldS;
+            softmax_row(si, ai, allowed);
+            for (int j = allowed; j < Tk; j++) ai[j] = 0.0f;
+        }
+
+        /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
+        if (bq == 1)
+            cblas_sgemv(CblasRowMajor, CblasTrans, Tk, d, 1.0f, Vh, d, A, 1, 0.0f, yi, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, d, Tk, 1.0f,
+                        A, ldS, Vh, d, 0.0f, yi, D);
+    }
+}
+
 /* x (N,D) in place: x = x + attn(norm1(x)); x = x + mlp(norm2(x)).
  * rec, when non-NULL, receives every inner step's numbers. */
 static void block(Trace *t, Work *w, int l, float *x, const int *row, const int *pos, int N, LayerRec *rec) {
@@ -174,7 +245,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     const Config *c = &m->c;
     const LayerWeights *lw = &m->layers[l];
     const int D = c->dim, d = c->head_dim, H = c->n_heads, KV = c->n_kv_heads, F = c->hidden_dim;
-    const int kvd = KV * d, gqa = H / KV;
+    const int kvd = KV * d;
     const int gpt2 = c->arch == ARCH_GPT2;
 
     /* 3.l.a  norm 1:  xn = LN_1(x)  or  RMSNorm(x)                          (N,D) */
@@ -218,65 +289,22 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
         }
     }
 
-    /* The KV cache keeps k and v of every position seen, so later rows can attend to them. */
-    float *kc = t->key_cache + (size_t)l * t->B * t->Tcap * kvd;
-    float *vc = t->value_cache + (size_t)l * t->B * t->Tcap * kvd;
-    for (int n = 0; n < N; n++) {
-        size_t at = ((size_t)row[n] * t->Tcap + pos[n]) * kvd;
-        memcpy(kc + at, k + (size_t)n * ldk, sizeof(float) * kvd);
-        memcpy(vc + at, v + (size_t)n * ldk, sizeof(float) * kvd);
-    }
-
-    /* Attention, per prompt and head, for the segment of packed rows [s, e) of prompt b at
-     * positions p0..p1, against keys 0..p1. When nothing is recorded, queries go in blocks of
-     * QBLOCK rows and each block meets only the keys it may see (0..its last position), so the
-     * masked upper triangle is not computed and each S block stays in cache. */
-    const float scale = 1.0f / sqrtf((float)d);
-    for (int s = 0, e; s < N; s = e) {
-        e = next_segment(row, N, s);
-        const int b = row[s], Tq = e - s, p0 = pos[s];
-        const float *kb = kc + (size_t)b * t->Tcap * kvd, *vb = vc + (size_t)b * t->Tcap * kvd;
-        const int qblock = rec ? Tq : QBLOCK;   /* recording keeps the whole (T,T) map */
-        for (int hh = 0; hh < H; hh++) {
-            const int kvh = hh / gqa;   /* grouped-query attention: heads share k, v */
-            for (int i0 = 0; i0 < Tq; i0 += qblock) {
-                const int bq = Tq - i0 < qblock ? Tq - i0 : qblock;
-                const int Tk = rec ? pos[e - 1] + 1 : p0 + i0 + bq;   /* keys this block sees */
-                const float *qi = q + (size_t)(s + i0) * ldq + hh * d;
-                float *yi = w->y + (size_t)(s + i0) * D + hh * d;
-                float *S;
-                int ldS;
-                if (rec) { S = rec->scores + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap; ldS = t->Tcap; }
-                else { S = w->att; ldS = Tk; }
-
-                /* 3.l.d  scores:  S = q @ kᵀ / √d      (Tq,d)@(d,Tk) -> (Tq,Tk)
-                 *        (one query when generating: S = K q, a matrix-vector product) */
-                if (bq == 1)
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Tk, d, scale, kb + kvh * d, kvd, qi, 1, 0.0f, S, 1);
-                else
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, Tk, d, scale,
-                                qi, ldq, kb + kvh * d, kvd, 0.0f, S, ldS);
-
-                /* 3.l.e  causal mask: S[i,j] = -inf for j > i, so the row's softmax covers 0..i.
-                 * 3.l.f  A = softmax(S) with the row's max subtracted; masked entries are 0. */
-                float *A = rec ? rec->probs + (((size_t)b * H + hh) * t->Tcap + p0) * t->Tcap : S;
-                for (int i = 0; i < bq; i++) {
-                    const int allowed = p0 + i0 + i + 1;
-                    const float *si = S + (size_t)i * ldS;
-                    float *ai = A + (size_t)i * ldS;
-                    softmax_row(si, ai, allowed);
-                    for (int j = allowed; j < Tk; j++) ai[j] = 0.0f;
-                }
-
-                /* 3.l.g  weighted sum:  y = A @ v      (Tq,Tk)@(Tk,d) -> (Tq,d), into head hh's columns */
-                if (bq == 1)
-                    cblas_sgemv(CblasRowMajor, CblasTrans, Tk, d, 1.0f, vb + kvh * d, kvd, A, 1, 0.0f, yi, 1);
-                else
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, d, Tk, 1.0f,
-                                A, ldS, vb + kvh * d, kvd, 0.0f, yi, D);
-            }
+    /* The KV cache keeps k and v of every position seen, so later rows can attend to them.
+     * It holds each (prompt, head)'s keys contiguously, (B,KV,Tcap,d) per layer. */
+    Attn at = { t, w, rec, q, ldq, row, pos, {0}, 0,
+                t->key_cache + (size_t)l * t->B * KV * t->Tcap * d,
+                t->value_cache + (size_t)l * t->B * KV * t->Tcap * d };
+    for (int n = 0; n < N; n++)
+        for (int g = 0; g < KV; g++) {
+            size_t o = (((size_t)row[n] * KV + g) * t->Tcap + pos[n]) * d;
+            memcpy(at.kc + o, k + (size_t)n * ldk + g * d, sizeof(float) * d);
+            memcpy(at.vc + o, v + (size_t)n * ldk + g * d, sizeof(float) * d);
         }
-    }
+
+    /* 3.l.d-g  attention, one job per (prompt, head), spread over the cores: see attend(). */
+    for (int s = 0; s < N; s = next_segment(row, N, s)) at.seg[at.nseg++] = s;
+    at.seg[at.nseg] = N;
+    Pool_run(at.nseg * H, attend, &at);
     if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
 
     /* 3.l.h  output projection and residual:  x = x + (y @ W_o + b_o)     (N,D)@(D,D) */
@@ -326,7 +354,7 @@ static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
     size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
     size_t qb = N < QBLOCK ? (size_t)N : QBLOCK;   /* one block of scores: (qb,Tk) */
-    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk;
+    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk * (size_t)Pool_threads();
     w->mem = sw_calloc(total, sizeof(float), "forward pass buffers", err);
     if (!w->mem) return -1;
     float *p = w->mem;
@@ -338,6 +366,7 @@ static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     w->h1 = p;  p += (size_t)N * F;
     w->h3 = p;  p += (size_t)N * F;
     w->att = p;
+    w->att_each = qb * (size_t)Tk;
     return 0;
 }
 
@@ -432,5 +461,5 @@ void Forward_lm_head(const Model *m, const float *xn, int N, float *logits) {
 }
 
 void sw_set_threads(int n) {
-    if (n > 0) openblas_set_num_threads(n);
+    if (n > 0) Pool_set_threads(n);
 }

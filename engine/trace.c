@@ -320,7 +320,7 @@ void Trace_choose(Trace *t, Sampler *s) {
         t->next_id[b] = Sampler_pick(s, Trace_logits_row(t, b, t->len[b] - 1), t->m->c.vocab_size);
 }
 
-/* Move a (outer, B, Tcap, w) array to a larger Tcap. */
+/* Move an (outer, B, Tcap, w) array to a larger Tcap (B may count (prompt, head) pairs). */
 static int relayout(void **p, size_t outer, int B, int oldcap, int newcap, size_t w, size_t esz, char *err) {
     char *n = sw_calloc(outer * B * (size_t)newcap * w, esz, "growing the trace", err);
     if (!n) return -1;
@@ -334,14 +334,14 @@ static int relayout(void **p, size_t outer, int B, int oldcap, int newcap, size_
 
 static int grow(Trace *t, int newcap, char *err) {
     const Config *c = &t->m->c;
-    size_t D = (size_t)c->dim, kvd = (size_t)c->n_kv_heads * c->head_dim, L = (size_t)c->n_layers;
+    size_t D = (size_t)c->dim, L = (size_t)c->n_layers;
     int old = t->Tcap, B = t->B;
     if (relayout((void **)&t->ids, 1, B, old, newcap, 1, sizeof(int), err) ||
         relayout((void **)&t->embed, 1, B, old, newcap, D, sizeof(float), err) ||
         relayout((void **)&t->resid, L + 1, B, old, newcap, D, sizeof(float), err) ||
         relayout((void **)&t->final_norm, 1, B, old, newcap, D, sizeof(float), err) ||
-        relayout((void **)&t->key_cache, L, B, old, newcap, kvd, sizeof(float), err) ||
-        relayout((void **)&t->value_cache, L, B, old, newcap, kvd, sizeof(float), err))
+        relayout((void **)&t->key_cache, L, B * c->n_kv_heads, old, newcap, (size_t)c->head_dim, sizeof(float), err) ||
+        relayout((void **)&t->value_cache, L, B * c->n_kv_heads, old, newcap, (size_t)c->head_dim, sizeof(float), err))
         return -1;
     if (t->logits) {
         size_t V = (size_t)c->vocab_size;

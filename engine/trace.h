@@ -76,7 +76,7 @@ typedef struct Trace {
     float *resid;      /* (L+1,B,Tcap,D) [0] after positions; [l+1] after block l */
     float *final_norm; /* (B,Tcap,D) */
     float *logits;     /* (B,Tcap,V) or NULL when over budget (see Trace_logits_row) */
-    float *key_cache, *value_cache; /* (L,B,Tcap,KV*d), k after RoPE for Llama */
+    float *key_cache, *value_cache; /* (L,B,KV,Tcap,d): each head's keys contiguous; k after RoPE for Llama */
     LayerRec *rec;     /* L entries */
     int keep_all_layers; /* inner steps of every layer fit the budget */
     int next_id[SW_MAX_B]; /* chosen next token per row (after Trace_choose) or -1 */

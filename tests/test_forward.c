@@ -423,11 +423,62 @@ static void test_shapes(void) {
     Model_free(m);
 }
 
+/* With 2 threads the attention heads run in the pool (engine/pool.c) and OpenBLAS splits the
+ * other matmuls: the same numbers as 1 thread, for a recorded pass, a blocked one (budget 0,
+ * T>128) and generation with two prompts. */
+static void test_threads(void) {
+    char path[1024], err[SW_ERR_LEN];
+    const char *names[2] = {"gpt2-test-d64", "stories260K/stories260K.bin"};
+    char *longp = malloc(4096);
+    for (int mi = 0; mi < 2; mi++) {
+        /* ~105 tokens for the d64 model (context 128); ~280 for stories260K (blocks of 128) */
+        longp[0] = 0;
+        for (int i = 0; i < (mi ? 40 : 15); i++) strcat(longp, "Once upon a time, there was ");
+        snprintf(path, sizeof path, "%s/models/%s", shared_dir(), names[mi]);
+        Model *m = Model_open(path, NULL, err);
+        if (!m) { fail("threads: open", "%s: %s", names[mi], err); continue; }
+        const char *texts[2] = {longp, "The cat sat"};
+        double worst = 0;
+        int same = 1, ok = 1;
+        for (int budget0 = 0; budget0 < 2; budget0++) {
+            TraceOpts o;
+            TraceOpts_default(&o);
+            if (budget0) o.budget_bytes = 0;
+            sw_set_threads(1);
+            Trace *a = Trace_run(m, texts, 2, &o, err);
+            sw_set_threads(2);
+            Trace *z = Trace_run(m, texts, 2, &o, err);
+            ok &= a && z;
+            Sampler g = {0};
+            for (int i = 0; a && z && i < 8; i++) {
+                sw_set_threads(1);
+                ok &= Trace_generate(a, &g, err) == 0;
+                sw_set_threads(2);
+                ok &= Trace_generate(z, &g, err) == 0;
+                for (int b = 0; ok && b < 2; b++) same &= a->ids[b * a->Tcap + a->len[b] - 1] == z->ids[b * z->Tcap + z->len[b] - 1];
+            }
+            for (int b = 0; ok && b < 2; b++) {
+                double w = logits_diff(a, b, z, b, a->len[b], m->c.vocab_size);
+                if (w > worst) worst = w;
+            }
+            Trace_free(a);
+            Trace_free(z);
+        }
+        char name[160];
+        snprintf(name, sizeof name, "%s: 2 threads (attention heads in the pool) give 1 thread's numbers", mi ? "stories260K" : "gpt2-d64");
+        expect(ok && same && worst <= TOL, name, "ok %d same %d worst %g", ok, same, worst);
+        Model_free(m);
+    }
+    sw_set_threads(1);
+    free(longp);
+}
+
 int main(void) {
     sw_set_threads(1);
     test_softmax();
     test_shapes();
     test_gpt2();
     test_stories();
+    test_threads();
     return check_done();
 }

@@ -44,7 +44,7 @@ static void usage(FILE *f) {
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
 "      --station N         open at outer station N (0..7)\n"
-"      --threads N         OpenBLAS threads (default: all cores)\n"
+"      --threads N         threads for the matmuls and attention heads (default: all cores)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
