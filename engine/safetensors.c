@@ -2,6 +2,8 @@
 #include "safetensors.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +351,44 @@ static void cache_dir(char *out, size_t cap) {
     snprintf(out, cap, "%s/.cache/shapewalk", e && *e ? e : "/tmp");
 }
 
+/* After a new copy `made` of source `real` is in the cache folder: note its source beside it
+ * (aligned-H.source), and remove what is no longer wanted: older copies of the same source (it
+ * was changed or replaced, so their key no longer matches) and unfinished copies (.tmp.PID) of
+ * processes that are gone. A copy another process still maps stays readable until unmapped. */
+static void cache_tidy(const char *dir, const char *made, const char *real) {
+    char note[4400];
+    snprintf(note, sizeof note, "%.*s.source", (int)(strlen(made) - strlen(".safetensors")), made);
+    FILE *f = fopen(note, "w");
+    if (f) { fprintf(f, "%s\n", real); fclose(f); }
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *nm = e->d_name, *dot;
+        char p[4400];
+        if (strncmp(nm, "aligned-", 8) != 0) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, nm);
+        if ((dot = strstr(nm, ".tmp.")) != NULL) {
+            long pid = strtol(dot + 5, NULL, 10);
+            if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlink(p);
+            continue;
+        }
+        size_t n = strlen(nm);
+        if (n < 8 || strcmp(nm + n - 7, ".source") != 0 || strcmp(p, note) == 0) continue;
+        char src[4200] = "";
+        FILE *g = fopen(p, "r");
+        if (!g) continue;
+        if (!fgets(src, sizeof src, g)) src[0] = 0;
+        fclose(g);
+        src[strcspn(src, "\n")] = 0;
+        if (strcmp(src, real) != 0) continue;
+        char old[4400];
+        snprintf(old, sizeof old, "%.*s.safetensors", (int)(strlen(p) - 7), p);
+        unlink(old);
+        unlink(p);
+    }
+    closedir(d);
+}
+
 /* mkdir -p */
 static int make_dirs(const char *path) {
     char tmp[4096];
@@ -531,6 +571,7 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
             unlink(tmp);
             goto out;
         }
+        cache_tidy(dir, path, real);
     }
     SafeTensors aligned;
     if (SafeTensors_open(&aligned, path, err) != 0) goto out;

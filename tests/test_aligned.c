@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <math.h>
 #include <unistd.h>
@@ -97,7 +98,8 @@ int main(void) {
     char copy[1400] = "";
     DIR *d = opendir(cache);
     for (struct dirent *e; d && (e = readdir(d));)
-        if (strncmp(e->d_name, "aligned-", 8) == 0) snprintf(copy, sizeof copy, "%s/%s", cache, e->d_name);
+        if (strncmp(e->d_name, "aligned-", 8) == 0 && strstr(e->d_name, ".safetensors"))
+            snprintf(copy, sizeof copy, "%s/%s", cache, e->d_name);
     if (d) closedir(d);
     int reused = 0;
     if (copy[0] && stat(copy, &s1) == 0) {
@@ -147,6 +149,30 @@ int main(void) {
     expect(tok, "aligned copy: Conv1D tensors stored transposed with swapped shapes, others unchanged", "%s",
            e2[0] ? e2 : "values or shapes differ");
     expect(meta, "aligned copy: __metadata__ says shapewalk_layout = conv1d_transposed", "%s", copy);
+
+    /* the source changes (a new mtime): a new copy is made, and the old copy of the same source
+     * and an unfinished copy of a process that is gone are removed from the cache folder */
+    {
+        char stale[1500];
+        snprintf(stale, sizeof stale, "%s/aligned-0000000000000000.safetensors.tmp.%d", cache, 0x3ffffff);
+        FILE *f = fopen(stale, "w");
+        if (f) fclose(f);
+        struct timespec ts[2] = {{1700000000, 0}, {1700000000, 0}};
+        utimensat(AT_FDCWD, odd, ts, 0);
+        Model *changed = Model_open(path, NULL, err);
+        int copies = 0, notes = 0, tmps = 0, old_there = copy[0] && access(copy, F_OK) == 0;
+        d = opendir(cache);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            copies += strstr(e->d_name, ".safetensors") && !strstr(e->d_name, ".tmp.");
+            notes += strstr(e->d_name, ".source") != NULL;
+            tmps += strstr(e->d_name, ".tmp.") != NULL;
+        }
+        if (d) closedir(d);
+        expect(changed && !changed->owned && copies == 1 && notes == 1 && tmps == 0 && !old_there,
+               "aligned copy: a changed source gets a new copy; the old one and a dead process's .tmp are removed",
+               "%s: copies %d notes %d tmp %d old still there %d", changed ? "opened" : err, copies, notes, tmps, old_there);
+        Model_free(changed);
+    }
 
     /* no cache folder can be made: the model still opens (tensors copied) with the same numbers */
     setenv("SHAPEWALK_CACHE", "/proc/shapewalk-cannot-write-here", 1);
