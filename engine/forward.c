@@ -1,14 +1,16 @@
 /* forward.c - the forward pass, one station after another, for GPT-2 and Llama.
  *
- * Read forward_rows() top to bottom: it is the walk of STATIONS.md. Each step says its maths
+ * Read Forward_rows() top to bottom: it is the walk of STATIONS.md. Each step says its maths
  * in the lesson's letters: B prompts, T tokens, D hidden size, V vocabulary, L layers,
  * h heads of size d, KV key/value heads, F MLP size.
  *
  * The positions to compute are PACKED: N rows, row n being token position pos[n] of prompt
  * row[n]. A whole prompt pass packs all B*T real positions (padding is never computed); a
  * generation step packs one new position per prompt. Every matmul is one cblas_sgemm over
- * all N rows. Attention runs per (prompt, head) as two sgemms against that prompt's keys and
- * values, which live in the KV cache, so a generation step only computes its new rows.
+ * all N rows (one sgemv for one row; for 2..15 rows, sgemv over cache-sized blocks of W, see
+ * linear()). Attention runs per (prompt, head), the heads side by side on the pool's threads,
+ * as two sgemms against that prompt's keys and values, which live in the KV cache, so a
+ * generation step only computes its new rows.
  */
 #include "forward.h"
 #include "pool.h"
@@ -21,6 +23,8 @@
 
 /* Queries per block of causal attention when the (T,T) maps are not recorded. */
 enum { QBLOCK = 128 };
+/* Up to this many rows from several prompts share one LM-head matmul (a (LM_GATHER,V) scratch). */
+enum { LM_GATHER = 64 };
 
 /* Scratch for N packed rows attending over at most Tk keys. */
 typedef struct {
@@ -32,12 +36,42 @@ typedef struct {
 
 /* ---------------------------------------------------------------- small maths */
 
+/* A few rows, y (N,out) = x (N,in) @ W for 1 < N < FEW_ROWS (short prompts; the B prompts'
+ * new tokens when generating). OpenBLAS's sgemm packs all of W on every call, which at so few
+ * rows costs more than the maths (2x slower at N=2), and N separate sgemv calls would read W
+ * N times. So W goes in blocks of output units small enough to stay in a core's L2 cache; each
+ * block meets every row of x (one sgemv each) while it is cached, and W is read from memory
+ * once. The blocks are shared out over the pool's threads (engine/pool.c). */
+enum { FEW_ROWS = 16, FEW_BLOCK_FLOATS = 64 << 10 };   /* sgemm wins from 16 rows on; a block is 256 KB */
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } FewRows;
+
+static void few_rows_block(void *ctx, int job, int slot) {
+    const FewRows *f = ctx;
+    const Linear *W = f->W;
+    const int u0 = job * f->units, nu = W->out - u0 < f->units ? W->out - u0 : f->units;
+    for (int n = 0; n < f->N; n++) {
+        const float *xn = f->x + (size_t)n * W->in;
+        float *yn = f->y + (size_t)n * W->out + u0;
+        if (W->out_major)   /* W (out,in): rows u0.. of W */
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, nu, W->in, 1.0f, W->w + (size_t)u0 * W->in, W->in, xn, 1, f->beta, yn, 1);
+        else                /* W (in,out): columns u0.. of W */
+            cblas_sgemv(CblasRowMajor, CblasTrans, W->in, nu, 1.0f, W->w + u0, W->out, xn, 1, f->beta, yn, 1);
+    }
+}
+
 /* y (N,out) = x (N,in) @ W (+ bias) */
 static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
     float beta = 0.0f;
     if (bias) {
         for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
         beta = 1.0f;
+    }
+    if (N > 1 && N < FEW_ROWS) {
+        int units = FEW_BLOCK_FLOATS / W->in;
+        if (units < 8) units = 8;
+        FewRows f = { y, x, N, units, W, beta };
+        Pool_run((W->out + units - 1) / units, few_rows_block, &f);
+        return;
     }
     if (N == 1) {
         /* one row: a matrix-vector product reads each weight once */
@@ -420,11 +454,22 @@ int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, ch
     /* 5  LM head:  logits = x @ W_lm      (N,D)@(D,V) -> (N,V), straight into the trace
      *    (when it keeps logits; otherwise rows are computed on demand by Trace_logits_row). */
     if (t->logits) {
-        const int V = c->vocab_size;
-        for (int s = 0, e; s < N; s = e) {
-            e = next_segment(row, N, s);
-            float *dst = t->logits + ((size_t)row[s] * t->Tcap + pos[s]) * V;
-            linear(dst, w.xn + (size_t)s * D, e - s, &m->lm_head, NULL);
+        const size_t V = (size_t)c->vocab_size;
+        const int nseg = N > 0 ? (next_segment(row, N, 0) < N) + 1 : 0;   /* 1 or "more" */
+        float *all = nseg > 1 && N <= LM_GATHER ? malloc(sizeof(float) * (size_t)N * V) : NULL;
+        if (all) {
+            /* several short segments (B prompts' new tokens when generating): one matmul over
+             * all N rows reads W_lm (V*D floats) once, then each row goes to its place */
+            linear(all, w.xn, N, &m->lm_head, NULL);
+            for (int n = 0; n < N; n++)
+                memcpy(t->logits + ((size_t)row[n] * t->Tcap + pos[n]) * V, all + (size_t)n * V, sizeof(float) * V);
+            free(all);
+        } else {
+            for (int s = 0, e; s < N; s = e) {
+                e = next_segment(row, N, s);
+                float *dst = t->logits + ((size_t)row[s] * t->Tcap + pos[s]) * V;
+                linear(dst, w.xn + (size_t)s * D, e - s, &m->lm_head, NULL);
+            }
         }
     }
     /* 6 softmax and 7 next token read these logits: see engine/inspect.c. */
