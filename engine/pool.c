@@ -4,10 +4,12 @@
 
 #include <cblas.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-enum { POOL_MAX = 16 };
+enum { POOL_MAX = 16, POOL_SPIN = 200 };
 
 static struct {
     pthread_mutex_t run;         /* held by the one caller using the helpers */
@@ -17,7 +19,7 @@ static struct {
     int nthreads;                /* wanted, caller included; 0 = OpenBLAS's count */
     int started;                 /* helpers running */
     int stop;
-    unsigned gen;                /* bumped by each run */
+    _Atomic unsigned gen;        /* bumped by each run */
     int pending;                 /* helpers still on this run */
     int parts, n;
     PoolFn fn;
@@ -36,6 +38,11 @@ static void *helper(void *arg) {
     unsigned seen = 0;
     pthread_mutex_lock(&P.mu);
     for (;;) {
+        /* runs come in bursts (every layer of a pass): look for the next one a little while,
+         * yielding the core, before sleeping */
+        pthread_mutex_unlock(&P.mu);
+        for (int i = 0; i < POOL_SPIN && atomic_load(&P.gen) == seen; i++) sched_yield();
+        pthread_mutex_lock(&P.mu);
         while (!P.stop && P.gen == seen) pthread_cond_wait(&P.go, &P.mu);
         if (P.stop) break;
         seen = P.gen;
