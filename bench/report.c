@@ -247,6 +247,20 @@ int main(int argc, char **argv) {
         cJSON_AddItemToArray(ge, o);
     }
 
+    {   /* two prompts generating together: one step makes a token for each */
+        const cJSON *b2 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 2, "context", 64);
+        if (b2) {
+            printf("  B=2 at context 64: %.1f ms per step = %.1f tokens/s (one step reads the weights once for both prompts)\n",
+                   num(b2, "ms_per_token_median"), num(b2, "tokens_per_s"));
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "B", 2);
+            cJSON_AddNumberToObject(o, "context", 64);
+            cJSON_AddNumberToObject(o, "ms_per_step_median", num(b2, "ms_per_token_median"));
+            cJSON_AddNumberToObject(o, "tokens_per_s", num(b2, "tokens_per_s"));
+            cJSON_AddItemToObject(R, "generate_B2", o);
+        }
+    }
+
     /* start */
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(E, "start");
     const cJSON *warm = cJSON_GetObjectItemCaseSensitive(st, "warm"), *cold = cJSON_GetObjectItemCaseSensitive(st, "cold");
