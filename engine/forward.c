@@ -32,6 +32,7 @@ typedef struct {
     float *x, *xn, *y, *tmp, *qkv, *h1, *h3;
     float *att;        /* scores scratch, one (min(N,QBLOCK),Tk) block per pool slot */
     size_t att_each;
+    int slots;
 } Work;
 
 /* ---------------------------------------------------------------- small maths */
@@ -70,7 +71,7 @@ static void linear(float *y, const float *x, int N, const Linear *W, const float
         int units = FEW_BLOCK_FLOATS / W->in;
         if (units < 8) units = 8;
         FewRows f = { y, x, N, units, W, beta };
-        Pool_run((W->out + units - 1) / units, few_rows_block, &f);
+        Pool_run((W->out + units - 1) / units, 0, few_rows_block, &f);
         return;
     }
     if (N == 1) {
@@ -338,7 +339,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     /* 3.l.d-g  attention, one job per (prompt, head), spread over the cores: see attend(). */
     for (int s = 0; s < N; s = next_segment(row, N, s)) at.seg[at.nseg++] = s;
     at.seg[at.nseg] = N;
-    Pool_run(at.nseg * H, attend, &at);
+    Pool_run(at.nseg * H, w->slots, attend, &at);
     if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
 
     /* 3.l.h  output projection and residual:  x = x + (y @ W_o + b_o)     (N,D)@(D,D) */
@@ -388,7 +389,8 @@ static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
     size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
     size_t qb = N < QBLOCK ? (size_t)N : QBLOCK;   /* one block of scores: (qb,Tk) */
-    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk * (size_t)Pool_threads();
+    w->slots = Pool_threads();
+    size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk * (size_t)w->slots;
     w->mem = sw_calloc(total, sizeof(float), "forward pass buffers", err);
     if (!w->mem) return -1;
     float *p = w->mem;

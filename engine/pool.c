@@ -16,7 +16,8 @@ static struct {
     pthread_mutex_t mu;          /* guards everything below */
     pthread_cond_t go, done;
     pthread_t th[POOL_MAX];
-    int nthreads;                /* wanted, caller included; 0 = OpenBLAS's count */
+    unsigned born[POOL_MAX];     /* gen when helper i was started */
+    _Atomic int nthreads;        /* wanted, caller included; 0 = OpenBLAS's count */
     int started;                 /* helpers running */
     int stop;
     _Atomic unsigned gen;        /* bumped by each run */
@@ -25,7 +26,7 @@ static struct {
     PoolFn fn;
     void *ctx;
 } P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-        PTHREAD_COND_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, NULL, NULL };
+        PTHREAD_COND_INITIALIZER, {0}, {0}, 0, 0, 0, 0, 0, 0, 0, NULL, NULL };
 
 /* share i of `parts` contiguous shares of n jobs */
 static void share(int n, int parts, int i, int *a, int *b) {
@@ -35,8 +36,8 @@ static void share(int n, int parts, int i, int *a, int *b) {
 
 static void *helper(void *arg) {
     const int me = (int)(intptr_t)arg;
-    unsigned seen = 0;
     pthread_mutex_lock(&P.mu);
+    unsigned seen = P.born[me];   /* the runs before this helper started are not its own */
     for (;;) {
         /* runs come in bursts (every layer of a pass): look for the next one a little while,
          * yielding the core, before sleeping */
@@ -88,6 +89,7 @@ static int ensure_helpers(int want) {
     pthread_mutex_lock(&P.mu);
     if (P.started == 0 && want > 1) atexit(stop_helpers);
     while (P.started < want - 1 && !P.stop) {
+        P.born[P.started + 1] = P.gen;
         if (pthread_create(&P.th[P.started + 1], NULL, helper, (void *)(intptr_t)(P.started + 1)) != 0) break;
         P.started++;
     }
@@ -96,9 +98,10 @@ static int ensure_helpers(int want) {
     return have < want ? have : want;
 }
 
-void Pool_run(int n, PoolFn fn, void *ctx) {
+void Pool_run(int n, int slots, PoolFn fn, void *ctx) {
     int parts = Pool_threads();
     if (parts > n) parts = n;
+    if (slots > 0 && parts > slots) parts = slots;
     if (parts <= 1 || pthread_mutex_trylock(&P.run) != 0) {
         for (int j = 0; j < n; j++) fn(ctx, j, 0);
         return;
