@@ -457,8 +457,8 @@ int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, ch
      *    (when it keeps logits; otherwise rows are computed on demand by Trace_logits_row). */
     if (t->logits) {
         const size_t V = (size_t)c->vocab_size;
-        const int nseg = N > 0 ? (next_segment(row, N, 0) < N) + 1 : 0;   /* 1 or "more" */
-        float *all = nseg > 1 && N <= LM_GATHER ? malloc(sizeof(float) * (size_t)N * V) : NULL;
+        const int several = N > 0 && next_segment(row, N, 0) < N;   /* rows of 2+ prompts */
+        float *all = several && N <= LM_GATHER ? malloc(sizeof(float) * (size_t)N * V) : NULL;
         if (all) {
             /* several short segments (B prompts' new tokens when generating): one matmul over
              * all N rows reads W_lm (V*D floats) once, then each row goes to its place */
