@@ -12,6 +12,7 @@
  */
 #include <cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +474,51 @@ static void test_threads(void) {
     free(longp);
 }
 
+/* Two threads running passes at once (the TUI's worker on a new prompt while the screen
+ * recomputes a layer of the old one): one holds the pool, the other runs its jobs itself;
+ * both get the numbers of a pass alone. */
+typedef struct { const Model *m; const char *text; Trace *t; } PassJob;
+static void *pass_thread(void *arg) {
+    PassJob *j = arg;
+    char err[SW_ERR_LEN];
+    const char *texts[2] = {j->text, "The cat sat"};
+    for (int i = 0; i < 3; i++) {   /* several passes, so the two overlap */
+        Trace_free(j->t);
+        j->t = Trace_run(j->m, texts, 2, NULL, err);
+    }
+    return NULL;
+}
+
+static void test_concurrent(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.bin", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { fail("concurrent: open", "%s", err); return; }
+    sw_set_threads(2);
+    const char *a = "Once upon a time, there was a little girl named Lily. She liked to play.";
+    const char *b = "Tom had a big red ball and a small dog.";
+    const char *ta[2] = {a, "The cat sat"}, *tb[2] = {b, "The cat sat"};
+    Trace *ra = Trace_run(m, ta, 2, NULL, err), *rb = Trace_run(m, tb, 2, NULL, err);
+    PassJob ja = {m, a, NULL}, jb = {m, b, NULL};
+    pthread_t th;
+    int started = pthread_create(&th, NULL, pass_thread, &ja) == 0;
+    pass_thread(&jb);
+    if (started) pthread_join(th, NULL);
+    double worst = 0;
+    int ok = ra && rb && ja.t && jb.t;
+    for (int r = 0; ok && r < 2; r++) {
+        double wa = logits_diff(ra, r, ja.t, r, ra->len[r], m->c.vocab_size);
+        double wb = logits_diff(rb, r, jb.t, r, rb->len[r], m->c.vocab_size);
+        if (wa > worst) worst = wa;
+        if (wb > worst) worst = wb;
+    }
+    expect(started && ok && worst <= TOL, "stories260K: two passes at once in two threads give the numbers of each alone",
+           "started %d ok %d worst %g", started, ok, worst);
+    Trace_free(ra); Trace_free(rb); Trace_free(ja.t); Trace_free(jb.t);
+    sw_set_threads(1);
+    Model_free(m);
+}
+
 int main(void) {
     sw_set_threads(1);
     test_softmax();
@@ -480,5 +526,6 @@ int main(void) {
     test_gpt2();
     test_stories();
     test_threads();
+    test_concurrent();
     return check_done();
 }
