@@ -214,6 +214,21 @@ static void test_heatmap(const char *mode) {
     View_heatmap.key(&c, KEY_END);
     View_heatmap.draw(&c);
     expect(one == 1 && c.col == D - 1, name, "col %d then %d", one, c.col);
+    /* the footer's "row min/max" is the cursor row's: t=4 holds (4-2)*0.5 + d*0.01 = 1.00..1.15
+     * (the whole matrix goes down to (0-2)*0.5 = -1) */
+    size_to(24, 160);
+    base_ctx(&c, 20, 160);
+    fill_all(&c, VK_MATRIX);
+    View_heatmap.draw(&c);
+    expect_screen(on_screen("row min 1 max 1.15"), "%s heatmap: row min and max are the cursor row's", mode);
+    /* a 4-D tensor (B,h,T,d) such as q: the cursor's index names the head, [b,head,t,col];
+     * head 1, t=4, col 0 holds 1/(4+1) = 0.2 */
+    erase();
+    c.tv = tv4();
+    c.head = 1;
+    c.col = 0;
+    View_heatmap.draw(&c);
+    expect_screen(on_screen("head 1 of 2") && on_screen("x[0,1,4,0] = 0.2 "), "%s heatmap: a 4-D index names the head", mode);
 }
 
 /* a long prompt: T=40 rows in a short window -> two positions per text row */
@@ -243,6 +258,8 @@ static void test_heatmap_half(const char *mode) {
     char name[128];
     if (crt.mode != CRT_MONO) {
         expect_screen(on_screen("▀") && on_screen("w0/w1"), "%s heatmap: half blocks for two positions per row", mode);
+        /* the cursor cell (t=39, column 0) is marked there too: the last text row starts with it */
+        expect_screen(on_screen("w38/w39 *") || on_screen("w38/w39 []"), "%s heatmap: the cursor cell is marked in half-block rows", mode);
     } else {
         snprintf(name, sizeof name, "%s heatmap: rows scroll to the cursor when T does not fit", mode);
         expect(on_screen("w39") && c.row0 > 0, name, "row0 %d screen:\n%s", c.row0, screen_text());
@@ -295,6 +312,11 @@ static void test_topk(const char *mode) {
     expect_screen(on_screen("max logit = 16.3883") && on_screen("-1.0000"), "%s top-k: the max is subtracted", mode);
     expect_screen(on_screen("sum of p over all V = 1.0000") && on_screen("entropy H = 5.115"), "%s top-k: sum and entropy", mode);
     expect_screen(on_screen("█"), "%s top-k: bars", mode);
+    /* k = 3 in 6 lines: title, maths, column names, two rows, a one-line footer: the title says so */
+    erase();
+    c.h = 6;
+    View_topk.draw(&c);
+    expect_screen(on_screen("top 3 of V=0, 2 fit here"), "%s top-k: the title says when not all k rows fit", mode);
 }
 
 static void test_tokens(const char *mode) {
@@ -321,6 +343,15 @@ static void test_next(const char *mode) {
     expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), "%s next: text then the chosen token",
                   mode);
     expect_screen(on_screen("(B,T) = (2,5) -> (2,6)"), "%s next: T grows to T+1", mode);
+    /* a context of 5 tokens: row 0 (5 tokens) is full, so g cannot append to any row */
+    Config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.seq_len = 5;
+    c.cfg = &cfg;
+    erase();
+    View_next_token.draw(&c);
+    expect_screen(on_screen("context full: row b=0 has 5 tokens") && !on_screen("-> (2,6)") && !on_screen("next it becomes"),
+                  "%s next: a full context says g cannot append", mode);
 }
 
 static void test_strip(const char *mode) {
@@ -424,6 +455,19 @@ static void test_editor(void) {
     expect_screen(on_screen("prompt: aaaa"), "editor: draws with the cursor kept in view");
     Editor_draw(&e, stdscr, 0, 0, 1, "a very long label");
     pass("editor: draws into 1 column");
+    /* the cursor on a wide character keeps it on screen (a blank over its first half erased it) */
+    Editor_set(&e, "ab日本🎉c");
+    Editor_key(&e, KEY_CODE_YES, KEY_HOME);
+    Editor_key(&e, KEY_CODE_YES, KEY_RIGHT);
+    Editor_key(&e, KEY_CODE_YES, KEY_RIGHT);
+    size_to(3, 30);
+    Editor_draw(&e, stdscr, 0, 0, 30, "p: ");
+    int ok1 = on_screen("p: ab日本🎉c");
+    Editor_key(&e, KEY_CODE_YES, KEY_RIGHT);
+    Editor_key(&e, KEY_CODE_YES, KEY_RIGHT);
+    erase();
+    Editor_draw(&e, stdscr, 0, 0, 30, "p: ");
+    expect(ok1 && on_screen("p: ab日本🎉c"), "editor: the cursor on a wide character (日, an emoji) keeps it", "screen:\n%s", screen_text());
 }
 
 /* The background forward pass: a burst of runs (each cancelling the one before) ends with

@@ -129,10 +129,12 @@ void Editor_draw(Editor *e, WINDOW *win, int y, int x, int w, const char *label)
         if (cw > 0) mvwaddnwstr(win, y, cx, s, 1);
         cx += cw;
     }
-    /* the cursor as a reverse cell (the hardware cursor is hidden) */
+    /* the cursor as a reverse cell (the hardware cursor is hidden); on a wide character
+     * (日, an emoji) the whole character is reversed: a blank over its first half would
+     * erase it and shift what follows */
     cchar_t cc;
     wchar_t under[2] = {L' ', 0};
-    if (e->cur < e->len && wc_w(e->buf[e->cur]) == 1) under[0] = e->buf[e->cur];
+    if (e->cur < e->len && wcwidth(e->buf[e->cur]) >= 1) under[0] = e->buf[e->cur];
     setcchar(&cc, under, A_REVERSE, 0, NULL);
     if (curx < tx + tw + 1) mvwadd_wch(win, y, curx, &cc);
 }

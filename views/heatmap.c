@@ -167,7 +167,10 @@ static void heatmap_draw(ViewCtx *c) {
                     double vb = hb ? norm_val(k, Mat_at(&m, r1, col), lo, hi, amax) : 0;
                     if (r0 >= nvalid) vt = 0;
                     if (hb && r1 >= nvalid) vb = 0;
-                    Crt_half(w, yy, xx, cw, k, vt, vb, hb);
+                    if (col == c->col && (r0 == c->pos || r1 == c->pos))   /* the cursor cell, on its own colour */
+                        Crt_text_on(w, yy, xx, cw, k, r0 == c->pos ? vt : vb, cw >= 2 ? "[]" : "*");
+                    else
+                        Crt_half(w, yy, xx, cw, k, vt, vb, hb);
                     continue;
                 }
                 if (r0 >= nvalid) {
@@ -199,13 +202,21 @@ static void heatmap_draw(ViewCtx *c) {
     if (foot >= 1) {
         int r = c->pos, col = c->col;
         double v = Mat_at(&m, r, col);
-        double ss = 0;
-        for (int j = 0; j < cols; j++) ss += (double)Mat_at(&m, r, j) * Mat_at(&m, r, j);
+        /* the cursor row's own norm, min and max (the colour scale spans all rows) */
+        double ss = 0, rlo = INFINITY, rhi = -INFINITY;
+        for (int j = 0; j < cols; j++) {
+            double x = Mat_at(&m, r, j);
+            ss += x * x;
+            if (x < rlo) rlo = x;
+            if (x > rhi) rhi = x;
+        }
         Crt_set(w, CA_CURSOR);
-        int used = View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d] = %.6g", name, c->b, r, col, v);
+        /* a 4-D tensor (B,h,T,d) is indexed [b,head,t,col], as the attention view does */
+        int used = c->tv.ndim == 4 ? View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d,%d] = %.6g", name, c->b, c->head, r, col, v)
+                                   : View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d] = %.6g", name, c->b, r, col, v);
         Crt_set(w, CA_NORMAL);
         View_printf(w, fy, c->x + used, c->w - used, "  at t=%d \"%s\"   row norm |%s[t]| = %.4g   row min %.4g max %.4g",
-                    r, TokenTable_label(c->tok, c->b, r), name, sqrt(ss), lo, hi);
+                    r, TokenTable_label(c->tok, c->b, r), name, sqrt(ss), rlo, rhi);
     }
     if (foot >= 2) {
         Crt_set(w, CA_DIM);

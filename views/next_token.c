@@ -26,6 +26,11 @@ static void next_draw(ViewCtx *c) {
     if (c->h < 1 || c->w < 10 || !c->tok) return;
     const TokenTable *tt = c->tok;
     int y = c->y, bottom = c->y + c->h;
+    /* a row that fills the context cannot grow: generation appends to every row or none */
+    const int ctx = c->cfg ? c->cfg->seq_len : 0;
+    int full = -1;
+    for (int b = 0; b < tt->B && ctx > 0; b++)
+        if (tt->len[b] >= ctx) { full = b; break; }
     Crt_set(w, CA_TITLE);
     View_printf(w, y++, c->x, c->w, "next token for each row, from its last position's probabilities (%s)",
                 c->sample_temperature > 0 ? "sampled" : "argmax");
@@ -65,16 +70,25 @@ static void next_draw(ViewCtx *c) {
         y++;
         if (y < bottom && c->next_id[b] >= 0) {
             Crt_set(w, CA_DIM);
-            View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d; next it becomes t=%d", c->next_id[b],
-                        100.0 * c->next_prob[b], n - 1, n);
+            if (full >= 0)   /* nothing will be appended, to this row or any */
+                View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d%s", c->next_id[b], 100.0 * c->next_prob[b], n - 1,
+                            n >= ctx ? "; the context is full" : "");
+            else
+                View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d; next it becomes t=%d", c->next_id[b],
+                            100.0 * c->next_prob[b], n - 1, n);
             Crt_set(w, CA_NORMAL);
         }
         y += 2;
     }
     if (y < bottom) {
-        Crt_set(w, CA_KEY);
-        View_printf(w, y, c->x, c->w, "g: append these tokens and run again: (B,T) = (%d,%d) -> (%d,%d), only the new position is computed (KV cache)",
-                    tt->B, tt->T, tt->B, tt->T + 1);
+        if (full >= 0) {
+            Crt_set(w, CA_ERROR);
+            View_printf(w, y, c->x, c->w, "context full: row b=%d has %d tokens, g cannot append; r reruns the prompts, e edits one", full, ctx);
+        } else {
+            Crt_set(w, CA_KEY);
+            View_printf(w, y, c->x, c->w, "g: append these tokens and run again: (B,T) = (%d,%d) -> (%d,%d), only the new position is computed (KV cache)",
+                        tt->B, tt->T, tt->B, tt->T + 1);
+        }
         Crt_set(w, CA_NORMAL);
     }
 }

@@ -14,8 +14,8 @@ static int draw_row(ViewCtx *c, int b, int y, int bottom, int show_sym) {
     int zoom = c->zoom < 1 ? 1 : c->zoom;
     int pad_x = zoom;                                  /* space between chips */
     Crt_set(w, b == c->b ? CA_TITLE : CA_DIM);
-    View_printf(w, y, c->x, c->w, "%s row b=%d: %d tokens%s%s", b == c->b ? ">" : " ", b, tt->len[b],
-                tt->len[b] < tt->T ? ", padded to T=" : "", "");
+    View_printf(w, y, c->x, c->w, "%s row b=%d: %d token%s%s", b == c->b ? ">" : " ", b, tt->len[b], tt->len[b] == 1 ? "" : "s",
+                tt->len[b] < tt->T ? ", padded to T=" : "");
     if (tt->len[b] < tt->T) { char n[16]; snprintf(n, sizeof n, "%d", tt->T); View_text(w, y, getcurx(w), 6, n, 0); }
     if (tt->prompt_len[b] < tt->len[b]) {
         char n[64];

@@ -14,10 +14,16 @@ static void topk_draw(ViewCtx *c) {
     int y = c->y;
     const int bottom = c->y + c->h;
     float temp = c->temperature > 0 ? c->temperature : 1;
+    /* the table's rows start 3 lines down (title, maths, column names) above a footer */
+    int foot = c->h >= 8 ? 2 : c->h >= 5 ? 1 : 0;
+    int fit = bottom - foot - (c->y + 3);
+    if (fit < 0) fit = 0;
+    int shown = c->n_topk < fit ? c->n_topk : fit;
+    char fits[64] = "";
+    if (shown < c->n_topk) snprintf(fits, sizeof fits, ", %d fit here", shown);   /* k asked for more than fit */
     Crt_set(w, CA_TITLE);
     View_printf(w, y++, c->x, c->w, "next token after t=%d \"%s\" (row b=%d): top %d of V=%d%s", c->pos,
-                TokenTable_label(c->tok, c->b, c->pos), c->b, c->n_topk, c->cfg ? c->cfg->vocab_size : 0,
-                temp != 1 ? "" : "");
+                TokenTable_label(c->tok, c->b, c->pos), c->b, c->n_topk, c->cfg ? c->cfg->vocab_size : 0, fits);
     Crt_set(w, CA_NORMAL);
     if (c->n_topk <= 0) {
         Crt_set(w, CA_DIM);
@@ -46,7 +52,6 @@ static void topk_draw(ViewCtx *c) {
                     temp != 1 ? "exp(../T)" : "exp(..)", "prob");
         Crt_set(w, CA_NORMAL);
     }
-    int foot = c->h >= 8 ? 2 : c->h >= 5 ? 1 : 0;
     int rh = zoom >= 2 && y + c->n_topk * 2 <= bottom - foot ? 2 : 1;
     double top = c->topk[0].prob > 0 ? c->topk[0].prob : 1;
     double shown_sum = 0;
