@@ -72,6 +72,26 @@ else
     echo "SKIP: walk: gpt2: $GPT2 is missing"
 fi
 
+# ---------- generating until the context (128) is full, g pressed quickly ----------
+# Each g comes 40 ms after the last: longer than a generation step of this tiny model, shorter
+# than the main loop's 50 ms wait, so a finished step must be collected before the next key
+# (it was refused as "busy" every other time). Row 0 has 6 tokens: 122 steps fill it.
+if [ -f "$GPT2/model.safetensors" ]; then
+    tui_start 80 24 -- --model "$GPT2"
+    expect_screen "gpt2 gen: ready" "(6 tok)"
+    tui_keys 7 Enter
+    expect_screen "gpt2 gen: next token station" "next token for each row"
+    gap=$(awk "BEGIN { print 0.04 * $TUI_SLOW }")
+    i=0
+    while [ $i -lt 122 ]; do tui_keys g; sleep "$gap"; i=$((i + 1)); done
+    expect_screen "gpt2 gen: 122 quick g presses append 122 tokens (T 6 -> 128)" "(128 tok)" 20
+    expect_screen "gpt2 gen: the full context is told, not T -> T+1" "context full: row b=0 has 128 tokens"
+    expect_not "gpt2 gen: no (B,T) -> T+1 promise" "-> (2,129)"
+    tui_keys g
+    expect_screen "gpt2 gen: g at the full context gives the reason" "context of 128 tokens"
+    expect_quit "gpt2 gen: q quits with status 0"
+fi
+
 # ---------- stories260K (Llama), 80x24 ----------
 if [ -f "$STORIES" ]; then
     tui_start 80 24 -- --model "$STORIES"

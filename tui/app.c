@@ -599,6 +599,9 @@ int Tui_run(Model *m, const Options *o) {
         wint_t wch;
         int rc = wget_wch(stdscr, &wch);
         if (rc == ERR) continue;
+        /* a job that finished while we waited counts before the key: g pressed again right
+         * after a generation step must find the worker free, not "busy" with an uncollected result */
+        collect(a);
         app_key(a, rc, wch);
         a->dirty = 1;
     }
