@@ -325,6 +325,13 @@ for m in "$STORIES" "$D64"; do
 done
 run --json --model "$D64" --prompt "Hello" --generate 200
 refused "generating past the context (gpt2: 128) stops with a message" "context"
+# --dump too refuses before printing (it printed the walk, then "generated (200 tokens" for 127)
+run --dump --model "$D64" --prompt "Hello" --generate 200
+refused "--dump --generate past the context is refused up front, naming the room left" "--generate 200" "127"
+run --dump --model "$D64" --prompt "Hello" --generate 127
+succeeded "--dump --generate that exactly fills the context" &&
+    { grep -q 'generated (127 tokens, shapes now (B,T) = (1,128))' "$out" && pass "--dump says how many tokens were generated" ||
+      fail "--dump says how many tokens were generated" "$(grep generated "$out")"; }
 
 if [ "$failed" -ne 0 ]; then exit 1; fi
 exit 0

@@ -108,7 +108,7 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
                 TopK tk;
                 if (Trace_logit_lens(t, l, 0, p, 1, &tk) == 1) {
                     Tokenizer_label(tok, tk.id, 0, lab, sizeof lab);
-                    fprintf(out, " %s(%.2f)", lab, tk.prob);
+                    fprintf(out, "%s '%s' %.2f", p ? "," : "", lab, tk.prob);   /* quoted as in the top-3 lines */
                 }
             }
             fputc('\n', out);
@@ -253,6 +253,19 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     Sampler smp = o->sampler;
     int plen[SW_MAX_B];
     for (int b = 0; b < B; b++) plen[b] = t->len[b];
+    /* refuse before printing anything: --generate N must fit every row into the context */
+    for (int b = 0; b < B; b++)
+        if (o->max_new > 0 && t->len[b] + o->max_new > m->c.seq_len) {
+            int room = m->c.seq_len - t->len[b];
+            if (room > 0)
+                fprintf(errf, "shapewalk: --generate %d takes prompt %d (T=%d) past %s's context of %d tokens; use --generate %d or less\n",
+                        o->max_new, b, t->len[b], m->name, m->c.seq_len, room);
+            else
+                fprintf(errf, "shapewalk: --generate %d: prompt %d (T=%d) already fills %s's context of %d tokens; give a shorter prompt\n",
+                        o->max_new, b, t->len[b], m->name, m->c.seq_len);
+            Trace_free(t);
+            return 1;
+        }
     int rc = 0;
     if (o->json) {
         for (int i = 0; i < o->max_new; i++)
@@ -272,13 +285,14 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     } else {
         dump(t, o, out, &smp);
         if (o->max_new > 0) {
-            for (int i = 0; i < o->max_new; i++)
+            int made = 0;
+            for (; made < o->max_new; made++)
                 if (Trace_generate(t, &smp, err) != 0) {
                     fprintf(errf, "shapewalk: %s\n", err);
                     rc = 1;
                     break;
                 }
-            fprintf(out, "\ngenerated (%d tokens, shapes now (B,T) = (%d,%d)):\n", o->max_new, t->B, t->T);
+            fprintf(out, "\ngenerated (%d token%s, shapes now (B,T) = (%d,%d)):\n", made, made == 1 ? "" : "s", t->B, t->T);
             for (int b = 0; b < t->B; b++) {
                 char *s = Tokenizer_decode(m->tok, t->ids + (size_t)b * t->Tcap, t->len[b]);
                 char *r = s ? sw_utf8_repair(s, strlen(s)) : NULL;
