@@ -300,6 +300,14 @@ static void test_attention(const char *mode) {
     c.mask = 2;
     View_attention.draw(&c);
     expect_screen(on_screen("pad"), "%s attention: padded key column is labelled pad", mode);
+    /* PgDn / PgUp move the key cursor by a page, as the README and help say */
+    c.col = 0;
+    int pg = View_attention.key(&c, KEY_NPAGE);
+    int down = c.col;
+    View_attention.key(&c, KEY_PPAGE);
+    char name[96];
+    snprintf(name, sizeof name, "%s attention: PgDn / PgUp move the key cursor by a page", mode);
+    expect(pg == 1 && down == 16 && c.col == 0, name, "used %d, col %d then %d", pg, down, c.col);
 }
 
 static void test_topk(const char *mode) {

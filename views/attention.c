@@ -304,6 +304,8 @@ static int attention_key(ViewCtx *c, int ch) {
     switch (ch) {
     case '<': case KEY_SLEFT: if (c->col > 0) c->col--; return 1;
     case '>': case KEY_SRIGHT: c->col++; return 1;
+    case KEY_NPAGE: c->col += 16; return 1;   /* the draw clamps to the last key */
+    case KEY_PPAGE: c->col = c->col > 16 ? c->col - 16 : 0; return 1;
     case KEY_HOME: c->col = 0; return 1;
     case KEY_END: c->col = 1 << 30; return 1;
     }
@@ -312,6 +314,7 @@ static int attention_key(ViewCtx *c, int ch) {
 
 static const char *const attention_help[] = {
     "< >  Shift-←/→   move the cursor over the key positions (columns)",
+    "PgUp PgDn Home End   by 16 key positions / to the first or last",
     "a    all heads of the layer as a grid / one head with numbers",
     NULL,
 };
