@@ -66,6 +66,11 @@ void model_dirname(const char *path, char *out, size_t cap) {
     snprintf(out, cap, "%.*s", (int)n, path);
 }
 
+
+/* The names models/manifest.tsv knows (`make model NAME=...`); tests/test_model.c checks
+ * that the two lists agree. */
+const char *const Model_fetchable[] = { "gpt2", "gpt2-medium", "stories260K", "stories15M", "stories42M", "stories110M", NULL };
+
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -324,8 +329,19 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
             snprintf(p, sizeof p, "%.1000s/%.1000s", dirs[i], name);
             if (looks_like_model(p)) return found(p, out, cap, err);
         }
-        sw_seterr(err, "model %s not found in %s; run `make model NAME=%s` (needs internet) or pass its folder or .bin path",
-                  name, data, name);
+        int fetchable = 0;
+        char names[256] = "";
+        for (int i = 0; Model_fetchable[i]; i++) {
+            fetchable |= strcmp(name, Model_fetchable[i]) == 0;
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", Model_fetchable[i]);
+        }
+        if (fetchable)
+            sw_seterr(err, "model %s not found in %s; run `make model NAME=%s` (needs internet) or pass its folder or .bin path",
+                      name, data, name);
+        else
+            sw_seterr(err, "no model called %s: pass a model's folder or .bin path, or a name `make model NAME=...` fetches (%s)",
+                      name, names);
         return -1;
     }
 

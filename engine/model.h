@@ -98,6 +98,9 @@ size_t Model_n_params(const Model *m);
  * On failure err says exactly what to run to get the model. */
 int Model_resolve(const char *name, char *out, size_t cap, char *err);
 
+/* The model names `make model NAME=...` can fetch (models/manifest.tsv), NULL-terminated. */
+extern const char *const Model_fetchable[];
+
 /* Directory where fetched models live (see Model_resolve). */
 void Model_data_dir(char *out, size_t cap);
 

@@ -101,15 +101,15 @@ Trace *Trace_run_ids(const Model *m, const int *const *ids, const int *lens, int
     if (B < 1 || B > SW_MAX_B) { sw_seterr(err, "batch of %d prompts: give 1 to %d", B, SW_MAX_B); return NULL; }
     int T = 0;
     for (int b = 0; b < B; b++) {
-        if (lens[b] < 1) { sw_seterr(err, "prompt %d has no tokens", b + 1); return NULL; }
+        if (lens[b] < 1) { sw_seterr(err, "prompt b=%d has no tokens", b); return NULL; }
         if (lens[b] > c->seq_len) {
-            sw_seterr(err, "prompt %d is %d tokens but %s's context is %d; use --truncate to keep the last %d",
-                      b + 1, lens[b], m->name, c->seq_len, c->seq_len);
+            sw_seterr(err, "prompt b=%d is %d tokens but %s's context is %d: shorten it (on the command line, --truncate keeps the last %d)",
+                      b, lens[b], m->name, c->seq_len, c->seq_len);
             return NULL;
         }
         for (int i = 0; i < lens[b]; i++)
             if (ids[b][i] < 0 || ids[b][i] >= c->vocab_size) {
-                sw_seterr(err, "prompt %d: token id %d is outside the vocabulary (0..%d)", b + 1, ids[b][i], c->vocab_size - 1);
+                sw_seterr(err, "prompt b=%d: token id %d is outside the vocabulary (0..%d)", b, ids[b][i], c->vocab_size - 1);
                 return NULL;
             }
         if (lens[b] > T) T = lens[b];
@@ -155,17 +155,17 @@ Trace *Trace_run(const Model *m, const char *const *prompts, int B, const TraceO
         char e2[SW_ERR_LEN];
         const char *p = prompts[b] ? prompts[b] : "";
         if (Tokenizer_encode(m->tok, p, strlen(p), &ids[b], &lens[b], e2) != 0) {
-            sw_seterr(err, "prompt %d: %s", b + 1, e2);
+            sw_seterr(err, "prompt b=%d: %s", b, e2);
             goto done;
         }
         if (lens[b] == 0) {
-            sw_seterr(err, "prompt %d is empty: type at least one word", b + 1);
+            sw_seterr(err, "prompt b=%d is empty: type at least one word", b);
             goto done;
         }
         if (lens[b] > ctx) {
             if (!(opts && opts->truncate)) {
-                sw_seterr(err, "prompt %d is %d tokens but %s's context is %d; use --truncate to keep the last %d",
-                          b + 1, lens[b], m->name, ctx, ctx);
+                sw_seterr(err, "prompt b=%d is %d tokens but %s's context is %d: shorten it (on the command line, --truncate keeps the last %d)",
+                          b, lens[b], m->name, ctx, ctx);
                 goto done;
             }
             memmove(ids[b], ids[b] + (lens[b] - ctx), sizeof(int) * (size_t)ctx);
@@ -363,7 +363,7 @@ int Trace_generate(Trace *t, Sampler *s, char *err) {
     int maxlen = 0;
     for (int b = 0; b < t->B; b++) {
         if (t->len[b] >= c->seq_len) {
-            sw_seterr(err, "prompt %d has reached %s's context of %d tokens; start a shorter prompt", b + 1, t->m->name, c->seq_len);
+            sw_seterr(err, "prompt b=%d has reached %s's context of %d tokens; start a shorter prompt", b, t->m->name, c->seq_len);
             return -1;
         }
         if (t->len[b] > maxlen) maxlen = t->len[b];

@@ -803,6 +803,33 @@ static void test_resolve(void) {
     rc = Model_resolve("stories15M", out, sizeof out, err);
     expect(rc == -1 && strstr(err, "make model NAME=stories15M") && one_line(err), "resolve: missing name says make model",
            "%s", err);
+    /* a name nothing can fetch: no `make model` for it, but the names that exist */
+    rc = Model_resolve("gpt3", out, sizeof out, err);
+    expect(rc == -1 && !strstr(err, "NAME=gpt3") && strstr(err, "gpt2, gpt2-medium") && one_line(err),
+           "resolve: an unknown name lists the names make model fetches", "%s", err);
+    /* Model_fetchable is models/manifest.tsv's list of names, in its order */
+    {
+        char mpath[2048], line[1024], manifest[16][64];
+        int nm = 0, same = 1, ne = 0;
+        /* this binary is BUILD/tests/test_model: the manifest is ../../models/ from it */
+        char self[1024] = "";
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        self[n > 0 ? n : 0] = 0;
+        for (int up = 0; up < 2; up++) { char *sl = strrchr(self, '/'); if (sl) *sl = 0; }
+        snprintf(mpath, sizeof mpath, "%s/../models/manifest.tsv", self);
+        FILE *f = fopen(mpath, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            if (line[0] == '#' || line[0] == '\n') continue;
+            line[strcspn(line, "\t\n")] = 0;
+            if (nm == 0 || strcmp(manifest[nm - 1], line) != 0)
+                if (nm < 16) snprintf(manifest[nm++], sizeof manifest[0], "%.63s", line);
+        }
+        if (f) fclose(f);
+        while (Model_fetchable[ne]) ne++;
+        same = f && nm == ne;
+        for (int i = 0; same && i < nm; i++) same = strcmp(manifest[i], Model_fetchable[i]) == 0;
+        expect(same, "Model_fetchable lists models/manifest.tsv's names", "%s: %d names, engine %d", mpath, nm, ne);
+    }
     rc = Model_resolve("/no/such/dir/model", out, sizeof out, err);
     expect(rc == -1 && strstr(err, "/no/such/dir/model"), "resolve: missing path", "%s", err);
     /* a bare name in the data dir */
