@@ -180,6 +180,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "shapewalk: unexpected argument '%s'; give a prompt with --prompt \"...\" (see shapewalk --help)\n", argv[optind]);
         return 2;
     }
+    if (o.dump && o.json) {
+        fprintf(stderr, "shapewalk: --dump and --json are two kinds of output; give one of them\n");
+        free(stdin_prompt);
+        return 2;
+    }
     if (getenv("NO_COLOR") && *getenv("NO_COLOR")) o.mono = 1;
     int headless = o.dump || o.json;
     if (o.logit_lens && !headless) o.json = headless = 1;
