@@ -146,6 +146,8 @@ run --station 8;             refused "--station 8" "--station" "8"
 run --json --threads 0;      refused "--threads 0" "--threads"
 run --json stray;            refused "stray argument" "stray" "--prompt"
 run --json --dump;           refused "--dump and --json together" "--dump" "--json"
+run --generate 5;            refused "--generate without --dump/--json" "--generate" "press g"
+run --top-k 100;             refused "--top-k over the program's 64" "--top-k 100" "64"
 run --json -p 1 -p 2 -p 3 -p 4 -p 5 -p 6 -p 7 -p 8 -p 9
 refused "nine prompts (B > 8)" "8"
 

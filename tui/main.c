@@ -11,6 +11,7 @@
 #include "engine/forward.h"
 #include "tui/headless.h"
 #include "tui/options.h"
+#include "views/view.h"
 
 static void usage(FILE *f) {
     fputs(
@@ -188,6 +189,16 @@ int main(int argc, char **argv) {
     if (getenv("NO_COLOR") && *getenv("NO_COLOR")) o.mono = 1;
     int headless = o.dump || o.json;
     if (o.logit_lens && !headless) o.json = headless = 1;
+    if (!headless && o.max_new > 0) {
+        fprintf(stderr, "shapewalk: --generate is for --dump and --json; in the program, press g to append a token\n");
+        free(stdin_prompt);
+        return 2;
+    }
+    if (!headless && o.top_k > VIEW_MAXK) {
+        fprintf(stderr, "shapewalk: --top-k %d: the program shows at most %d (--json and --dump take up to 1000)\n", o.top_k, VIEW_MAXK);
+        free(stdin_prompt);
+        return 2;
+    }
     if (!headless && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
         fprintf(stderr, "shapewalk: %s is not a terminal; for text output use --dump or --json (see shapewalk --help)\n",
                 isatty(STDOUT_FILENO) ? "standard input" : "standard output");
