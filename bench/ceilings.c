@@ -8,6 +8,7 @@
  *      with OpenBLAS threads set deliberately to THREADS by openblas_set_num_threads().
  *
  *   ceilings OUT.json THREADS BUF_MB N [N...]
+ *   ceilings OUT.json THREADS BUF_MB            bandwidth only (run.sh's generation rounds)
  *
  * The sgemm ceiling at N is the rate of the forward's own mix of matmuls:
  *   ceiling(N) = Σ_shapes per*2*N*in*out / Σ_shapes per*best_time(shape)
@@ -91,8 +92,8 @@ static void time_sgemm(int N, const BenchShape *s, float *x, float *w, float *y,
 }
 
 int main(int argc, char **argv) {
-    if (argc < 5) {
-        fprintf(stderr, "usage: ceilings OUT.json THREADS BUF_MB N [N...]\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: ceilings OUT.json THREADS BUF_MB [N...]\n");
         return 2;
     }
     const char *out_path = argv[1];
@@ -130,6 +131,12 @@ int main(int argc, char **argv) {
     cJSON_AddNumberToObject(bw, "gb_s", bw_best);
     cJSON_AddNumberToObject(bw, "gb_s_threads", bwN);
     cJSON_AddNumberToObject(bw, "gb_s_1thread", bw1);
+
+    if (argc == 4) {   /* bandwidth only */
+        int rc = bench_write_json(out_path, root);
+        cJSON_Delete(root);
+        return rc ? 1 : 0;
+    }
 
     /* 2. sgemm */
     openblas_set_num_threads(threads);

@@ -8,8 +8,9 @@
  *   prompt:     useful FLOPs (bench_forward_flops) / time / sgemm ceiling at the same N = B*T
  *               (the forward's own matmul mix, see ceilings.c; N=256 when N was not measured)
  *   generation: weight_bytes (bytes of weights read per token, Model.weight_bytes) * tokens/s
- *               / read bandwidth; tokens/s from the median over the main run and the
- *               alternating rounds (gen-engine-R.json, gen-baseline-R.json)
+ *               / read bandwidth, per run (the main run with ceilings.json's bandwidth, each
+ *               alternating round with the bandwidth measured just before it), median over
+ *               the runs; tokens/s is the median over the runs too
  * Times are the minimum over repetitions unless said otherwise (medians are in the JSON).
  */
 #include <math.h>
@@ -58,23 +59,43 @@ static double ceiling_at(int N, int *atN, int lm_head) {
     return secs > 0 ? flops / secs / 1e9 : NAN;
 }
 
-/* Generation's per-token medians at context ctx for `who` ("engine" or "baseline"): the main
- * run's (first, from its JSON) and those of the alternating rounds, build/gen-WHO-R.json. */
+/* Generation at context ctx, run by run: run 0 is the main run (engine.json, baseline.json,
+ * bandwidth from ceilings.json), run r >= 1 an alternating round of run.sh (gen-engine-R.json,
+ * gen-baseline-R.json, gen-bw-R.json, the bandwidth measured just before). Per run: the
+ * engine's and the baseline's median ms per token and the bandwidth in GB/s, NAN where a file
+ * or figure is missing. Returns the number of runs. */
 enum { GEN_MAX_ROUNDS = 16 };
-static int gen_rounds(const char *build, const char *who, const cJSON *first, int ctx, double *ms) {
-    int n = 0;
-    double v = num(find_BT(cJSON_GetObjectItemCaseSensitive(first, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
-    if (!isnan(v)) ms[n++] = v;
-    for (int r = 1; r <= GEN_MAX_ROUNDS; r++) {
+static double gen_ms(const cJSON *j, int ctx) {
+    return num(find_BT(cJSON_GetObjectItemCaseSensitive(j, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
+}
+static int gen_runs(const char *build, int ctx, double bw0, double *ems, double *bms, double *bw) {
+    ems[0] = gen_ms(E, ctx);
+    bms[0] = gen_ms(BL, ctx);
+    bw[0] = bw0;
+    int n = 1;
+    for (int r = 1; r <= GEN_MAX_ROUNDS; r++, n++) {
         char p[4200];
-        snprintf(p, sizeof p, "%s/gen-%s-%d.json", build, who, r);
-        if (access(p, R_OK) != 0) break;
-        cJSON *j = bench_read_json(p);
-        v = num(find_BT(cJSON_GetObjectItemCaseSensitive(j, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
-        if (!isnan(v)) ms[n++] = v;
-        cJSON_Delete(j);
+        cJSON *j[3];
+        static const char *const who[3] = { "engine", "baseline", "bw" };
+        for (int k = 0; k < 3; k++) {
+            snprintf(p, sizeof p, "%s/gen-%s-%d.json", build, who[k], r);
+            j[k] = access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
+        }
+        if (!j[0] && !j[1] && !j[2]) break;
+        ems[r] = gen_ms(j[0], ctx);
+        bms[r] = gen_ms(j[1], ctx);
+        bw[r] = num(cJSON_GetObjectItemCaseSensitive(j[2], "bandwidth"), "gb_s");
+        for (int k = 0; k < 3; k++) cJSON_Delete(j[k]);
     }
     return n;
+}
+
+/* median of the numbers of v[0..n) that are not NAN (NAN when none is) */
+static double median_of(const double *v, int n) {
+    double w[GEN_MAX_ROUNDS + 1];
+    int m = 0;
+    for (int i = 0; i < n; i++) if (!isnan(v[i])) w[m++] = v[i];
+    return m ? bench_median(w, m) : NAN;
 }
 
 static void fmt(char *buf, size_t cap, const char *f, double v) {
@@ -209,16 +230,24 @@ int main(int argc, char **argv) {
 
     /* generation */
     printf("\ngeneration with the KV cache, B=1, greedy                 bytes read per token = %.1f MB (Model.weight_bytes)\n", wbytes / 1e6);
+    printf("  (medians over the main run and run.sh's alternating rounds; each run against the bandwidth measured with it)\n");
     printf("  %-8s %12s %14s %15s %14s %9s   %s\n", "context", "tokens/s", "of bandwidth", "baseline tok/s", "of bandwidth", "ratio", "target");
     cJSON *ge = cJSON_AddArrayToObject(R, "generate");
     static const int Cs[] = { 64, 512 };
     for (int ci = 0; ci < 2; ci++) {
         int ctx = Cs[ci];
-        /* per-token medians of the main run and of every alternating round (run.sh) */
-        double ems[GEN_MAX_ROUNDS + 1], bms[GEN_MAX_ROUNDS + 1];
-        int ne = gen_rounds(build, "engine", E, ctx, ems), nb = gen_rounds(build, "baseline", BL, ctx, bms);
-        double tps = ne ? 1e3 / bench_median(ems, ne) : NAN, btps = nb ? 1e3 / bench_median(bms, nb) : NAN;
-        double frac = wbytes * tps / (bw_gbs * 1e9), bfrac = wbytes * btps / (bw_gbs * 1e9);
+        /* medians over the main run and the alternating rounds (run.sh); a run's fraction is
+         * of the bandwidth measured with it */
+        double ems[GEN_MAX_ROUNDS + 1], bms[GEN_MAX_ROUNDS + 1], bws[GEN_MAX_ROUNDS + 1];
+        double ef[GEN_MAX_ROUNDS + 1], bf[GEN_MAX_ROUNDS + 1], rr[GEN_MAX_ROUNDS + 1];
+        int nr = gen_runs(build, ctx, bw_gbs, ems, bms, bws);
+        for (int i = 0; i < nr; i++) {
+            ef[i] = wbytes / (ems[i] / 1e3) / (bws[i] * 1e9);
+            bf[i] = wbytes / (bms[i] / 1e3) / (bws[i] * 1e9);
+            rr[i] = bms[i] / ems[i];
+        }
+        double tps = 1e3 / median_of(ems, nr), btps = 1e3 / median_of(bms, nr);
+        double frac = median_of(ef, nr), bfrac = median_of(bf, nr);
         double ratio = tps / btps;
         fmt(a, sizeof a, "%.1f", tps); fmt(b, sizeof b, "%.0f%%", 100 * frac);
         fmt(c, sizeof c, "%.1f", btps); fmt(d, sizeof d, "%.0f%%", 100 * bfrac); fmt(e, sizeof e, "%.2fx", ratio);
@@ -231,18 +260,24 @@ int main(int argc, char **argv) {
         printf("  %-8d %12s %14s %15s %14s %9s   %s\n", ctx, a, b, c, d, e, tg);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "context", ctx);
-        cJSON_AddNumberToObject(o, "runs", ne < nb ? ne : nb);
-        cJSON *rr = cJSON_AddArrayToObject(o, "ratio_by_run");
-        for (int i = 0; i < ne && i < nb; i++) cJSON_AddItemToArray(rr, cJSON_CreateNumber(bms[i] / ems[i]));
-        if (ne) {
+        cJSON_AddNumberToObject(o, "runs", nr);
+        cJSON *jr = cJSON_AddArrayToObject(o, "ratio_by_run");
+        cJSON *jf = cJSON_AddArrayToObject(o, "fraction_of_bandwidth_by_run");
+        cJSON *jb = cJSON_AddArrayToObject(o, "bandwidth_gb_s_by_run");
+        for (int i = 0; i < nr; i++) {
+            cJSON_AddItemToArray(jr, isnan(rr[i]) ? cJSON_CreateNull() : cJSON_CreateNumber(rr[i]));
+            cJSON_AddItemToArray(jf, isnan(ef[i]) ? cJSON_CreateNull() : cJSON_CreateNumber(ef[i]));
+            cJSON_AddItemToArray(jb, isnan(bws[i]) ? cJSON_CreateNull() : cJSON_CreateNumber(bws[i]));
+        }
+        if (!isnan(tps)) {
             cJSON_AddNumberToObject(o, "tokens_per_s", tps);
             cJSON_AddNumberToObject(o, "ms_per_token_median", 1e3 / tps);
             cJSON_AddNumberToObject(o, "fraction_of_bandwidth", frac);
         }
-        if (nb) {
+        if (!isnan(btps)) {
             cJSON_AddNumberToObject(o, "baseline_tokens_per_s", btps);
             cJSON_AddNumberToObject(o, "baseline_fraction_of_bandwidth", bfrac);
-            if (ne) cJSON_AddNumberToObject(o, "ratio_to_baseline", ratio);
+            if (!isnan(tps)) cJSON_AddNumberToObject(o, "ratio_to_baseline", ratio);
         }
         cJSON_AddItemToArray(ge, o);
     }

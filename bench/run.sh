@@ -69,11 +69,13 @@ else
 fi
 # Generation is bound by memory bandwidth, which on a shared machine drifts by 10% or more
 # over minutes. So the engine and the baseline also generate in alternating rounds, each
-# round a fresh process of each; the report compares the medians over all rounds.
+# round a fresh process of each after a new bandwidth measurement; the report takes the
+# medians over all rounds, and each round's fraction of its own bandwidth.
 rm -f "$B"/gen-*.json
 if [ -x "$B/bench_engine" ]; then
     r=1
     while [ "$r" -le "${GEN_ROUNDS:-3}" ]; do
+        run "$B/ceilings" "$B/gen-bw-$r.json" "$THREADS" 1000 >/dev/null || echo "bench: bandwidth round $r failed"
         OMP_NUM_THREADS=$THREADS run "$B/baseline" "$model" "$B/gen-baseline-$r.json" "$THREADS" $q gen >/dev/null || echo "bench: baseline generation round $r failed"
         run "$B/bench_engine" gen "$model" "$B/gen-engine-$r.json" "$THREADS" $q >/dev/null || echo "bench: engine generation round $r failed"
         r=$((r + 1))
