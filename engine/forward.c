@@ -205,6 +205,32 @@ static int next_segment(const int *row, int N, int start) {
     return e;
 }
 
+/* The row-wise steps (the norms, the MLP activation) are shared out over the pool's threads
+ * when a pass has enough rows to pay for the hand-off; each job does whole rows. */
+enum { ROWS_PER_JOB = 32 };
+
+typedef struct { const Model *m; const float *w, *b, *x; float *out; int N; } NormRows;
+static void norm_rows_job(void *ctx, int job, int slot) {
+    const NormRows *r = ctx;
+    const int D = r->m->c.dim, n1 = (job + 1) * ROWS_PER_JOB < r->N ? (job + 1) * ROWS_PER_JOB : r->N;
+    for (int n = job * ROWS_PER_JOB; n < n1; n++)
+        Forward_norm_row(r->m, r->w, r->b, r->x + (size_t)n * D, r->out + (size_t)n * D);
+}
+/* out (N,D) = norm of every row of x */
+static void norm_rows(const Model *m, const float *w, const float *b, const float *x, float *out, int N) {
+    NormRows r = { m, w, b, x, out, N };
+    Pool_run((N + ROWS_PER_JOB - 1) / ROWS_PER_JOB, 0, norm_rows_job, &r);
+}
+
+typedef struct { float *h1; const float *h3; int N, F; } ActRows;
+static void act_rows_job(void *ctx, int job, int slot) {
+    const ActRows *r = ctx;
+    const int n1 = (job + 1) * ROWS_PER_JOB < r->N ? (job + 1) * ROWS_PER_JOB : r->N;
+    const size_t i0 = (size_t)job * ROWS_PER_JOB * r->F, i1 = (size_t)n1 * r->F;
+    if (!r->h3) for (size_t i = i0; i < i1; i++) r->h1[i] = gelu(r->h1[i]);
+    else for (size_t i = i0; i < i1; i++) r->h1[i] = silu(r->h1[i]) * r->h3[i];
+}
+
 /* One layer's attention: what every (prompt, head) job shares. Segment i is the packed rows
  * [seg[i], seg[i+1]) of one prompt, at increasing positions. */
 typedef struct {
@@ -284,9 +310,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     const int gpt2 = c->arch == ARCH_GPT2;
 
     /* 3.l.a  norm 1:  xn = LN_1(x)  or  RMSNorm(x)                          (N,D) */
-    for (int n = 0; n < N; n++)
-        Forward_norm_row(m, gpt2 ? lw->ln1_w : lw->rms_att, gpt2 ? lw->ln1_b : NULL,
-                         x + (size_t)n * D, w->xn + (size_t)n * D);
+    norm_rows(m, gpt2 ? lw->ln1_w : lw->rms_att, gpt2 ? lw->ln1_b : NULL, x, w->xn, N);
     if (rec) scatter(t, rec->norm1, w->xn, row, pos, N, D);
 
     /* 3.l.b  q, k, v.  GPT-2: qkv = xn @ W_qkv + b  (N,D)@(D,3D), then split.
@@ -352,18 +376,14 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     }
 
     /* 3.l.i  norm 2 */
-    for (int n = 0; n < N; n++)
-        Forward_norm_row(m, gpt2 ? lw->ln2_w : lw->rms_ffn, gpt2 ? lw->ln2_b : NULL,
-                         x + (size_t)n * D, w->xn + (size_t)n * D);
+    norm_rows(m, gpt2 ? lw->ln2_w : lw->rms_ffn, gpt2 ? lw->ln2_b : NULL, x, w->xn, N);
     if (rec) scatter(t, rec->norm2, w->xn, row, pos, N, D);
 
     /* 3.l.j  MLP up + activation          (N,D)@(D,F) -> (N,F)
      *        GPT-2: hid = gelu(xn @ W1 + b1);  Llama: hid = silu(xn @ W1) * (xn @ W3) */
-    const size_t NF = (size_t)N * F;
     if (gpt2) {
         linear(w->h1, w->xn, N, &lw->c_fc, lw->c_fc_b);
         if (rec) scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
-        for (size_t i = 0; i < NF; i++) w->h1[i] = gelu(w->h1[i]);
     } else {
         linear(w->h1, w->xn, N, &lw->w1, NULL);
         linear(w->h3, w->xn, N, &lw->w3, NULL);
@@ -371,8 +391,9 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
             scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
             scatter(t, rec->mlp_gate, w->h3, row, pos, N, F);
         }
-        for (size_t i = 0; i < NF; i++) w->h1[i] = silu(w->h1[i]) * w->h3[i];
     }
+    ActRows act = { w->h1, gpt2 ? NULL : w->h3, N, F };   /* hid = gelu(h1) or silu(h1) * h3 */
+    Pool_run((N + ROWS_PER_JOB - 1) / ROWS_PER_JOB, 0, act_rows_job, &act);
     if (rec) scatter(t, rec->mlp_act, w->h1, row, pos, N, F);
 
     /* 3.l.k  MLP down and residual:  x = x + (hid @ W2 + b2)      (N,F)@(F,D) -> (N,D) */
