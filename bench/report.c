@@ -282,6 +282,17 @@ int main(int argc, char **argv) {
         cJSON_AddItemToArray(ge, o);
     }
 
+    {   /* how much the machine's bandwidth moved over the runs: a drifting host moves every figure */
+        double ems[GEN_MAX_ROUNDS + 1], bms[GEN_MAX_ROUNDS + 1], bws[GEN_MAX_ROUNDS + 1], lo = INFINITY, hi = 0;
+        int nr = gen_runs(build, 64, bw_gbs, ems, bms, bws);
+        for (int i = 0; i < nr; i++)
+            if (!isnan(bws[i])) { lo = bws[i] < lo ? bws[i] : lo; hi = bws[i] > hi ? bws[i] : hi; }
+        if (hi > 0) {
+            printf("  read bandwidth over the %d runs: %.1f-%.1f GB/s (%.0f%% apart)%s\n", nr, lo, hi, 100 * (hi - lo) / hi,
+                   hi - lo > 0.15 * hi ? ": the host's memory was busy, figures may be off by as much" : "");
+            cJSON_AddNumberToObject(R, "bandwidth_spread", (hi - lo) / hi);
+        }
+    }
     {   /* two prompts generating together: one step makes a token for each */
         const cJSON *b2 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 2, "context", 64);
         if (b2) {
