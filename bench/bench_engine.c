@@ -525,8 +525,8 @@ int main(int argc, char **argv) {
     snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
     if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));
     if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
+    quick = argc > 5 && strcmp(argv[5], "quick") == 0;   /* gen and all */
     if (strcmp(mode, "gen") == 0 && argc >= 5) {
-        quick = argc > 5 && strcmp(argv[5], "quick") == 0;
         sw_set_threads(atoi(argv[4]));
         double open_ms;
         Model *m = open_model(dir, &open_ms);
@@ -538,7 +538,6 @@ int main(int argc, char **argv) {
         return rc ? 1 : 0;
     }
     if (strcmp(mode, "all") == 0 && argc >= 5) {
-        quick = argc > 5 && strcmp(argv[5], "quick") == 0;
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0) { fprintf(stderr, "bench_engine: cannot find my own path\n"); return 1; }

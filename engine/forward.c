@@ -208,12 +208,13 @@ static int next_segment(const int *row, int N, int start) {
 /* The row-wise steps (the norms, the MLP activation) are shared out over the pool's threads
  * when a pass has enough rows to pay for the hand-off; each job does whole rows. */
 enum { ROWS_PER_JOB = 32 };
+static int rows_end(int job, int N) { return (job + 1) * ROWS_PER_JOB < N ? (job + 1) * ROWS_PER_JOB : N; }
 
 typedef struct { const Model *m; const float *w, *b, *x; float *out; int N; } NormRows;
 static void norm_rows_job(void *ctx, int job, int slot) {
     const NormRows *r = ctx;
-    const int D = r->m->c.dim, n1 = (job + 1) * ROWS_PER_JOB < r->N ? (job + 1) * ROWS_PER_JOB : r->N;
-    for (int n = job * ROWS_PER_JOB; n < n1; n++)
+    const int D = r->m->c.dim;
+    for (int n = job * ROWS_PER_JOB; n < rows_end(job, r->N); n++)
         Forward_norm_row(r->m, r->w, r->b, r->x + (size_t)n * D, r->out + (size_t)n * D);
 }
 /* out (N,D) = norm of every row of x */
@@ -225,8 +226,7 @@ static void norm_rows(const Model *m, const float *w, const float *b, const floa
 typedef struct { float *h1; const float *h3; int N, F; } ActRows;
 static void act_rows_job(void *ctx, int job, int slot) {
     const ActRows *r = ctx;
-    const int n1 = (job + 1) * ROWS_PER_JOB < r->N ? (job + 1) * ROWS_PER_JOB : r->N;
-    const size_t i0 = (size_t)job * ROWS_PER_JOB * r->F, i1 = (size_t)n1 * r->F;
+    const size_t i0 = (size_t)job * ROWS_PER_JOB * r->F, i1 = (size_t)rows_end(job, r->N) * r->F;
     if (!r->h3) for (size_t i = i0; i < i1; i++) r->h1[i] = gelu(r->h1[i]);
     else for (size_t i = i0; i < i1; i++) r->h1[i] = silu(r->h1[i]) * r->h3[i];
 }

@@ -291,20 +291,18 @@ const float *Trace_logits_row(Trace *t, int b, int pos) {
     /* Not kept: compute a chunk of LOGIT_CHUNK positions of this row at once (one sgemm),
      * so walking along a row costs one weight read per chunk, not per position. The newest
      * position, the one generation samples from, is computed alone (one sgemv). */
-    const int newest = pos == t->len[b] - 1;
-    int start = newest ? pos : pos - pos % LOGIT_CHUNK;
-    int bt = b * t->Tcap + start;
-    if (t->row_logits_bt < 0 || b * t->Tcap + pos < t->row_logits_bt ||
-        b * t->Tcap + pos >= t->row_logits_bt + t->row_logits_n) {
+    const int at = b * t->Tcap + pos;
+    if (t->row_logits_bt < 0 || at < t->row_logits_bt || at >= t->row_logits_bt + t->row_logits_n) {
+        const int newest = pos == t->len[b] - 1;
+        const int start = newest ? pos : pos - pos % LOGIT_CHUNK;
         int n = newest ? 1 : t->len[b] - start;
         if (n > LOGIT_CHUNK) n = LOGIT_CHUNK;
         if (n < 1) n = 1;
-        Forward_lm_head(t->m, t->final_norm + (size_t)bt * c->dim, n, t->row_logits);
-        t->row_logits_bt = bt;
+        t->row_logits_bt = b * t->Tcap + start;
         t->row_logits_n = n;
+        Forward_lm_head(t->m, t->final_norm + (size_t)t->row_logits_bt * c->dim, n, t->row_logits);
     }
-    start = t->row_logits_bt - b * t->Tcap;
-    return t->row_logits + (size_t)(pos - start) * V;
+    return t->row_logits + (size_t)(at - t->row_logits_bt) * V;
 }
 
 void Trace_probs_row(Trace *t, int b, int pos, float temperature, float *out) {
