@@ -1,8 +1,9 @@
-/* forward.c - the forward pass, one station after another, for GPT-2 and Llama.
+/* forward.c - the forward pass, one station after another, for every model.
  *
- * Read Forward_rows() top to bottom: it is the walk of STATIONS.md. Each step says its maths
- * in the lesson's letters: B prompts, T tokens, D hidden size, V vocabulary, L layers,
- * h heads of size d, KV key/value heads, F MLP size.
+ * Read Forward_rows() top to bottom: it is the walk of docs/stations.md. Each step says its
+ * maths in the lesson's letters: B prompts, T tokens, D hidden size, V vocabulary, L layers,
+ * h heads of size d, KV key/value heads, F MLP size. What a block does comes from the
+ * model's Config (norm, positions, MLP, biases), never from a family's name.
  *
  * The positions to compute are PACKED: N rows, row n being token position pos[n] of prompt
  * row[n]. A whole prompt pass packs all B*T real positions (padding is never computed); a
@@ -107,7 +108,7 @@ static void rmsnorm(float *out, const float *x, const float *w, int D, float eps
 }
 
 void Forward_norm_row(const Model *m, const float *w, const float *b, const float *x, float *out) {
-    if (m->c.arch == ARCH_GPT2) layernorm(out, x, w, b, m->c.dim, m->c.norm_eps);
+    if (m->c.norm == NORM_LAYERNORM) layernorm(out, x, w, b, m->c.dim, m->c.norm_eps);
     else rmsnorm(out, x, w, m->c.dim, m->c.norm_eps);
 }
 
@@ -175,16 +176,20 @@ static void softmax_row(const float *x, float *out, int n) {
 
 static float silu(float x) { return x / (1.0f + expf(-x)); }
 
-/* Rotate pairs (v[2i], v[2i+1]) of each head of size d by pos * 10000^(-2i/d). */
-static void rope(float *v, int nheads, int d, int pos) {
-    for (int i = 0; i < d; i += 2) {
-        float freq = 1.0f / powf(10000.0f, (float)i / (float)d);
-        float a = pos * freq, c = cosf(a), s = sinf(a);
+/* Rotary positions: in each head of size d, the first r = rope_dims numbers form r/2 pairs,
+ * and pair j turns by the angle pos * base^(-2j/r). The pairs are neighbours (v[2j], v[2j+1])
+ * (llama2.c, GGUF `llama`) or halves (v[j], v[j + r/2]) (NEOX order, GGUF `qwen2`). */
+static void rope(const Config *c, float *v, int nheads, int pos) {
+    const int d = c->head_dim, r = c->rope_dims, half = c->rope_pairing == ROPE_HALVES;
+    for (int j = 0; j < r / 2; j++) {
+        float freq = 1.0f / powf(c->rope_base, (float)(2 * j) / (float)r);
+        float a = pos * freq, cs = cosf(a), sn = sinf(a);
+        const int i0 = half ? j : 2 * j, i1 = half ? j + r / 2 : 2 * j + 1;
         for (int hh = 0; hh < nheads; hh++) {
-            float *p = v + (size_t)hh * d + i;
-            float x0 = p[0], x1 = p[1];
-            p[0] = x0 * c - x1 * s;
-            p[1] = x0 * s + x1 * c;
+            float *p = v + (size_t)hh * d;
+            float x0 = p[i0], x1 = p[i1];
+            p[i0] = x0 * cs - x1 * sn;
+            p[i1] = x0 * sn + x1 * cs;
         }
     }
 }
@@ -307,26 +312,25 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     const LayerWeights *lw = &m->layers[l];
     const int D = c->dim, d = c->head_dim, H = c->n_heads, KV = c->n_kv_heads, F = c->hidden_dim;
     const int kvd = KV * d;
-    const int gpt2 = c->arch == ARCH_GPT2;
+    const int swiglu = c->mlp == MLP_SWIGLU;
 
-    /* 3.l.a  norm 1:  xn = LN_1(x)  or  RMSNorm(x)                          (N,D) */
-    norm_rows(m, gpt2 ? lw->ln1_w : lw->rms_att, gpt2 ? lw->ln1_b : NULL, x, w->xn, N);
+    /* 3.l.a  norm 1:  xn = LayerNorm(x) (with a bias)  or  RMSNorm(x)       (N,D) */
+    norm_rows(m, lw->attn_norm, lw->attn_norm_b, x, w->xn, N);
     if (rec) scatter(t, rec->norm1, w->xn, row, pos, N, D);
 
-    /* 3.l.b  q, k, v.  GPT-2: qkv = xn @ W_qkv + b  (N,D)@(D,3D), then split.
-     *                  Llama: q = xn @ Wq (N,D); k = xn @ Wk, v = xn @ Wv (N,KV*d). */
+    /* 3.l.b  q, k, v.  Fused: qkv = xn @ W_qkv + b  (N,D)@(D,3D), then split.
+     *                  Else: q = xn @ Wq (+ bq) (N,D); k = xn @ Wk, v = xn @ Wv (N,KV*d). */
     float *q, *k, *v;
-    int ldq;
-    if (gpt2) {
-        linear(w->qkv, w->xn, N, &lw->c_attn, lw->c_attn_b);
-        q = w->qkv; k = w->qkv + D; v = w->qkv + 2 * D; ldq = 3 * D;
+    int ldq, ldk;
+    if (c->qkv_fused) {
+        linear(w->qkv, w->xn, N, &lw->attn_qkv, lw->attn_qkv_b);
+        q = w->qkv; k = w->qkv + D; v = w->qkv + 2 * D; ldq = ldk = 3 * D;
     } else {
-        q = w->qkv; k = w->qkv + (size_t)N * D; v = k + (size_t)N * kvd; ldq = D;
-        linear(q, w->xn, N, &lw->wq, NULL);
-        linear(k, w->xn, N, &lw->wk, NULL);
-        linear(v, w->xn, N, &lw->wv, NULL);
+        q = w->qkv; k = w->qkv + (size_t)N * D; v = k + (size_t)N * kvd; ldq = D; ldk = kvd;
+        linear(q, w->xn, N, &lw->attn_q, lw->attn_q_b);
+        linear(k, w->xn, N, &lw->attn_k, lw->attn_k_b);
+        linear(v, w->xn, N, &lw->attn_v, lw->attn_v_b);
     }
-    const int ldk = gpt2 ? 3 * D : kvd;
     if (rec) {
         for (int n = 0; n < N; n++) {
             size_t at = (size_t)row[n] * t->Tcap + pos[n];
@@ -336,11 +340,11 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
         }
     }
 
-    /* 3.l.c  rotary (Llama only): rotate pairs of q and k by their position. */
-    if (!gpt2) {
+    /* 3.l.c  rotary positions (RoPE models): rotate pairs of q and k by their position. */
+    if (c->pos == POS_ROPE) {
         for (int n = 0; n < N; n++) {
-            rope(q + (size_t)n * ldq, H, d, pos[n]);
-            rope(k + (size_t)n * ldk, KV, d, pos[n]);
+            rope(c, q + (size_t)n * ldq, H, pos[n]);
+            rope(c, k + (size_t)n * ldk, KV, pos[n]);
         }
         if (rec) {
             scatter(t, rec->q_rot, q, row, pos, N, D);
@@ -367,8 +371,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     if (rec) scatter(t, rec->wsum, w->y, row, pos, N, D);
 
     /* 3.l.h  output projection and residual:  x = x + (y @ W_o + b_o)     (N,D)@(D,D) */
-    if (gpt2) linear(w->tmp, w->y, N, &lw->c_proj, lw->c_proj_b);
-    else linear(w->tmp, w->y, N, &lw->wo, NULL);
+    linear(w->tmp, w->y, N, &lw->attn_out, lw->attn_out_b);
     for (size_t i = 0; i < (size_t)N * D; i++) x[i] += w->tmp[i];
     if (rec) {
         scatter(t, rec->attn_proj, w->tmp, row, pos, N, D);
@@ -376,29 +379,28 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
     }
 
     /* 3.l.i  norm 2 */
-    norm_rows(m, gpt2 ? lw->ln2_w : lw->rms_ffn, gpt2 ? lw->ln2_b : NULL, x, w->xn, N);
+    norm_rows(m, lw->ffn_norm, lw->ffn_norm_b, x, w->xn, N);
     if (rec) scatter(t, rec->norm2, w->xn, row, pos, N, D);
 
     /* 3.l.j  MLP up + activation          (N,D)@(D,F) -> (N,F)
-     *        GPT-2: hid = gelu(xn @ W1 + b1);  Llama: hid = silu(xn @ W1) * (xn @ W3) */
-    if (gpt2) {
-        linear(w->h1, w->xn, N, &lw->c_fc, lw->c_fc_b);
+     *        GELU: hid = gelu(xn @ Wu + bu);  SwiGLU: hid = silu(xn @ Wg) * (xn @ Wu) */
+    if (!swiglu) {
+        linear(w->h1, w->xn, N, &lw->ffn_up, lw->ffn_up_b);
         if (rec) scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
     } else {
-        linear(w->h1, w->xn, N, &lw->w1, NULL);
-        linear(w->h3, w->xn, N, &lw->w3, NULL);
+        linear(w->h1, w->xn, N, &lw->ffn_gate, NULL);
+        linear(w->h3, w->xn, N, &lw->ffn_up, lw->ffn_up_b);
         if (rec) {
             scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
             scatter(t, rec->mlp_gate, w->h3, row, pos, N, F);
         }
     }
-    ActRows act = { w->h1, gpt2 ? NULL : w->h3, N, F };   /* hid = gelu(h1) or silu(h1) * h3 */
+    ActRows act = { w->h1, swiglu ? w->h3 : NULL, N, F };   /* hid = gelu(h1) or silu(h1) * h3 */
     Pool_run((N + ROWS_PER_JOB - 1) / ROWS_PER_JOB, 0, act_rows_job, &act);
     if (rec) scatter(t, rec->mlp_act, w->h1, row, pos, N, F);
 
     /* 3.l.k  MLP down and residual:  x = x + (hid @ W2 + b2)      (N,F)@(F,D) -> (N,D) */
-    if (gpt2) linear(w->tmp, w->h1, N, &lw->mlp_proj, lw->mlp_proj_b);
-    else linear(w->tmp, w->h1, N, &lw->w2, NULL);
+    linear(w->tmp, w->h1, N, &lw->ffn_down, lw->ffn_down_b);
     for (size_t i = 0; i < (size_t)N * D; i++) x[i] += w->tmp[i];
     if (rec) scatter(t, rec->mlp_out, w->tmp, row, pos, N, D);
 }
@@ -408,7 +410,7 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
 static int Work_init(Work *w, const Config *c, int N, int Tk, char *err) {
     memset(w, 0, sizeof *w);
     const size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
-    size_t qkv = (size_t)N * (D + 2 * (c->arch == ARCH_GPT2 ? D : kvd));
+    size_t qkv = (size_t)N * (D + 2 * (c->qkv_fused ? D : kvd));
     size_t qb = N < QBLOCK ? (size_t)N : QBLOCK;   /* one block of scores: (qb,Tk) */
     w->slots = Pool_threads();
     size_t total = (size_t)N * D * 4 + qkv + (size_t)N * F * 2 + qb * Tk * (size_t)w->slots;
@@ -443,14 +445,12 @@ int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, ch
     float *x = w.x;
 
     /* 1  embedding lookup:  x = E[ids]      (N,) -> (N,D), E is (V,D) */
-    for (int n = 0; n < N; n++) {
-        int id = t->ids[(size_t)row[n] * t->Tcap + pos[n]];
-        memcpy(x + (size_t)n * D, m->tok_emb + (size_t)id * D, sizeof(float) * D);
-    }
+    for (int n = 0; n < N; n++)
+        Model_embed_row(m, t->ids[(size_t)row[n] * t->Tcap + pos[n]], x + (size_t)n * D);
     scatter(t, t->embed, x, row, pos, N, D);
 
-    /* 2  positions.  GPT-2: x = x + P[pos], P is (ctx,D).  Llama: nothing (RoPE in 3.l.c). */
-    if (c->arch == ARCH_GPT2)
+    /* 2  positions.  Learned: x = x + P[pos], P is (ctx,D).  RoPE: nothing here (3.l.c). */
+    if (c->pos == POS_LEARNED)
         for (int n = 0; n < N; n++)
             for (int i = 0; i < D; i++) x[(size_t)n * D + i] += m->pos_emb[(size_t)pos[n] * D + i];
     scatter(t, t->resid, x, row, pos, N, D);

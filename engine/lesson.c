@@ -33,8 +33,8 @@ float Lesson_cosine(const float *a, const float *b, int n) {
 }
 
 const float *Lesson_embedding(const Model *m, int id) {
-    if (!m || !m->tok_emb || id < 0 || id >= m->c.vocab_size) return NULL;
-    return m->tok_emb + (size_t)id * m->c.dim;
+    if (!m || !m->tok_emb.w || id < 0 || id >= m->c.vocab_size) return NULL;
+    return m->tok_emb.w + (size_t)id * m->c.dim;
 }
 
 /* ---- nearest tokens ---- */

@@ -1,12 +1,11 @@
 /* model.c - open a model of either family, describe it, and find it by name.
  *
- * Format detection (Model_open):
- *   folder with model.safetensors          -> GPT-2 (model_gpt2.c)
- *   folder with one llama2.c .bin          -> llama (model_llama.c); tokenizer.bin / tok<V>.bin
- *                                             in the folder are tokenizers, not checkpoints
- *   a .safetensors file                    -> GPT-2, from its folder
- *   a .bin file, or a file whose first 28 bytes are a plausible llama2.c header -> llama
- *   anything else                          -> "PATH: not a model shapewalk can open (...)"
+ * Format detection (Model_open asks each entry of FORMATS in turn):
+ *   folder with model.safetensors, or a model.safetensors file -> GPT-2 (model_gpt2.c)
+ *   folder with one llama2.c .bin (tokenizer.bin / tok<V>.bin are tokenizers, not
+ *   checkpoints), a .bin file, or a file whose first 28 bytes are a plausible llama2.c
+ *   header                                                     -> llama2.c (model_llama.c)
+ *   anything else -> "PATH: not a model shapewalk can open (...)"
  *
  * Default model search list (Model_resolve(NULL, ...)), first hit wins:
  *   1. each entry E of $SHAPEWALK_MODEL_PATH (colon-separated): E itself if it is a model
@@ -28,6 +27,7 @@
 #include "model_internal.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -117,66 +117,92 @@ static int find_bins(const char *dir, char *out, char *out2, size_t cap) {
 }
 
 static void not_a_model(const char *path, char *err) {
-    sw_seterr(err, "%s: not a model shapewalk can open (expected a Hugging Face GPT-2 folder or a llama2.c .bin)", path);
+    sw_seterr(err, "%s: not a model shapewalk can open (expected a Hugging Face GPT-2 folder, a llama2.c .bin or a .gguf file)", path);
 }
+
+/* ---- the formats, one table ----
+ * sniff(path, is_dir, head, n, target, cap, err): is `path` (a folder, or a file whose first
+ * bytes are head[0..n)) of this format? 1: yes, open `target`; 0: no; -1: yes but unusable
+ * (err says why). Model_open asks each format in turn; a new format is a loader file and a
+ * line here. */
+typedef struct {
+    int (*sniff)(const char *path, int is_dir, const uint8_t *head, size_t n, char *target, size_t cap, char *err);
+    Model *(*open)(const char *target, const char *tok_path, char *err);
+} ModelFormat;
+
+static int sniff_safetensors(const char *path, int is_dir, const uint8_t *head, size_t n, char *target, size_t cap, char *err) {
+    char buf[4400];
+    if (is_dir) {
+        snprintf(buf, sizeof buf, "%s/model.safetensors", path);
+        if (!model_is_file(buf)) return 0;
+        snprintf(target, cap, "%s", path);
+        return 1;
+    }
+    if (!ends_with(path, ".safetensors")) return 0;
+    if (!ends_with(path, "/model.safetensors") && strcmp(path, "model.safetensors") != 0) {
+        sw_seterr(err, "%s: GPT-2 weights must be called model.safetensors beside config.json; pass the folder", path);
+        return -1;
+    }
+    model_dirname(path, target, cap);
+    return 1;
+}
+
+static int sniff_llama2c(const char *path, int is_dir, const uint8_t *head, size_t n, char *target, size_t cap, char *err) {
+    if (is_dir) {
+        char other[4400];
+        int k = find_bins(path, target, other, cap);
+        if (k > 1) {
+            char a[256], b[256];
+            model_basename(target, a, sizeof a);
+            model_basename(other, b, sizeof b);
+            sw_seterr(err, "%s: holds several llama2.c checkpoints (%s, %s, ...); pass the .bin you want", path, a, b);
+            return -1;
+        }
+        return k == 1;
+    }
+    if (!ends_with(path, ".bin") && !model_llama_header_plausible(head, n)) return 0;
+    snprintf(target, cap, "%s", path);
+    return 1;
+}
+
+static const ModelFormat FORMATS[] = {
+    { sniff_safetensors, Model_open_gpt2 },   /* model_gpt2.c */
+    { sniff_llama2c, Model_open_llama },      /* model_llama.c */
+};
 
 Model *Model_open(const char *path, const char *tok_path, char *err) {
     if (!path || !*path) {
-        sw_seterr(err, "no model path given (pass a GPT-2 folder, a llama2.c .bin, or a name like gpt2)");
+        sw_seterr(err, "no model path given (pass a GPT-2 folder, a llama2.c .bin, a .gguf file, or a name like gpt2)");
         return NULL;
     }
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        sw_seterr(err, "%s: %s (pass a GPT-2 folder, a llama2.c .bin, or a name like gpt2)", path, strerror(errno));
+        sw_seterr(err, "%s: %s (pass a GPT-2 folder, a llama2.c .bin, a .gguf file, or a name like gpt2)", path, strerror(errno));
         return NULL;
     }
-    Model *m = NULL;
-    char buf[4400], other[4400];
-    if (S_ISDIR(sb.st_mode)) {
-        snprintf(buf, sizeof buf, "%s/model.safetensors", path);
-        if (model_is_file(buf)) {
-            m = Model_open_gpt2(path, tok_path, err);
-        } else {
-            int n = find_bins(path, buf, other, sizeof buf);
-            if (n == 1) {
-                m = Model_open_llama(buf, tok_path, err);
-            } else if (n > 1) {
-                char a[256], b[256];
-                model_basename(buf, a, sizeof a);
-                model_basename(other, b, sizeof b);
-                sw_seterr(err, "%s: holds several llama2.c checkpoints (%s, %s, ...); pass the .bin you want", path, a, b);
-                return NULL;
-            } else {
-                snprintf(buf, sizeof buf, "%s/config.json", path);
-                if (model_is_file(buf))
-                    sw_seterr(err, "%s/model.safetensors: missing (shapewalk reads the safetensors format; fetch the model again)", path);
-                else
-                    not_a_model(path, err);
-                return NULL;
-            }
-        }
-    } else if (S_ISREG(sb.st_mode)) {
-        uint8_t h[28];
-        size_t got = read_head(path, h, sizeof h);
-        if (ends_with(path, ".safetensors")) {
-            model_dirname(path, buf, sizeof buf);
-            if (!ends_with(path, "/model.safetensors") && strcmp(path, "model.safetensors") != 0) {
-                sw_seterr(err, "%s: GPT-2 weights must be called model.safetensors beside config.json; pass the folder", path);
-                return NULL;
-            }
-            m = Model_open_gpt2(buf, tok_path, err);
-        } else if (ends_with(path, ".bin") || model_llama_header_plausible(h, got)) {
-            m = Model_open_llama(path, tok_path, err);
-        } else {
-            not_a_model(path, err);
-            return NULL;
-        }
-    } else {
+    if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
         not_a_model(path, err);
         return NULL;
     }
-    if (m) snprintf(m->path, sizeof m->path, "%s", path);
-    return m;
+    const int is_dir = S_ISDIR(sb.st_mode);
+    uint8_t head[28];
+    size_t got = is_dir ? 0 : read_head(path, head, sizeof head);
+    char target[4400];
+    for (size_t i = 0; i < sizeof FORMATS / sizeof FORMATS[0]; i++) {
+        int r = FORMATS[i].sniff(path, is_dir, head, got, target, sizeof target, err);
+        if (r < 0) return NULL;
+        if (r == 0) continue;
+        Model *m = FORMATS[i].open(target, tok_path, err);
+        if (m) snprintf(m->path, sizeof m->path, "%s", path);
+        return m;
+    }
+    char buf[4400];
+    snprintf(buf, sizeof buf, "%s/config.json", path);
+    if (is_dir && model_is_file(buf))
+        sw_seterr(err, "%s/model.safetensors: missing (shapewalk reads the safetensors format; fetch the model again)", path);
+    else
+        not_a_model(path, err);
+    return NULL;
 }
 
 void Model_free(Model *m) {
@@ -188,22 +214,81 @@ void Model_free(Model *m) {
     free(m);
 }
 
-size_t Model_n_params(const Model *m) {
-    const Config *c = &m->c;
-    size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
-    size_t V = (size_t)c->vocab_size, kvd = (size_t)c->n_kv_heads * (size_t)c->head_dim;
-    size_t n, per_layer;
-    if (c->arch == ARCH_GPT2) {
-        /* E, P, per block: 2 LayerNorms, c_attn, c_proj, c_fc, mlp c_proj (+ biases), ln_f */
-        per_layer = 2 * D + (D * 3 * D + 3 * D) + (D * D + D) + 2 * D + (D * F + F) + (F * D + D);
-        n = V * D + (size_t)c->seq_len * D + L * per_layer + 2 * D;
-    } else {
-        /* E, per block: 2 RMSNorm gains, wq wk wv wo, w1 w2 w3; final norm (RoPE tables are not parameters) */
-        per_layer = 2 * D + D * D + 2 * kvd * D + D * D + 3 * F * D;
-        n = V * D + L * per_layer + D;
+/* ---- the weights of a block, one table ---- */
+
+#define SLOT_M(field, name, r, c) { name, offsetof(LayerWeights, field), 1, r, c }
+#define SLOT_V(field, name, r) { name, offsetof(LayerWeights, field), 0, r, 0 }
+const WeightSlot Model_layer_slots[] = {
+    SLOT_V(attn_norm, "attn_norm.weight", 'D'),
+    SLOT_V(attn_norm_b, "attn_norm.bias", 'D'),
+    SLOT_M(attn_qkv, "attn_qkv.weight", 'D', '3'),
+    SLOT_V(attn_qkv_b, "attn_qkv.bias", '3'),
+    SLOT_M(attn_q, "attn_q.weight", 'D', 'D'),
+    SLOT_V(attn_q_b, "attn_q.bias", 'D'),
+    SLOT_M(attn_k, "attn_k.weight", 'D', 'K'),
+    SLOT_V(attn_k_b, "attn_k.bias", 'K'),
+    SLOT_M(attn_v, "attn_v.weight", 'D', 'K'),
+    SLOT_V(attn_v_b, "attn_v.bias", 'K'),
+    SLOT_M(attn_out, "attn_output.weight", 'D', 'D'),
+    SLOT_V(attn_out_b, "attn_output.bias", 'D'),
+    SLOT_V(ffn_norm, "ffn_norm.weight", 'D'),
+    SLOT_V(ffn_norm_b, "ffn_norm.bias", 'D'),
+    SLOT_M(ffn_gate, "ffn_gate.weight", 'D', 'F'),
+    SLOT_M(ffn_up, "ffn_up.weight", 'D', 'F'),
+    SLOT_V(ffn_up_b, "ffn_up.bias", 'F'),
+    SLOT_M(ffn_down, "ffn_down.weight", 'F', 'D'),
+    SLOT_V(ffn_down_b, "ffn_down.bias", 'D'),
+};
+#undef SLOT_M
+#undef SLOT_V
+const int Model_n_layer_slots = (int)(sizeof Model_layer_slots / sizeof Model_layer_slots[0]);
+
+size_t Model_slot_size(const Config *c, char letter) {
+    switch (letter) {
+    case 'D': return (size_t)c->dim;
+    case 'K': return (size_t)c->n_kv_heads * (size_t)c->head_dim;
+    case 'F': return (size_t)c->hidden_dim;
+    case '3': return 3 * (size_t)c->dim;
+    default: return 0;
     }
+}
+
+size_t Linear_bytes(const Linear *W) {
+    if (W->type == 0) return W->w ? sizeof(float) * (size_t)W->in * (size_t)W->out : 0;
+    return W->q ? W->row_bytes * (size_t)W->out : 0;
+}
+
+void Model_embed_row(const Model *m, int id, float *out) {
+    const Linear *E = &m->tok_emb;
+    memcpy(out, E->w + (size_t)id * E->in, sizeof(float) * (size_t)E->in);
+}
+
+size_t Model_n_params(const Model *m) { return m->n_params; }
+
+void Model_account(Model *m) {
+    const Config *c = &m->c;
+    const size_t D = (size_t)c->dim, V = (size_t)c->vocab_size;
+    size_t n = V * D, bytes = Linear_bytes(&m->tok_emb) / (V ? V : 1);   /* one row of E a token */
+    if (m->pos_emb) { n += (size_t)c->seq_len * D; bytes += sizeof(float) * D; }
+    for (int l = 0; l < c->n_layers; l++)
+        for (int i = 0; i < Model_n_layer_slots; i++) {
+            const WeightSlot *s = &Model_layer_slots[i];
+            if (s->matrix) {
+                const Linear *W = Model_slot_linear(&m->layers[l], s);
+                if (!W->w && !W->q) continue;
+                n += (size_t)W->in * (size_t)W->out;
+                bytes += Linear_bytes(W);
+            } else if (Model_slot_vector(&m->layers[l], s)) {
+                n += Model_slot_size(c, s->rows);
+                bytes += sizeof(float) * Model_slot_size(c, s->rows);
+            }
+        }
+    n += D * (m->lnf_b ? 2 : 1);
+    bytes += sizeof(float) * D * (m->lnf_b ? 2 : 1);
     if (!c->shared_classifier) n += V * D;
-    return n;
+    bytes += Linear_bytes(&m->lm_head);   /* the whole LM head, every token */
+    m->n_params = n;
+    m->weight_bytes = bytes;
 }
 
 static void human_count(size_t n, char *buf, size_t cap) {
@@ -221,8 +306,11 @@ void Model_describe(const Model *m, char *buf, size_t cap) {
     char params[32], kv[32] = "";
     human_count(Model_n_params(m), params, sizeof params);
     if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
-    snprintf(buf, cap, "%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d \xc2\xb7 %s params", m->name, c->n_layers,
-             c->dim, c->n_heads, kv, c->vocab_size, c->seq_len, params);
+    char fam[64] = "";   /* the family, unless the name says it already */
+    if (c->family[0] && strncmp(m->name, c->family, strlen(c->family)) != 0)
+        snprintf(fam, sizeof fam, "%s \xc2\xb7 ", c->family);
+    snprintf(buf, cap, "%s \xc2\xb7 %s%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d \xc2\xb7 %s params", m->name, fam,
+             m->weights[0] ? m->weights : "F32", c->n_layers, c->dim, c->n_heads, kv, c->vocab_size, c->seq_len, params);
 }
 
 /* ---- finding models ---- */

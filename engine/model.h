@@ -1,14 +1,18 @@
 /* model.h - a pretrained model: its Config, its weights (memory-mapped), its tokenizer.
  *
- * Two families, one struct:
- *   ARCH_GPT2   Hugging Face folder: model.safetensors + config.json + vocab.json/merges.txt
- *               (or OpenAI's encoder.json/vocab.bpe). LayerNorm, learned positions (wpe),
- *               fused c_attn, GELU (tanh approximation), LM head tied to wte.
- *   ARCH_LLAMA  llama2.c .bin checkpoint (+ tokenizer .bin beside it). RMSNorm, RoPE,
- *               grouped-query attention, SwiGLU, classifier shared with the embedding or not.
+ * One struct for every format and family; the Config says what the blocks do. Loaders
+ * register in model.c's table of formats (sniff + open):
+ *   model_gpt2.c   Hugging Face folder: model.safetensors + config.json + vocab.json/merges.txt
+ *                  (or OpenAI's encoder.json/vocab.bpe): LayerNorm, learned positions, fused
+ *                  q|k|v with biases, GELU (tanh approximation), LM head tied to the embedding.
+ *   model_llama.c  llama2.c .bin checkpoint (+ tokenizer .bin beside it): RMSNorm, RoPE on
+ *                  pairs (2i,2i+1), grouped-query attention, SwiGLU, tied or separate classifier.
+ *   model_gguf.c   GGUF files (llama.cpp's format) of the `llama` and `qwen2` families, with
+ *                  their tokenizer and quantized weights.
  *
  * F32 weights point straight into the mapping (no copy). F16/BF16 safetensors tensors are
- * converted to F32 once at load into m->owned.
+ * converted to F32 once at load into m->owned; quantized GGUF weights stay in the mapping
+ * and are dequantized row by row where they are used (engine/quant.c).
  */
 #ifndef SW_MODEL_H
 #define SW_MODEL_H
@@ -16,60 +20,87 @@
 #include "sw.h"
 #include "tokenizer.h"
 
-typedef enum { ARCH_GPT2 = 1, ARCH_LLAMA = 2 } Arch;
+/* What a model's blocks do, described by their parts. The forward pass, the trace, the
+ * station table and every screen ask these questions ("has RoPE?", "has q/k/v biases?"),
+ * never "which family is this?"; the family name is only shown. */
+typedef enum { NORM_LAYERNORM = 1, NORM_RMSNORM = 2 } NormKind;  /* LayerNorm has a bias */
+typedef enum { POS_LEARNED = 1, POS_ROPE = 2 } PosKind;          /* a table P added / q,k rotated */
+typedef enum { ROPE_PAIRS = 1, ROPE_HALVES = 2 } RopePairing;    /* (2i,2i+1) / NEOX (i,i+d/2) */
+typedef enum { MLP_GELU = 1, MLP_SWIGLU = 2 } MlpKind;           /* gelu(x@Wu+b) / silu(x@Wg)*(x@Wu) */
 
 typedef struct {
-    Arch arch;
     int dim;          /* D  */
     int hidden_dim;   /* F  (MLP size; 4D for GPT-2) */
     int n_layers;     /* L  */
     int n_heads;      /* h  */
-    int n_kv_heads;   /* KV (== h for GPT-2) */
+    int n_kv_heads;   /* KV (== h without grouped-query attention) */
     int head_dim;     /* d = D/h */
     int vocab_size;   /* V  */
-    int seq_len;      /* context length (n_positions / seq_len) */
-    float norm_eps;   /* layer_norm_epsilon (GPT-2) / 1e-5 (llama2.c) */
-    int shared_classifier; /* 1: logits = x @ E^T */
+    int seq_len;      /* context length (n_positions / seq_len / context_length) */
+    NormKind norm;
+    float norm_eps;
+    PosKind pos;
+    float rope_base;  /* theta: pair i turns by pos * base^(-2i/rope_dims) */
+    int rope_dims;    /* rotated dimensions of each head (<= d; the rest pass through) */
+    RopePairing rope_pairing;
+    MlpKind mlp;
+    int qkv_fused;    /* one (D,3D) matrix for q|k|v */
+    int qkv_bias;     /* q, k and v have biases */
+    int proj_bias;    /* the attention output and the MLP matrices have biases */
+    int shared_classifier; /* 1: logits = x @ E^T (the LM head is the embedding) */
+    char family[24];  /* shown only: "gpt2", "llama", "qwen2" */
+    char format[16];  /* shown only: "safetensors", "llama2.c", "gguf" */
 } Config;
 
 /* A weight matrix used as y = x @ W with x (N,in) and y (N,out).
- * out_major = 0: stored (in,out) row-major, as GPT-2's Conv1D weights.
- * out_major = 1: stored (out,in) row-major, as llama2.c's and nn.Linear weights (and E for a tied head). */
+ * type 0 (F32): w points to floats.
+ *   out_major = 0: stored (in,out) row-major, as GPT-2's Conv1D weights.
+ *   out_major = 1: stored (out,in) row-major, as nn.Linear, llama2.c and GGUF (and E for a tied head).
+ * type != 0 (a ggml tensor type, see engine/quant.h): w is NULL and q points to `out` rows of
+ * `in` weights, row_bytes each, always out_major. */
 typedef struct {
     const float *w;
     int in, out;
     int out_major;
+    int type;
+    const void *q;
+    size_t row_bytes;
 } Linear;
 
+static inline Linear Linear_f32(const float *w, int in, int out, int out_major) {
+    Linear W = { w, in, out, out_major, 0, NULL, 0 };
+    return W;
+}
+
+/* One block's weights, named by role (as in llama.cpp's GGUF names). A NULL bias is absent. */
 typedef struct {
-    /* GPT-2 */
-    const float *ln1_w, *ln1_b;   /* (D) */
-    Linear c_attn;                /* (D,3D) fused q|k|v */
-    const float *c_attn_b;        /* (3D) */
-    Linear c_proj;                /* (D,D) attention output projection */
-    const float *c_proj_b;        /* (D) */
-    const float *ln2_w, *ln2_b;   /* (D) */
-    Linear c_fc;                  /* (D,F) */
-    const float *c_fc_b;          /* (F) */
-    Linear mlp_proj;              /* (F,D) */
-    const float *mlp_proj_b;      /* (D) */
-    /* Llama */
-    const float *rms_att;         /* (D) */
-    Linear wq, wk, wv, wo;        /* (D,D) (D,KV*d) (D,KV*d) (D,D) */
-    const float *rms_ffn;         /* (D) */
-    Linear w1, w2, w3;            /* (D,F) (F,D) (D,F) */
+    const float *attn_norm, *attn_norm_b;   /* (D) gain, bias (LayerNorm only) */
+    Linear attn_qkv;                        /* (D,3D) fused q|k|v, when Config.qkv_fused */
+    const float *attn_qkv_b;                /* (3D) */
+    Linear attn_q, attn_k, attn_v;          /* (D,D) (D,KV*d) (D,KV*d) otherwise */
+    const float *attn_q_b, *attn_k_b, *attn_v_b;
+    Linear attn_out;                        /* (D,D) */
+    const float *attn_out_b;                /* (D) */
+    const float *ffn_norm, *ffn_norm_b;     /* (D) */
+    Linear ffn_gate;                        /* (D,F) SwiGLU: silu(x@Wg) */
+    Linear ffn_up;                          /* (D,F) GELU: gelu(x@Wu + bu); SwiGLU: * (x@Wu) */
+    const float *ffn_up_b;                  /* (F) */
+    Linear ffn_down;                        /* (F,D) */
+    const float *ffn_down_b;                /* (D) */
 } LayerWeights;
 
 typedef struct Model {
     Config c;
     char name[128];        /* short name shown to users: "gpt2", "stories260K" */
     char path[4096];       /* what was opened */
-    const float *tok_emb;  /* E (V,D) */
-    const float *pos_emb;  /* P (ctx,D) GPT-2; NULL for Llama */
+    Linear tok_emb;        /* E (V,D): V rows of D (out_major; `out` = V) */
+    const float *pos_emb;  /* P (ctx,D) for learned positions, else NULL */
     LayerWeights *layers;  /* L of them */
-    const float *lnf_w, *lnf_b; /* final norm (lnf_b NULL for Llama RMSNorm) */
+    const float *lnf_w, *lnf_b; /* final norm (lnf_b NULL for RMSNorm) */
     Linear lm_head;        /* (D,V) */
     Tokenizer *tok;
+    char weights[16];      /* shown only: the weights' type, "F32", "F16", "Q8_0", "Q4_K_M" */
+    size_t n_params;       /* parameters (Model_account) */
     /* ownership */
     SwMap map;             /* the weights file, mapped read-only */
     float *owned;          /* converted F16/BF16 tensors, or NULL */
@@ -85,9 +116,37 @@ typedef struct Model {
 Model *Model_open(const char *path, const char *tok_path, char *err);
 void Model_free(Model *m);
 
-/* One-line description: "gpt2 · L=12 D=768 h=12 V=50257 ctx=1024 · 124M params" */
+/* One-line description: "gpt2 · F32 · L=12 D=768 h=12 V=50257 ctx=1024 · 124M params" */
 void Model_describe(const Model *m, char *buf, size_t cap);
 size_t Model_n_params(const Model *m);
+
+/* The weights of a block, one table: the role's name (as in GGUF: "attn_q.weight"), where it
+ * sits in LayerWeights, and its size in the lesson's letters: 'D', 'K' (KV*d), 'F', '3' (3D).
+ * A matrix slot is a Linear (in = rows, out = cols); a vector slot a const float * of `rows`. */
+typedef struct {
+    const char *name;
+    size_t offset;
+    int matrix;
+    char rows, cols;
+} WeightSlot;
+extern const WeightSlot Model_layer_slots[];
+extern const int Model_n_layer_slots;
+/* The size a slot letter stands for in this config. */
+size_t Model_slot_size(const Config *c, char letter);
+static inline const Linear *Model_slot_linear(const LayerWeights *w, const WeightSlot *s) {
+    return (const Linear *)(const void *)((const char *)w + s->offset);
+}
+static inline const float *Model_slot_vector(const LayerWeights *w, const WeightSlot *s) {
+    return *(const float *const *)(const void *)((const char *)w + s->offset);
+}
+
+/* Bytes a Linear's weights take, in its own type. */
+size_t Linear_bytes(const Linear *W);
+/* Row id of the embedding E (V,D) as D floats (dequantized when E is quantized). */
+void Model_embed_row(const Model *m, int id, float *out);
+/* Loaders call this last: counts the parameters and the bytes read per generated token from
+ * the weights present (m->n_params, m->weight_bytes). */
+void Model_account(Model *m);
 
 /* Find a model by NAME or path, for `--model NAME` and the default with no arguments.
  * An existing path is returned as is. A bare NAME ("gpt2", "stories15M") is looked up in

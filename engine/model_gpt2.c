@@ -67,7 +67,6 @@ static int read_config(const char *dir, Config *c, char *err) {
         goto done;
     }
     memset(c, 0, sizeof *c);
-    c->arch = ARCH_GPT2;
     /* upper bounds keep every product (V*D, L*D*F, ...) far inside size_t */
     if (cfg_int(root, "n_embd", 1, 65536, &c->dim, path, err) != 0) goto done;
     if (cfg_int(root, "n_head", 1, 1024, &c->n_heads, path, err) != 0) goto done;
@@ -117,6 +116,15 @@ static int read_config(const char *dir, Config *c, char *err) {
     c->n_kv_heads = c->n_heads;
     c->head_dim = c->dim / c->n_heads;
     c->shared_classifier = 1;
+    /* what GPT-2's blocks do */
+    c->norm = NORM_LAYERNORM;
+    c->pos = POS_LEARNED;
+    c->mlp = MLP_GELU;
+    c->qkv_fused = 1;
+    c->qkv_bias = 1;
+    c->proj_bias = 1;
+    snprintf(c->family, sizeof c->family, "gpt2");
+    snprintf(c->format, sizeof c->format, "safetensors");
     rc = 0;
 done:
     cJSON_Delete(root);
@@ -187,7 +195,7 @@ static int bind_conv1d(Binder *b, Linear *lin, const char *name, size_t din, siz
     int tr = b->conv1d_transposed && t && t->dtype == ST_F32;
     const float *p = NULL;
     if (bind(b, &p, name, tr ? dout : din, tr ? din : dout, 2) != 0) return -1;
-    *lin = (Linear){p, (int)din, (int)dout, tr};
+    *lin = Linear_f32(p, (int)din, (int)dout, tr);
     return 0;
 }
 
@@ -209,7 +217,9 @@ static int bind_all(Binder *b, Model *m, const char *lm_name) {
     const Config *c = &m->c;
     size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim, V = (size_t)c->vocab_size;
     char nm[128];
-    if (bind(b, &m->tok_emb, "wte.weight", V, D, 2) != 0) return -1;
+    const float *E = NULL;
+    if (bind(b, &E, "wte.weight", V, D, 2) != 0) return -1;
+    m->tok_emb = Linear_f32(E, (int)D, (int)V, 1);
     if (bind(b, &m->pos_emb, "wpe.weight", (size_t)c->seq_len, D, 2) != 0) return -1;
     for (int l = 0; l < c->n_layers; l++) {
         LayerWeights *w = &m->layers[l];
@@ -219,18 +229,18 @@ static int bind_all(Binder *b, Model *m, const char *lm_name) {
 #define B2(lin, suffix, din, dout) \
         snprintf(nm, sizeof nm, "h.%d.%s", l, suffix); \
         if (bind_conv1d(b, &w->lin, nm, din, dout) != 0) return -1;
-        B1(ln1_w, "ln_1.weight", D)
-        B1(ln1_b, "ln_1.bias", D)
-        B2(c_attn, "attn.c_attn.weight", D, 3 * D)
-        B1(c_attn_b, "attn.c_attn.bias", 3 * D)
-        B2(c_proj, "attn.c_proj.weight", D, D)
-        B1(c_proj_b, "attn.c_proj.bias", D)
-        B1(ln2_w, "ln_2.weight", D)
-        B1(ln2_b, "ln_2.bias", D)
-        B2(c_fc, "mlp.c_fc.weight", D, F)
-        B1(c_fc_b, "mlp.c_fc.bias", F)
-        B2(mlp_proj, "mlp.c_proj.weight", F, D)
-        B1(mlp_proj_b, "mlp.c_proj.bias", D)
+        B1(attn_norm, "ln_1.weight", D)
+        B1(attn_norm_b, "ln_1.bias", D)
+        B2(attn_qkv, "attn.c_attn.weight", D, 3 * D)
+        B1(attn_qkv_b, "attn.c_attn.bias", 3 * D)
+        B2(attn_out, "attn.c_proj.weight", D, D)
+        B1(attn_out_b, "attn.c_proj.bias", D)
+        B1(ffn_norm, "ln_2.weight", D)
+        B1(ffn_norm_b, "ln_2.bias", D)
+        B2(ffn_up, "mlp.c_fc.weight", D, F)
+        B1(ffn_up_b, "mlp.c_fc.bias", F)
+        B2(ffn_down, "mlp.c_proj.weight", F, D)
+        B1(ffn_down_b, "mlp.c_proj.bias", D)
 #undef B1
 #undef B2
     }
@@ -244,10 +254,10 @@ static int bind_all(Binder *b, Model *m, const char *lm_name) {
         int rc = bind(b, &p, lm_name, V, D, 2);
         b->prefix = saved;
         if (rc != 0) return -1;
-        m->lm_head = (Linear){p, (int)D, (int)V, 1};
+        m->lm_head = Linear_f32(p, (int)D, (int)V, 1);
     } else {
         /* tied: logits = x @ E^T, E (V,D) */
-        m->lm_head = (Linear){m->tok_emb, (int)D, (int)V, 1};
+        m->lm_head = m->tok_emb;
     }
     return 0;
 }
@@ -361,11 +371,8 @@ Model *Model_open_gpt2(const char *dir, const char *tok_path, char *err) {
     st.map = (SwMap){0};
     SafeTensors_close(&st);
 
-    /* bytes read per generated token: every layer's weights, one row each of wte and wpe,
-     * the final norm and the whole LM head (D*V) */
-    size_t D = (size_t)c.dim, F = (size_t)c.hidden_dim, V = (size_t)c.vocab_size;
-    size_t per_layer = 2 * D + (D * 3 * D + 3 * D) + (D * D + D) + 2 * D + (D * F + F) + (F * D + D);
-    m->weight_bytes = sizeof(float) * (per_layer * (size_t)c.n_layers + 2 * D + 2 * D + V * D);
+    snprintf(m->weights, sizeof m->weights, "F32");
+    Model_account(m);
 
     m->tok = open_tokenizer(dir, tok_path, c.vocab_size, err);
     if (!m->tok) {

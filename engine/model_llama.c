@@ -96,7 +96,6 @@ Model *Model_open_llama(const char *bin, const char *tok_path, char *err) {
         goto fail;
     }
     Config c = {0};
-    c.arch = ARCH_LLAMA;
     long dim = rd32(p), hid = rd32(p + 4), nl = rd32(p + 8), nh = rd32(p + 12), nkv = rd32(p + 16);
     long vocab = rd32(p + 20), seq = rd32(p + 24);
     /* upper bounds keep every product below (V*D, L*F*D, ...) far inside size_t */
@@ -128,8 +127,17 @@ Model *Model_open_llama(const char *bin, const char *tok_path, char *err) {
     c.head_dim = (int)(dim / nh);
     c.vocab_size = (int)(vocab < 0 ? -vocab : vocab);
     c.seq_len = (int)seq;
-    c.norm_eps = 1e-5f;
     c.shared_classifier = vocab > 0;
+    /* what run.c's blocks do */
+    c.norm = NORM_RMSNORM;
+    c.norm_eps = 1e-5f;
+    c.pos = POS_ROPE;
+    c.rope_base = 10000.0f;
+    c.rope_dims = c.head_dim;
+    c.rope_pairing = ROPE_PAIRS;
+    c.mlp = MLP_SWIGLU;
+    snprintf(c.family, sizeof c.family, "llama");
+    snprintf(c.format, sizeof c.format, "llama2.c");
 
     /* expected size in floats; the bounds above keep this well inside size_t, checked anyway */
     size_t D = (size_t)c.dim, F = (size_t)c.hidden_dim, L = (size_t)c.n_layers, V = (size_t)c.vocab_size;
@@ -161,7 +169,7 @@ Model *Model_open_llama(const char *bin, const char *tok_path, char *err) {
     m->layers = sw_calloc(L, sizeof *m->layers, "layer table", err);
     if (!m->layers) goto fail;
     size_t at = 28;
-    m->tok_emb = take(p, &at, V * D);
+    const float *E = take(p, &at, V * D);
     const float *rms_att = take(p, &at, L * D);
     const float *wq = take(p, &at, L * D * D);
     const float *wk = take(p, &at, L * kvd * D);
@@ -173,26 +181,27 @@ Model *Model_open_llama(const char *bin, const char *tok_path, char *err) {
     const float *w3 = take(p, &at, L * F * D);
     m->lnf_w = take(p, &at, D);
     take(p, &at, rope);
-    const float *wcls = c.shared_classifier ? m->tok_emb : take(p, &at, V * D);
+    const float *wcls = c.shared_classifier ? E : take(p, &at, V * D);
+    /* run.c's names -> roles: w1 is the SwiGLU gate, w3 the up projection, w2 down */
+    m->tok_emb = Linear_f32(E, (int)D, (int)V, 1);
     for (size_t l = 0; l < L; l++) {
         LayerWeights *w = &m->layers[l];
-        w->rms_att = rms_att + l * D;
-        w->wq = (Linear){wq + l * D * D, (int)D, (int)D, 1};
-        w->wk = (Linear){wk + l * kvd * D, (int)D, (int)kvd, 1};
-        w->wv = (Linear){wv + l * kvd * D, (int)D, (int)kvd, 1};
-        w->wo = (Linear){wo + l * D * D, (int)D, (int)D, 1};
-        w->rms_ffn = rms_ffn + l * D;
-        w->w1 = (Linear){w1 + l * F * D, (int)D, (int)F, 1};
-        w->w2 = (Linear){w2 + l * D * F, (int)F, (int)D, 1};
-        w->w3 = (Linear){w3 + l * F * D, (int)D, (int)F, 1};
+        w->attn_norm = rms_att + l * D;
+        w->attn_q = Linear_f32(wq + l * D * D, (int)D, (int)D, 1);
+        w->attn_k = Linear_f32(wk + l * kvd * D, (int)D, (int)kvd, 1);
+        w->attn_v = Linear_f32(wv + l * kvd * D, (int)D, (int)kvd, 1);
+        w->attn_out = Linear_f32(wo + l * D * D, (int)D, (int)D, 1);
+        w->ffn_norm = rms_ffn + l * D;
+        w->ffn_gate = Linear_f32(w1 + l * F * D, (int)D, (int)F, 1);
+        w->ffn_down = Linear_f32(w2 + l * D * F, (int)F, (int)D, 1);
+        w->ffn_up = Linear_f32(w3 + l * F * D, (int)D, (int)F, 1);
     }
-    m->lm_head = (Linear){wcls, (int)D, (int)V, 1};
+    m->lm_head = Linear_f32(wcls, (int)D, (int)V, 1);
     m->pos_emb = NULL;
     m->lnf_b = NULL;
     m->map = map;
-    /* bytes read per generated token: every layer's weights, one row of E, the final norm,
-     * and the whole classifier (V*D) */
-    m->weight_bytes = sizeof(float) * (L * per_layer + D + D + V * D);
+    snprintf(m->weights, sizeof m->weights, "F32");
+    Model_account(m);
 
     m->tok = open_tokenizer(bin, tok_path, c.vocab_size, err);
     if (!m->tok) {

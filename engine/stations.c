@@ -142,9 +142,34 @@ const StationInfo *Station_info(StationKind k) {
     return &STATIONS[k];
 }
 
-const char *Station_maths(StationKind k, Arch arch) {
+/* The one-line maths follows what the model's blocks do: its norm, positions, q/k/v matrices
+ * and biases, MLP and head (the table's two columns are the LayerNorm/learned-positions/GELU
+ * and the RMSNorm/RoPE/SwiGLU wordings of the stations that do not depend on more). */
+const char *Station_maths(StationKind k, const Config *c) {
     const StationInfo *s = Station_info(k);
-    return arch == ARCH_LLAMA ? s->maths_llama : s->maths_gpt2;
+    const int rms = c->norm == NORM_RMSNORM;
+    switch (k) {
+    case ST_POSITIONS: return c->pos == POS_ROPE ? s->maths_llama : s->maths_gpt2;
+    case ST_BLOCK: case ST_FINAL_NORM: case ST_NORM1: case ST_NORM2:
+        return rms ? s->maths_llama : s->maths_gpt2;
+    case ST_QKV:
+        if (c->qkv_fused) return "q|k|v = xn @ W_qkv + b    (B,T,D)@(D,3D), split into h heads of d";
+        if (c->qkv_bias) return "q = xn @ Wq + bq;  k = xn @ Wk + bk;  v = xn @ Wv + bv    (KV heads for k, v)";
+        return "q = xn @ Wq;  k = xn @ Wk;  v = xn @ Wv    (KV heads for k, v)";
+    case ST_ROPE:
+        if (c->pos != POS_ROPE) return "(no rotary step: positions were added at station 2)";
+        return c->rope_pairing == ROPE_HALVES
+                   ? "rotate each pair (q[i], q[i+d/2]) by angle pos * base^(-2i/d); same for k"
+                   : "rotate each pair (q[2i], q[2i+1]) by angle pos * base^(-2i/d); same for k";
+    case ST_OUT_PROJ: return c->proj_bias ? s->maths_gpt2 : s->maths_llama;
+    case ST_MLP_UP: return c->mlp == MLP_SWIGLU ? "hid = silu(xn @ Wg) * (xn @ Wu)    (B,T,D)@(D,F) -> (B,T,F)"
+                                                : "hid = gelu(xn @ Wu + bu)    (B,T,D)@(D,F) -> (B,T,F)";
+    case ST_MLP_DOWN: return c->proj_bias ? "x = x + (hid @ Wd + bd)    (B,T,F)@(F,D) -> (B,T,D)"
+                                          : "x = x + hid @ Wd    (B,T,F)@(F,D) -> (B,T,D)";
+    case ST_LM_HEAD: return c->shared_classifier ? "logits = x @ Eᵀ    (B,T,D)@(D,V) -> (B,T,V)"
+                                                 : "logits = x @ W_out    (B,T,D)@(D,V) -> (B,T,V)";
+    default: return s->maths_gpt2;
+    }
 }
 
 int Stations_outer(const Config *c, StationRef *out, int cap) {
@@ -166,7 +191,7 @@ int Stations_inner(const Config *c, int layer, StationRef *out, int cap) {
                                         ST_WSUM, ST_OUT_PROJ, ST_NORM2, ST_MLP_UP, ST_MLP_DOWN};
     int n = 0;
     for (size_t i = 0; i < sizeof inner / sizeof inner[0]; i++) {
-        if (inner[i] == ST_ROPE && c->arch != ARCH_LLAMA) continue;
+        if (inner[i] == ST_ROPE && c->pos != POS_ROPE) continue;
         PUT(inner[i], layer);
     }
 #undef PUT

@@ -2,7 +2,7 @@
  *
  * Outer walk:  0 tokenize, 1 embed, 2 positions, 3.l block l (l = 1..L), 4 final norm,
  *              5 LM head, 6 softmax, 7 next token.
- * Inside a block (entered from a 3.l station): a norm 1, b q/k/v, c rotary (Llama only),
+ * Inside a block (entered from a 3.l station): a norm 1, b q/k/v, c rotary (RoPE models),
  *              d scores, e causal mask, f attention probs, g weighted sum,
  *              h out projection + residual, i norm 2, j MLP up + activation,
  *              k MLP down + residual.
@@ -53,12 +53,14 @@ typedef struct {
 } StationInfo;
 
 const StationInfo *Station_info(StationKind k);
-const char *Station_maths(StationKind k, Arch arch);
+/* The station's maths in one line, chosen by what the model does (e.g. q = xn @ Wq + bq
+ * when q has a bias). */
+const char *Station_maths(StationKind k, const Config *c);
 
 /* The outer walk for a model: fills out[] (cap entries) and returns the count:
  * 0,1,2, L blocks, 4,5,6,7  ->  7 + L stations. */
 int Stations_outer(const Config *c, StationRef *out, int cap);
-/* The inner steps of block `layer` (Llama has the rotary step; GPT-2 does not). */
+/* The inner steps of block `layer` (the rotary step only for RoPE models). */
 int Stations_inner(const Config *c, int layer, StationRef *out, int cap);
 
 /* The output shape with letters and numbers: "(B,h,T,T) = (2,12,6,6)".

@@ -207,6 +207,9 @@ void Tokenizer_free(Tokenizer *t) {
 TokKind Tokenizer_kind(const Tokenizer *t) { return t->kind; }
 int Tokenizer_vocab_size(const Tokenizer *t) { return t->n_vocab; }
 int Tokenizer_bos(const Tokenizer *t) { return t->bos; }
+int Tokenizer_is_control(const Tokenizer *t, int id) {
+    return id >= 0 && (id == t->bos || id == t->eos || (t->kind == TOK_LLAMA && id == 0));
+}
 int Tokenizer_eos(const Tokenizer *t) { return t->eos; }
 
 const char *Tokenizer_bytes(const Tokenizer *t, int id, size_t *len) {

@@ -23,7 +23,9 @@ void Tokenizer_free(Tokenizer *t);
 TokKind Tokenizer_kind(const Tokenizer *t);
 int Tokenizer_vocab_size(const Tokenizer *t);
 int Tokenizer_bos(const Tokenizer *t);   /* id prepended by encode, or -1 (GPT-2) */
-int Tokenizer_eos(const Tokenizer *t);   /* <|endoftext|> 50256 for GPT-2, </s> 2 for Llama */
+int Tokenizer_eos(const Tokenizer *t);
+/* 1 for tokens that mark structure rather than text: BOS, EOS, <unk>, control tokens. */
+int Tokenizer_is_control(const Tokenizer *t, int id);   /* <|endoftext|> 50256 for GPT-2, </s> 2 for Llama */
 
 /* Encode UTF-8 text. Fails (returns -1, one-line err) on invalid UTF-8 or NUL bytes.
  * On success *ids is malloc'd (caller frees) and *n set; llama prepends BOS. */

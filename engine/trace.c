@@ -2,6 +2,7 @@
  * and growing it when a token is appended. The maths is in forward.c and inspect.c. */
 #include "forward.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,14 +21,52 @@ static double now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* One table of a layer record's arrays: where each sits in LayerRec and how many floats it
+ * holds per position ('D', 'K' = KV*d, 'F'), or per (head, position) for 'A' (a Tcap-long row
+ * of the (T,T) maps). `need` says when the model has that step. Counting, allocating and
+ * freeing a record all read this table. */
+enum { NEED_ALWAYS, NEED_ROPE, NEED_GATE };
+static const struct { size_t offset; char size; int need; } REC_ARRAYS[] = {
+    { offsetof(LayerRec, norm1), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, q), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, k), 'K', NEED_ALWAYS },
+    { offsetof(LayerRec, v), 'K', NEED_ALWAYS },
+    { offsetof(LayerRec, q_rot), 'D', NEED_ROPE },
+    { offsetof(LayerRec, k_rot), 'K', NEED_ROPE },
+    { offsetof(LayerRec, scores), 'A', NEED_ALWAYS },
+    { offsetof(LayerRec, probs), 'A', NEED_ALWAYS },
+    { offsetof(LayerRec, wsum), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, attn_proj), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, resid_mid), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, norm2), 'D', NEED_ALWAYS },
+    { offsetof(LayerRec, mlp_pre), 'F', NEED_ALWAYS },
+    { offsetof(LayerRec, mlp_gate), 'F', NEED_GATE },
+    { offsetof(LayerRec, mlp_act), 'F', NEED_ALWAYS },
+    { offsetof(LayerRec, mlp_out), 'D', NEED_ALWAYS },
+};
+enum { N_REC_ARRAYS = sizeof REC_ARRAYS / sizeof REC_ARRAYS[0] };
+
+static float **rec_array(LayerRec *r, int i) { return (float **)(void *)((char *)r + REC_ARRAYS[i].offset); }
+
+/* Floats of array i at this B and Tcap; 0 when the model has no such step. */
+static size_t rec_floats(const Trace *t, int i) {
+    const Config *c = &t->m->c;
+    if ((REC_ARRAYS[i].need == NEED_ROPE && c->pos != POS_ROPE) || (REC_ARRAYS[i].need == NEED_GATE && c->mlp != MLP_SWIGLU))
+        return 0;
+    size_t bt = (size_t)t->B * t->Tcap;
+    switch (REC_ARRAYS[i].size) {
+    case 'D': return bt * (size_t)c->dim;
+    case 'K': return bt * (size_t)c->n_kv_heads * c->head_dim;
+    case 'F': return bt * (size_t)c->hidden_dim;
+    default: return bt * (size_t)c->n_heads * t->Tcap;   /* 'A': (B,h,Tcap,Tcap) */
+    }
+}
+
 /* Bytes of one layer's inner-step record at this B and Tcap. */
 static size_t rec_bytes(const Trace *t) {
-    const Config *c = &t->m->c;
-    size_t bt = (size_t)t->B * t->Tcap, kvd = (size_t)c->n_kv_heads * c->head_dim;
-    size_t per_pos = (size_t)c->dim * 7 + kvd * 2 + (size_t)c->hidden_dim * 3;
-    if (c->arch == ARCH_LLAMA) per_pos += (size_t)c->dim + kvd;
-    size_t att = (size_t)t->B * c->n_heads * t->Tcap * t->Tcap * 2;
-    return (bt * per_pos + att) * sizeof(float);
+    size_t n = 0;
+    for (int i = 0; i < N_REC_ARRAYS; i++) n += rec_floats(t, i);
+    return n * sizeof(float);
 }
 
 /* Budget: logits (B,T,V) take up to half of it; every layer's inner steps are kept when they
@@ -41,9 +80,7 @@ static int all_layers_fit(const Trace *t) {
 }
 
 static void rec_release(LayerRec *r) {
-    free(r->norm1); free(r->q); free(r->k); free(r->v); free(r->q_rot); free(r->k_rot);
-    free(r->scores); free(r->probs); free(r->wsum); free(r->attn_proj); free(r->resid_mid);
-    free(r->norm2); free(r->mlp_pre); free(r->mlp_gate); free(r->mlp_act); free(r->mlp_out);
+    for (int i = 0; i < N_REC_ARRAYS; i++) free(*rec_array(r, i));
     memset(r, 0, sizeof *r);
 }
 
@@ -53,17 +90,13 @@ LayerRec *Trace_rec_alloc(Trace *t, int l, char *err) {
     if (r->norm1) return r;
     if (!t->keep_all_layers)
         for (int i = 0; i < c->n_layers; i++) if (i != l) rec_release(&t->rec[i]);
-    size_t bt = (size_t)t->B * t->Tcap, kvd = (size_t)c->n_kv_heads * c->head_dim;
-    size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim;
-    size_t att = (size_t)t->B * c->n_heads * t->Tcap * t->Tcap;
-    int ok = 1;
-#define A(f, n) do { if (ok && !(r->f = sw_calloc((n), sizeof(float), "layer record", err))) ok = 0; } while (0)
-    A(norm1, bt * D); A(q, bt * D); A(k, bt * kvd); A(v, bt * kvd);
-    if (c->arch == ARCH_LLAMA) { A(q_rot, bt * D); A(k_rot, bt * kvd); A(mlp_gate, bt * F); }
-    A(scores, att); A(probs, att); A(wsum, bt * D); A(attn_proj, bt * D); A(resid_mid, bt * D);
-    A(norm2, bt * D); A(mlp_pre, bt * F); A(mlp_act, bt * F); A(mlp_out, bt * D);
-#undef A
-    if (!ok) { rec_release(r); return NULL; }
+    for (int i = 0; i < N_REC_ARRAYS; i++) {
+        size_t n = rec_floats(t, i);
+        if (n && !(*rec_array(r, i) = sw_calloc(n, sizeof(float), "layer record", err))) {
+            rec_release(r);
+            return NULL;
+        }
+    }
     return r;
 }
 

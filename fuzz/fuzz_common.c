@@ -158,7 +158,7 @@ void fz_exercise_model(Model *m, int small_budget) {
               c->seq_len > 0 && c->hidden_dim > 0, "config has a non-positive size");
     FZ_ASSERT(c->head_dim * c->n_heads == c->dim, "head_dim %d * h %d != D %d", c->head_dim, c->n_heads, c->dim);
     FZ_ASSERT(c->n_heads % c->n_kv_heads == 0, "h %% KV");
-    FZ_ASSERT(m->tok && m->layers && m->tok_emb && m->lnf_w && m->lm_head.w, "model with a NULL part");
+    FZ_ASSERT(m->tok && m->layers && m->tok_emb.w && m->lnf_w && m->lm_head.w, "model with a NULL part");
     FZ_ASSERT(Tokenizer_vocab_size(m->tok) <= c->vocab_size, "tokenizer larger than the model's vocab");
     FZ_ASSERT(m->lm_head.in == c->dim && m->lm_head.out == c->vocab_size, "lm_head (%d,%d)", m->lm_head.in, m->lm_head.out);
     char desc[256];

@@ -73,8 +73,8 @@ int main(void) {
     const char *prompt[1] = {"Hello world! This is fun"};
     Trace *tr = ref ? Trace_run(ref, prompt, 1, NULL, err) : NULL;
     Trace *tm = m ? Trace_run(m, prompt, 1, NULL, err) : NULL;
-    int mapped = m && !m->owned && (const uint8_t *)m->tok_emb >= m->map.data &&
-                 (const uint8_t *)m->tok_emb < m->map.data + m->map.len;
+    int mapped = m && !m->owned && (const uint8_t *)m->tok_emb.w >= m->map.data &&
+                 (const uint8_t *)m->tok_emb.w < m->map.data + m->map.len;
     expect(mapped, "odd data offset: weights are mapped from an aligned copy, not copied", "%s",
            m ? "weights were copied to memory" : err);
     /* Not bit-identical by design: the copy's Conv1D weights are (out,in), so the forward pass
@@ -85,9 +85,9 @@ int main(void) {
     expect(tr && tm && dl <= 1e-4, "odd data offset: same logits as the aligned original (within 1e-4)",
            "%s", tr && tm ? "max |diff| above 1e-4" : err);
     if (dl >= 0) printf("  (max |logit diff| against the original: %g)\n", dl);
-    expect(m && ref && m->layers[0].c_attn.out_major == 1 && m->layers[0].mlp_proj.out_major == 1 &&
-               m->layers[m->c.n_layers - 1].c_fc.out_major == 1 && m->layers[0].c_attn.in == 64 &&
-               m->layers[0].c_attn.out == 192 && ref->layers[0].c_attn.out_major == 0,
+    expect(m && ref && m->layers[0].attn_qkv.out_major == 1 && m->layers[0].ffn_down.out_major == 1 &&
+               m->layers[m->c.n_layers - 1].ffn_up.out_major == 1 && m->layers[0].attn_qkv.in == 64 &&
+               m->layers[0].attn_qkv.out == 192 && ref->layers[0].attn_qkv.out_major == 0,
            "aligned copy: Conv1D weights bound out_major=1 (the original's stay out_major=0)", "%s",
            m ? "wrong out_major / shape" : err);
     Trace_free(tm);

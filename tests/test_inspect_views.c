@@ -73,7 +73,7 @@ static void base(InspectCtx *ic, int rows, int cols) {
     c->win = stdscr;
     c->h = rows, c->w = cols;
     c->zoom = 1;
-    c->arch = ARCH_GPT2;
+    c->byte_level = 1;
     c->tok = &tt;
     c->b = 0;
     c->pos = 3;

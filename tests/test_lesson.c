@@ -102,7 +102,7 @@ static void test_softmax(void) {
 static void test_shapes(void) {
     Config c;
     memset(&c, 0, sizeof c);
-    c.arch = ARCH_GPT2; c.dim = 64; c.hidden_dim = 256; c.n_layers = 2; c.n_heads = 4; c.n_kv_heads = 4;
+    c.norm = NORM_LAYERNORM; c.pos = POS_LEARNED; c.mlp = MLP_GELU; c.qkv_fused = 1; c.dim = 64; c.hidden_dim = 256; c.n_layers = 2; c.n_heads = 4; c.n_kv_heads = 4;
     c.head_dim = 16; c.vocab_size = 50257; c.seq_len = 128;
     LessonShape s;
     char buf[128], why[SW_ERR_LEN];
@@ -163,21 +163,21 @@ static void test_stories(void) {
     Model *m = Model_open(path, NULL, err);
     if (!m) { skip("stories260K", "%s", err); return; }
     const int V = m->c.vocab_size, D = m->c.dim;
-    float *norms = Lesson_row_norms(m->tok_emb, V, D, err);
+    float *norms = Lesson_row_norms(m->tok_emb.w, V, D, err);
     unsigned char *skip_ = calloc((size_t)V, 1);
     LessonNear nb[5];
     int he = Tokenizer_lookup(m->tok, " he"), big = Tokenizer_lookup(m->tok, " big");
     expect(he == 281 && big == 370, "stories: ids of \" he\" and \" big\"", "got %d %d", he, big);
     if (he == 281 && norms && skip_) {
         skip_[he] = 1;
-        int n = Lesson_nearest(m->tok_emb, norms, V, D, Lesson_embedding(m, he), skip_, 5, nb, err);
+        int n = Lesson_nearest(m->tok_emb.w, norms, V, D, Lesson_embedding(m, he), skip_, 5, nb, err);
         expect(n == 5 && nb[0].id == 358 && nb[1].id == 346 && nb[2].id == 366, "stories: nearest to \" he\" are \" she\", \" He\", \" they\"",
                "got %d %d %d", nb[0].id, nb[1].id, nb[2].id);
         expect(n == 5 && close_to(nb[0].cos, 0.580977, 1e-5) && close_to(nb[1].cos, 0.560978, 1e-5) && close_to(nb[2].cos, 0.491978, 1e-5),
                "stories: their cosines 0.580977 0.560978 0.491978 (Python)", "got %.6f %.6f %.6f", nb[0].cos, nb[1].cos, nb[2].cos);
         skip_[he] = 0;
         skip_[big] = 1;
-        n = Lesson_nearest(m->tok_emb, NULL, V, D, Lesson_embedding(m, big), skip_, 1, nb, err);
+        n = Lesson_nearest(m->tok_emb.w, NULL, V, D, Lesson_embedding(m, big), skip_, 1, nb, err);
         expect(n == 1 && nb[0].id == 376 && close_to(nb[0].cos, 0.580579, 1e-5), "stories: nearest to \" big\" is \" little\" 0.580579",
                "got %d %.6f", nb[0].id, nb[0].cos);
     }

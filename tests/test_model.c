@@ -283,7 +283,7 @@ static void test_gpt2_d64(void) {
     pass("gpt2 d64 opens");
     const Config *c = &m->c;
     /* from config.json: n_embd 64, n_head 4, n_layer 2, n_positions 128, vocab 50257 */
-    expect(c->arch == ARCH_GPT2 && c->dim == 64 && c->n_heads == 4 && c->n_kv_heads == 4 &&
+    expect(c->norm == NORM_LAYERNORM && c->pos == POS_LEARNED && c->mlp == MLP_GELU && c->qkv_fused && c->qkv_bias && c->proj_bias && c->dim == 64 && c->n_heads == 4 && c->n_kv_heads == 4 &&
            c->head_dim == 16 && c->n_layers == 2 && c->hidden_dim == 256 && c->vocab_size == 50257 &&
            c->seq_len == 128 && close_to(c->norm_eps, 1e-5, 1e-12) && c->shared_classifier == 1,
            "gpt2 d64 config", "D=%d h=%d L=%d F=%d V=%d ctx=%d eps=%g", c->dim, c->n_heads, c->n_layers,
@@ -292,28 +292,28 @@ static void test_gpt2_d64(void) {
     expect(strcmp(m->path, dir) == 0, "gpt2 d64 path recorded", "%s", m->path);
     /* python3 struct.unpack of model.safetensors at the tensors' data_offsets */
     const LayerWeights *w0 = &m->layers[0], *w1 = &m->layers[1];
-    int ok = m->tok_emb[0] == -0.0558592826128006f && m->tok_emb[50256 * 64 + 63] == -0.204790398478508f &&
+    int ok = m->tok_emb.w[0] == -0.0558592826128006f && m->tok_emb.w[50256 * 64 + 63] == -0.204790398478508f &&
              m->pos_emb[127 * 64 + 1] == -0.10422766208648682f &&
-             w1->c_attn.w[63 * 192 + 191] == -0.005230911076068878f &&
-             w0->mlp_proj.w[255 * 64 + 0] == -0.1680900901556015f && m->lnf_b[5] == 0.011915353126823902f &&
-             w1->c_fc_b[255] == -0.04839120805263519f && w0->ln1_w[3] == 0.9497637152671814f;
-    expect(ok, "gpt2 d64 weight values match python", "wte[0][0]=%.9g", m->tok_emb[0]);
-    expect(w0->c_attn.in == 64 && w0->c_attn.out == 192 && w0->c_attn.out_major == 0 &&
-           w0->c_proj.in == 64 && w0->c_proj.out == 64 && w0->c_fc.in == 64 && w0->c_fc.out == 256 &&
-           w0->mlp_proj.in == 256 && w0->mlp_proj.out == 64 && w0->mlp_proj.out_major == 0,
-           "gpt2 d64 Conv1D Linears are (in,out)", "c_attn in=%d out=%d", w0->c_attn.in, w0->c_attn.out);
-    expect(m->lm_head.w == m->tok_emb && m->lm_head.in == 64 && m->lm_head.out == 50257 && m->lm_head.out_major == 1,
+             w1->attn_qkv.w[63 * 192 + 191] == -0.005230911076068878f &&
+             w0->ffn_down.w[255 * 64 + 0] == -0.1680900901556015f && m->lnf_b[5] == 0.011915353126823902f &&
+             w1->ffn_up_b[255] == -0.04839120805263519f && w0->attn_norm[3] == 0.9497637152671814f;
+    expect(ok, "gpt2 d64 weight values match python", "wte[0][0]=%.9g", m->tok_emb.w[0]);
+    expect(w0->attn_qkv.in == 64 && w0->attn_qkv.out == 192 && w0->attn_qkv.out_major == 0 &&
+           w0->attn_out.in == 64 && w0->attn_out.out == 64 && w0->ffn_up.in == 64 && w0->ffn_up.out == 256 &&
+           w0->ffn_down.in == 256 && w0->ffn_down.out == 64 && w0->ffn_down.out_major == 0,
+           "gpt2 d64 Conv1D Linears are (in,out)", "c_attn in=%d out=%d", w0->attn_qkv.in, w0->attn_qkv.out);
+    expect(m->lm_head.w == m->tok_emb.w && m->lm_head.in == 64 && m->lm_head.out == 50257 && m->lm_head.out_major == 1,
            "gpt2 d64 LM head tied to wte", "in=%d out=%d", m->lm_head.in, m->lm_head.out);
     const uint8_t *b = m->map.data;
     size_t L = m->map.len;
-    ok = m->owned == NULL && in_range(m->tok_emb, 50257 * 64 * 4, b, L) && in_range(m->pos_emb, 128 * 64 * 4, b, L) &&
+    ok = m->owned == NULL && in_range(m->tok_emb.w, 50257 * 64 * 4, b, L) && in_range(m->pos_emb, 128 * 64 * 4, b, L) &&
          in_range(m->lnf_w, 256, b, L) && in_range(m->lnf_b, 256, b, L);
     for (int l = 0; l < 2; l++) {
         const LayerWeights *w = &m->layers[l];
-        ok = ok && in_range(w->c_attn.w, 64 * 192 * 4, b, L) && in_range(w->c_proj.w, 64 * 64 * 4, b, L) &&
-             in_range(w->c_fc.w, 64 * 256 * 4, b, L) && in_range(w->mlp_proj.w, 256 * 64 * 4, b, L) &&
-             in_range(w->ln1_w, 256, b, L) && in_range(w->ln2_b, 256, b, L) && in_range(w->c_attn_b, 768, b, L) &&
-             in_range(w->c_fc_b, 1024, b, L) && in_range(w->mlp_proj_b, 256, b, L) && in_range(w->c_proj_b, 256, b, L);
+        ok = ok && in_range(w->attn_qkv.w, 64 * 192 * 4, b, L) && in_range(w->attn_out.w, 64 * 64 * 4, b, L) &&
+             in_range(w->ffn_up.w, 64 * 256 * 4, b, L) && in_range(w->ffn_down.w, 256 * 64 * 4, b, L) &&
+             in_range(w->attn_norm, 256, b, L) && in_range(w->ffn_norm_b, 256, b, L) && in_range(w->attn_qkv_b, 768, b, L) &&
+             in_range(w->ffn_up_b, 1024, b, L) && in_range(w->ffn_down_b, 256, b, L) && in_range(w->attn_out_b, 256, b, L);
     }
     expect(ok, "gpt2 d64 F32 weights point into the mapping", "owned=%p", (void *)m->owned);
     /* V*D + ctx*D + L*(2D + 3D*D+3D + D*D+D + 2D + D*F+F + F*D+D) + 2D; python sum of shapes = 3324736 */
@@ -322,7 +322,7 @@ static void test_gpt2_d64(void) {
     expect(m->weight_bytes == 4u * (2 * 49984 + 4 * 64 + 50257 * 64), "gpt2 d64 weight_bytes", "%zu", m->weight_bytes);
     char d[256];
     Model_describe(m, d, sizeof d);
-    expect(strcmp(d, "gpt2-test-d64 \xc2\xb7 L=2 D=64 h=4 V=50257 ctx=128 \xc2\xb7 3.3M params") == 0,
+    expect(strcmp(d, "gpt2-test-d64 \xc2\xb7 F32 \xc2\xb7 L=2 D=64 h=4 V=50257 ctx=128 \xc2\xb7 3.3M params") == 0,
            "gpt2 d64 describe", "%s", d);
     expect(m->tok && Tokenizer_kind(m->tok) == TOK_GPT2, "gpt2 d64 tokenizer opened", "%p", (void *)m->tok);
     Model_free(m);
@@ -344,7 +344,7 @@ static void check_stories(const char *label, Model *m) {
     const Config *c = &m->c;
     snprintf(name, sizeof name, "%s: config", label);
     /* header ints, read with python3 struct.unpack('<7i') */
-    expect(c->arch == ARCH_LLAMA && c->dim == 64 && c->hidden_dim == 172 && c->n_layers == 5 && c->n_heads == 8 &&
+    expect(c->norm == NORM_RMSNORM && c->pos == POS_ROPE && c->rope_base == 10000.0f && c->rope_dims == 8 && c->rope_pairing == ROPE_PAIRS && c->mlp == MLP_SWIGLU && !c->qkv_fused && !c->qkv_bias && c->dim == 64 && c->hidden_dim == 172 && c->n_layers == 5 && c->n_heads == 8 &&
            c->n_kv_heads == 4 && c->head_dim == 8 && c->vocab_size == 512 && c->seq_len == 512 &&
            close_to(c->norm_eps, 1e-5, 1e-12) && c->shared_classifier == 1,
            name, "D=%d F=%d L=%d h=%d kv=%d V=%d", c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads,
@@ -353,26 +353,26 @@ static void check_stories(const char *label, Model *m) {
     expect(strcmp(m->name, "stories260K") == 0, name, "%s", m->name);
     /* python3: floats at 28 + 4*offset, offsets from the tensor order in ../shared/README.md */
     const LayerWeights *w = m->layers;
-    int ok = m->tok_emb[0] == -0.29474878311157227f && m->tok_emb[511 * 64 + 63] == -0.424032598733902f &&
-             w[0].rms_att[0] == 0.9722429513931274f && w[4].wq.w[63 * 64 + 0] == 0.10651404410600662f &&
-             w[2].wk.w[31 * 64 + 63] == 0.018669389188289642f && w[4].w2.w[64 * 172 - 1] == -0.0035068716388195753f &&
-             w[1].w3.w[171 * 64 + 5] == 0.036107804626226425f && m->lnf_w[0] == 2.4583089351654053f &&
-             w[3].rms_ffn[10] == 0.9055319428443909f;
+    int ok = m->tok_emb.w[0] == -0.29474878311157227f && m->tok_emb.w[511 * 64 + 63] == -0.424032598733902f &&
+             w[0].attn_norm[0] == 0.9722429513931274f && w[4].attn_q.w[63 * 64 + 0] == 0.10651404410600662f &&
+             w[2].attn_k.w[31 * 64 + 63] == 0.018669389188289642f && w[4].ffn_down.w[64 * 172 - 1] == -0.0035068716388195753f &&
+             w[1].ffn_up.w[171 * 64 + 5] == 0.036107804626226425f && m->lnf_w[0] == 2.4583089351654053f &&
+             w[3].ffn_norm[10] == 0.9055319428443909f;
     snprintf(name, sizeof name, "%s: weight values match python", label);
-    expect(ok, name, "E[0]=%.9g", m->tok_emb[0]);
+    expect(ok, name, "E[0]=%.9g", m->tok_emb.w[0]);
     snprintf(name, sizeof name, "%s: Linears are (out,in)", label);
-    expect(w[0].wq.in == 64 && w[0].wq.out == 64 && w[0].wk.out == 32 && w[0].wv.out == 32 && w[0].wo.out == 64 &&
-           w[0].w1.in == 64 && w[0].w1.out == 172 && w[0].w2.in == 172 && w[0].w2.out == 64 && w[0].w3.out == 172 &&
-           w[0].wq.out_major == 1 && w[0].w2.out_major == 1 && m->lm_head.w == m->tok_emb && m->lm_head.in == 64 &&
+    expect(w[0].attn_q.in == 64 && w[0].attn_q.out == 64 && w[0].attn_k.out == 32 && w[0].attn_v.out == 32 && w[0].attn_out.out == 64 &&
+           w[0].ffn_gate.in == 64 && w[0].ffn_gate.out == 172 && w[0].ffn_down.in == 172 && w[0].ffn_down.out == 64 && w[0].ffn_up.out == 172 &&
+           w[0].attn_q.out_major == 1 && w[0].ffn_down.out_major == 1 && m->lm_head.w == m->tok_emb.w && m->lm_head.in == 64 &&
            m->lm_head.out == 512 && m->lm_head.out_major == 1 && m->pos_emb == NULL && m->lnf_b == NULL,
-           name, "wk out=%d", w[0].wk.out);
+           name, "wk out=%d", w[0].attn_k.out);
     const uint8_t *b = m->map.data;
     size_t L = m->map.len;
-    ok = m->owned == NULL && in_range(m->tok_emb, 512 * 64 * 4, b, L) && in_range(m->lnf_w, 256, b, L);
+    ok = m->owned == NULL && in_range(m->tok_emb.w, 512 * 64 * 4, b, L) && in_range(m->lnf_w, 256, b, L);
     for (int l = 0; l < 5; l++)
-        ok = ok && in_range(w[l].wq.w, 64 * 64 * 4, b, L) && in_range(w[l].wk.w, 32 * 64 * 4, b, L) &&
-             in_range(w[l].w2.w, 172 * 64 * 4, b, L) && in_range(w[l].w3.w, 172 * 64 * 4, b, L) &&
-             in_range(w[l].rms_ffn, 256, b, L);
+        ok = ok && in_range(w[l].attn_q.w, 64 * 64 * 4, b, L) && in_range(w[l].attn_k.w, 32 * 64 * 4, b, L) &&
+             in_range(w[l].ffn_down.w, 172 * 64 * 4, b, L) && in_range(w[l].ffn_up.w, 172 * 64 * 4, b, L) &&
+             in_range(w[l].ffn_norm, 256, b, L);
     snprintf(name, sizeof name, "%s: weights point into the mapping", label);
     expect(ok, name, "owned=%p", (void *)m->owned);
     /* V*D + L*(2D + 2*D*D + 2*KV*d*D + 3*F*D) + D = 32768 + 5*45440 + 64 */
@@ -382,7 +382,7 @@ static void check_stories(const char *label, Model *m) {
     char d[256];
     Model_describe(m, d, sizeof d);
     snprintf(name, sizeof name, "%s: describe", label);
-    expect(strcmp(d, "stories260K \xc2\xb7 L=5 D=64 h=8 KV=4 V=512 ctx=512 \xc2\xb7 260K params") == 0, name, "%s", d);
+    expect(strcmp(d, "stories260K \xc2\xb7 llama \xc2\xb7 F32 \xc2\xb7 L=5 D=64 h=8 KV=4 V=512 ctx=512 \xc2\xb7 260K params") == 0, name, "%s", d);
     snprintf(name, sizeof name, "%s: tokenizer", label);
     expect(m->tok && Tokenizer_kind(m->tok) == TOK_LLAMA, name, "%p", (void *)m->tok);
 }
@@ -426,8 +426,8 @@ static void test_stories(void) {
     Model *m = Model_open(p, tok, err);
     if (!m) fail("llama separate classifier", "%s", err);
     else {
-        int ok = m->c.shared_classifier == 0 && m->lm_head.w != m->tok_emb && m->lm_head.out == 512 &&
-                 m->lm_head.w[0] == m->tok_emb[0] + 1.0f && m->lm_head.w[511 * 64 + 63] == m->tok_emb[511 * 64 + 63] + 1.0f &&
+        int ok = m->c.shared_classifier == 0 && m->lm_head.w != m->tok_emb.w && m->lm_head.out == 512 &&
+                 m->lm_head.w[0] == m->tok_emb.w[0] + 1.0f && m->lm_head.w[511 * 64 + 63] == m->tok_emb.w[511 * 64 + 63] + 1.0f &&
                  in_range(m->lm_head.w, 512 * 64 * 4, m->map.data, m->map.len) && Model_n_params(m) == 260032 + 512 * 64 &&
                  strcmp(m->name, "sep") == 0;
         expect(ok, "llama separate classifier (negative vocab_size)", "shared=%d", m->c.shared_classifier);
@@ -493,16 +493,16 @@ static int close_all(const char *name, const float *got, double rel) {
 }
 
 static int model_close(const Model *m, double rel) {
-    int ok = close_all("wte.weight", m->tok_emb, rel) && close_all("wpe.weight", m->pos_emb, rel) &&
+    int ok = close_all("wte.weight", m->tok_emb.w, rel) && close_all("wpe.weight", m->pos_emb, rel) &&
              close_all("ln_f.weight", m->lnf_w, rel) && close_all("ln_f.bias", m->lnf_b, rel);
     for (int l = 0; ok && l < 2; l++) {
         const LayerWeights *w = &m->layers[l];
         char n[64];
 #define C(field, suffix) snprintf(n, sizeof n, "h.%d.%s", l, suffix); ok = ok && close_all(n, field, rel);
-        C(w->ln1_w, "ln_1.weight") C(w->ln1_b, "ln_1.bias") C(w->c_attn.w, "attn.c_attn.weight")
-        C(w->c_attn_b, "attn.c_attn.bias") C(w->c_proj.w, "attn.c_proj.weight") C(w->c_proj_b, "attn.c_proj.bias")
-        C(w->ln2_w, "ln_2.weight") C(w->ln2_b, "ln_2.bias") C(w->c_fc.w, "mlp.c_fc.weight")
-        C(w->c_fc_b, "mlp.c_fc.bias") C(w->mlp_proj.w, "mlp.c_proj.weight") C(w->mlp_proj_b, "mlp.c_proj.bias")
+        C(w->attn_norm, "ln_1.weight") C(w->attn_norm_b, "ln_1.bias") C(w->attn_qkv.w, "attn.c_attn.weight")
+        C(w->attn_qkv_b, "attn.c_attn.bias") C(w->attn_out.w, "attn.c_proj.weight") C(w->attn_out_b, "attn.c_proj.bias")
+        C(w->ffn_norm, "ln_2.weight") C(w->ffn_norm_b, "ln_2.bias") C(w->ffn_up.w, "mlp.c_fc.weight")
+        C(w->ffn_up_b, "mlp.c_fc.bias") C(w->ffn_down.w, "mlp.c_proj.weight") C(w->ffn_down_b, "mlp.c_proj.bias")
 #undef C
     }
     return ok;
@@ -511,10 +511,10 @@ static int model_close(const Model *m, double rel) {
 static int all_in_owned(const Model *m) {
     size_t cap = Model_n_params(m) * 4 + 128 * 128 * 4 * 2;   /* generous bound on owned's size */
     const void *o = m->owned;
-    int ok = in_range(m->tok_emb, 4, o, cap) && in_range(m->pos_emb, 4, o, cap) && in_range(m->lnf_b, 4, o, cap);
+    int ok = in_range(m->tok_emb.w, 4, o, cap) && in_range(m->pos_emb, 4, o, cap) && in_range(m->lnf_b, 4, o, cap);
     for (int l = 0; l < m->c.n_layers; l++)
-        ok = ok && in_range(m->layers[l].c_attn.w, 4, o, cap) && in_range(m->layers[l].mlp_proj_b, 4, o, cap);
-    return ok && !in_range(m->tok_emb, 4, m->map.data, m->map.len);
+        ok = ok && in_range(m->layers[l].attn_qkv.w, 4, o, cap) && in_range(m->layers[l].ffn_down_b, 4, o, cap);
+    return ok && !in_range(m->tok_emb.w, 4, m->map.data, m->map.len);
 }
 
 static void test_dtypes(void) {
@@ -563,7 +563,7 @@ static void test_dtypes(void) {
     expect(model_close(m, 0.0) && close_all("wte.weight", m->lm_head.w, 0.0), "misaligned F32 copied exactly",
            "see above");
     expect(m->owned && all_in_owned(m), "misaligned F32 goes to owned", "owned=%p", (void *)m->owned);
-    expect(m->c.shared_classifier == 0 && m->lm_head.w != m->tok_emb && m->lm_head.out_major == 1 &&
+    expect(m->c.shared_classifier == 0 && m->lm_head.w != m->tok_emb.w && m->lm_head.out_major == 1 &&
            m->lm_head.in == 64 && m->lm_head.out == 50257 && Model_n_params(m) == 3324736 + 50257 * 64,
            "untied lm_head.weight used", "shared=%d", m->c.shared_classifier);
     Model_free(m);

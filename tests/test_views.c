@@ -77,7 +77,7 @@ static void base_ctx(ViewCtx *c, int rows, int cols) {
     c->win = stdscr;
     c->y = 0, c->x = 0, c->h = rows, c->w = cols;
     c->zoom = 1;
-    c->arch = ARCH_GPT2;
+    c->byte_level = 1;
     c->tok = &tt;
     c->b = 0;
     c->pos = 4;

@@ -52,7 +52,8 @@ ViewCtx App_view_ctx(const App *a, int y, int h) {
     c.h = h;
     c.w = a->cols;
     c.zoom = a->zoom;
-    c.arch = a->m->c.arch;
+    c.byte_level = Tokenizer_kind(a->m->tok) == TOK_GPT2;
+    c.bos_name = Tokenizer_bos(a->m->tok) >= 0 ? Tokenizer_symbol(a->m->tok, Tokenizer_bos(a->m->tok)) : NULL;
     c.cfg = &a->m->c;
     c.model_name = a->m->name;
     c.trace = a->trace;
@@ -145,7 +146,7 @@ static void build_tokens(App *a) {
     if (!t) return;
     int T = t->T > 0 ? t->T : 1;
     a->tok_label = calloc((size_t)t->B * T, VIEW_LABEL);
-    if (a->m->c.arch == ARCH_GPT2) a->tok_symbol = calloc((size_t)t->B * T, VIEW_LABEL);
+    if (Tokenizer_kind(a->m->tok) == TOK_GPT2) a->tok_symbol = calloc((size_t)t->B * T, VIEW_LABEL);
     a->tok.B = t->B;
     a->tok.T = t->T;
     a->tok.ids = t->ids;
@@ -541,7 +542,7 @@ int Tui_run(Model *m, const Options *o) {
     const char *defaults[SW_MAX_B];
     int n = o->n_prompts;
     if (n > 0) for (int i = 0; i < n && i < SW_MAX_B; i++) defaults[i] = o->prompts[i];
-    else n = Tui_default_prompts(m->c.arch, defaults, SW_MAX_B);
+    else n = Tui_default_prompts(m, defaults, SW_MAX_B);
     if (n > SW_MAX_B) n = SW_MAX_B;
     for (int i = 0; i < n; i++) a->prompts[i] = strdup(defaults[i]);
     a->B = n;

@@ -84,7 +84,7 @@ typedef struct App {
 extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson;
 
 /* The ready-made prompts for a model family (the lesson's B=2 batch for GPT-2). */
-int Tui_default_prompts(Arch arch, const char **out, int cap);
+int Tui_default_prompts(const Model *m, const char **out, int cap);
 
 /* The current station. */
 StationRef App_station(const App *a);

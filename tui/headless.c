@@ -50,7 +50,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     const StationInfo *info = Station_info(s.kind);
     Station_label(s, label, sizeof label);
     Station_shape(&m->c, s, t->B, t->T, shape, sizeof shape);
-    fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, m->c.arch),
+    fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, &m->c),
             info->shape_changes ? "   <- shape changes" : "");
     if (info->view == VK_TOPK) {
         /* the last position of row 0: the three largest logits, or probabilities */
@@ -139,6 +139,25 @@ static cJSON *topk_json(const Tokenizer *tok, const TopK *tk, int n) {
     return arr;
 }
 
+/* What the model's blocks do, as the engine's Config says it. */
+static void json_features(cJSON *jm, const Config *c) {
+    cJSON *f = cJSON_AddObjectToObject(jm, "features");
+    cJSON_AddStringToObject(f, "norm", c->norm == NORM_LAYERNORM ? "layernorm" : "rmsnorm");
+    cJSON_AddNumberToObject(f, "norm_eps", c->norm_eps);
+    cJSON_AddStringToObject(f, "positions", c->pos == POS_LEARNED ? "learned" : "rope");
+    if (c->pos == POS_ROPE) {
+        cJSON_AddNumberToObject(f, "rope_base", c->rope_base);
+        cJSON_AddNumberToObject(f, "rope_dims", c->rope_dims);
+        cJSON_AddStringToObject(f, "rope_pairs", c->rope_pairing == ROPE_HALVES ? "halves" : "adjacent");
+    }
+    cJSON_AddStringToObject(f, "mlp", c->mlp == MLP_GELU ? "gelu" : "swiglu");
+    cJSON_AddBoolToObject(f, "qkv_fused", c->qkv_fused);
+    cJSON_AddBoolToObject(f, "qkv_bias", c->qkv_bias);
+    cJSON_AddBoolToObject(f, "proj_bias", c->proj_bias);
+    cJSON_AddBoolToObject(f, "tied_head", c->shared_classifier);
+    cJSON_AddNumberToObject(f, "KV", c->n_kv_heads);
+}
+
 static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from[SW_MAX_B]) {
     const Model *m = t->m;
     const Tokenizer *tok = m->tok;
@@ -147,7 +166,10 @@ static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from
     cJSON *root = cJSON_CreateObject();
     cJSON *jm = cJSON_AddObjectToObject(root, "model");
     cJSON_AddStringToObject(jm, "name", m->name);
-    cJSON_AddStringToObject(jm, "arch", m->c.arch == ARCH_GPT2 ? "gpt2" : "llama");
+    cJSON_AddStringToObject(jm, "arch", m->c.family);
+    cJSON_AddStringToObject(jm, "format", m->c.format);
+    cJSON_AddStringToObject(jm, "weights", m->weights);
+    json_features(jm, &m->c);
     cJSON_AddNumberToObject(jm, "L", m->c.n_layers);
     cJSON_AddNumberToObject(jm, "D", m->c.dim);
     cJSON_AddNumberToObject(jm, "h", m->c.n_heads);
@@ -239,7 +261,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     const char *prompts[SW_MAX_B];
     int B = o->n_prompts;
     if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
-    else B = Tui_default_prompts(m->c.arch, prompts, SW_MAX_B);
+    else B = Tui_default_prompts(m, prompts, SW_MAX_B);
     TraceOpts to;
     TraceOpts_default(&to);
     to.truncate = o->truncate;

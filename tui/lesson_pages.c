@@ -44,7 +44,7 @@ static void shape_of(App *a, StationKind k, char *buf, size_t cap) {
 
 void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
     const Config *c = &a->m->c;
-    const int gpt2 = c->arch == ARCH_GPT2;
+    const int learned_pos = c->pos == POS_LEARNED, layernorm = c->norm == NORM_LAYERNORM;
     const QuizItem *it = LessonQuiz_item(i);
     StationRef s = LessonQuiz_station(i);
     int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
@@ -67,19 +67,20 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
         break;
     case ST_POSITIONS:
         shape_of(a, ST_EMBED, in, sizeof in);
-        if (gpt2) {
+        if (learned_pos) {
             snprintf(q->maths, sizeof q->maths, "x = x + P[0:T]   (a learned vector per position)");
             snprintf(q->known[0], sizeof q->known[0], "x is %s; P[0:T] is (T,D) = (%d,%d), shared by all B rows", in, T, c->dim);
             snprintf(q->question, sizeof q->question, "What shape is x + P[0:T]?");
         } else {
-            snprintf(q->maths, sizeof q->maths, "nothing is added here: Llama rotates q and k by position inside attention");
+            snprintf(q->maths, sizeof q->maths, "nothing is added here: RoPE rotates q and k by position inside attention");
             snprintf(q->known[0], sizeof q->known[0], "x is %s", in);
             snprintf(q->question, sizeof q->question, "What shape comes out?");
         }
         break;
     case ST_QKV:
         shape_of(a, ST_NORM1, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "q|k|v = xn @ W_qkv + b, then q is split into h heads" : "q = xn @ Wq, then split into h heads");
+        snprintf(q->maths, sizeof q->maths, "%s", c->qkv_fused ? "q|k|v = xn @ W_qkv + b, then q is split into h heads"
+                                                  : c->qkv_bias ? "q = xn @ Wq + bq, then split into h heads" : "q = xn @ Wq, then split into h heads");
         snprintf(q->known[0], sizeof q->known[0], "xn is %s; Wq is (D,D) = (%d,%d)", in, c->dim, c->dim);
         snprintf(q->known[1], sizeof q->known[1], "D = h × d = %d × %d: each of the h heads gets d of the D numbers", c->n_heads, c->head_dim);
         snprintf(q->question, sizeof q->question, "What shape is q (heads as an axis before T)?");
@@ -92,27 +93,27 @@ void LessonQuiz_fill(App *a, int i, QuizCtx *q) {
         break;
     case ST_MLP_UP:
         shape_of(a, ST_NORM2, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "hid = gelu(xn @ W1 + b1)" : "hid = silu(xn @ W1) * (xn @ W3)");
-        snprintf(q->known[0], sizeof q->known[0], "xn is %s; W1 is (D,F) = (%d,%d)", in, c->dim, c->hidden_dim);
+        snprintf(q->maths, sizeof q->maths, "%s", c->mlp == MLP_GELU ? "hid = gelu(xn @ Wu + bu)" : "hid = silu(xn @ Wg) * (xn @ Wu)");
+        snprintf(q->known[0], sizeof q->known[0], "xn is %s; Wu is (D,F) = (%d,%d)", in, c->dim, c->hidden_dim);
         snprintf(q->question, sizeof q->question, "What shape is hid?");
         break;
     case ST_BLOCK:
         shape_of(a, ST_EMBED, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "x = x + attn(LN(x));  x = x + mlp(LN(x))" : "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))");
+        snprintf(q->maths, sizeof q->maths, "%s", layernorm ? "x = x + attn(LN(x));  x = x + mlp(LN(x))" : "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))");
         snprintf(q->known[0], sizeof q->known[0], "the block's input x is %s", in);
         snprintf(q->known[1], sizeof q->known[1], "inside: scores (B,h,T,T), MLP (B,T,F); each part is added back to x");
         snprintf(q->question, sizeof q->question, "What shape leaves block 1?");
         break;
     case ST_FINAL_NORM:
         shape_of(a, ST_BLOCK, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", gpt2 ? "x = LN_f(x)" : "x = RMSNorm(x)");
+        snprintf(q->maths, sizeof q->maths, "%s", layernorm ? "x = LN_f(x)" : "x = RMSNorm(x)");
         snprintf(q->known[0], sizeof q->known[0], "x is %s; the norm rescales each token's row of D numbers", in);
         snprintf(q->question, sizeof q->question, "What shape comes out?");
         break;
     case ST_LM_HEAD:
         shape_of(a, ST_FINAL_NORM, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", gpt2 || c->shared_classifier ? "logits = x @ Eᵀ   (the output matrix is the embedding E, transposed)" : "logits = x @ W_cls");
-        snprintf(q->known[0], sizeof q->known[0], "x is %s; %s is (D,V) = (%d,%d)", in, gpt2 || c->shared_classifier ? "Eᵀ" : "W_cls", c->dim, c->vocab_size);
+        snprintf(q->maths, sizeof q->maths, "%s", c->shared_classifier ? "logits = x @ Eᵀ   (the output matrix is the embedding E, transposed)" : "logits = x @ W_cls");
+        snprintf(q->known[0], sizeof q->known[0], "x is %s; %s is (D,V) = (%d,%d)", in, c->shared_classifier ? "Eᵀ" : "W_cls", c->dim, c->vocab_size);
         snprintf(q->question, sizeof q->question, "What shape are the logits?");
         break;
     case ST_SOFTMAX:
@@ -360,7 +361,7 @@ void LessonPage_near(App *a, int y, int h) {
     clamp_tokens(a);
     draw_chooser(a, y, lesson.tok_a, -1, 0);
     char err[SW_ERR_LEN] = "";
-    if (!lesson.norms) lesson.norms = Lesson_row_norms(m->tok_emb, V, D, err);
+    if (!lesson.norms) lesson.norms = Lesson_row_norms(m->tok_emb.w, V, D, err);
     if (!lesson.skip) lesson.skip = calloc((size_t)V, 1);
     if (!lesson.norms || !lesson.skip) {
         App_message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
@@ -372,17 +373,24 @@ void LessonPage_near(App *a, int y, int h) {
     NearCtx *nc = calloc(1, sizeof *nc);
     if (!nc) return;
     nc->vc = base_ctx(a, y + 2, h - 2);
-    /* the query itself, and for Llama the special tokens <unk> <s> </s> */
+    /* the query itself, and the tokenizer's control tokens (<s>, </s>, <|endoftext|>, ...) */
     memset(lesson.skip, 0, (size_t)V);
     lesson.skip[id] = 1;
     int specials = 0;
-    if (m->c.arch == ARCH_LLAMA)
-        for (int s = 0; s < 3 && s < V; s++) { lesson.skip[s] = 1; specials = 1; }
+    char names[64] = "";
+    for (int s = 0; s < V; s++)
+        if (s != id && Tokenizer_is_control(m->tok, s)) {
+            lesson.skip[s] = 1;
+            if (specials++ < 3) {
+                size_t used = strlen(names);
+                snprintf(names + used, sizeof names - used, "%s%.16s", used ? " " : "", Tokenizer_symbol(m->tok, s));
+            }
+        }
     int k = (h - 2 - 4) / (a->zoom >= 2 ? 2 : 1);
     if (k < 1) k = 1;
     if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
     if (k > V - 1) k = V - 1;
-    nc->n = Lesson_nearest(m->tok_emb, lesson.norms, V, D, Lesson_embedding(m, id), lesson.skip, k, nc->near, err);
+    nc->n = Lesson_nearest(m->tok_emb.w, lesson.norms, V, D, Lesson_embedding(m, id), lesson.skip, k, nc->near, err);
     if (nc->n < 0) {
         App_message(y + 2, a->cols, CA_ERROR, err);
         free(nc);
@@ -393,7 +401,7 @@ void LessonPage_near(App *a, int y, int h) {
     nc->V = V;
     nc->D = D;
     for (int i = 0; i < nc->n; i++) label_of(a, nc->near[i].id, nc->label[i], VIEW_LABEL);
-    if (specials) snprintf(nc->note, sizeof nc->note, "left out: the token itself and <unk> <s> </s>;  e edits the prompt");
+    if (specials) snprintf(nc->note, sizeof nc->note, "left out: the token itself and %s%s;  e edits the prompt", names, specials > 3 ? " ..." : "");
     else snprintf(nc->note, sizeof nc->note, "left out: the token itself.  (GPT-2 124M: \"␣cat\" finds \"␣dog\", \"␣cats\")");
     View_nearest.draw(&nc->vc);
     free(nc);
@@ -420,7 +428,7 @@ void LessonPage_matmul(App *a, int y, int h) {
     MatmulCtx *mc = calloc(1, sizeof *mc);
     if (!mc) return;
     mc->vc = base;
-    const int tied = m->c.arch == ARCH_GPT2 || m->c.shared_classifier;
+    const int tied = m->c.shared_classifier;
     snprintf(mc->x_name, sizeof mc->x_name, "x");
     snprintf(mc->w_name, sizeof mc->w_name, "%s", tied ? "Eᵀ" : "W");
     snprintf(mc->out_name, sizeof mc->out_name, "logits");

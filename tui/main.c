@@ -220,7 +220,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     char note[4400];
-    if (!o.model && !headless && m->c.arch == ARCH_LLAMA) {
+    if (!o.model && !headless && strcmp(m->name, "gpt2") != 0) {
         snprintf(note, sizeof note, "opened %s from %s; for GPT-2 run `make model NAME=gpt2`", m->name, m->path);
         o.note = note;
     }

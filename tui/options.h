@@ -29,6 +29,6 @@ int Tui_run(Model *m, const Options *o);
 
 /* The ready-made prompts when none are given (tui/prompts.c): the lesson's B=2 batch for
  * GPT-2, story openings for TinyStories. Returns how many were written to out. */
-int Tui_default_prompts(Arch arch, const char **out, int cap);
+int Tui_default_prompts(const Model *m, const char **out, int cap);
 
 #endif

@@ -36,17 +36,17 @@ static const char *short_name(StationKind k) {
 }
 
 /* The tensors a station can show (w key cycles), their names and symbols. */
-static int which_count(StationKind k, Arch arch) {
+static int which_count(StationKind k, const Config *c) {
     switch (k) {
     case ST_QKV: return 3;
     case ST_ROPE: return 2;
-    case ST_MLP_UP: return arch == ARCH_LLAMA ? 3 : 2;
+    case ST_MLP_UP: return c->mlp == MLP_SWIGLU ? 3 : 2;
     case ST_OUT_PROJ: case ST_MLP_DOWN: return 2;
     default: return 1;
     }
 }
 
-static void which_names(StationKind k, Arch arch, int which, char *name, size_t ncap, char *sym, size_t scap) {
+static void which_names(StationKind k, const Config *c, int which, char *name, size_t ncap, char *sym, size_t scap) {
     const char *n = "", *s = "x";
     switch (k) {
     case ST_NORM1: case ST_NORM2: s = "xn"; break;
@@ -59,11 +59,11 @@ static void which_names(StationKind k, Arch arch, int which, char *name, size_t 
     case ST_WSUM: s = "y"; break;
     case ST_OUT_PROJ: s = which == 0 ? "x" : "yWo"; n = which == 0 ? "x + y@Wo: the residual after (w: what was added)" : "y@Wo: what attention adds (w: the sum)"; break;
     case ST_MLP_UP:
-        s = which == 0 ? "hid" : which == 1 ? "pre" : "gate";
-        if (arch == ARCH_LLAMA)
-            n = which == 0 ? "silu(xn@W1)*(xn@W3) (w: before silu, gate)" : which == 1 ? "xn@W1 before silu (w: gate)" : "xn@W3, the gate (w: the product)";
+        s = which == 0 ? "hid" : which == 1 ? "pre" : "up";
+        if (c->mlp == MLP_SWIGLU)
+            n = which == 0 ? "silu(xn@Wg)*(xn@Wu) (w: before silu, up)" : which == 1 ? "xn@Wg before silu (w: up)" : "xn@Wu, the up projection (w: the product)";
         else
-            n = which == 0 ? "gelu(xn@W1+b1) (w: before gelu)" : "xn@W1+b1 before gelu (w: after)";
+            n = which == 0 ? "gelu(xn@Wu+bu) (w: before gelu)" : "xn@Wu+bu before gelu (w: after)";
         break;
     case ST_MLP_DOWN: s = which == 0 ? "x" : "hW2"; n = which == 0 ? "x + hid@W2: the block's output (w: what was added)" : "hid@W2: what the MLP adds (w: the sum)"; break;
     default: break;
@@ -180,7 +180,7 @@ static void numbers_of_shape(const App *a, StationRef s, char *out, size_t cap, 
     char buf[128];
     Station_shape(c, s, B, T, buf, sizeof buf);
     /* k and v of grouped-query attention have KV heads, not h (the maths line; the strip shows q) */
-    int kv_view = (s.kind == ST_QKV || s.kind == ST_ROPE) && a->which % which_count(s.kind, c->arch) != 0;
+    int kv_view = (s.kind == ST_QKV || s.kind == ST_ROPE) && a->which % which_count(s.kind, c) != 0;
     if (full && kv_view && c->n_kv_heads != c->n_heads)
         snprintf(buf, sizeof buf, "(B,KV,T,d) = (%d,%d,%d,%d)", B, c->n_kv_heads, T, c->head_dim);
     if (full) snprintf(full, fcap, "%s", buf);
@@ -216,10 +216,10 @@ static int prepare(App *a, ViewCtx *c, char *err) {
     c->all_heads = a->vc.all_heads;
     c->temperature = a->temperature;
     c->sample_temperature = a->sampler.temperature;
-    int nw = which_count(s.kind, cfg->arch);
+    int nw = which_count(s.kind, cfg);
     int which = a->which % nw;
     c->which = which;
-    which_names(s.kind, cfg->arch, which, c->which_name, sizeof c->which_name, c->tensor_name, sizeof c->tensor_name);
+    which_names(s.kind, cfg, which, c->which_name, sizeof c->which_name, c->tensor_name, sizeof c->tensor_name);
     for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
     if (!t) return 0;
     ViewKind vk = Station_info(s.kind)->view;
@@ -293,7 +293,7 @@ static void walk_draw(App *a, int y, int h) {
     numbers_of_shape(a, s, nums, sizeof nums, shape, sizeof shape);
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
-    int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg->arch), 1);
+    int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg), 1);
     int shw = View_width(shape);
     if (used + 4 + shw <= W) {
         Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);

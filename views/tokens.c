@@ -68,7 +68,7 @@ static void tokens_draw(ViewCtx *c) {
     const TokenTable *tt = c->tok;
     int bottom = c->y + c->h - 1;
     int y = c->y;
-    int show_sym = c->arch == ARCH_GPT2 && tt->symbol != NULL && c->h >= 6;
+    int show_sym = c->byte_level && tt->symbol != NULL && c->h >= 6;
     Crt_set(w, CA_DIM);
     View_printf(w, y++, c->x, c->w, "text -> token ids: each chip is one token; its id is below%s",
                 show_sym ? ", then its byte-level spelling (Ġ = a space)" : "");
@@ -81,8 +81,8 @@ static void tokens_draw(ViewCtx *c) {
     }
     Crt_set(w, CA_DIM);
     if (c->h >= 4)
-        View_printf(w, c->y + c->h - 1, c->x, c->w, ", . choose a token   b batch row   e edit the prompt%s",
-                    c->arch == ARCH_LLAMA ? "   (<s> = BOS, added in front)" : "");
+        View_printf(w, c->y + c->h - 1, c->x, c->w, ", . choose a token   b batch row   e edit the prompt%s%.24s%s",
+                    c->bos_name ? "   (" : "", c->bos_name ? c->bos_name : "", c->bos_name ? " = BOS, added in front)" : "");
     Crt_set(w, CA_NORMAL);
 }
 

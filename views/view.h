@@ -58,7 +58,8 @@ typedef struct ViewCtx {
     int zoom;                 /* 1 normal; 2, 3 large print (bigger cells, fewer of them) */
 
     /* the model */
-    Arch arch;
+    int byte_level;           /* byte-level BPE tokenizer: show the pieces' spelling too */
+    const char *bos_name;     /* the token the tokenizer puts in front ("<s>"), or NULL */
     const Config *cfg;        /* may be NULL in tests */
     const char *model_name;
     Trace *trace;             /* may be NULL (tests) */
