@@ -486,12 +486,12 @@ int Gguf_open(GgufFile *g, const char *path, char *err) {
     /* a key/value takes at least 13 bytes (name length, type, a u8); a tensor info 24 */
     size_t left = r.len - r.pos;
     if (nkv > left / 13) {
-        sw_seterr(err, "%s: the header says %llu keys, more than the %zu bytes left in the file can hold (corrupt file?)",
+        sw_seterr(err, "%s: the header says %llu keys, more than the %zu bytes left in the file can hold (truncated or corrupt file?)",
                   path, (unsigned long long)nkv, left);
         goto fail;
     }
     if (nt > left / 24) {
-        sw_seterr(err, "%s: the header says %llu tensors, more than the %zu bytes left in the file can hold (corrupt file?)",
+        sw_seterr(err, "%s: the header says %llu tensors, more than the %zu bytes left in the file can hold (truncated or corrupt file?)",
                   path, (unsigned long long)nt, left);
         goto fail;
     }
