@@ -1,0 +1,550 @@
+/* quant.c - ggml's tensor types: sizes, exact dequantization, fused dot kernels (see quant.h).
+ *
+ * Exactness: each dequantizer evaluates the same float expression, in the same order, as
+ * ggml's to_float (e.g. Q6_K: (d * scale) * q, Q4_K: (d * scale) * q - dmin * min), and the
+ * build uses -std=c11, where GCC does not contract a * b + c into an FMA.
+ * The dot kernels may group the arithmetic differently (scale applied to a group's sum), so
+ * they agree with the exact dot to float rounding, not bit for bit.
+ */
+#include "quant.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define QUANT_X86 1
+#include <immintrin.h>
+#endif
+
+/* ---- type table ---- */
+
+typedef struct { int type; const char *name; int bs; int bytes; } TypeInfo;
+static const TypeInfo k_types[] = {
+    {QT_F32, "F32", 1, 4},       {QT_F16, "F16", 1, 2},      {QT_BF16, "BF16", 1, 2},
+    {QT_Q4_0, "Q4_0", 32, 18},   {QT_Q4_1, "Q4_1", 32, 20},  {QT_Q5_0, "Q5_0", 32, 22},
+    {QT_Q5_1, "Q5_1", 32, 24},   {QT_Q8_0, "Q8_0", 32, 34},  {QT_Q2_K, "Q2_K", 256, 84},
+    {QT_Q3_K, "Q3_K", 256, 110}, {QT_Q4_K, "Q4_K", 256, 144}, {QT_Q5_K, "Q5_K", 256, 176},
+    {QT_Q6_K, "Q6_K", 256, 210},
+};
+
+/* types ggml defines that shapewalk does not read (for a clear refusal by name) */
+static const char *other_name(int type) {
+    switch (type) {
+    case 4: return "Q4_2 (removed from ggml)";
+    case 5: return "Q4_3 (removed from ggml)";
+    case 9: return "Q8_1";
+    case 15: return "Q8_K";
+    case 16: return "IQ2_XXS";
+    case 17: return "IQ2_XS";
+    case 18: return "IQ3_XXS";
+    case 19: return "IQ1_S";
+    case 20: return "IQ4_NL";
+    case 21: return "IQ3_S";
+    case 22: return "IQ2_S";
+    case 23: return "IQ4_XS";
+    case 24: return "I8";
+    case 25: return "I16";
+    case 26: return "I32";
+    case 27: return "I64";
+    case 28: return "F64";
+    case 29: return "IQ1_M";
+    case 31: return "Q4_0_4_4 (removed from ggml)";
+    case 32: return "Q4_0_4_8 (removed from ggml)";
+    case 33: return "Q4_0_8_8 (removed from ggml)";
+    case 34: return "TQ1_0";
+    case 35: return "TQ2_0";
+    case 36: return "IQ4_NL_4_4 (removed from ggml)";
+    case 37: return "IQ4_NL_4_8 (removed from ggml)";
+    case 38: return "IQ4_NL_8_8 (removed from ggml)";
+    case 39: return "MXFP4";
+    case 40: return "NVFP4";
+    case 41: return "Q1_0";
+    case 42: return "Q2_0";
+    }
+    return NULL;
+}
+
+static const TypeInfo *info(int type) {
+    for (size_t i = 0; i < sizeof k_types / sizeof k_types[0]; i++)
+        if (k_types[i].type == type) return &k_types[i];
+    return NULL;
+}
+
+int Quant_supported(int type) { return info(type) != NULL; }
+
+const char *Quant_name(int type) {
+    const TypeInfo *t = info(type);
+    return t ? t->name : other_name(type);
+}
+
+int Quant_block_size(int type) {
+    const TypeInfo *t = info(type);
+    return t ? t->bs : 0;
+}
+
+size_t Quant_block_bytes(int type) {
+    const TypeInfo *t = info(type);
+    return t ? (size_t)t->bytes : 0;
+}
+
+double Quant_bits_per_weight(int type) {
+    const TypeInfo *t = info(type);
+    return t ? 8.0 * t->bytes / t->bs : 0.0;
+}
+
+int Quant_row_bytes(int type, int64_t n, size_t *out) {
+    const TypeInfo *t = info(type);
+    if (!t || n < 0 || n % t->bs != 0) return -1;
+    uint64_t blocks = (uint64_t)n / (uint64_t)t->bs;
+    if (blocks > SIZE_MAX / (size_t)t->bytes) return -1;
+    *out = (size_t)blocks * (size_t)t->bytes;
+    return 0;
+}
+
+/* ---- scalars ---- */
+
+float Quant_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t ex = (h >> 10) & 0x1fu, man = h & 0x3ffu, bits;
+    if (ex == 0) {
+        float f = (float)man * 5.9604644775390625e-8f;   /* zero or subnormal: man * 2^-24, exact */
+        return sign ? -f : f;
+    } else if (ex == 31) {
+        bits = sign | 0x7f800000u | (man << 13);          /* inf / nan */
+    } else {
+        bits = sign | ((ex + 112u) << 23) | (man << 13);  /* rebias 15 -> 127 */
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+float Quant_bf16_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline float rdh(const uint8_t *p) { return Quant_f16_to_f32(rd16(p)); }
+
+/* Q4_K / Q5_K: the 6-bit scale and min of group j (0..7) from the 12 packed bytes */
+static inline void scale_min_k4(int j, const uint8_t *q, int *sc, int *mn) {
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *mn = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *mn = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+/* Q3_K: the 16 signed 6-bit scales (stored +32) from the 12 packed bytes: low 4 bits in
+ * bytes 0..7 (low nibble for groups 0..7, high nibble for 8..15), high 2 bits in bytes 8..11 */
+static inline void scales_q3k(const uint8_t *b, int sc[16]) {
+    for (int j = 0; j < 16; j++) {
+        int lo = j < 8 ? (b[j] & 0xF) : (b[j - 8] >> 4);
+        int hi = (b[8 + j % 4] >> (2 * (j / 4))) & 3;
+        sc[j] = (lo | (hi << 4)) - 32;
+    }
+}
+
+/* ---- dequantization, one block at a time (src: the block, y: its bs floats) ---- */
+
+static void dq_q4_0(const uint8_t *b, float *y) {
+    const float d = rdh(b);
+    for (int j = 0; j < 16; j++) {
+        y[j] = ((b[2 + j] & 0xF) - 8) * d;
+        y[j + 16] = ((b[2 + j] >> 4) - 8) * d;
+    }
+}
+
+static void dq_q4_1(const uint8_t *b, float *y) {
+    const float d = rdh(b), m = rdh(b + 2);
+    for (int j = 0; j < 16; j++) {
+        y[j] = (b[4 + j] & 0xF) * d + m;
+        y[j + 16] = (b[4 + j] >> 4) * d + m;
+    }
+}
+
+static void dq_q5_0(const uint8_t *b, float *y) {
+    const float d = rdh(b);
+    uint32_t qh = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 | (uint32_t)b[5] << 24;
+    for (int j = 0; j < 16; j++) {
+        int h0 = (qh >> j) & 1, h1 = (qh >> (j + 16)) & 1;
+        y[j] = (((b[6 + j] & 0xF) | (h0 << 4)) - 16) * d;
+        y[j + 16] = (((b[6 + j] >> 4) | (h1 << 4)) - 16) * d;
+    }
+}
+
+static void dq_q5_1(const uint8_t *b, float *y) {
+    const float d = rdh(b), m = rdh(b + 2);
+    uint32_t qh = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+    for (int j = 0; j < 16; j++) {
+        int h0 = (qh >> j) & 1, h1 = (qh >> (j + 16)) & 1;
+        y[j] = ((b[8 + j] & 0xF) | (h0 << 4)) * d + m;
+        y[j + 16] = ((b[8 + j] >> 4) | (h1 << 4)) * d + m;
+    }
+}
+
+static void dq_q8_0(const uint8_t *b, float *y) {
+    const float d = rdh(b);
+    for (int j = 0; j < 32; j++) y[j] = (int8_t)b[2 + j] * d;
+}
+
+static void dq_q2_k(const uint8_t *b, float *y) {
+    const uint8_t *scales = b, *q = b + 16;
+    const float d = rdh(b + 80), mn = rdh(b + 82);
+    int is = 0;
+    for (int c = 0; c < 2; c++, q += 32)
+        for (int shift = 0; shift < 8; shift += 2)
+            for (int half = 0; half < 2; half++) {
+                int sc = scales[is++];
+                float dl = d * (sc & 0xF), ml = mn * (sc >> 4);
+                for (int l = 0; l < 16; l++) *y++ = dl * ((q[l + 16 * half] >> shift) & 3) - ml;
+            }
+}
+
+static void dq_q3_k(const uint8_t *b, float *y) {
+    const uint8_t *hm = b, *q = b + 32;
+    const float d = rdh(b + 108);
+    int sc[16], is = 0;
+    scales_q3k(b + 96, sc);
+    unsigned m = 1;
+    for (int c = 0; c < 2; c++, q += 32)
+        for (int shift = 0; shift < 8; shift += 2, m <<= 1)
+            for (int half = 0; half < 2; half++) {
+                float dl = d * sc[is++];
+                for (int l = 0; l < 16; l++) {
+                    int k = l + 16 * half;
+                    *y++ = dl * (((q[k] >> shift) & 3) - ((hm[k] & m) ? 0 : 4));
+                }
+            }
+}
+
+static void dq_q4_k(const uint8_t *b, float *y) {
+    const float d = rdh(b), mn = rdh(b + 2);
+    const uint8_t *scales = b + 4, *q = b + 16;
+    for (int j = 0; j < 4; j++, q += 32) {
+        int sc, m;
+        scale_min_k4(2 * j, scales, &sc, &m);
+        const float d1 = d * sc, m1 = mn * m;
+        scale_min_k4(2 * j + 1, scales, &sc, &m);
+        const float d2 = d * sc, m2 = mn * m;
+        for (int l = 0; l < 32; l++) *y++ = d1 * (q[l] & 0xF) - m1;
+        for (int l = 0; l < 32; l++) *y++ = d2 * (q[l] >> 4) - m2;
+    }
+}
+
+static void dq_q5_k(const uint8_t *b, float *y) {
+    const float d = rdh(b), mn = rdh(b + 2);
+    const uint8_t *scales = b + 4, *qh = b + 16, *ql = b + 48;
+    unsigned u1 = 1, u2 = 2;
+    for (int j = 0; j < 4; j++, ql += 32, u1 <<= 2, u2 <<= 2) {
+        int sc, m;
+        scale_min_k4(2 * j, scales, &sc, &m);
+        const float d1 = d * sc, m1 = mn * m;
+        scale_min_k4(2 * j + 1, scales, &sc, &m);
+        const float d2 = d * sc, m2 = mn * m;
+        for (int l = 0; l < 32; l++) *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
+        for (int l = 0; l < 32; l++) *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
+    }
+}
+
+static void dq_q6_k(const uint8_t *b, float *y) {
+    const uint8_t *ql = b, *qh = b + 128;
+    const int8_t *sc = (const int8_t *)(b + 192);
+    const float d = rdh(b + 208);
+    for (int c = 0; c < 2; c++, y += 128, ql += 64, qh += 32, sc += 8)
+        for (int l = 0; l < 32; l++) {
+            int is = l / 16;
+            int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+            int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+            int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+            int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+            y[l] = d * sc[is] * q1;
+            y[l + 32] = d * sc[is + 2] * q2;
+            y[l + 64] = d * sc[is + 4] * q3;
+            y[l + 96] = d * sc[is + 6] * q4;
+        }
+}
+
+void Quant_dequant_row(int type, const void *src, float *dst, int64_t n) {
+    const uint8_t *p = src;
+    void (*blk)(const uint8_t *, float *) = NULL;
+    switch (type) {
+    case QT_F32: memcpy(dst, p, (size_t)n * 4); return;
+    case QT_F16: for (int64_t i = 0; i < n; i++) dst[i] = rdh(p + 2 * i); return;
+    case QT_BF16: for (int64_t i = 0; i < n; i++) dst[i] = Quant_bf16_to_f32(rd16(p + 2 * i)); return;
+    case QT_Q4_0: blk = dq_q4_0; break;
+    case QT_Q4_1: blk = dq_q4_1; break;
+    case QT_Q5_0: blk = dq_q5_0; break;
+    case QT_Q5_1: blk = dq_q5_1; break;
+    case QT_Q8_0: blk = dq_q8_0; break;
+    case QT_Q2_K: blk = dq_q2_k; break;
+    case QT_Q3_K: blk = dq_q3_k; break;
+    case QT_Q4_K: blk = dq_q4_k; break;
+    case QT_Q5_K: blk = dq_q5_k; break;
+    case QT_Q6_K: blk = dq_q6_k; break;
+    default: return;
+    }
+    const TypeInfo *t = info(type);
+    for (int64_t i = 0; i + t->bs <= n; i += t->bs, p += t->bytes) blk(p, dst + i);
+}
+
+/* ---- plain C dot: dequantize QUANT_MAX_BLOCK weights at a time, then a float dot per
+ * chunk (4 partial sums), chunks summed in double ---- */
+
+static float dot_f32_plain(const float *w, const float *x, int64_t n) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += w[i] * x[i];
+        s1 += w[i + 1] * x[i + 1];
+        s2 += w[i + 2] * x[i + 2];
+        s3 += w[i + 3] * x[i + 3];
+    }
+    for (; i < n; i++) s0 += w[i] * x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+typedef float (*DotF32)(const float *, const float *, int64_t);
+
+/* chunks of up to 256 weights (a multiple of every block size) through a stack buffer */
+static float dot_chunked(int type, const uint8_t *row, const float *x, int64_t n, DotF32 dot) {
+    const TypeInfo *t = info(type);
+    if (!t) return 0.0f;
+    float buf[QUANT_MAX_BLOCK];
+    double total = 0;
+    for (int64_t i = 0; i < n; i += QUANT_MAX_BLOCK) {
+        int64_t m = n - i < QUANT_MAX_BLOCK ? n - i : QUANT_MAX_BLOCK;
+        const uint8_t *src = row + (size_t)(i / t->bs) * (size_t)t->bytes;
+        if (type == QT_F32) {
+            float w[QUANT_MAX_BLOCK];
+            memcpy(w, src, (size_t)m * 4);   /* the row may be unaligned */
+            total += dot(w, x + i, m);
+        } else {
+            Quant_dequant_row(type, src, buf, m);
+            total += dot(buf, x + i, m);
+        }
+    }
+    return (float)total;
+}
+
+/* ---- AVX2 + FMA + F16C ---- */
+#ifdef QUANT_X86
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+AVX2 static float dot_f32_avx2(const float *w, const float *x, int64_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+
+AVX2 static float dot_f16_avx2(const uint8_t *w, const float *x, int64_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    int64_t i = 0;
+#define H8(k) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * (i + (k)))))
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(H8(0), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(H8(8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(H8(16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(H8(24), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(H8(0), _mm256_loadu_ps(x + i), a0);
+#undef H8
+    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += rdh(w + 2 * i) * x[i];
+    return s;
+}
+
+AVX2 static float dot_bf16_avx2(const uint8_t *w, const float *x, int64_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    int64_t i = 0;
+#define B8(k) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32( \
+        _mm_loadu_si128((const __m128i *)(w + 2 * (i + (k))))), 16))
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(B8(0), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(B8(8), _mm256_loadu_ps(x + i + 8), a1);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(B8(0), _mm256_loadu_ps(x + i), a0);
+#undef B8
+    float s = hsum8(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s += Quant_bf16_to_f32(rd16(w + 2 * i)) * x[i];
+    return s;
+}
+
+/* 8 signed bytes -> 8 floats */
+AVX2 static inline __m256 i8x8(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(v)); }
+
+/* sum over 16 int8 weights q (one 128-bit register) times x[0..16), as 8 lanes */
+AVX2 static inline __m256 dot16(__m128i q, const float *x) {
+    __m256 s = _mm256_mul_ps(i8x8(q), _mm256_loadu_ps(x));
+    return _mm256_fmadd_ps(i8x8(_mm_srli_si128(q, 8)), _mm256_loadu_ps(x + 8), s);
+}
+
+/* sum over 32 int8 weights q (one 256-bit register) times x[0..32), as 8 lanes */
+AVX2 static inline __m256 dot32(__m256i q, const float *x) {
+    __m256 s = dot16(_mm256_castsi256_si128(q), x);
+    return _mm256_add_ps(s, dot16(_mm256_extracti128_si256(q, 1), x + 16));
+}
+
+AVX2 static float dot_q8_0_avx2(const uint8_t *b, const float *x, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64, b += 68) {
+        __m256 s0 = dot32(_mm256_loadu_si256((const __m256i *)(b + 2)), x + i);
+        __m256 s1 = dot32(_mm256_loadu_si256((const __m256i *)(b + 36)), x + i + 32);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(rdh(b)), s0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(rdh(b + 34)), s1, acc1);
+    }
+    if (i < n) {
+        __m256 s0 = dot32(_mm256_loadu_si256((const __m256i *)(b + 2)), x + i);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(rdh(b)), s0, acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+AVX2 static float dot_q4_0_avx2(const uint8_t *b, const float *x, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
+    for (int64_t i = 0; i < n; i += 32, b += 18) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
+        __m128i lo = _mm_sub_epi8(_mm_and_si128(v, m4), eight);
+        __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight);
+        __m256 s = _mm256_add_ps(dot16(lo, x + i), dot16(hi, x + i + 16));
+        if ((i / 32) & 1) acc1 = _mm256_fmadd_ps(_mm256_set1_ps(rdh(b)), s, acc1);
+        else acc0 = _mm256_fmadd_ps(_mm256_set1_ps(rdh(b)), s, acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+/* sum of x[0..32) as 8 lanes */
+AVX2 static inline __m256 sum32(const float *x) {
+    return _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8)),
+                         _mm256_add_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(x + 24)));
+}
+
+/* Q4_K: per group of 32, d*scale * sum(q x) - dmin*min * sum(x) */
+AVX2 static float dot_q4_k_avx2(const uint8_t *b, const float *x, int64_t n) {
+    __m256 acc = _mm256_setzero_ps(), accm = acc;
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    for (int64_t i = 0; i < n; i += 256, b += 144) {
+        const float d = rdh(b), mn = rdh(b + 2);
+        const uint8_t *q = b + 16;
+        for (int j = 0; j < 4; j++) {
+            const float *xx = x + i + 64 * j;
+            __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * j));
+            __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            int sc1, m1, sc2, m2;
+            scale_min_k4(2 * j, b + 4, &sc1, &m1);
+            scale_min_k4(2 * j + 1, b + 4, &sc2, &m2);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1), dot32(lo, xx), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc2), dot32(hi, xx + 32), acc);
+            accm = _mm256_fmadd_ps(_mm256_set1_ps(mn * m1), sum32(xx), accm);
+            accm = _mm256_fmadd_ps(_mm256_set1_ps(mn * m2), sum32(xx + 32), accm);
+        }
+    }
+    return hsum8(acc) - hsum8(accm);
+}
+
+/* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q */
+AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    for (int64_t i = 0; i < n; i += 256, b += 210) {
+        const float d = rdh(b + 208);
+        for (int c = 0; c < 2; c++) {
+            const uint8_t *ql = b + 64 * c, *qh = b + 128 + 32 * c;
+            const int8_t *sc = (const int8_t *)(b + 192 + 8 * c);
+            const float *xx = x + i + 128 * c;
+            __m256i a = _mm256_loadu_si256((const __m256i *)ql);
+            __m256i a2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i h = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(a, m4), _mm256_slli_epi16(_mm256_and_si256(h, m2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(a2, m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), m2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a2, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4));
+            for (int k = 0; k < 4; k++) {
+                __m256i s = _mm256_sub_epi8(q[k], k32);
+                __m256 g0 = dot16(_mm256_castsi256_si128(s), xx + 32 * k);
+                __m256 g1 = dot16(_mm256_extracti128_si256(s, 1), xx + 32 * k + 16);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k]), g0, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k + 1]), g1, acc);
+            }
+        }
+    }
+    return hsum8(acc);
+}
+
+static float dot_avx2(int type, const uint8_t *row, const float *x, int64_t n) {
+    switch (type) {
+    case QT_F32: return dot_f32_avx2((const float *)(const void *)row, x, n);
+    case QT_F16: return dot_f16_avx2(row, x, n);
+    case QT_BF16: return dot_bf16_avx2(row, x, n);
+    case QT_Q8_0: return dot_q8_0_avx2(row, x, n);
+    case QT_Q4_0: return dot_q4_0_avx2(row, x, n);
+    case QT_Q4_K: return dot_q4_k_avx2(row, x, n);
+    case QT_Q6_K: return dot_q6_k_avx2(row, x, n);
+    }
+    return dot_chunked(type, row, x, n, dot_f32_avx2);
+}
+
+static int cpu_has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+#endif
+
+/* ---- dispatch ---- */
+
+static int g_want_simd = 1;
+static int g_cpu = -1;   /* -1 not asked yet; the answer never changes, so a racy first read is harmless */
+
+int Quant_set_simd(int on) {
+    int old = g_want_simd;
+    g_want_simd = on ? 1 : 0;
+    return old;
+}
+
+int Quant_simd_active(void) {
+#ifdef QUANT_X86
+    if (g_cpu < 0) g_cpu = cpu_has_avx2();
+    return g_want_simd && g_cpu;
+#else
+    return 0;
+#endif
+}
+
+float Quant_dot_row(int type, const void *row, const float *x, int64_t n) {
+    if (!Quant_supported(type) || n <= 0) return 0.0f;
+#ifdef QUANT_X86
+    if (Quant_simd_active()) return dot_avx2(type, row, x, n);
+#endif
+    return dot_chunked(type, row, x, n, dot_f32_plain);
+}
+
+void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y) {
+    const uint8_t *p = rows;
+    for (int r = 0; r < nrows; r++) y[r] = Quant_dot_row(type, p + (size_t)r * row_bytes, x, n);
+}
