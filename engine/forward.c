@@ -15,6 +15,7 @@
  */
 #include "forward.h"
 #include "pool.h"
+#include "quant.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -61,12 +62,73 @@ static void few_rows_block(void *ctx, int job, int slot) {
     }
 }
 
+/* Quantized weights (W->type is a ggml type, W->q its out rows of `in` weights): the rows
+ * are never turned into a float matrix as a whole; each job takes a block of output units.
+ *   Up to QROWS rows of x (generation, short prompts): every row of x meets the block's
+ *   quantized rows through the fused dot kernels (engine/quant.c), which read each weight
+ *   once from memory while the block is cached.
+ *   More rows (a prompt): the block is dequantized into the job's scratch (nu,in) floats and
+ *   meets all N rows of x in one sgemm, y[:, u0:u0+nu] = x @ blockᵀ: the dequantization is
+ *   paid once per weight, the maths runs at sgemm speed.
+ * Either way the numbers are float x times the weights as ggml dequantizes them. */
+enum { QROWS = 4 };
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float *scratch; size_t each; int add; } QuantRows;
+
+static void quant_rows_block(void *ctx, int job, int slot) {
+    const QuantRows *f = ctx;
+    const Linear *W = f->W;
+    const int u0 = job * f->units, nu = W->out - u0 < f->units ? W->out - u0 : f->units;
+    const uint8_t *rows = (const uint8_t *)W->q + (size_t)u0 * W->row_bytes;
+    if (f->N <= QROWS) {
+        float tmp[FEW_BLOCK_FLOATS / 64];
+        for (int n = 0; n < f->N; n++) {
+            float *yn = f->y + (size_t)n * W->out + u0;
+            for (int c = 0; c < nu; c += (int)(sizeof tmp / sizeof tmp[0])) {
+                int k = nu - c < (int)(sizeof tmp / sizeof tmp[0]) ? nu - c : (int)(sizeof tmp / sizeof tmp[0]);
+                Quant_dot_rows(W->type, rows + (size_t)c * W->row_bytes, W->row_bytes, k, f->x + (size_t)n * W->in, W->in, tmp);
+                if (f->add) for (int i = 0; i < k; i++) yn[c + i] += tmp[i];
+                else memcpy(yn + c, tmp, sizeof(float) * (size_t)k);
+            }
+        }
+        return;
+    }
+    float *blk = f->scratch + (size_t)slot * f->each;
+    for (int u = 0; u < nu; u++) Quant_dequant_row(W->type, rows + (size_t)u * W->row_bytes, blk + (size_t)u * W->in, W->in);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f->N, nu, W->in, 1.0f, f->x, W->in, blk, W->in,
+                f->add ? 1.0f : 0.0f, f->y + u0, W->out);
+}
+
+static void linear_quant(float *y, const float *x, int N, const Linear *W, int add) {
+    int units = FEW_BLOCK_FLOATS / W->in;
+    if (units < 8) units = 8;
+    const int jobs = (W->out + units - 1) / units, slots = Pool_threads();
+    QuantRows f = { y, x, N, units, W, NULL, (size_t)units * W->in, add };
+    if (N > QROWS) {
+        f.scratch = malloc(sizeof(float) * f.each * (size_t)slots);
+        if (!f.scratch) {   /* no room for blocks: the dot kernels need none */
+            f.N = 1;
+            for (int n = 0; n < N; n++) {
+                f.y = y + (size_t)n * W->out;
+                f.x = x + (size_t)n * W->in;
+                Pool_run(jobs, slots, quant_rows_block, &f);
+            }
+            return;
+        }
+    }
+    Pool_run(jobs, slots, quant_rows_block, &f);
+    free(f.scratch);
+}
+
 /* y (N,out) = x (N,in) @ W (+ bias) */
 static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
     float beta = 0.0f;
     if (bias) {
         for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
         beta = 1.0f;
+    }
+    if (!W->w) {   /* quantized (or unaligned) rows: see linear_quant() */
+        linear_quant(y, x, N, W, bias != NULL);
+        return;
     }
     if (N > 1 && N < FEW_ROWS) {
         int units = FEW_BLOCK_FLOATS / W->in;

@@ -5,6 +5,7 @@
  *   folder with one llama2.c .bin (tokenizer.bin / tok<V>.bin are tokenizers, not
  *   checkpoints), a .bin file, or a file whose first 28 bytes are a plausible llama2.c
  *   header                                                     -> llama2.c (model_llama.c)
+ *   a .gguf file, a file starting with "GGUF", a folder with one .gguf -> GGUF (model_gguf.c)
  *   anything else -> "PATH: not a model shapewalk can open (...)"
  *
  * Default model search list (Model_resolve(NULL, ...)), first hit wins:
@@ -25,6 +26,7 @@
  * $SHAPEWALK_MODEL_PATH, else NAME in the folders of 4-7; an existing path is used as is.
  */
 #include "model_internal.h"
+#include "quant.h"
 
 #include <dirent.h>
 #include <stddef.h>
@@ -165,8 +167,38 @@ static int sniff_llama2c(const char *path, int is_dir, const uint8_t *head, size
     return 1;
 }
 
+/* a .gguf file, a file starting with "GGUF", or a folder holding one .gguf file */
+static int sniff_gguf(const char *path, int is_dir, const uint8_t *head, size_t n, char *target, size_t cap, char *err) {
+    if (!is_dir) {
+        if (!ends_with(path, ".gguf") && !(n >= 4 && memcmp(head, "GGUF", 4) == 0)) return 0;
+        snprintf(target, cap, "%s", path);
+        return 1;
+    }
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    int k = 0;
+    char first[256] = "", second[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!ends_with(e->d_name, ".gguf")) continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (!model_is_file(p)) continue;
+        if (k == 0) { snprintf(first, sizeof first, "%s", e->d_name); snprintf(target, cap, "%s", p); }
+        else if (k == 1) snprintf(second, sizeof second, "%s", e->d_name);
+        k++;
+    }
+    closedir(d);
+    if (k > 1) {
+        sw_seterr(err, "%s: holds several .gguf files (%.60s, %.60s%s); pass the one you want", path, first, second, k > 2 ? ", ..." : "");
+        return -1;
+    }
+    return k == 1;
+}
+
 static const ModelFormat FORMATS[] = {
     { sniff_safetensors, Model_open_gpt2 },   /* model_gpt2.c */
+    { sniff_gguf, Model_open_gguf },          /* model_gguf.c */
     { sniff_llama2c, Model_open_llama },      /* model_llama.c */
 };
 
@@ -254,13 +286,14 @@ size_t Model_slot_size(const Config *c, char letter) {
 }
 
 size_t Linear_bytes(const Linear *W) {
-    if (W->type == 0) return W->w ? sizeof(float) * (size_t)W->in * (size_t)W->out : 0;
+    if (W->w) return sizeof(float) * (size_t)W->in * (size_t)W->out;
     return W->q ? W->row_bytes * (size_t)W->out : 0;
 }
 
 void Model_embed_row(const Model *m, int id, float *out) {
     const Linear *E = &m->tok_emb;
-    memcpy(out, E->w + (size_t)id * E->in, sizeof(float) * (size_t)E->in);
+    if (E->w) memcpy(out, E->w + (size_t)id * E->in, sizeof(float) * (size_t)E->in);
+    else Quant_dequant_row(E->type, (const uint8_t *)E->q + (size_t)id * E->row_bytes, out, E->in);
 }
 
 size_t Model_n_params(const Model *m) { return m->n_params; }

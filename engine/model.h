@@ -53,11 +53,11 @@ typedef struct {
 } Config;
 
 /* A weight matrix used as y = x @ W with x (N,in) and y (N,out).
- * type 0 (F32): w points to floats.
+ * w non-NULL: type 0 (F32), floats:
  *   out_major = 0: stored (in,out) row-major, as GPT-2's Conv1D weights.
  *   out_major = 1: stored (out,in) row-major, as nn.Linear, llama2.c and GGUF (and E for a tied head).
- * type != 0 (a ggml tensor type, see engine/quant.h): w is NULL and q points to `out` rows of
- * `in` weights, row_bytes each, always out_major. */
+ * Otherwise (a ggml tensor type, see engine/quant.h, or F32 rows at an odd address): w is
+ * NULL and q points to `out` rows of `in` weights, row_bytes each, always out_major. */
 typedef struct {
     const float *w;
     int in, out;

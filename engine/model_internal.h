@@ -7,6 +7,7 @@
 /* Each loader fills everything but m->path (Model_open sets it). */
 Model *Model_open_gpt2(const char *dir, const char *tok_path, char *err);
 Model *Model_open_llama(const char *bin, const char *tok_path, char *err);
+Model *Model_open_gguf(const char *path, const char *tok_path, char *err);
 
 /* 1 if the first bytes look like a llama2.c header: 7 int32, all positive (vocab_size may be
  * negative), none absurdly large. Also 1 for llama2.c's newer "ak42" exports, so that the
