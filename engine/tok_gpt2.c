@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +31,9 @@
 
 /* ---- bytes <-> unicode (OpenAI's bytes_to_unicode) ------------------------------------- */
 
-#define U2B_N 324   /* code points used: bytes themselves up to 0xFF, 256+0 .. 256+67 */
+#define U2B_N GPT2_U2B_N
 
-static void byte_map(uint32_t b2u[256], int u2b[U2B_N]) {
+void Gpt2_byte_map(uint32_t b2u[256], int u2b[U2B_N]) {
     int n = 0;
     for (int i = 0; i < U2B_N; i++) u2b[i] = -1;
     for (int b = 0; b < 256; b++) {
@@ -61,11 +62,25 @@ static const PairSlot *pair_find(const Tokenizer *t, int a, int b) {
     }
 }
 
-/* a repeated pair keeps the later rank, as dict(zip(merges, range(...))) does */
-static void pair_put(Tokenizer *t, int a, int b, int rank, int merged) {
+int Gpt2_has_pair(const Tokenizer *t, int a, int b) { return pair_find(t, a, b) != NULL; }
+
+int Gpt2_pairs_alloc(Tokenizer *t, size_t n_merges) {
+    size_t cap = 16;
+    while (cap < n_merges * 2) cap *= 2;
+    t->pairs = malloc(cap * sizeof *t->pairs);
+    if (!t->pairs) return -1;
+    for (size_t i = 0; i < cap; i++) t->pairs[i].key = UINT64_MAX;
+    t->pair_mask = cap - 1;
+    return 0;
+}
+
+/* encoder.py: a repeated pair keeps the later rank, as dict(zip(merges, range(...))) does;
+ * llama.cpp (keep_first): the first, as unordered_map::emplace does */
+void Gpt2_pair_add(Tokenizer *t, int a, int b, int rank, int merged, int keep_first) {
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
     size_t h = (size_t)mix64(key) & t->pair_mask;
     while (t->pairs[h].key != UINT64_MAX && t->pairs[h].key != key) h = (h + 1) & t->pair_mask;
+    if (keep_first && t->pairs[h].key == key) return;
     t->pairs[h].key = key;
     t->pairs[h].rank = rank;
     t->pairs[h].merged = merged;
@@ -112,7 +127,7 @@ static int load_vocab(Tokenizer *t, const char *path, char *err) {
     /* n distinct ids in 0..n-1: every id has a key */
     uint32_t b2u[256];
     int u2b[U2B_N];
-    byte_map(b2u, u2b);
+    Gpt2_byte_map(b2u, u2b);
     char *buf = malloc(1024);
     size_t bcap = 1024;
     if (!buf || StrPool_init(&t->sym, n, len) != 0 || StrPool_init(&t->bytes, n, len)) {
@@ -161,6 +176,10 @@ static int load_vocab(Tokenizer *t, const char *path, char *err) {
         }
     }
     t->eos = StrIndex_find(&t->sym_index, "<|endoftext|>", 13);
+    t->type = malloc((size_t)n);
+    if (!t->type) { sw_seterr(err, "%s: out of memory", path); goto done; }
+    memset(t->type, TOK_TYPE_NORMAL, (size_t)n);
+    if (t->eos >= 0) t->type[t->eos] = TOK_TYPE_CONTROL;
     rc = 0;
 done:
     free(key_of);
@@ -180,12 +199,7 @@ static int load_merges(Tokenizer *t, const char *path, const char *vocab_path, c
     char *cat = NULL;
     size_t lines = 1;
     for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
-    size_t cap = 16;
-    while (cap < lines * 2) cap *= 2;
-    t->pairs = malloc(cap * sizeof *t->pairs);
-    if (!t->pairs) { sw_seterr(err, "%s: out of memory", path); goto done; }
-    for (size_t i = 0; i < cap; i++) t->pairs[i].key = UINT64_MAX;
-    t->pair_mask = cap - 1;
+    if (Gpt2_pairs_alloc(t, lines) != 0) { sw_seterr(err, "%s: out of memory", path); goto done; }
 
     size_t catcap = 256;
     cat = malloc(catcap);
@@ -237,7 +251,7 @@ static int load_merges(Tokenizer *t, const char *path, const char *vocab_path, c
                       path, lineno, clip(fl[0]), f[0], clip(fl[1]), f[1], clip(ml), miss, vocab_path);
             goto done;
         }
-        pair_put(t, a, b, rank++, m);
+        Gpt2_pair_add(t, a, b, rank++, m, 0);
     }
     rc = 0;
 done:
@@ -258,6 +272,7 @@ Tokenizer *Tokenizer_open_gpt2(const char *encoder_path, const char *merges_path
     if (!encoder_path || !merges_path) { sw_seterr(err, "Tokenizer_open_gpt2: NULL path"); return NULL; }
     Tokenizer *t = Tokenizer_alloc(TOK_GPT2, err);
     if (!t) return NULL;
+    snprintf(t->pre_name, sizeof t->pre_name, "gpt2");
     if (load_vocab(t, encoder_path, err) != 0 || load_merges(t, merges_path, encoder_path, err) != 0) {
         Tokenizer_free(t);
         return NULL;
@@ -287,12 +302,12 @@ typedef struct {
     int a, b;         /* the ids the pair had when pushed (stale entries are skipped) */
 } Cand;
 
-typedef struct {
+struct Bpe {
     int *id, *next, *prev;   /* a linked list of symbols; id -1 = joined into its left */
     Cand *heap, *batch;
     int nheap;
     size_t cap;              /* nodes; the heap holds at most 3 per node */
-} Bpe;
+};
 
 static int cand_less(const Cand *x, const Cand *y) {
     return x->rank < y->rank || (x->rank == y->rank && x->left < y->left);
@@ -384,6 +399,17 @@ static int bpe_piece(const Tokenizer *t, Bpe *w, const unsigned char *s, size_t 
     for (int i = 0; i >= 0; i = w->next[i])
         if (IntVec_push(out, w->id[i]) != 0) return -1;
     return 0;
+}
+
+int Gpt2_bpe_piece(const Tokenizer *t, Bpe **w, const unsigned char *s, size_t n, IntVec *out) {
+    if (!*w && !(*w = calloc(1, sizeof **w))) return -1;
+    return bpe_piece(t, *w, s, n, out);
+}
+
+void Gpt2_bpe_free(Bpe *w) {
+    if (!w) return;
+    bpe_free(w);
+    free(w);
 }
 
 int Gpt2_encode(const Tokenizer *t, const char *text, size_t len, IntVec *out, char *err) {

@@ -46,6 +46,8 @@ Tokenizer *Tokenizer_open_llama(const char *path, int vocab_size, char *err) {
     t->n_vocab = vocab_size;
     t->bos = 1;
     t->eos = 2;
+    t->unk = 0;
+    t->add_bos = 1;
     const uint8_t *d = m.data;
     size_t o = 4;
     int32_t max_len;
@@ -59,7 +61,8 @@ Tokenizer *Tokenizer_open_llama(const char *path, int vocab_size, char *err) {
         goto fail;
     }
     t->score = malloc((size_t)vocab_size * sizeof *t->score);
-    if (!t->score || StrPool_init(&t->piece, vocab_size, m.len) != 0 ||
+    t->type = malloc((size_t)vocab_size);
+    if (!t->score || !t->type || StrPool_init(&t->piece, vocab_size, m.len) != 0 ||
         StrPool_init(&t->sym, vocab_size, m.len) != 0 || StrPool_init(&t->bytes, vocab_size, m.len) != 0) {
         sw_seterr(err, "%s: out of memory", path);
         goto fail;
@@ -97,6 +100,8 @@ Tokenizer *Tokenizer_open_llama(const char *path, int vocab_size, char *err) {
         size_t sn = n, bn = n;
         char one, *esc = NULL;
         int byte;
+        t->type[i] = i == 0 ? TOK_TYPE_UNKNOWN : i < LLAMA_N_SPECIAL ? TOK_TYPE_CONTROL
+                   : i < LLAMA_BYTE0 + 256 ? TOK_TYPE_BYTE : TOK_TYPE_NORMAL;
         if (i < LLAMA_N_SPECIAL) {                 /* "\n<s>\n" -> symbol "<s>", no bytes */
             while (sn && (sym[0] == '\n' || sym[0] == ' ')) { sym++; sn--; }
             while (sn && (sym[sn - 1] == '\n' || sym[sn - 1] == ' ')) sn--;

@@ -1,6 +1,7 @@
 /* tokenizer.c - what both tokenizer families share: string pools and hash lookups, input
  * checks, encode/decode dispatch, symbols and the printable labels the TUI puts on token chips.
- * The families themselves are in tok_gpt2.c (byte-level BPE) and tok_llama.c (llama2.c BPE).
+ * The families themselves are in tok_gpt2.c (byte-level BPE), tok_llama.c (llama2.c BPE) and
+ * tok_gguf.c (both built from GGUF metadata arrays).
  */
 #include "tokenizer_internal.h"
 
@@ -168,7 +169,7 @@ Tokenizer *Tokenizer_alloc(TokKind kind, char *err) {
     Tokenizer *t = calloc(1, sizeof *t);
     if (!t) { sw_seterr(err, "tokenizer: out of memory"); return NULL; }
     t->kind = kind;
-    t->bos = t->eos = t->space_id = -1;
+    t->bos = t->eos = t->unk = t->space_id = -1;
     /* controls, format characters (bidi overrides, ZWJ, BOM), line/paragraph separators,
      * private use: invisible or harmful in a terminal cell, so labels spell them \uXXXX */
     t->hidden_re = compile_class("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Co}]");
@@ -199,18 +200,31 @@ void Tokenizer_free(Tokenizer *t) {
     if (t->hidden_re) pcre2_code_free(t->hidden_re);
     if (t->mark_re) pcre2_code_free(t->mark_re);
     if (t->pre_re) pcre2_code_free(t->pre_re);
+    for (int i = 0; i < t->n_pre; i++) if (t->pre_list[i]) pcre2_code_free(t->pre_list[i]);
     free(t->pairs);
     free(t->score);
+    free(t->type);
+    free(t->special);
     free(t);
 }
 
 TokKind Tokenizer_kind(const Tokenizer *t) { return t->kind; }
 int Tokenizer_vocab_size(const Tokenizer *t) { return t->n_vocab; }
-int Tokenizer_bos(const Tokenizer *t) { return t->bos; }
-int Tokenizer_is_control(const Tokenizer *t, int id) {
-    return id >= 0 && (id == t->bos || id == t->eos || (t->kind == TOK_LLAMA && id == 0));
-}
+int Tokenizer_bos(const Tokenizer *t) { return t->add_bos ? t->bos : -1; }
 int Tokenizer_eos(const Tokenizer *t) { return t->eos; }
+const char *Tokenizer_pre(const Tokenizer *t) { return t->pre_name; }
+
+int Tokenizer_type(const Tokenizer *t, int id) {
+    if (!t || id < 0 || id >= t->n_vocab) return -1;
+    return t->type ? t->type[id] : TOK_TYPE_NORMAL;
+}
+
+int Tokenizer_is_control(const Tokenizer *t, int id) {
+    if (!t || id < 0 || id >= t->n_vocab) return 0;
+    if (id == t->bos || id == t->eos || id == t->unk) return 1;
+    int ty = Tokenizer_type(t, id);
+    return ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN;
+}
 
 const char *Tokenizer_bytes(const Tokenizer *t, int id, size_t *len) {
     if (!t || id < 0 || id >= t->n_vocab) { if (len) *len = 0; return NULL; }
@@ -256,8 +270,10 @@ int Tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
     }
     if (len && Tokenizer_check_text(text, len, err) != 0) return -1;
     IntVec v = {0};
-    int rc = t->kind == TOK_GPT2 ? Gpt2_encode(t, text ? text : "", len, &v, err)
-                                 : Llama_encode(t, text ? text : "", len, &v, err);
+    const char *s = text ? text : "";
+    int rc = t->kind == TOK_GPT2    ? Gpt2_encode(t, s, len, &v, err)
+           : t->kind == TOK_LLAMA   ? Llama_encode(t, s, len, &v, err)
+                                    : Gguf_encode(t, s, len, &v, err);
     if (rc == 0 && !v.v) {
         v.v = malloc(sizeof(int));   /* empty result: still something the caller frees */
         if (!v.v) { sw_seterr(err, "text: out of memory"); rc = -1; }
@@ -268,8 +284,9 @@ int Tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
     return 0;
 }
 
-/* Out-of-range ids (e.g. a model's padded vocabulary) decode to nothing. Llama: BOS gives
- * nothing and the piece after it loses one leading space (the dummy prefix), as llama2.c. */
+/* Out-of-range ids (e.g. a model's padded vocabulary) decode to nothing. The BOS encode adds
+ * gives nothing; SentencePiece kinds: the piece after it loses one leading space (the dummy
+ * prefix), as llama2.c. */
 char *Tokenizer_decode(const Tokenizer *t, const int *ids, int n) {
     size_t total = 1;
     for (int i = 0; i < n; i++) {
@@ -280,11 +297,13 @@ char *Tokenizer_decode(const Tokenizer *t, const int *ids, int n) {
     if (!out) return NULL;
     size_t o = 0;
     int after_bos = 0;
+    int bos = Tokenizer_bos(t);
+    int strip = t->kind == TOK_LLAMA || (t->kind == TOK_GGUF_SPM && t->add_space_prefix);
     for (int i = 0; i < n; i++) {
         size_t l;
         const char *b = Tokenizer_bytes(t, ids[i], &l);
         if (!b) continue;
-        if (t->kind == TOK_LLAMA && ids[i] == t->bos) { after_bos = 1; continue; }
+        if (bos >= 0 && ids[i] == bos) { after_bos = strip; continue; }
         if (after_bos && l && b[0] == ' ') { b++; l--; }
         after_bos = 0;
         memcpy(out + o, b, l);
@@ -391,7 +410,8 @@ void Tokenizer_label(const Tokenizer *t, int id, int show_space, char *buf, size
     }
     size_t n;
     const char *b = StrPool_get(&t->bytes, id, &n);
-    int special = t->kind == TOK_LLAMA && id < 3;   /* <unk> <s> </s> decode to nothing */
+    /* control tokens by name (<s>, <|im_start|>); so are tokens that decode to nothing */
+    int special = Tokenizer_is_control(t, id) || n == 0;
     if (special) b = StrPool_get(&t->sym, id, &n);
     Sink cnt = { NULL, 0, SIZE_MAX, 0 };
     escape_into(t, &cnt, b, n, show_space && !special, !special);

@@ -40,7 +40,9 @@ typedef struct {
 struct Tokenizer {
     TokKind kind;
     int n_vocab;
-    int bos, eos;
+    int bos, eos, unk;      /* -1 when the vocabulary has none */
+    int add_bos;            /* encode puts bos first */
+    unsigned char *type;    /* TokType of every id */
     StrPool sym;            /* printable spelling (encoder.json key / llama piece) */
     StrPool bytes;          /* decoded bytes */
     StrIndex sym_index;     /* for Tokenizer_lookup */
@@ -53,12 +55,23 @@ struct Tokenizer {
     PairSlot *pairs;        /* merges hash table */
     size_t pair_mask;
 
-    /* Llama */
+    /* Llama (and both GGUF kinds: piece = the token text as the file has it) */
     StrPool piece;          /* raw pieces as in the .bin (llama2.c concatenates these) */
     StrIndex piece_index;
     float *score;
     int space_id;           /* the dummy prefix " " */
+
+    /* GGUF kinds */
+    int add_space_prefix;   /* SPM: a "▁" before the text (and after each special token) */
+    int *special;           /* ids matched literally in the text, longest first */
+    int n_special;
+    pcre2_code *pre_list[4];/* BPE: the pre-tokenizer's regexes, applied in turn */
+    int n_pre;
+    int ignore_merges;      /* BPE (llama-bpe): a piece that is a token is that token */
+    char pre_name[24];
 };
+
+#define TOK_MAX_VOCAB 10000000
 
 /* StrPool */
 int StrPool_init(StrPool *p, int n_hint, size_t bytes_hint);
@@ -95,6 +108,21 @@ typedef struct {
 int IntVec_push(IntVec *a, int x);
 
 int Gpt2_encode(const Tokenizer *t, const char *text, size_t len, IntVec *out, char *err);
+int Gguf_encode(const Tokenizer *t, const char *text, size_t len, IntVec *out, char *err);
+
+/* tok_gpt2.c's parts the GGUF BPE shares */
+#define GPT2_U2B_N 324   /* code points bytes_to_unicode uses: up to 0xFF, then 256+0 .. 256+67 */
+void Gpt2_byte_map(uint32_t b2u[256], int u2b[GPT2_U2B_N]);
+int Gpt2_pairs_alloc(Tokenizer *t, size_t n_merges);   /* 0, or -1 out of memory */
+/* add merge (a,b) -> merged; keep_first: a repeated pair keeps its first rank (llama.cpp),
+ * else its last (encoder.py) */
+void Gpt2_pair_add(Tokenizer *t, int a, int b, int rank, int merged, int keep_first);
+int Gpt2_has_pair(const Tokenizer *t, int a, int b);
+typedef struct Bpe Bpe;
+/* BPE of one pre-token's bytes, ids appended to out; *w is scratch reused across calls
+ * (start NULL, free with Gpt2_bpe_free). -1 out of memory. */
+int Gpt2_bpe_piece(const Tokenizer *t, Bpe **w, const unsigned char *s, size_t n, IntVec *out);
+void Gpt2_bpe_free(Bpe *w);
 int Llama_encode(const Tokenizer *t, const char *text, size_t len, IntVec *out, char *err);
 
 /* decode one UTF-8 sequence at s[0..n): returns its length and sets *cp, or 0 if invalid */
