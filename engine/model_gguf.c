@@ -309,7 +309,7 @@ Model *Model_open_gguf(const char *path, const char *tok_path, char *err) {
     }
 
     Config c = {0};
-    snprintf(c.family, sizeof c.family, "%s", arch);
+    snprintf(c.family, sizeof c.family, "%.23s", arch);
     snprintf(c.format, sizeof c.format, "gguf");
     c.norm = NORM_RMSNORM;
     c.pos = POS_ROPE;

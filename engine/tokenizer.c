@@ -209,6 +209,7 @@ void Tokenizer_free(Tokenizer *t) {
 }
 
 TokKind Tokenizer_kind(const Tokenizer *t) { return t->kind; }
+int Tokenizer_byte_level(const Tokenizer *t) { return t->kind == TOK_GPT2 || t->kind == TOK_GGUF_BPE; }
 int Tokenizer_vocab_size(const Tokenizer *t) { return t->n_vocab; }
 int Tokenizer_bos(const Tokenizer *t) { return t->add_bos ? t->bos : -1; }
 int Tokenizer_eos(const Tokenizer *t) { return t->eos; }

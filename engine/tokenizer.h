@@ -76,6 +76,8 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err);
 void Tokenizer_free(Tokenizer *t);
 
 TokKind Tokenizer_kind(const Tokenizer *t);
+/* 1 for byte-level BPE (GPT-2 files, GGUF "gpt2"): pieces are spelled in bytes-as-unicode ("Ġworld") */
+int Tokenizer_byte_level(const Tokenizer *t);
 int Tokenizer_vocab_size(const Tokenizer *t);
 int Tokenizer_bos(const Tokenizer *t);   /* id prepended by encode, or -1 (GPT-2, add_bos false) */
 int Tokenizer_eos(const Tokenizer *t);   /* <|endoftext|> 50256 for GPT-2, </s> 2 for Llama; -1 none */

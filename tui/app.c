@@ -52,7 +52,7 @@ ViewCtx App_view_ctx(const App *a, int y, int h) {
     c.h = h;
     c.w = a->cols;
     c.zoom = a->zoom;
-    c.byte_level = Tokenizer_kind(a->m->tok) == TOK_GPT2;
+    c.byte_level = Tokenizer_byte_level(a->m->tok);
     c.bos_name = Tokenizer_bos(a->m->tok) >= 0 ? Tokenizer_symbol(a->m->tok, Tokenizer_bos(a->m->tok)) : NULL;
     c.cfg = &a->m->c;
     c.model_name = a->m->name;
@@ -146,7 +146,7 @@ static void build_tokens(App *a) {
     if (!t) return;
     int T = t->T > 0 ? t->T : 1;
     a->tok_label = calloc((size_t)t->B * T, VIEW_LABEL);
-    if (Tokenizer_kind(a->m->tok) == TOK_GPT2) a->tok_symbol = calloc((size_t)t->B * T, VIEW_LABEL);
+    if (Tokenizer_byte_level(a->m->tok)) a->tok_symbol = calloc((size_t)t->B * T, VIEW_LABEL);
     a->tok.B = t->B;
     a->tok.T = t->T;
     a->tok.ids = t->ids;
