@@ -36,14 +36,17 @@ CFLAGS  += $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) -I. -pthread
 LDLIBS  += $(PKG_LIBS) -lm -pthread
 LDFLAGS += $(SANLD)
 
+# the layers, bottom up (docs/ARCHITECTURE.md; make check-layers checks the includes)
 ENGINE_SRC := $(wildcard engine/*.c)
+TERM_SRC   := $(wildcard term/*.c)
 VIEWS_SRC  := $(wildcard views/*.c)
+APP_SRC    := $(wildcard app/*.c)
 TUI_SRC    := $(filter-out tui/main.c,$(wildcard tui/*.c))
-LIB_SRC    := $(ENGINE_SRC) $(VIEWS_SRC) $(TUI_SRC)
+LIB_SRC    := $(ENGINE_SRC) $(TERM_SRC) $(VIEWS_SRC) $(APP_SRC) $(TUI_SRC)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HDRS       := $(wildcard engine/*.h views/*.h tui/*.h tests/*.h)
+HDRS       := $(wildcard engine/*.h term/*.h views/*.h app/*.h tui/*.h tests/*.h)
 
 .PHONY: all test test-build check bench fuzz install uninstall clean model screenshots
 all: shapewalk

@@ -1,6 +1,6 @@
 /* headless.c - --dump (the shape walk as text) and --json (token probabilities, loss,
  * top-k alternatives, logit lens) for scripts. Output is stable; errors go to stderr. */
-#include "tui/headless.h"
+#include "app/headless.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -239,7 +239,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     const char *prompts[SW_MAX_B];
     int B = o->n_prompts;
     if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
-    else B = Tui_default_prompts(m->c.arch, prompts, SW_MAX_B);
+    else B = Prompts_default(m->c.arch, prompts, SW_MAX_B);
     TraceOpts to;
     TraceOpts_default(&to);
     to.truncate = o->truncate;

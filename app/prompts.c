@@ -1,7 +1,7 @@
 /* prompts.c - the ready-made prompts, in one place. */
-#include "tui/app.h"
+#include "app/options.h"
 
-int Tui_default_prompts(Arch arch, const char **out, int cap) {
+int Prompts_default(Arch arch, const char **out, int cap) {
     /* GPT-2: the lesson's batch of B=2 (tokens 15496 995 0 770 318 1257 and a shorter row,
      * so the padding shows). Llama (TinyStories): story openings it was trained on. */
     static const char *gpt2[] = {"Hello world! This is fun", "The cat sat on mat"};

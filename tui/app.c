@@ -541,7 +541,7 @@ int Tui_run(Model *m, const Options *o) {
     const char *defaults[SW_MAX_B];
     int n = o->n_prompts;
     if (n > 0) for (int i = 0; i < n && i < SW_MAX_B; i++) defaults[i] = o->prompts[i];
-    else n = Tui_default_prompts(m->c.arch, defaults, SW_MAX_B);
+    else n = Prompts_default(m->c.arch, defaults, SW_MAX_B);
     if (n > SW_MAX_B) n = SW_MAX_B;
     for (int i = 0; i < n; i++) a->prompts[i] = strdup(defaults[i]);
     a->B = n;

@@ -11,8 +11,8 @@
 #include "engine/model.h"
 #include "engine/trace.h"
 #include "tui/editor.h"
-#include "tui/options.h"
-#include "tui/worker.h"
+#include "app/options.h"
+#include "app/worker.h"
 #include "views/view.h"
 
 #define APP_MIN_COLS 80
@@ -83,8 +83,9 @@ typedef struct App {
 
 extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson;
 
-/* The ready-made prompts for a model family (the lesson's B=2 batch for GPT-2). */
-int Tui_default_prompts(Arch arch, const char **out, int cap);
+/* The ncurses program: runs until the user quits. Takes the opened model; the first trace
+ * is computed inside (off the UI thread). Returns the process exit code. */
+int Tui_run(Model *m, const Options *o);
 
 /* The current station. */
 StationRef App_station(const App *a);

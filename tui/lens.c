@@ -4,8 +4,8 @@
  * The grid's columns are computed when they first come on screen, one (L,D)@(D,V) matmul
  * per position (tui/inspect.c), and kept while the tokens up to them stay the same. */
 #include "tui/app.h"
-#include "tui/inspect.h"
-#include "views/inspect.h"
+#include "app/inspect_cache.h"
+#include "views/inspect_views.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,8 +6,8 @@
  * Numbers: Trace_next_token_stats / Trace_topk on the current trace, cached per token
  * prefix in tui/inspect.c. */
 #include "tui/app.h"
-#include "tui/inspect.h"
-#include "views/inspect.h"
+#include "app/inspect_cache.h"
+#include "views/inspect_views.h"
 
 #include <math.h>
 #include <stdio.h>
