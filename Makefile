@@ -2,6 +2,7 @@
 #
 #   make              build ./shapewalk
 #   make test         unit, golden-number and tmux tests, then all again under ASan+UBSan
+#   make check-layers no file includes from a layer above its own (also part of make test)
 #   make bench        print speed figures (bench/results.json)
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make model NAME=gpt2   download a model into the data directory (models/fetch.sh)
@@ -36,16 +37,19 @@ CFLAGS  += $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) -I. -pthread
 LDLIBS  += $(PKG_LIBS) -lm -pthread
 LDFLAGS += $(SANLD)
 
+# the layers, bottom up (docs/ARCHITECTURE.md; make check-layers checks the includes)
 ENGINE_SRC := $(wildcard engine/*.c)
+TERM_SRC   := $(wildcard term/*.c)
 VIEWS_SRC  := $(wildcard views/*.c)
+APP_SRC    := $(wildcard app/*.c)
 TUI_SRC    := $(filter-out tui/main.c,$(wildcard tui/*.c))
-LIB_SRC    := $(ENGINE_SRC) $(VIEWS_SRC) $(TUI_SRC)
+LIB_SRC    := $(ENGINE_SRC) $(TERM_SRC) $(VIEWS_SRC) $(APP_SRC) $(TUI_SRC)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HDRS       := $(wildcard engine/*.h views/*.h tui/*.h tests/*.h)
+HDRS       := $(wildcard engine/*.h term/*.h views/*.h app/*.h tui/*.h tests/*.h)
 
-.PHONY: all test test-build check bench fuzz install uninstall clean model screenshots
+.PHONY: all test test-build check check-layers bench fuzz install uninstall clean model screenshots
 all: shapewalk
 
 # objects rebuild when the flags change (make bench builds with -O3 -march=native)
@@ -85,6 +89,10 @@ test:
 	@SHARED="$(SHARED)" sh tests/run.sh build build-asan
 
 check: test
+
+# the one-way rule engine -> term -> views -> app -> tui (tests/run.sh runs it too)
+check-layers:
+	@sh tests/check_layers.sh
 
 bench:
 	@$(MAKE) --no-print-directory OPT="-O3 -march=native -g" shapewalk

@@ -1,140 +1,162 @@
-/* stations.c - what is shown about each station of the walk (STATIONS.md as data).
+/* stations.c - what is shown about each station of the walk (docs/stations.md is written from
+ * this table: make docs).
  * The computation itself is in engine/forward.c; each entry here says it in one line. */
 #include "stations.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const StationInfo STATIONS[ST__COUNT] = {
-    [ST_TOKENIZE] = {ST_TOKENIZE, "0", "tokenize",
+    [ST_TOKENIZE] = {ST_TOKENIZE, "0", "tokens", "tokenize",
         "ids = encode(text)", "ids = encode(text)", "B,T",
         "The text is cut into tokens and each token becomes an integer id from the vocabulary.",
         "The model never sees letters: only integers, one per token, T of them per prompt.",
-        1, VK_TOKENS},
-    [ST_EMBED] = {ST_EMBED, "1", "embedding lookup",
+        1, VK_TOKENS,
+        {{"x", "", NULL}}},
+    [ST_EMBED] = {ST_EMBED, "1", "embed", "embedding lookup",
         "x = E[ids]    E is (V,D)", "x = E[ids]    E is (V,D)", "B,T,D",
         "Each id picks one row of the embedding table E: a vector of D numbers per token.",
         "The shape gains an axis here: (B,T) integers become (B,T,D) numbers.",
-        1, VK_MATRIX},
-    [ST_POSITIONS] = {ST_POSITIONS, "2", "add positions",
+        1, VK_MATRIX,
+        {{"x", "", NULL}}},
+    [ST_POSITIONS] = {ST_POSITIONS, "2", "+pos", "add positions",
         "x = x + P[0:T]    P is (ctx,D)",
         "nothing added: RoPE rotates q and k inside attention",
         "B,T,D",
         "GPT-2 adds a learned vector for each position; Llama adds nothing here and rotates q and k by position inside attention instead.",
         "Adding keeps the shape: (B,T,D) + (T,D) broadcasts over B.",
-        0, VK_MATRIX},
-    [ST_BLOCK] = {ST_BLOCK, "3.l", "transformer block",
+        0, VK_MATRIX,
+        {{"x", "", NULL}}},
+    [ST_BLOCK] = {ST_BLOCK, "3.l", "block", "transformer block",
         "x = x + attn(LN(x));  x = x + mlp(LN(x))",
         "x = x + attn(RMSNorm(x));  x = x + mlp(RMSNorm(x))",
         "B,T,D",
         "A block lets every token look at earlier tokens (attention), then thinks about each token alone (MLP); both add to the residual stream x.",
         "The block's output has the same shape as its input, so blocks can be stacked L times.",
-        0, VK_MATRIX},
-    [ST_FINAL_NORM] = {ST_FINAL_NORM, "4", "final norm",
+        0, VK_MATRIX,
+        {{"x", "", NULL}}},
+    [ST_FINAL_NORM] = {ST_FINAL_NORM, "4", "norm", "final norm",
         "x = LN_f(x) = (x - mean) / sqrt(var + eps) * w + b",
         "x = RMSNorm(x) = x / sqrt(mean(x^2) + eps) * w",
         "B,T,D",
         "The residual stream is normalised once more before it is turned into scores over the vocabulary.",
         "Each row now has a fixed scale; the shape is unchanged.",
-        0, VK_MATRIX},
-    [ST_LM_HEAD] = {ST_LM_HEAD, "5", "LM head",
+        0, VK_MATRIX,
+        {{"x", "", NULL}}},
+    [ST_LM_HEAD] = {ST_LM_HEAD, "5", "LM head", "LM head",
         "logits = x @ Eᵀ    (B,T,D)@(D,V) -> (B,T,V)",
         "logits = x @ W_cls    (B,T,D)@(D,V) -> (B,T,V)",
         "B,T,V",
         "Each position's vector is dotted with every token's row of the output matrix: one score (logit) per vocabulary entry.",
         "The matmul shape rule: the inner D's meet and vanish, V appears.",
-        1, VK_TOPK},
-    [ST_SOFTMAX] = {ST_SOFTMAX, "6", "softmax",
+        1, VK_TOPK,
+        {{"x", "", NULL}}},
+    [ST_SOFTMAX] = {ST_SOFTMAX, "6", "softmax", "softmax",
         "probs = exp(logits - max) / sum(exp(logits - max))",
         "probs = exp(logits - max) / sum(exp(logits - max))",
         "B,T,V",
         "Scores become probabilities: exponentiate (after subtracting the max so nothing overflows) and divide by the sum.",
         "Subtracting the max changes nothing in the result but keeps exp() finite.",
-        0, VK_TOPK},
-    [ST_NEXT] = {ST_NEXT, "7", "next token",
+        0, VK_TOPK,
+        {{"x", "", NULL}}},
+    [ST_NEXT] = {ST_NEXT, "7", "next", "next token",
         "next = argmax(probs[:, -1, :])  (or a sample)",
         "next = argmax(probs[:, -1, :])  (or a sample)",
         "B",
         "Only the last position's probabilities choose what comes next; append it and the walk runs again with T+1.",
         "One token per prompt: the shape (B,) - then (B,T) grows to (B,T+1).",
-        1, VK_NEXT},
-    [ST_NORM1] = {ST_NORM1, "3.l.a", "norm 1",
+        1, VK_NEXT,
+        {{"x", "", NULL}}},
+    [ST_NORM1] = {ST_NORM1, "3.l.a", "norm1", "norm 1",
         "xn = LN_1(x) = (x - mean) / sqrt(var + eps) * w + b",
         "xn = RMSNorm(x) = x / sqrt(mean(x^2) + eps) * w",
         "B,T,D",
         "Each token's vector is rescaled to a standard size before attention reads it.",
         "Normalising acts on each row (each token) separately.",
-        0, VK_MATRIX},
-    [ST_QKV] = {ST_QKV, "3.l.b", "queries, keys, values",
+        0, VK_MATRIX,
+        {{"xn", "", NULL}}},
+    [ST_QKV] = {ST_QKV, "3.l.b", "q,k,v", "queries, keys, values",
         "q|k|v = xn @ W_qkv + b    (B,T,D)@(D,3D), split into h heads of d",
         "q = xn @ Wq;  k = xn @ Wk;  v = xn @ Wv    (KV heads for k, v)",
         "B,h,T,d",
         "Three matmuls give each token a query (what it looks for), a key (what it offers) and a value (what it passes on), split into h heads.",
         "D = h x d: the same numbers, viewed as h heads of size d.",
-        1, VK_MATRIX},
-    [ST_ROPE] = {ST_ROPE, "3.l.c", "rotary positions",
+        1, VK_MATRIX,
+        {{"q", "q: what each token looks for", "k, v"}, {"k", "k: what each token offers", "v, q"}, {"v", "v: what each token passes on", "q, k"}}},
+    [ST_ROPE] = {ST_ROPE, "3.l.c", "rope", "rotary positions",
         "(no rotary step in GPT-2)",
         "rotate each pair (q[2i], q[2i+1]) by angle pos * 10000^(-2i/d); same for k",
         "B,h,T,d",
         "Llama marks positions by rotating pairs of numbers in q and k by an angle that grows with the position.",
         "After rotation a dot product q.k depends on how far apart the two tokens are.",
-        0, VK_MATRIX},
-    [ST_SCORES] = {ST_SCORES, "3.l.d", "attention scores",
+        0, VK_MATRIX,
+        {{"q", "q after rotation", "k"}, {"k", "k after rotation", "q"}}},
+    [ST_SCORES] = {ST_SCORES, "3.l.d", "scores", "attention scores",
         "S = q @ kᵀ / √d    (B,h,T,d)@(B,h,d,T) -> (B,h,T,T)",
         "S = q @ kᵀ / √d    (B,h,T,d)@(B,h,d,T) -> (B,h,T,T)",
         "B,h,T,T",
         "Every query is dotted with every key: a T x T table of how well token i's question matches token j's answer.",
         "A new shape: T x T per head - this is why attention costs grow with the square of T.",
-        1, VK_ATTENTION},
-    [ST_MASK] = {ST_MASK, "3.l.e", "causal mask",
+        1, VK_ATTENTION,
+        {{"S", "", NULL}}},
+    [ST_MASK] = {ST_MASK, "3.l.e", "mask", "causal mask",
         "S[i,j] = -inf  for j > i",
         "S[i,j] = -inf  for j > i",
         "B,h,T,T",
         "A token may not look at tokens after it, so the upper triangle is set to minus infinity.",
         "exp(-inf) = 0: the future will get zero weight after the softmax.",
-        0, VK_ATTENTION},
-    [ST_ATTN] = {ST_ATTN, "3.l.f", "attention probabilities",
+        0, VK_ATTENTION,
+        {{"S", "", NULL}}},
+    [ST_ATTN] = {ST_ATTN, "3.l.f", "probs", "attention probabilities",
         "A = softmax(S) along the last axis (max subtracted)",
         "A = softmax(S) along the last axis (max subtracted)",
         "B,h,T,T",
         "Each row of scores becomes weights that are positive and add up to 1.",
         "Every row sums to 1, and the masked future is exactly 0.",
-        0, VK_ATTENTION},
-    [ST_WSUM] = {ST_WSUM, "3.l.g", "weighted sum of values",
+        0, VK_ATTENTION,
+        {{"A", "", NULL}}},
+    [ST_WSUM] = {ST_WSUM, "3.l.g", "A@v", "weighted sum of values",
         "y = A @ v    (B,h,T,T)@(B,h,T,d) -> (B,h,T,d), heads merged -> (B,T,D)",
         "y = A @ v    (B,h,T,T)@(B,h,T,d) -> (B,h,T,d), heads merged -> (B,T,D)",
         "B,T,D",
         "Each token collects a mix of the earlier tokens' values, weighted by its attention row; the heads are put side by side again.",
         "Back to (B,T,D): the T x T table was only the weights.",
-        1, VK_MATRIX},
-    [ST_OUT_PROJ] = {ST_OUT_PROJ, "3.l.h", "output projection + residual",
+        1, VK_MATRIX,
+        {{"y", "", NULL}}},
+    [ST_OUT_PROJ] = {ST_OUT_PROJ, "3.l.h", "+attn", "output projection + residual",
         "x = x + (y @ W_o + b)    (B,T,D)@(D,D)",
         "x = x + y @ W_o    (B,T,D)@(D,D)",
         "B,T,D",
         "The mixed heads are projected back into the residual stream and added to what was there.",
         "The residual add: attention only adds a correction to x.",
-        0, VK_MATRIX},
-    [ST_NORM2] = {ST_NORM2, "3.l.i", "norm 2",
+        0, VK_MATRIX,
+        {{"x", "x + y@Wo: the residual after", "what was added"}, {"yWo", "y@Wo: what attention adds", "the sum"}}},
+    [ST_NORM2] = {ST_NORM2, "3.l.i", "norm2", "norm 2",
         "xn = LN_2(x)",
         "xn = RMSNorm(x)",
         "B,T,D",
         "The stream is normalised again before the MLP reads it.",
         "Same rule as norm 1, with its own weights.",
-        0, VK_MATRIX},
-    [ST_MLP_UP] = {ST_MLP_UP, "3.l.j", "MLP up + activation",
+        0, VK_MATRIX,
+        {{"xn", "", NULL}}},
+    [ST_MLP_UP] = {ST_MLP_UP, "3.l.j", "MLP up", "MLP up + activation",
         "hid = gelu(xn @ W1 + b1)    (B,T,D)@(D,F) -> (B,T,F)",
         "hid = silu(xn @ W1) * (xn @ W3)    (B,T,D)@(D,F) -> (B,T,F)",
         "B,T,F",
         "Each token's vector is widened to F numbers and passed through a nonlinearity, on its own - no mixing between tokens.",
         "The shape widens inside the MLP: D -> F.",
-        1, VK_MATRIX},
-    [ST_MLP_DOWN] = {ST_MLP_DOWN, "3.l.k", "MLP down + residual",
+        1, VK_MATRIX,
+        {{"hid", "gelu(xn@Wu+bu)", "before gelu"}, {"pre", "xn@Wu+bu before gelu", "after"}},
+        {{"hid", "silu(xn@Wg)*(xn@Wu)", "before silu, up"}, {"pre", "xn@Wg before silu", "up"}, {"up", "xn@Wu, the up projection", "the product"}}},
+    [ST_MLP_DOWN] = {ST_MLP_DOWN, "3.l.k", "+MLP", "MLP down + residual",
         "x = x + (hid @ W2 + b2)    (B,T,F)@(F,D) -> (B,T,D)",
         "x = x + hid @ W2    (B,T,F)@(F,D) -> (B,T,D)",
         "B,T,D",
         "The wide vector is projected back to D and added to the residual stream: the block's output.",
         "Back to D, so the next block sees the same shape.",
-        1, VK_MATRIX},
+        1, VK_MATRIX,
+        {{"x", "x + hid@Wd: the block's output", "what was added"}, {"hWd", "hid@Wd: what the MLP adds", "the sum"}}},
 };
 
 const StationInfo *Station_info(StationKind k) {
@@ -170,6 +192,44 @@ const char *Station_maths(StationKind k, const Config *c) {
                                                  : "logits = x @ W_out    (B,T,D)@(D,V) -> (B,T,V)";
     default: return s->maths_gpt2;
     }
+}
+
+/* The SwiGLU list (tensors_swiglu) where the station has one and the model's MLP is SwiGLU. */
+int Station_tensors(StationKind k, const Config *c, const StationTensor **out) {
+    const StationInfo *s = Station_info(k);
+    const StationTensor *t = c->mlp == MLP_SWIGLU && s->tensors_swiglu[0].symbol ? s->tensors_swiglu : s->tensors;
+    int n = 0;
+    while (n < STATION_MAX_TENSORS && t[n].symbol) n++;
+    *out = t;
+    return n > 0 ? n : 1;
+}
+
+int Station_outer_number(StationKind k) {
+    return k == ST_BLOCK || k >= ST_NORM1 ? 3 : atoi(Station_info(k)->number);
+}
+
+int Station_find(const Config *c, const char *number, StationRef *out) {
+    char *end;
+    long n = strtol(number, &end, 10);
+    if (end == number || n < 0) return -1;
+    if (n == 3) {
+        long l = 1;
+        if (*end == '.') {
+            l = strtol(end + 1, &end, 10);
+            if (l < 1 || l > c->n_layers) return -1;
+        }
+        if (*end == 0) { out->kind = ST_BLOCK; out->layer = (int)l - 1; return 0; }
+        if (*end != '.' || !end[1] || end[2]) return -1;
+        StationRef inner[16];
+        int ni = Stations_inner(c, (int)l - 1, inner, 16);
+        for (int i = 0; i < ni; i++)
+            if (Station_info(inner[i].kind)->number[4] == end[1]) { *out = inner[i]; return 0; }   /* "3.l.d" */
+        return -1;
+    }
+    if (*end) return -1;
+    for (int k = 0; k < ST_NORM1; k++)
+        if (k != ST_BLOCK && atoi(STATIONS[k].number) == n) { out->kind = (StationKind)k; out->layer = -1; return 0; }
+    return -1;
 }
 
 int Stations_outer(const Config *c, StationRef *out, int cap) {
@@ -239,4 +299,91 @@ void Station_label(StationRef s, char *buf, size_t cap) {
     /* "3.l" / "3.l.d" with l replaced by the 1-based layer number */
     const char *suffix = i->number + 3; /* "" or ".d" */
     snprintf(buf, cap, "3.%d%s %s", s.layer + 1, suffix, i->name);
+}
+
+/* ---- docs/stations.md ---- */
+
+static const char *view_name(ViewKind v) {
+    switch (v) {
+    case VK_TOKENS: return "token chips";
+    case VK_MATRIX: return "heatmap";
+    case VK_ATTENTION: return "attention (T,T)";
+    case VK_TOPK: return "top-k bars";
+    case VK_NEXT: return "next token";
+    }
+    return "?";
+}
+
+/* Markdown table cells: '|' would end the cell. */
+static void md_cell(FILE *out, const char *s) {
+    fputc(' ', out);
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", out);
+        else fputc(*s, out);
+    }
+    fputs(" |", out);
+}
+
+static void md_tensors(FILE *out, const StationTensor *t) {
+    for (int i = 0; i < STATION_MAX_TENSORS && t[i].symbol; i++)
+        fprintf(out, "%s`%s`%s%s", i ? ", " : "", t[i].symbol, t[i].name[0] ? " " : "", t[i].name);
+}
+
+void Stations_markdown(FILE *out) {
+    fputs("# The stations of the walk\n\n"
+          "Written by `make docs` from the table in `engine/stations.c`, which is the source: edit the\n"
+          "table, then run `make docs` (`tests/test_stations_doc` fails while this file is out of date).\n"
+          "The maths of every station is computed in `engine/forward.c`.\n\n"
+          "The outer walk is 0 1 2, then 3.l for every block l = 1..L, then 4 5 6 7. Enter on a block\n"
+          "walks its inner steps 3.l.a .. 3.l.k (3.l.c, the rotary step, only where the model rotates\n"
+          "q and k). Axes: B batch rows, T positions, D model width, V vocabulary, h heads, d = D/h,\n"
+          "F the MLP's width.\n\n"
+          "| number | station | strip | output axes | view | shape changes |\n"
+          "| --- | --- | --- | --- | --- | --- |\n", out);
+    static const StationKind order[] = {ST_TOKENIZE, ST_EMBED, ST_POSITIONS, ST_BLOCK, ST_NORM1, ST_QKV, ST_ROPE,
+                                        ST_SCORES, ST_MASK, ST_ATTN, ST_WSUM, ST_OUT_PROJ, ST_NORM2, ST_MLP_UP,
+                                        ST_MLP_DOWN, ST_FINAL_NORM, ST_LM_HEAD, ST_SOFTMAX, ST_NEXT};
+    const size_t n = sizeof order / sizeof *order;
+    for (size_t i = 0; i < n; i++) {
+        const StationInfo *s = Station_info(order[i]);
+        fputc('|', out);
+        md_cell(out, s->number);
+        md_cell(out, s->name);
+        md_cell(out, s->short_name);
+        char axes[32];
+        snprintf(axes, sizeof axes, "(%s%s)", s->axes, strchr(s->axes, ',') ? "" : ",");
+        md_cell(out, axes);
+        md_cell(out, view_name(s->view));
+        md_cell(out, s->shape_changes && s->kind != ST_TOKENIZE ? "yes" : "");
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const StationInfo *s = Station_info(order[i]);
+        fprintf(out, "\n## %s %s\n\n", s->number, s->name);
+        fprintf(out, "%s\n\n", s->explain);
+        /* the maths as three kinds of block say it (Station_maths picks by what a block does) */
+        static const struct { const char *what; Config c; } kinds[] = {
+            {"LayerNorm, learned positions, fused q|k|v, GELU, biases (GPT-2)",
+             {.norm = NORM_LAYERNORM, .pos = POS_LEARNED, .mlp = MLP_GELU, .qkv_fused = 1, .qkv_bias = 1, .proj_bias = 1, .shared_classifier = 1}},
+            {"RMSNorm, RoPE on pairs, SwiGLU, no biases (Llama, SmolLM)",
+             {.norm = NORM_RMSNORM, .pos = POS_ROPE, .rope_pairing = ROPE_PAIRS, .mlp = MLP_SWIGLU, .shared_classifier = 1}},
+            {"as Llama with q/k/v biases, RoPE on halves, separate head (Qwen2)",
+             {.norm = NORM_RMSNORM, .pos = POS_ROPE, .rope_pairing = ROPE_HALVES, .mlp = MLP_SWIGLU, .qkv_bias = 1}},
+        };
+        const char *m0 = Station_maths(s->kind, &kinds[0].c);
+        int same = 1;
+        for (size_t k = 1; k < sizeof kinds / sizeof kinds[0]; k++) same &= strcmp(m0, Station_maths(s->kind, &kinds[k].c)) == 0;
+        if (same) fprintf(out, "- maths: `%s`\n", m0);
+        else
+            for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+                fprintf(out, "- maths, %s: `%s`\n", kinds[k].what, Station_maths(s->kind, &kinds[k].c));
+        fprintf(out, "- output axes: (%s%s)\n", s->axes, strchr(s->axes, ',') ? "" : ",");
+        fputs("- tensors (`w` cycles): ", out);
+        md_tensors(out, s->tensors);
+        if (s->tensors_swiglu[0].symbol) {
+            fputs("; SwiGLU MLP: ", out);
+            md_tensors(out, s->tensors_swiglu);
+        }
+        fprintf(out, "\n- notice: %s\n", s->notice);
+    }
 }

@@ -1,4 +1,5 @@
-/* stations.h - the walk through a forward pass, as listed in STATIONS.md.
+/* stations.h - the walk through a forward pass: the source of docs/stations.md (make docs
+ * writes it from this table; tests/test_stations_doc checks it is current).
  *
  * Outer walk:  0 tokenize, 1 embed, 2 positions, 3.l block l (l = 1..L), 4 final norm,
  *              5 LM head, 6 softmax, 7 next token.
@@ -13,6 +14,7 @@
 #define SW_STATIONS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "model.h"
 
 typedef enum {
@@ -39,23 +41,46 @@ typedef struct {
     int layer;      /* -1 for outer stations other than ST_BLOCK */
 } StationRef;
 
+/* One tensor a station can show; `w` in the walk cycles through a station's tensors. */
+typedef struct {
+    const char *symbol;     /* the values' symbol: "x", "q", "S", "hid" */
+    const char *name;       /* what it is, "q: what each token looks for" ("" for a lone x) */
+    const char *next;       /* what `w` shows next: "k, v" (NULL: nothing else to show) */
+} StationTensor;
+
+#define STATION_MAX_TENSORS 3
+
 typedef struct {
     StationKind kind;
-    const char *number;     /* "0", "1", "3.l", "3.l.d" as in STATIONS.md */
+    const char *number;     /* "0", "1", "3.l", "3.l.d" as in docs/stations.md */
+    const char *short_name; /* for the shape strip: "embed", "scores", "A@v" */
     const char *name;       /* "attention scores" */
-    const char *maths_gpt2; /* one line, lesson notation: "S = q @ kᵀ / √d" */
-    const char *maths_llama;
+    const char *maths_gpt2; /* one line, lesson notation: "S = q @ kᵀ / √d"; LayerNorm, learned */
+    const char *maths_llama;/*   positions, biases / RMSNorm, RoPE (Station_maths picks) */
     const char *axes;       /* output axes: "B,T,D", "B,h,T,T", "B,T,V", "B" */
     const char *explain;    /* one plain sentence */
     const char *notice;     /* what the student should notice here (one sentence) */
     int shape_changes;      /* 1 when this station changes the shape (1, 5; 3.l.b, 3.l.d, 3.l.j) */
     ViewKind view;
+    StationTensor tensors[STATION_MAX_TENSORS];       /* symbol NULL ends the list */
+    StationTensor tensors_swiglu[STATION_MAX_TENSORS]; /* SwiGLU MLPs; symbol NULL in [0]: as tensors */
 } StationInfo;
 
 const StationInfo *Station_info(StationKind k);
 /* The station's maths in one line, chosen by what the model does (e.g. q = xn @ Wq + bq
  * when q has a bias). */
 const char *Station_maths(StationKind k, const Config *c);
+/* The tensors a station shows for this model (at least one); *out points at them. */
+int Station_tensors(StationKind k, const Config *c, const StationTensor **out);
+
+/* The station a number names: "5" outer station 5, "3" or "3.2" a block (1-based, "3" is
+ * block 1), "3.2.d" step d inside block 2. 0 and *out, or -1 when this model has none. */
+int Station_find(const Config *c, const char *number, StationRef *out);
+/* The outer station (0..7) a station belongs to: 3 for a block and its inner steps. */
+int Station_outer_number(StationKind k);
+
+/* The station list as Markdown (docs/stations.md), from this table. */
+void Stations_markdown(FILE *out);
 
 /* The outer walk for a model: fills out[] (cap entries) and returns the count:
  * 0,1,2, L blocks, 4,5,6,7  ->  7 + L stations. */

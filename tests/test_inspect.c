@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "refjson.h"
-#include "tui/inspect.h"
+#include "app/inspect_cache.h"
 
 #define TOL 1e-4
 

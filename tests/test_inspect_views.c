@@ -13,8 +13,8 @@
 
 #include "check.h"
 #include "view_harness.h"
-#include "tui/crt.h"
-#include "views/inspect.h"
+#include "term/crt.h"
+#include "views/inspect_views.h"
 
 /* ---- hand-made numbers: one row of 5 tokens, the last one generated ---- */
 

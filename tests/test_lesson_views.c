@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "view_harness.h"
-#include "tui/crt.h"
+#include "term/crt.h"
 #include "views/lesson_views.h"
 
 static ViewCtx geom(int rows, int cols, int zoom) {

@@ -10,9 +10,9 @@
 
 #include "check.h"
 #include "view_harness.h"
-#include "tui/crt.h"
+#include "term/crt.h"
 #include "tui/editor.h"
-#include "tui/worker.h"
+#include "app/worker.h"
 #include "views/view.h"
 
 /* ---- synthetic data ---- */

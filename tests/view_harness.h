@@ -12,7 +12,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "tui/crt.h"
+#include "term/crt.h"
 
 static SCREEN *harness_scr;
 static FILE *harness_out, *harness_in;

@@ -16,8 +16,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The screens; a new one is one file plus one line here. */
-static const Screen *const screens[] = {&Screen_walk, &Screen_surprise, &Screen_lens, &Screen_lesson, NULL};
+/* ---- the screens (their table is tui/screens.c) ---- */
+
+static int screen_index(const Screen *s) {
+    for (int i = 0; Screens[i] && i < APP_MAX_SCREENS; i++)
+        if (Screens[i] == s) return i;
+    return -1;
+}
+
+void *App_state(App *a, const Screen *s) {
+    int i = screen_index(s);
+    if (i < 0 || !s->create) return NULL;
+    if (!a->state[i]) a->state[i] = s->create(a);
+    return a->state[i];
+}
+
+void App_open(App *a, const Screen *s) {
+    a->screen = s;
+    if (s->enter) s->enter(a, App_state(a, s));
+}
+
+void App_show(App *a, const Screen *s, StationRef st) {
+    a->screen = s;
+    if (s->show) s->show(a, App_state(a, s), st);
+}
+
+int App_station_of(App *a, const Screen *s, StationRef *out) {
+    return s->station ? s->station(a, App_state(a, s), out) : 0;
+}
+
+Present App_present(const App *a) {
+    Present p = {a->m, a->trace, a->k, a->temperature, a->sampler.temperature, 0};
+    return p;
+}
 
 void App_status(App *a, int err, const char *fmt, ...) {
     va_list ap;
@@ -55,8 +86,6 @@ ViewCtx App_view_ctx(const App *a, int y, int h) {
     c.byte_level = Tokenizer_byte_level(a->m->tok);
     c.bos_name = Tokenizer_bos(a->m->tok) >= 0 ? Tokenizer_symbol(a->m->tok, Tokenizer_bos(a->m->tok)) : NULL;
     c.cfg = &a->m->c;
-    c.model_name = a->m->name;
-    c.trace = a->trace;
     c.tok = &a->tok;
     return c;
 }
@@ -72,40 +101,6 @@ int App_busy_message(const App *a, int y) {
     App_message(y, a->cols, CA_DIM,
                 a->busy_gen ? "generating one token (the KV cache runs only the new position)..." : "running the forward pass...");
     return 1;
-}
-
-void App_token_label(const void *tok, int id, char *buf, size_t cap) { Tokenizer_label((const Tokenizer *)tok, id, 1, buf, cap); }
-
-void App_label_topk(const App *a, ViewCtx *c) {
-    for (int i = 0; i < c->n_topk; i++) Tokenizer_label(a->m->tok, c->topk[i].id, 1, c->topk_label[i], VIEW_LABEL);
-}
-
-void App_topk(const App *a, Trace *t, int b, int pos, float temperature, float *probs, ViewCtx *c) {
-    const int V = a->m->c.vocab_size;
-    int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
-    c->n_topk = Trace_topk(t, b, pos, temperature, k, c->topk);
-    App_label_topk(a, c);
-    const float *lg = Trace_logits_row(t, b, pos);
-    float mx = lg[0];
-    for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
-    c->max_logit = mx;
-    float *p = probs ? probs : malloc(sizeof(float) * (size_t)V);
-    if (p) {
-        Trace_probs_row(t, b, pos, temperature, p);
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += p[v];
-        c->prob_sum = sum;
-        c->entropy = sw_entropy(p, V);
-        if (p != probs) free(p);
-    }
-    c->log_v = log((double)V);
-}
-
-void App_next_token(const App *a, Trace *t, int b, ViewCtx *c) {
-    const int id = t->next_id[b];
-    if (id < 0) return;
-    Tokenizer_label(a->m->tok, id, 1, c->next_label[b], VIEW_LABEL);
-    c->next_prob[b] = Trace_token_prob(t, b, t->len[b] - 1, id);   /* its entry in the last softmax */
 }
 
 void App_step_k(App *a, int more) {
@@ -221,7 +216,7 @@ static void draw_header(App *a) {
     const int W = a->cols;
     char desc[256], where[256] = "";
     Model_describe(a->m, desc, sizeof desc);
-    if (a->screen->where) a->screen->where(a, where, sizeof where);
+    if (a->screen->where) a->screen->where(a, App_state(a, a->screen), where, sizeof where);
     const Config *c = &a->m->c;
     char sizes[160];
     if (c->n_kv_heads != c->n_heads)
@@ -298,10 +293,7 @@ static void draw_status(App *a) {
         View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        const char *keys = a->screen->hint ? a->screen->hint(a)
-            : a->screen == &Screen_walk
-            ? "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit"
-            : "Esc back to the walk  e edit  ? help  q quit";
+        const char *keys = a->screen->hint ? a->screen->hint(a, App_state(a, a->screen)) : "Esc back to the walk  e edit  ? help  q quit";
         snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
                  a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
         View_text(w, y, 0, W, hint, 1);
@@ -325,20 +317,18 @@ static int help_lines(App *a, const char **out, int *title, int cap) {
     static char screen_lines[8][96];
     int ns = 0;
     if (n < cap) { title[n] = 1; out[n++] = "Screens"; }
-    for (int i = 0; screens[i] && ns < 8; i++) {
-        if (!screens[i]->hotkey) continue;
-        snprintf(screen_lines[ns], sizeof screen_lines[ns], "%-16c %s%s", screens[i]->hotkey, screens[i]->name,
-                 screens[i] == a->screen ? " (this one)" : "");
+    for (int i = 0; Screens[i] && ns < 8; i++) {
+        if (!Screens[i]->hotkey) continue;
+        snprintf(screen_lines[ns], sizeof screen_lines[ns], "%-16c %s%s", Screens[i]->hotkey, Screens[i]->name,
+                 Screens[i] == a->screen ? " (this one)" : "");
         if (n < cap) out[n++] = screen_lines[ns];
         ns++;
     }
     if (n < cap) out[n++] = "Esc              back to the walk";
     if (n < cap) out[n++] = "";
     const char *const *lists[3] = {a->screen->help, global_help, NULL};
-    StationRef s = App_station(a);
-    const ViewClass *v = View_for(Station_info(s.kind)->view);
-    lists[2] = a->screen == &Screen_walk ? v->help : NULL;
-    const char *titles[3] = {a->screen == &Screen_walk ? "Walking the forward pass" : a->screen->name, "Program", "This picture"};
+    if (a->screen->more_help) lists[2] = a->screen->more_help(a, App_state(a, a->screen));
+    const char *titles[3] = {a->screen->help_title ? a->screen->help_title : a->screen->name, "Program", "This picture"};
     for (int l = 0; l < 3; l++) {
         if (!lists[l]) continue;
         if (n < cap) { title[n] = 1; out[n++] = titles[l]; }
@@ -420,7 +410,7 @@ static void draw(App *a) {
         return;
     }
     draw_header(a);
-    a->screen->draw(a, 2, a->rows - 3);
+    a->screen->draw(a, App_state(a, a->screen), 2, a->rows - 3);
     draw_status(a);
     if (a->help) draw_help(a);
     refresh();
@@ -481,11 +471,12 @@ static int app_key(App *a, int rc, wint_t wch) {
     }
     if (ch < 0) return 0;
     /* a screen reading typed text (the lesson's shape quiz) gets printable keys first */
-    if (a->screen->takes_text && a->screen->takes_text(a) && ch >= 32 && ch < 127 && a->screen->key(a, ch)) return 1;
+    void *self = App_state(a, a->screen);
+    if (a->screen->takes_text && a->screen->takes_text(a, self) && ch >= 32 && ch < 127 && a->screen->key(a, self, ch)) return 1;
     if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
     if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||
                          ch == KEY_ENTER || ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == 8))
-        return a->screen->key(a, ch);
+        return a->screen->key(a, self, ch);
     switch (ch) {
     case '?': case KEY_F(1): a->help = 1; a->help_scroll = 0; return 1;
     case 'e': case '/': start_edit(a, a->vc.b < a->B ? a->vc.b : 0); return 1;
@@ -511,13 +502,12 @@ static int app_key(App *a, int rc, wint_t wch) {
     case '+': case '=': if (a->zoom < 3) a->zoom++; return 1;
     case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
     }
-    for (int i = 0; screens[i]; i++)
-        if (screens[i]->hotkey && screens[i]->hotkey == ch && screens[i] != a->screen) {
-            a->screen = screens[i];
-            if (a->screen->enter) a->screen->enter(a);
+    for (int i = 0; Screens[i]; i++)
+        if (Screens[i]->hotkey && Screens[i]->hotkey == ch && Screens[i] != a->screen) {
+            App_open(a, Screens[i]);
             return 1;
         }
-    if (a->screen->key(a, ch)) return 1;
+    if (a->screen->key(a, self, ch)) return 1;
     return 0;
 }
 
@@ -537,24 +527,16 @@ int Tui_run(Model *m, const Options *o) {
     a->k = o->top_k > 0 ? (o->top_k > VIEW_MAXK ? VIEW_MAXK : o->top_k) : 10;
     a->temperature = 1;
     a->zoom = o->large ? 2 : 1;
-    a->screen = o->lesson ? &Screen_lesson : &Screen_walk;
+    a->screen = Screens_first(o);
     a->want_b = -1;
     const char *defaults[SW_MAX_B];
     int n = o->n_prompts;
     if (n > 0) for (int i = 0; i < n && i < SW_MAX_B; i++) defaults[i] = o->prompts[i];
-    else n = Tui_default_prompts(m, defaults, SW_MAX_B);
+    else n = Prompts_default(m, defaults, SW_MAX_B);
     if (n > SW_MAX_B) n = SW_MAX_B;
     for (int i = 0; i < n; i++) a->prompts[i] = strdup(defaults[i]);
     a->B = n;
-    a->n_outer = Stations_outer(&m->c, a->outer, 512);
-    if (a->n_outer > 512) a->n_outer = 512;
     a->vc.layer = 0;
-    a->n_inner = Stations_inner(&m->c, 0, a->inner, 16);
-    if (o->station > 0) {
-        for (int i = 0; i < a->n_outer; i++)
-            if (a->outer[i].kind != ST_BLOCK ? atoi(Station_info(a->outer[i].kind)->number) == o->station
-                                              : (o->station == 3 && a->outer[i].layer == 0)) { a->outer_i = i; break; }
-    }
 
     if (Crt_init(o->mono, err, sizeof err) != 0) {
         fprintf(stderr, "shapewalk: %s\n", err);
@@ -618,6 +600,8 @@ int Tui_run(Model *m, const Options *o) {
     free(a->tok_symbol);
     free(a->rejected);
     for (int i = 0; i < SW_MAX_B; i++) free(a->prompts[i]);
+    for (int i = 0; Screens[i] && i < APP_MAX_SCREENS; i++)
+        if (a->state[i]) { if (Screens[i]->destroy) Screens[i]->destroy(a->state[i]); else free(a->state[i]); }
     free(a);
     return rc;
 }

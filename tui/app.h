@@ -1,9 +1,11 @@
-/* app.h - the ncurses program's state, shared by its screens.
+/* app.h - the ncurses program's state shared by its screens, and the Screen interface.
  *
- * A Screen is one full-body mode of the program (the forward-pass walk is Screen_walk).
- * Adding a screen: write tui/NAME.c defining `const Screen Screen_NAME` (draw, key, help,
- * the key that opens it) and add it to the table in tui/app.c. Pictures inside a screen are
- * views (views/view.h).
+ * A Screen is one full-body mode of the program (the forward-pass walk is Screen_walk). It
+ * keeps its own state in a struct of its own (create makes it, the program hands it back as
+ * `self`); what all screens share (the prompts, the trace, the chosen row, position, layer,
+ * head, k, temperature) is in App. Adding a screen: write tui/NAME.c defining
+ * `const Screen Screen_NAME` and add it to the table in tui/screens.c (docs/ARCHITECTURE.md).
+ * Pictures inside a screen are views (views/view.h), filled by the app layer (app/present.h).
  */
 #ifndef SW_APP_H
 #define SW_APP_H
@@ -11,8 +13,9 @@
 #include "engine/model.h"
 #include "engine/trace.h"
 #include "tui/editor.h"
-#include "tui/options.h"
-#include "tui/worker.h"
+#include "app/options.h"
+#include "app/present.h"
+#include "app/worker.h"
 #include "views/view.h"
 
 #define APP_MIN_COLS 80
@@ -20,18 +23,31 @@
 
 struct App;
 
+/* Every function gets the screen's own state as self (NULL when it has no create). */
 typedef struct Screen {
     const char *name;
-    int hotkey;                                   /* opens the screen (0: none) */
-    void (*enter)(struct App *a);                 /* optional */
-    void (*draw)(struct App *a, int y, int h);    /* the body: lines y .. y+h-1, full width */
-    int (*key)(struct App *a, int ch);            /* 1 when used */
-    const char *const *help;                      /* "key  what" lines for `?` */
-    void (*where)(struct App *a, char *buf, size_t cap); /* optional: "where you are" for the header */
-    const char *(*hint)(struct App *a);           /* optional: key hints for the status line */
-    int (*takes_text)(struct App *a);             /* optional: 1 while the screen reads typed text,
-                                                     so its key() sees letters before the global keys */
+    int hotkey;                                               /* opens the screen (0: none) */
+    void *(*create)(struct App *a);                           /* optional: its state, made on first use */
+    void (*destroy)(void *self);                              /* optional: frees it */
+    void (*enter)(struct App *a, void *self);                 /* optional: opened by its key */
+    void (*draw)(struct App *a, void *self, int y, int h);    /* the body: lines y .. y+h-1, full width */
+    int (*key)(struct App *a, void *self, int ch);            /* 1 when used */
+    const char *const *help;                                  /* "key  what" lines for `?` */
+    const char *help_title;                                   /* optional: their heading (default: name) */
+    const char *const *(*more_help)(struct App *a, void *self); /* optional: "This picture" lines */
+    void (*where)(struct App *a, void *self, char *buf, size_t cap); /* optional: "where you are" for the header */
+    const char *(*hint)(struct App *a, void *self);           /* optional: key hints for the status line */
+    int (*takes_text)(struct App *a, void *self);             /* optional: 1 while the screen reads typed text,
+                                                                 so its key() sees letters before the global keys */
+    int (*station)(struct App *a, void *self, StationRef *out); /* optional: the station it shows (1) */
+    void (*show)(struct App *a, void *self, StationRef s);    /* optional: go to station s */
 } Screen;
+
+/* The screens (tui/screens.c): Screens[0] is home (Esc goes back to it); NULL-terminated. */
+#define APP_MAX_SCREENS 8
+extern const Screen *const Screens[];
+/* The screen the program opens on. */
+const Screen *Screens_first(const Options *o);
 
 typedef struct App {
     Model *m;
@@ -50,21 +66,15 @@ typedef struct App {
     char (*tok_label)[VIEW_LABEL];
     char (*tok_symbol)[VIEW_LABEL];
 
-    /* where we are in the walk */
-    StationRef outer[512];
-    int n_outer, outer_i;
-    StationRef inner[16];
-    int n_inner, inner_i, in_block;
-
     /* shared view state: chosen batch row, position, layer, head, k, cursor, zoom */
     ViewCtx vc;
     int k;
     float temperature;         /* for the top-k view (1 = the model's own distribution) */
     int zoom;
-    int which;
 
     /* UI */
     const Screen *screen;
+    void *state[APP_MAX_SCREENS];  /* each screen's own, by its place in Screens[] */
     int rows, cols;
     int help, help_scroll;
     int editing, edit_row;
@@ -76,18 +86,27 @@ typedef struct App {
     char status[SW_ERR_LEN + 64];
     int status_err;
     int quit;
-    ViewCtx strip_outer, strip_inner;   /* for mouse hits */
     int dirty;
     int note_shown;            /* o->note was shown */
 } App;
 
 extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson;
 
-/* The ready-made prompts for a model family (the lesson's B=2 batch for GPT-2). */
-int Tui_default_prompts(const Model *m, const char **out, int cap);
+/* Screen s's own state (made on first use; NULL for a screen without one). */
+void *App_state(App *a, const Screen *s);
+/* Switch to screen s (its enter runs). */
+void App_open(App *a, const Screen *s);
+/* Switch to screen s at station st (a screen without `show` just opens). */
+void App_show(App *a, const Screen *s, StationRef st);
+/* The station screen s shows: 1 and *out, or 0 when it shows none. */
+int App_station_of(App *a, const Screen *s, StationRef *out);
+/* Present for the current trace: the app's k and temperatures. */
+Present App_present(const App *a);
 
-/* The current station. */
-StationRef App_station(const App *a);
+/* The ncurses program: runs until the user quits. Takes the opened model; the first trace
+ * is computed inside (off the UI thread). Returns the process exit code. */
+int Tui_run(Model *m, const Options *o);
+
 /* Set the status line (err: shown as an error). */
 void App_status(App *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Keep the chosen batch row inside the current trace (rows may be added or removed while a
@@ -105,18 +124,6 @@ ViewCtx App_view_ctx(const App *a, int y, int h);
 void App_message(int y, int w, CrtAttr ca, const char *s);
 /* While there is no trace yet, or a generated token is on its way: a line saying so, and 1. */
 int App_busy_message(const App *a, int y);
-/* A token's label (a label callback: ud is the model's Tokenizer). */
-void App_token_label(const void *tok, int id, char *buf, size_t cap);
-/* Labels for c's top-k rows. */
-void App_label_topk(const App *a, ViewCtx *c);
-/* The top-k view's numbers at row b, position pos and temperature: the a->k best tokens with
- * their labels, the largest logit, Σp over the V tokens, the entropy of p and log V. probs
- * (V floats) receives p; NULL: a buffer of its own (Σp and the entropy are left alone when
- * there is no memory for it). */
-void App_topk(const App *a, Trace *t, int b, int pos, float temperature, float *probs, ViewCtx *c);
-/* Row b's chosen next token for the next-token view: its label and its probability at the
- * last position (0 when the logits are not at hand). Nothing when the row has none. */
-void App_next_token(const App *a, Trace *t, int b, ViewCtx *c);
 /* k K: the next larger / smaller number of top-k rows (1 3 5 10 15 20 30 40 50 64). */
 void App_step_k(App *a, int more);
 /* t T: the view temperature times 1.25 / 0.8, within [0.05, 20], snapped to 1 near 1. */

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "tui/crt.h"
+#include "term/crt.h"
 #include "views/view.h"
 
 void Editor_set(Editor *e, const char *s) {

@@ -2,23 +2,32 @@
  * stream after each block would predict if the model stopped there (top-1 token and its
  * probability), the token that actually comes next, and the selected cell's top-k.
  * The grid's columns are computed when they first come on screen, one (L,D)@(D,V) matmul
- * per position (tui/inspect.c), and kept while the tokens up to them stay the same. */
+ * per position (app/inspect_cache.c), and kept while the tokens up to them stay the same. */
 #include "tui/app.h"
-#include "tui/inspect.h"
-#include "views/inspect.h"
+#include "app/inspect_cache.h"
+#include "views/inspect_views.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static int s_col0, s_row0;   /* the grid's scroll position (the walk keeps its own) */
+/* The screen's own state. */
+typedef struct {
+    int col0, row0;   /* the grid's scroll position (the walk keeps its own) */
+    /* the selected cell's top-k, kept until the selection or the numbers change */
+    struct {
+        const Trace *t;
+        int layer, b, pos, k, n;
+        unsigned forgets;
+        TopK top[VIEW_MAXK];
+    } sel;
+} Lens;
 
-/* The selected cell's top-k, kept until the selection or the numbers change. */
-static struct {
-    const Trace *t;
-    int layer, b, pos, k, n;
-    unsigned forgets;
-    TopK top[VIEW_MAXK];
-} s_sel = {.t = NULL, .n = -1};
+static void *lens_create(App *a) {
+    Lens *L = calloc(1, sizeof *L);
+    if (L) L->sel.n = -1;
+    return L;
+}
 
 static void clamp_sel(App *a) {
     if (!a->trace) return;
@@ -31,9 +40,10 @@ static void clamp_sel(App *a) {
     if (a->vc.layer < 0) a->vc.layer = 0;
 }
 
-static void lens_enter(App *a) { clamp_sel(a); }
+static void lens_enter(App *a, void *self) { clamp_sel(a); }
 
-static void lens_draw(App *a, int y, int h) {
+static void lens_draw(App *a, void *self, int y, int h) {
+    Lens *L = self;
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     Trace *t = a->trace;
@@ -50,8 +60,8 @@ static void lens_draw(App *a, int y, int h) {
     InspectCtx ic;
     memset(&ic, 0, sizeof ic);
     ic.vc = App_view_ctx(a, y, h - 1);
-    ic.vc.col0 = s_col0;
-    ic.vc.row0 = s_row0;
+    ic.vc.col0 = L->col0;
+    ic.vc.row0 = L->row0;
     ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
     if (b >= a->tok.B || a->tok.len[b] < ic.len) ic.len = b < a->tok.B ? a->tok.len[b] : 0;
     ic.prompt_len = t->prompt_len[b];
@@ -61,7 +71,7 @@ static void lens_draw(App *a, int y, int h) {
     ic.lens_p = in->lens_p + Inspect_lens_at(in, 0, b, 0);
     ic.lens_ls = (long)SW_MAX_B * in->cap;
     ic.lens_k_cell = INSPECT_LENS_K;
-    ic.label = App_token_label;
+    ic.label = Present_token_label;
     ic.label_ud = a->m->tok;
     if (ic.len < 1) return;
 
@@ -71,23 +81,23 @@ static void lens_draw(App *a, int y, int h) {
 
     /* the selected cell's top-k */
     int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
-    if (s_sel.t != t || s_sel.layer != ic.vc.layer || s_sel.b != b || s_sel.pos != ic.vc.pos || s_sel.k != k || s_sel.forgets != in->forgets) {
-        s_sel.t = t;
-        s_sel.layer = ic.vc.layer;
-        s_sel.b = b;
-        s_sel.pos = ic.vc.pos;
-        s_sel.k = k;
-        s_sel.forgets = in->forgets;
-        s_sel.n = Trace_logit_lens(t, ic.vc.layer, b, ic.vc.pos, k, s_sel.top);
+    if (L->sel.t != t || L->sel.layer != ic.vc.layer || L->sel.b != b || L->sel.pos != ic.vc.pos || L->sel.k != k || L->sel.forgets != in->forgets) {
+        L->sel.t = t;
+        L->sel.layer = ic.vc.layer;
+        L->sel.b = b;
+        L->sel.pos = ic.vc.pos;
+        L->sel.k = k;
+        L->sel.forgets = in->forgets;
+        L->sel.n = Trace_logit_lens(t, ic.vc.layer, b, ic.vc.pos, k, L->sel.top);
     }
-    ic.vc.n_topk = s_sel.n > 0 ? s_sel.n : 0;
-    memcpy(ic.vc.topk, s_sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
-    App_label_topk(a, &ic.vc);
+    ic.vc.n_topk = L->sel.n > 0 ? L->sel.n : 0;
+    memcpy(ic.vc.topk, L->sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
+    Present_label_topk(a->m, &ic.vc);
     ic.lens_k = k;
 
     View_lens_grid.draw(&ic.vc);
-    s_col0 = ic.vc.col0;
-    s_row0 = ic.vc.row0;
+    L->col0 = ic.vc.col0;
+    L->row0 = ic.vc.row0;
     a->vc.pos = ic.vc.pos;
 
     Crt_set(w, CA_KEY);
@@ -98,11 +108,11 @@ static void lens_draw(App *a, int y, int h) {
     Crt_set(w, CA_NORMAL);
 }
 
-static void lens_where(App *a, char *buf, size_t cap) {
+static void lens_where(App *a, void *self, char *buf, size_t cap) {
     snprintf(buf, cap, "logit lens · block %d of %d · t=%d · row %d", a->vc.layer + 1, a->m->c.n_layers, a->vc.pos, a->vc.b);
 }
 
-static int lens_key(App *a, int ch) {
+static int lens_key(App *a, void *self, int ch) {
     switch (ch) {
     case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; break;
     case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; break;
@@ -120,7 +130,7 @@ static int lens_key(App *a, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the selected cell shows its top %d", a->k);
         break;
-    case 27: a->screen = &Screen_walk; return 1;
+    case 27: App_open(a, Screens[0]); return 1;
     default: return 0;
     }
     clamp_sel(a);
@@ -139,4 +149,7 @@ static const char *const lens_help[] = {
     NULL,
 };
 
-const Screen Screen_lens = {"logit lens", 'L', lens_enter, lens_draw, lens_key, lens_help, lens_where, NULL, NULL};
+const Screen Screen_lens = {
+    .name = "logit lens", .hotkey = 'L', .create = lens_create, .enter = lens_enter, .draw = lens_draw, .key = lens_key,
+    .help = lens_help, .where = lens_where,
+};

@@ -15,87 +15,95 @@
 #include <stdlib.h>
 #include <string.h>
 
-Lesson lesson;
-
 #define END_STATION 8   /* the score page */
 
-static void add_page(PageKind k, int station, int quiz) {
-    if (lesson.n_pages >= (int)(sizeof lesson.pages / sizeof *lesson.pages)) return;
-    LessonPage *p = &lesson.pages[lesson.n_pages++];
+static void add_page(Lesson *L, PageKind k, int station, int quiz) {
+    if (L->n_pages >= (int)(sizeof L->pages / sizeof *L->pages)) return;
+    LessonPage *p = &L->pages[L->n_pages++];
     p->kind = k;
     p->station = station;
     p->quiz = quiz;
 }
 
-static void build_pages(void) {
-    lesson.n_pages = 0;
+static void build_pages(Lesson *L) {
+    L->n_pages = 0;
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
-            if (LessonQuiz_item(i)->station == s) add_page(PG_QUIZ, s, i);
-        if (s == 1) { add_page(PG_DOT, s, -1); add_page(PG_NEAR, s, -1); }
-        if (s == 5) add_page(PG_MATMUL, s, -1);
-        if (s == 6) { add_page(PG_SOFTMAX, s, -1); add_page(PG_TEMP, s, -1); }
-        if (s == 7) add_page(PG_XENT, s, -1);
+            if (LessonQuiz_item(i)->station == s) add_page(L, PG_QUIZ, s, i);
+        if (s == 1) { add_page(L, PG_DOT, s, -1); add_page(L, PG_NEAR, s, -1); }
+        if (s == 5) add_page(L, PG_MATMUL, s, -1);
+        if (s == 6) { add_page(L, PG_SOFTMAX, s, -1); add_page(L, PG_TEMP, s, -1); }
+        if (s == 7) add_page(L, PG_XENT, s, -1);
     }
-    add_page(PG_SCORE, END_STATION, -1);
+    add_page(L, PG_SCORE, END_STATION, -1);
 }
 
-static int first_page_of(int station) {
-    for (int i = 0; i < lesson.n_pages; i++)
-        if (lesson.pages[i].station == station) return i;
+static int first_page_of(Lesson *L, int station) {
+    for (int i = 0; i < L->n_pages; i++)
+        if (L->pages[i].station == station) return i;
     return -1;
 }
 
-static const LessonPage *cur(void) { return &lesson.pages[lesson.page]; }
+static const LessonPage *cur(Lesson *L) { return &L->pages[L->page]; }
 
-static int asking(void) {
-    const LessonPage *p = cur();
-    return p->kind == PG_QUIZ && !lesson.ans[p->quiz].answered;
+static int asking(Lesson *L) {
+    const LessonPage *p = cur(L);
+    return p->kind == PG_QUIZ && !L->ans[p->quiz].answered;
 }
 
-static void set_contrast(int on) {
-    lesson.contrast = on;
+static void set_contrast(Lesson *L, int on) {
+    L->contrast = on;
     Crt_high_contrast(on);
 }
 
-static void lesson_init(App *a) {
-    if (lesson.init) return;
-    lesson.init = 1;
-    build_pages();
-    lesson.temp = 1;
-    lesson.mm_t = lesson.sm_t = -1;
-    lesson.tok_a = lesson.tok_b = -1;   /* chosen once a trace exists */
+static void *lesson_create(App *a) {
+    Lesson *L = calloc(1, sizeof *L);
+    if (!L) return NULL;
+    build_pages(L);
+    L->temp = 1;
+    L->mm_t = L->sm_t = -1;
+    L->tok_a = L->tok_b = -1;   /* chosen once a trace exists */
     if (a->o && a->o->station >= 0) {
-        int p = first_page_of(a->o->station);
-        if (p >= 0) lesson.page = p;
+        int p = first_page_of(L, a->o->station);
+        if (p >= 0) L->page = p;
     }
-    if (a->o && a->o->large) set_contrast(1);   /* presenter: large print comes with high contrast */
+    if (a->o && a->o->large) set_contrast(L, 1);   /* presenter: large print comes with high contrast */
+    return L;
 }
 
-static void go_page(App *a, int p) {
+static void lesson_destroy(void *self) {
+    Lesson *L = self;
+    free(L->norms);
+    free(L->skip);
+    free(L->col);
+    free(L->scratch);
+    free(L);
+}
+
+static void go_page(Lesson *L, App *a, int p) {
     if (p < 0) p = 0;
-    if (p >= lesson.n_pages) p = lesson.n_pages - 1;
-    if (p != lesson.page) {
-        lesson.typed[0] = 0;
-        lesson.unreadable = 0;
-        lesson.why[0] = 0;
-        lesson.sel = 0;
+    if (p >= L->n_pages) p = L->n_pages - 1;
+    if (p != L->page) {
+        L->typed[0] = 0;
+        L->unreadable = 0;
+        L->why[0] = 0;
+        L->sel = 0;
     }
-    lesson.page = p;
+    L->page = p;
 }
 
 /* Default tokens for the dot product: a is the second token of the last row (" cat" in
  * GPT-2's ready-made batch, " Lily" in the stories'), b the other prompt token whose
  * embedding points most nearly the same way. */
-static void default_tokens(App *a) {
+static void default_tokens(Lesson *L, App *a) {
     const Trace *t = a->trace;
-    if (!t || lesson.tok_a >= 0) return;
+    if (!t || L->tok_a >= 0) return;
     int n = LessonTok_at(t, -1, NULL, NULL), before = n - t->len[t->B - 1];
     int last = t->len[t->B - 1];
-    lesson.tok_a = before + (last > 1 ? 1 : 0);
-    lesson.tok_b = lesson.tok_a > 0 ? lesson.tok_a - 1 : (n > 1 ? 1 : 0);
+    L->tok_a = before + (last > 1 ? 1 : 0);
+    L->tok_b = L->tok_a > 0 ? L->tok_a - 1 : (n > 1 ? 1 : 0);
     int ba = 0, pa = 0;
-    if (LessonTok_at(t, lesson.tok_a, &ba, &pa) != 0) return;
+    if (LessonTok_at(t, L->tok_a, &ba, &pa) != 0) return;
     int ida = Trace_id(t, ba, pa);
     const float *ea = Lesson_embedding(a->m, ida);
     float best = -2;
@@ -106,40 +114,29 @@ static void default_tokens(App *a) {
         const float *e = Lesson_embedding(a->m, id);
         if (id == ida || !e || id == Tokenizer_bos(a->m->tok)) continue;
         float c = Lesson_cosine(ea, e, a->m->c.dim);
-        if (c > best) { best = c; lesson.tok_b = i; }
+        if (c > best) { best = c; L->tok_b = i; }
     }
 }
 
 /* ---- the walk at the same station ---- */
 
-static void to_walk(App *a) {
-    const LessonPage *p = cur();
-    int station = p->station > 7 ? 0 : p->station;
-    a->in_block = 0;
-    for (int i = 0; i < a->n_outer; i++) {
-        StationRef s = a->outer[i];
-        int num = s.kind == ST_BLOCK ? 3 : atoi(Station_info(s.kind)->number);
-        if (num == station && (s.kind != ST_BLOCK || s.layer == 0)) { a->outer_i = i; break; }
-    }
-    if (p->kind == PG_QUIZ) {
-        StationRef s = LessonQuiz_station(p->quiz);
-        if (s.kind >= ST_NORM1) {
-            a->vc.layer = 0;
-            a->n_inner = Stations_inner(&a->m->c, 0, a->inner, 16);
-            for (int i = 0; i < a->n_inner; i++)
-                if (a->inner[i].kind == s.kind) { a->inner_i = i; a->in_block = 1; break; }
-        }
-    }
-    a->screen = &Screen_walk;
+static void to_walk(Lesson *L, App *a) {
+    const LessonPage *p = cur(L);
+    char num[16];
+    snprintf(num, sizeof num, "%d", p->station > 7 ? 0 : p->station);
+    StationRef s;
+    if (Station_find(&a->m->c, num, &s) != 0) s = (StationRef){ST_TOKENIZE, -1};
+    if (p->kind == PG_QUIZ && LessonQuiz_station(p->quiz).kind >= ST_NORM1) s = LessonQuiz_station(p->quiz);   /* in block 1 */
+    App_show(a, &Screen_walk, s);
     App_status(a, 0, "the walk at this station; C returns to the lesson");
 }
 
 /* ---- drawing ---- */
 
-static void draw_strip(App *a, int y) {
+static void draw_strip(Lesson *L, App *a, int y) {
     WINDOW *w = stdscr;
     const int W = a->cols;
-    const LessonPage *p = cur();
+    const LessonPage *p = cur(L);
     int x = 0;
     Crt_set(w, CA_HEADER);
     for (int i = 0; i < W; i++) mvwaddch(w, y, i, ' ');
@@ -152,7 +149,7 @@ static void draw_strip(App *a, int y) {
         x += View_text(w, y, x, W - x, num, 0);
         for (int i = 0; i < LessonQuiz_count() && x < W; i++) {
             if (LessonQuiz_item(i)->station != s) continue;
-            const QuizAnswer *an = &lesson.ans[i];
+            const QuizAnswer *an = &L->ans[i];
             answered += an->answered;
             right += an->answered && an->right;
             int here = p->kind == PG_QUIZ && p->quiz == i;
@@ -162,20 +159,20 @@ static void draw_strip(App *a, int y) {
         Crt_set(w, CA_HEADER);
     }
     char sc[64];
-    snprintf(sc, sizeof sc, " │ %d of %d right │ page %d/%d ", right, answered, lesson.page + 1, lesson.n_pages);
+    snprintf(sc, sizeof sc, " │ %d of %d right │ page %d/%d ", right, answered, L->page + 1, L->n_pages);
     int sw = View_width(sc);
     if (x + sw <= W) View_text(w, y, W - sw, sw, sc, 0);
     Crt_set(w, CA_NORMAL);
 }
 
-static void page_title(App *a, const LessonPage *p, char *buf, size_t cap) {
+static void page_title(Lesson *L, App *a, const LessonPage *p, char *buf, size_t cap) {
     char label[96];
     switch (p->kind) {
     case PG_QUIZ: {
         Station_label(LessonQuiz_station(p->quiz), label, sizeof label);
         int n = 0, of = 0;
         for (int i = 0; i < LessonQuiz_count(); i++) { of++; if (i == p->quiz) n = of; }
-        if (lesson.ans[p->quiz].answered) snprintf(buf, cap, "%s — shape quiz %d of %d", label, n, of);
+        if (L->ans[p->quiz].answered) snprintf(buf, cap, "%s — shape quiz %d of %d", label, n, of);
         else snprintf(buf, cap, "%s — shape quiz %d of %d: what shape comes out?", label, n, of);
         break;
     }
@@ -190,10 +187,10 @@ static void page_title(App *a, const LessonPage *p, char *buf, size_t cap) {
     (void)a;
 }
 
-static const char *page_notice(const LessonPage *p) {
+static const char *page_notice(Lesson *L, const LessonPage *p) {
     switch (p->kind) {
     case PG_QUIZ:
-        if (lesson.ans[p->quiz].answered) return Station_info(LessonQuiz_item(p->quiz)->kind)->notice;
+        if (L->ans[p->quiz].answered) return Station_info(LessonQuiz_item(p->quiz)->kind)->notice;
         return "Every output shape follows from the input shapes and the one line of maths: keep the axes that stay, drop the ones that meet.";
     case PG_DOT:
         return "A dot product is multiply-pairs-and-add; the cosine divides out both lengths, so it measures direction only: 1 same, 0 unrelated, -1 opposite.";
@@ -213,10 +210,10 @@ static const char *page_notice(const LessonPage *p) {
     return "";
 }
 
-static const char *page_keys(const LessonPage *p) {
+static const char *page_keys(Lesson *L, const LessonPage *p) {
     switch (p->kind) {
     case PG_QUIZ:
-        return asking() ? "type B,T,D or numbers · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ jump · ? help"
+        return asking(L) ? "type B,T,D or numbers · ↑↓ pick · ⏎ check · → skip · g 5 ⏎ jump · ? help"
                         : "→ ⏎ next · ← back · 5 ⏎ station 5 · w walk · c contrast · z large · ? help";
     case PG_DOT: return "↑↓ move the chosen token · Tab a/b · → next · ← back · 5 ⏎ station · ? help";
     case PG_NEAR: return "↑↓ choose the token · e edit the prompt · → next · ← back · ? help";
@@ -229,28 +226,28 @@ static const char *page_keys(const LessonPage *p) {
     return "";
 }
 
-static void lesson_draw(App *a, int y, int h) {
+static void lesson_draw(App *a, void *self, int y, int h) {
+    Lesson *L = self;
     WINDOW *w = stdscr;
     const int W = a->cols;
     const int bottom = y + h;
-    lesson_init(a);
     if (h < 6) return;
-    const LessonPage *p = cur();
-    draw_strip(a, y++);
+    const LessonPage *p = cur(L);
+    draw_strip(L, a, y++);
     char title[256];
-    page_title(a, p, title, sizeof title);
+    page_title(L, a, p, title, sizeof title);
     Crt_on(w, CA_TITLE, a->zoom >= 2 ? A_UNDERLINE : 0);
     View_text(w, y++, 0, W, title, 1);
     Crt_set(w, CA_KEY);
     char notice[512];
-    snprintf(notice, sizeof notice, "Notice: %s", page_notice(p));
+    snprintf(notice, sizeof notice, "Notice: %s", page_notice(L, p));
     y += View_wrap(w, y, 0, W, h >= 22 ? 3 : 2, notice);
     Crt_set(w, CA_NORMAL);
     y++;
     /* the page's keys on the last line */
     Crt_set(w, CA_DIM);
-    if (lesson.jumping && !a->digits[0]) View_text(w, bottom - 1, 0, W, "go to station: type 0..7 (8 = score), then Enter; Esc cancels", 1);
-    else View_text(w, bottom - 1, 0, W, page_keys(p), 1);
+    if (L->jumping && !a->digits[0]) View_text(w, bottom - 1, 0, W, "go to station: type 0..7 (8 = score), then Enter; Esc cancels", 1);
+    else View_text(w, bottom - 1, 0, W, page_keys(L, p), 1);
     Crt_set(w, CA_NORMAL);
     int ph = bottom - 1 - y;
     if (ph < 2) return;
@@ -258,29 +255,29 @@ static void lesson_draw(App *a, int y, int h) {
         App_message(y, W, CA_DIM, a->busy_gen ? "generating a token..." : "running the forward pass...");
         return;
     }
-    default_tokens(a);
+    default_tokens(L, a);
     switch (p->kind) {
-    case PG_QUIZ: LessonPage_quiz(a, p, y, ph); break;
-    case PG_DOT: LessonPage_dot(a, y, ph); break;
-    case PG_NEAR: LessonPage_near(a, y, ph); break;
-    case PG_MATMUL: LessonPage_matmul(a, y, ph); break;
-    case PG_SOFTMAX: LessonPage_softmax(a, y, ph); break;
-    case PG_TEMP: LessonPage_temp(a, y, ph); break;
-    case PG_XENT: LessonPage_xent(a, y, ph); break;
-    case PG_SCORE: LessonPage_score(a, y, ph); break;
+    case PG_QUIZ: LessonPage_quiz(L, a, p, y, ph); break;
+    case PG_DOT: LessonPage_dot(L, a, y, ph); break;
+    case PG_NEAR: LessonPage_near(L, a, y, ph); break;
+    case PG_MATMUL: LessonPage_matmul(L, a, y, ph); break;
+    case PG_SOFTMAX: LessonPage_softmax(L, a, y, ph); break;
+    case PG_TEMP: LessonPage_temp(L, a, y, ph); break;
+    case PG_XENT: LessonPage_xent(L, a, y, ph); break;
+    case PG_SCORE: LessonPage_score(L, a, y, ph); break;
     }
 }
 
-static void lesson_where(App *a, char *buf, size_t cap) {
-    lesson_init(a);
-    const LessonPage *p = cur();
-    if (p->station > 7) snprintf(buf, cap, "lesson · score · page %d/%d", lesson.page + 1, lesson.n_pages);
-    else snprintf(buf, cap, "lesson · station %d · page %d/%d", p->station, lesson.page + 1, lesson.n_pages);
+static void lesson_where(App *a, void *self, char *buf, size_t cap) {
+    Lesson *L = self;
+    const LessonPage *p = cur(L);
+    if (p->station > 7) snprintf(buf, cap, "lesson · score · page %d/%d", L->page + 1, L->n_pages);
+    else snprintf(buf, cap, "lesson · station %d · page %d/%d", p->station, L->page + 1, L->n_pages);
 }
 
 /* ---- keys ---- */
 
-static int jump_key(App *a, int ch) {
+static int jump_key(Lesson *L, App *a, int ch) {
     size_t nd = strlen(a->digits);
     if (ch >= '0' && ch <= '9') {
         if (nd + 1 < sizeof a->digits) { a->digits[nd] = (char)ch; a->digits[nd + 1] = 0; }
@@ -288,21 +285,21 @@ static int jump_key(App *a, int ch) {
     }
     if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
         int s = a->digits[0] ? atoi(a->digits) : -1;
-        int pg = first_page_of(s);
+        int pg = first_page_of(L, s);
         if (pg < 0) App_status(a, 1, "no station %s in the lesson: 0..7, or 8 for the score", a->digits);
-        else { go_page(a, pg); App_status(a, 0, " "); }
+        else { go_page(L, a, pg); App_status(a, 0, " "); }
         a->digits[0] = 0;
-        lesson.jumping = 0;
+        L->jumping = 0;
         return 1;
     }
     if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (nd > 0) a->digits[nd - 1] = 0;
-        else lesson.jumping = 0;
+        else L->jumping = 0;
         return 1;
     }
     /* anything else cancels */
     a->digits[0] = 0;
-    lesson.jumping = 0;
+    L->jumping = 0;
     return ch == 27;
 }
 
@@ -311,31 +308,31 @@ static int shape_char(int ch) {
     return (ch >= '0' && ch <= '9') || ch == ',' || ch == '(' || ch == ')' || ch == ' ' || (ch < 128 && strchr("BTDVFHKbtdvfh", ch) && ch);
 }
 
-static int quiz_key(App *a, int ch) {
-    const LessonPage *p = cur();
-    size_t n = strlen(lesson.typed);
+static int quiz_key(Lesson *L, App *a, int ch) {
+    const LessonPage *p = cur(L);
+    size_t n = strlen(L->typed);
     if (shape_char(ch)) {
         if (ch == ' ' && n == 0) return 1;
-        if (n + 1 < sizeof lesson.typed) { lesson.typed[n] = (char)ch; lesson.typed[n + 1] = 0; }
-        lesson.unreadable = 0;
+        if (n + 1 < sizeof L->typed) { L->typed[n] = (char)ch; L->typed[n + 1] = 0; }
+        L->unreadable = 0;
         return 1;
     }
     switch (ch) {
     case KEY_BACKSPACE: case 127: case 8:
-        if (n > 0) lesson.typed[n - 1] = 0;
-        lesson.unreadable = 0;
+        if (n > 0) L->typed[n - 1] = 0;
+        L->unreadable = 0;
         return 1;
     case 27:
-        lesson.typed[0] = 0;
-        lesson.unreadable = 0;
+        L->typed[0] = 0;
+        L->unreadable = 0;
         return 1;
     case KEY_UP: case KEY_BTAB:
-        lesson.sel = (lesson.sel + 3) % 4;
-        lesson.typed[0] = 0;
+        L->sel = (L->sel + 3) % 4;
+        L->typed[0] = 0;
         return 1;
     case KEY_DOWN: case '\t':
-        lesson.sel = (lesson.sel + 1) % 4;
-        lesson.typed[0] = 0;
+        L->sel = (L->sel + 1) % 4;
+        L->typed[0] = 0;
         return 1;
     case '\n': case '\r': case KEY_ENTER: {
         if (!a->trace || a->busy_gen) {
@@ -343,47 +340,47 @@ static int quiz_key(App *a, int ch) {
             return 1;
         }
         /* one bare number for a shape of several axes is most likely a station to go to */
-        if (lesson.typed[0] && strspn(lesson.typed, "0123456789") == n) {
+        if (L->typed[0] && strspn(L->typed, "0123456789") == n) {
             LessonShape want;
             Lesson_station_shape(&a->m->c, LessonQuiz_station(p->quiz), a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, &want);
             if (want.n > 1) {
-                snprintf(lesson.why, sizeof lesson.why, "one number is not a shape of %d axes; to go to station %s press g %s Enter", want.n,
-                         lesson.typed, lesson.typed);
-                lesson.unreadable = 1;
+                snprintf(L->why, sizeof L->why, "one number is not a shape of %d axes; to go to station %s press g %s Enter", want.n,
+                         L->typed, L->typed);
+                L->unreadable = 1;
                 return 1;
             }
         }
-        const char *ans = lesson.typed[0] ? lesson.typed : LessonQuiz_item(p->quiz)->choices[lesson.sel];
+        const char *ans = L->typed[0] ? L->typed : LessonQuiz_item(p->quiz)->choices[L->sel];
         char copy[48];
         snprintf(copy, sizeof copy, "%s", ans);
-        LessonQuiz_answer(a, p->quiz, copy);
+        LessonQuiz_answer(L, a, p->quiz, copy);
         return 1;
     }
     }
     return 0;
 }
 
-static void move_token(App *a, int d) {
+static void move_token(Lesson *L, App *a, int d) {
     int n = LessonTok_at(a->trace, -1, NULL, NULL);
     if (n <= 0) return;
-    int *t = lesson.active && cur()->kind == PG_DOT ? &lesson.tok_b : &lesson.tok_a;
+    int *t = L->active && cur(L)->kind == PG_DOT ? &L->tok_b : &L->tok_a;
     *t = ((*t + d) % n + n) % n;
 }
 
-static int page_key(App *a, int ch) {
-    const LessonPage *p = cur();
+static int page_key(Lesson *L, App *a, int ch) {
+    const LessonPage *p = cur(L);
     Trace *t = a->trace;
     int up = ch == KEY_UP || ch == ',' || ch == 'k';
     int down = ch == KEY_DOWN || ch == '.' || ch == 'j';
     switch (p->kind) {
     case PG_DOT:
     case PG_NEAR:
-        if (up || down) { move_token(a, down ? 1 : -1); return 1; }
-        if (ch == '\t' && p->kind == PG_DOT) { lesson.active = !lesson.active; return 1; }
+        if (up || down) { move_token(L, a, down ? 1 : -1); return 1; }
+        if (ch == '\t' && p->kind == PG_DOT) { L->active = !L->active; return 1; }
         break;
     case PG_MATMUL:
     case PG_SOFTMAX: {
-        int *pt = p->kind == PG_MATMUL ? &lesson.mm_t : &lesson.sm_t;
+        int *pt = p->kind == PG_MATMUL ? &L->mm_t : &L->sm_t;
         if (t && (up || down)) {
             int len = t->len[a->vc.b < t->B ? a->vc.b : 0];
             int pos = *pt < 0 || *pt >= len ? len - 1 : *pt;
@@ -393,28 +390,28 @@ static int page_key(App *a, int ch) {
             *pt = pos == len - 1 ? -1 : pos;   /* the last position follows the prompt */
             return 1;
         }
-        if (ch == '\t' && p->kind == PG_MATMUL) { lesson.mm_col = (lesson.mm_col + 1) % 5; return 1; }
+        if (ch == '\t' && p->kind == PG_MATMUL) { L->mm_col = (L->mm_col + 1) % 5; return 1; }
         break;
     }
     case PG_TEMP:
         if (ch == 't' || ch == KEY_UP || ch == 'T' || ch == KEY_DOWN) {
             float f = (ch == 't' || ch == KEY_UP) ? 1.5f : 1 / 1.5f;
-            float tt = lesson.temp * f;
+            float tt = L->temp * f;
             if (tt < 0.05f) tt = 0.05f;
             if (tt > 100) tt = 100;
             if (tt > 0.9f && tt < 1.1f) tt = 1;
-            lesson.temp = tt;
+            L->temp = tt;
             return 1;
         }
         break;
     case PG_XENT:
-        if (up) { if (lesson.ce_first > 0) lesson.ce_first--; return 1; }
-        if (down) { lesson.ce_first++; return 1; }
+        if (up) { if (L->ce_first > 0) L->ce_first--; return 1; }
+        if (down) { L->ce_first++; return 1; }
         break;
     case PG_SCORE:
         if (ch == 'R') {
-            memset(lesson.ans, 0, sizeof lesson.ans);
-            go_page(a, 0);
+            memset(L->ans, 0, sizeof L->ans);
+            go_page(L, a, 0);
             App_status(a, 0, "the quiz starts again");
             return 1;
         }
@@ -425,25 +422,25 @@ static int page_key(App *a, int ch) {
     return 0;
 }
 
-static int lesson_key(App *a, int ch) {
-    lesson_init(a);
-    if (lesson.jumping || a->digits[0]) return jump_key(a, ch);
-    if (asking() && quiz_key(a, ch)) return 1;
-    if (page_key(a, ch)) return 1;
+static int lesson_key(App *a, void *self, int ch) {
+    Lesson *L = self;
+    if (L->jumping || a->digits[0]) return jump_key(L, a, ch);
+    if (asking(L) && quiz_key(L, a, ch)) return 1;
+    if (page_key(L, a, ch)) return 1;
     switch (ch) {
     case KEY_RIGHT: case KEY_NPAGE: case ' ': case '\n': case '\r': case KEY_ENTER: case 'l':
-        go_page(a, lesson.page + 1);
+        go_page(L, a, L->page + 1);
         return 1;
     case KEY_LEFT: case KEY_PPAGE: case KEY_BACKSPACE: case 127: case 8: case 'h':
-        go_page(a, lesson.page - 1);
+        go_page(L, a, L->page - 1);
         return 1;
-    case KEY_HOME: go_page(a, 0); return 1;
-    case KEY_END: go_page(a, lesson.n_pages - 1); return 1;
-    case 'g': case 'G': lesson.jumping = 1; a->digits[0] = 0; return 1;
-    case 'w': case 'W': case 27: to_walk(a); return 1;
+    case KEY_HOME: go_page(L, a, 0); return 1;
+    case KEY_END: go_page(L, a, L->n_pages - 1); return 1;
+    case 'g': case 'G': L->jumping = 1; a->digits[0] = 0; return 1;
+    case 'w': case 'W': case 27: to_walk(L, a); return 1;
     case 'c': case 'C':
-        set_contrast(!lesson.contrast);
-        App_status(a, 0, "%s", lesson.contrast ? "high contrast" : "normal colours");
+        set_contrast(L, !L->contrast);
+        App_status(a, 0, "%s", L->contrast ? "high contrast" : "normal colours");
         return 1;
     case 'b': case 'B':
         if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + 1) % a->trace->B;
@@ -458,13 +455,13 @@ static int lesson_key(App *a, int ch) {
     return 0;
 }
 
-static void lesson_enter(App *a) {
-    lesson_init(a);
-    /* opened from the walk: the walk's station, unless the lesson is already there */
-    StationRef s = a->in_block ? (StationRef){ST_BLOCK, a->vc.layer} : a->outer[a->outer_i];
-    int num = s.kind == ST_BLOCK ? 3 : atoi(Station_info(s.kind)->number);
-    int pg = first_page_of(num);
-    if (pg >= 0 && cur()->station != num) go_page(a, pg);
+static void lesson_enter(App *a, void *self) {
+    Lesson *L = self;
+    /* the walk's station, unless the lesson is already there */
+    StationRef s;
+    int num = App_station_of(a, &Screen_walk, &s) ? Station_outer_number(s.kind) : 0;
+    int pg = first_page_of(L, num);
+    if (pg >= 0 && cur(L)->station != num) go_page(L, a, pg);
     App_status(a, 0, "lesson: → next page, ← back, a station number + Enter jumps, w back to the walk");
 }
 
@@ -484,16 +481,18 @@ static const char *const lesson_help[] = {
     NULL,
 };
 
-static int lesson_takes_text(App *a) {
-    (void)a;
-    return lesson.n_pages > 0 && asking();
+static int lesson_takes_text(App *a, void *self) {
+    Lesson *L = self;
+    return L->n_pages > 0 && asking(L);
 }
 
 /* the page's own keys are on the lesson's last line; the status line has the rest */
-static const char *lesson_hint(App *a) {
-    (void)a;
+static const char *lesson_hint(App *a, void *self) {
     return "w walk  c contrast  z large  g N ⏎ station N  ? help  q quit";
 }
 
-const Screen Screen_lesson = {"lesson", 'C', lesson_enter, lesson_draw, lesson_key, lesson_help, lesson_where,
-                              lesson_hint, lesson_takes_text};
+const Screen Screen_lesson = {
+    .name = "lesson", .hotkey = 'C', .create = lesson_create, .destroy = lesson_destroy, .enter = lesson_enter,
+    .draw = lesson_draw, .key = lesson_key, .help = lesson_help, .where = lesson_where, .hint = lesson_hint,
+    .takes_text = lesson_takes_text,
+};

@@ -1,5 +1,5 @@
 /* main.c - shapewalk's command line: parse options, open the model, then either the
- * ncurses program (tui/app.c) or a headless report (tui/headless.c). */
+ * ncurses program (tui/app.c) or a headless report (app/headless.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/forward.h"
-#include "tui/headless.h"
-#include "tui/options.h"
-#include "views/view.h"
+#include "engine/pool.h"
+#include "app/headless.h"
+#include "app/options.h"
+#include "tui/app.h"
 
 static void usage(FILE *f) {
     fputs(
@@ -194,8 +194,8 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 2;
     }
-    if (!headless && o.top_k > VIEW_MAXK) {
-        fprintf(stderr, "shapewalk: --top-k %d: the program shows at most %d (--json and --dump take up to 1000)\n", o.top_k, VIEW_MAXK);
+    if (!headless && o.top_k > OPTIONS_MAX_TOPK) {
+        fprintf(stderr, "shapewalk: --top-k %d: the program shows at most %d (--json and --dump take up to 1000)\n", o.top_k, OPTIONS_MAX_TOPK);
         free(stdin_prompt);
         return 2;
     }
@@ -205,7 +205,7 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 2;
     }
-    if (o.threads > 0) sw_set_threads(o.threads);
+    if (o.threads > 0) Pool_set_threads(o.threads);
 
     char err[SW_ERR_LEN], path[4096];
     if (Model_resolve(o.model, path, sizeof path, err) != 0) {

@@ -4,17 +4,22 @@
  * alternatives the model expected there (the top-k view, at the chosen temperature) or the
  * cross-entropy worked through (both side by side on a wide terminal).
  * Numbers: Trace_next_token_stats / Trace_topk on the current trace, cached per token
- * prefix in tui/inspect.c. */
+ * prefix in app/inspect_cache.c. */
 #include "tui/app.h"
-#include "tui/inspect.h"
-#include "views/inspect.h"
+#include "app/inspect_cache.h"
+#include "views/inspect_views.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int s_panel;   /* 0: the alternatives (top-k), 1: cross-entropy */
+/* The screen's own state. */
+typedef struct {
+    int panel;   /* 0: the alternatives (top-k), 1: cross-entropy */
+} Surprise;
+
+static void *surprise_create(App *a) { return calloc(1, sizeof(Surprise)); }
 
 /* Keep the row and the token in range; the first token has nothing before it, so the
  * selection starts at 1 when there is more than one token. */
@@ -26,7 +31,7 @@ static void clamp_sel(App *a) {
     if (a->vc.pos < 1) a->vc.pos = len > 1 ? 1 : 0;
 }
 
-static void surprise_enter(App *a) { clamp_sel(a); }
+static void surprise_enter(App *a, void *self) { clamp_sel(a); }
 
 /* The sampler and the view temperature, and what the temperature does to the entropy. */
 static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
@@ -70,11 +75,12 @@ static void fill_row(App *a, Inspect *in, Trace *t, int b, InspectCtx *ic) {
     ic->mean_loss = mean;
     ic->n_loss = nl;
     ic->V = a->m->c.vocab_size;
-    ic->label = App_token_label;
+    ic->label = Present_token_label;
     ic->label_ud = a->m->tok;
 }
 
-static void surprise_draw(App *a, int y, int h) {
+static void surprise_draw(App *a, void *self, int y, int h) {
+    const Surprise *S = self;
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     Trace *t = a->trace;
@@ -125,7 +131,8 @@ static void surprise_draw(App *a, int y, int h) {
     if (has && p_tau && p_1) {
         int prev = pos - 1;
         tk.pos = prev;
-        App_topk(a, t, b, prev, a->temperature, p_tau, &tk);
+        Present p = App_present(a);
+        Present_topk(&p, b, prev, a->temperature, p_tau, &tk);
         h_tau = tk.entropy;
         Trace_probs_row(t, b, prev, 1, p_1);
         h_1 = sw_entropy(p_1, V);
@@ -139,7 +146,7 @@ static void surprise_draw(App *a, int y, int h) {
         ic.q_c_temp = p_tau[c_id];
         ic.entropy1 = h_1;
         ic.vc.n_topk = Trace_topk(t, b, prev, 1, 5, ic.vc.topk);
-        App_label_topk(a, &ic.vc);
+        Present_label_topk(a->m, &ic.vc);
     }
 
     int py = y + sh + (avail - sh > 9 ? 1 : 0);
@@ -153,7 +160,7 @@ static void surprise_draw(App *a, int y, int h) {
             View_topk.draw(&tk);
             ic.vc.x = lw + 1; ic.vc.y = py; ic.vc.w = W - lw - 1; ic.vc.h = ph;
             View_xent.draw(&ic.vc);
-        } else if (s_panel == 0) {
+        } else if (S->panel == 0) {
             tk.x = 0; tk.y = py; tk.w = W; tk.h = ph;
             View_topk.draw(&tk);
         } else {
@@ -168,18 +175,19 @@ static void surprise_draw(App *a, int y, int h) {
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
               W >= 160 ? "← → token  b row  t T temperature  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : s_panel == 0 ? "←→ token  b row  t T temp  k K rows  c cross-entropy  L lens  Esc walk  ? help"
+                       : S->panel == 0 ? "←→ token  b row  t T temp  k K rows  c cross-entropy  L lens  Esc walk  ? help"
                                       : "←→ token  b row  t T temp  c alternatives  L lens  Esc walk  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
 
-static void surprise_where(App *a, char *buf, size_t cap) {
+static void surprise_where(App *a, void *self, char *buf, size_t cap) {
     if (!a->trace) { snprintf(buf, cap, "token surprise"); return; }
     snprintf(buf, cap, "token surprise · t=%d of %d · row %d", a->vc.pos, a->trace->len[a->vc.b], a->vc.b);
 }
 
-static int surprise_key(App *a, int ch) {
+static int surprise_key(App *a, void *self, int ch) {
+    Surprise *S = self;
     switch (ch) {
     case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; clamp_sel(a); return 1;
     case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; clamp_sel(a); return 1;
@@ -200,9 +208,9 @@ static int surprise_key(App *a, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the alternatives show k = %d", a->k);
         return 1;
-    case 'c': s_panel = !s_panel; return 1;
+    case 'c': S->panel = !S->panel; return 1;
     case 'g': App_generate(a); return 1;
-    case 27: a->screen = &Screen_walk; return 1;
+    case 27: App_open(a, Screens[0]); return 1;
     }
     return 0;
 }
@@ -221,4 +229,7 @@ static const char *const surprise_help[] = {
     NULL,
 };
 
-const Screen Screen_surprise = {"token surprise", 's', surprise_enter, surprise_draw, surprise_key, surprise_help, surprise_where, NULL, NULL};
+const Screen Screen_surprise = {
+    .name = "token surprise", .hotkey = 's', .create = surprise_create, .enter = surprise_enter, .draw = surprise_draw,
+    .key = surprise_key, .help = surprise_help, .where = surprise_where,
+};

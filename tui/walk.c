@@ -1,6 +1,7 @@
 /* walk.c - the forward-pass walk: the shape strip, the station's maths and explanation, and
  * the station's picture (the view Station_info()->view names), with the keys that move
- * through stations, layers, heads, batch rows and positions. */
+ * through stations, layers, heads, batch rows and positions. What a station shows is
+ * app/present.c's; where the walk is, is its own state (Walk). */
 #include "tui/app.h"
 
 #include <math.h>
@@ -8,289 +9,164 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- per-station details shown by the walk ---- */
+/* The walk's own state: where it is among the stations. */
+typedef struct {
+    StationRef outer[512];
+    int n_outer, outer_i;
+    StationRef inner[16];
+    int n_inner, inner_i, in_block;
+    int which;                          /* w: which tensor of the station */
+    ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
+    StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
+} Walk;
 
-static const char *short_name(StationKind k) {
-    switch (k) {
-    case ST_TOKENIZE: return "tokens";
-    case ST_EMBED: return "embed";
-    case ST_POSITIONS: return "+pos";
-    case ST_BLOCK: return "block";
-    case ST_FINAL_NORM: return "norm";
-    case ST_LM_HEAD: return "LM head";
-    case ST_SOFTMAX: return "softmax";
-    case ST_NEXT: return "next";
-    case ST_NORM1: return "norm1";
-    case ST_QKV: return "q,k,v";
-    case ST_ROPE: return "rope";
-    case ST_SCORES: return "scores";
-    case ST_MASK: return "mask";
-    case ST_ATTN: return "probs";
-    case ST_WSUM: return "A@v";
-    case ST_OUT_PROJ: return "+attn";
-    case ST_NORM2: return "norm2";
-    case ST_MLP_UP: return "MLP up";
-    case ST_MLP_DOWN: return "+MLP";
-    default: return "?";
-    }
-}
-
-/* The tensors a station can show (w key cycles), their names and symbols. */
-static int which_count(StationKind k, const Config *c) {
-    switch (k) {
-    case ST_QKV: return 3;
-    case ST_ROPE: return 2;
-    case ST_MLP_UP: return c->mlp == MLP_SWIGLU ? 3 : 2;
-    case ST_OUT_PROJ: case ST_MLP_DOWN: return 2;
-    default: return 1;
-    }
-}
-
-static void which_names(StationKind k, const Config *c, int which, char *name, size_t ncap, char *sym, size_t scap) {
-    const char *n = "", *s = "x";
-    switch (k) {
-    case ST_NORM1: case ST_NORM2: s = "xn"; break;
-    case ST_QKV: s = which == 0 ? "q" : which == 1 ? "k" : "v";
-        n = which == 0 ? "q: what each token looks for (w: k, v)" : which == 1 ? "k: what each token offers (w: v, q)" : "v: what each token passes on (w: q, k)";
-        break;
-    case ST_ROPE: s = which == 0 ? "q" : "k"; n = which == 0 ? "q after rotation (w: k)" : "k after rotation (w: q)"; break;
-    case ST_SCORES: case ST_MASK: s = "S"; break;
-    case ST_ATTN: s = "A"; break;
-    case ST_WSUM: s = "y"; break;
-    case ST_OUT_PROJ: s = which == 0 ? "x" : "yWo"; n = which == 0 ? "x + y@Wo: the residual after (w: what was added)" : "y@Wo: what attention adds (w: the sum)"; break;
-    case ST_MLP_UP:
-        s = which == 0 ? "hid" : which == 1 ? "pre" : "up";
-        if (c->mlp == MLP_SWIGLU)
-            n = which == 0 ? "silu(xn@Wg)*(xn@Wu) (w: before silu, up)" : which == 1 ? "xn@Wg before silu (w: up)" : "xn@Wu, the up projection (w: the product)";
-        else
-            n = which == 0 ? "gelu(xn@Wu+bu) (w: before gelu)" : "xn@Wu+bu before gelu (w: after)";
-        break;
-    case ST_MLP_DOWN: s = which == 0 ? "x" : "hW2"; n = which == 0 ? "x + hid@W2: the block's output (w: what was added)" : "hid@W2: what the MLP adds (w: the sum)"; break;
-    default: break;
-    }
-    snprintf(name, ncap, "%s", n);
-    snprintf(sym, scap, "%s", s);
-}
-
-StationRef App_station(const App *a) {
-    if (a->in_block && a->n_inner > 0) return a->inner[a->inner_i];
-    if (a->n_outer > 0) return a->outer[a->outer_i];
+static StationRef current(const Walk *w) {
+    if (w->in_block && w->n_inner > 0) return w->inner[w->inner_i];
+    if (w->n_outer > 0) return w->outer[w->outer_i];
     StationRef s = {ST_TOKENIZE, -1};
     return s;
 }
 
-static void set_inner(App *a, int layer) {
+static void set_inner(App *a, Walk *w, int layer) {
     const Config *c = &a->m->c;
     if (layer < 0) layer = 0;
     if (layer >= c->n_layers) layer = c->n_layers - 1;
     a->vc.layer = layer;
-    a->n_inner = Stations_inner(c, layer, a->inner, 16);
-    if (a->n_inner > 16) a->n_inner = 16;
-    if (a->inner_i >= a->n_inner) a->inner_i = a->n_inner - 1;
+    w->n_inner = Stations_inner(c, layer, w->inner, 16);
+    if (w->n_inner > 16) w->n_inner = 16;
+    if (w->inner_i >= w->n_inner) w->inner_i = w->n_inner - 1;
 }
 
-static int block_outer_index(const App *a, int layer) {
-    for (int i = 0; i < a->n_outer; i++)
-        if (a->outer[i].kind == ST_BLOCK && a->outer[i].layer == layer) return i;
+static int block_outer_index(const Walk *w, int layer) {
+    for (int i = 0; i < w->n_outer; i++)
+        if (w->outer[i].kind == ST_BLOCK && w->outer[i].layer == layer) return i;
     return 0;
 }
 
-static void enter_block(App *a) {
-    StationRef s = a->outer[a->outer_i];
+static void enter_block(App *a, Walk *w) {
+    StationRef s = w->outer[w->outer_i];
     if (s.kind != ST_BLOCK) return;
-    set_inner(a, s.layer);
-    a->in_block = 1;
-    a->inner_i = 0;
+    set_inner(a, w, s.layer);
+    w->in_block = 1;
+    w->inner_i = 0;
 }
 
-static void leave_block(App *a) {
-    if (!a->in_block) return;
-    a->in_block = 0;
-    a->outer_i = block_outer_index(a, a->vc.layer);
+static void leave_block(App *a, Walk *w) {
+    if (!w->in_block) return;
+    w->in_block = 0;
+    w->outer_i = block_outer_index(w, a->vc.layer);
 }
 
-static void move_station(App *a, int d) {
+static void move_station(App *a, Walk *w, int d) {
     const int L = a->m->c.n_layers;
-    if (a->in_block) {
-        int i = a->inner_i + d;
-        if (i >= a->n_inner) {
-            if (a->vc.layer + 1 < L) { set_inner(a, a->vc.layer + 1); a->inner_i = 0; }
-            else { leave_block(a); if (a->outer_i + 1 < a->n_outer) a->outer_i++; }
+    if (w->in_block) {
+        int i = w->inner_i + d;
+        if (i >= w->n_inner) {
+            if (a->vc.layer + 1 < L) { set_inner(a, w, a->vc.layer + 1); w->inner_i = 0; }
+            else { leave_block(a, w); if (w->outer_i + 1 < w->n_outer) w->outer_i++; }
         } else if (i < 0) {
-            if (a->vc.layer > 0) { set_inner(a, a->vc.layer - 1); a->inner_i = a->n_inner - 1; }
-            else { leave_block(a); if (a->outer_i > 0) a->outer_i--; }
+            if (a->vc.layer > 0) { set_inner(a, w, a->vc.layer - 1); w->inner_i = w->n_inner - 1; }
+            else { leave_block(a, w); if (w->outer_i > 0) w->outer_i--; }
         } else {
-            a->inner_i = i;
+            w->inner_i = i;
         }
         return;
     }
-    int i = a->outer_i + d;
+    int i = w->outer_i + d;
     if (i < 0) i = 0;
-    if (i >= a->n_outer) i = a->n_outer - 1;
-    a->outer_i = i;
-    if (a->outer[i].kind == ST_BLOCK) a->vc.layer = a->outer[i].layer;
+    if (i >= w->n_outer) i = w->n_outer - 1;
+    w->outer_i = i;
+    if (w->outer[i].kind == ST_BLOCK) a->vc.layer = w->outer[i].layer;
 }
 
-/* "5" outer station 5; "3.2" block 2; "3.2.d" step d of block 2 (1-based layers). */
-static int jump_to(App *a, const char *s) {
-    const int L = a->m->c.n_layers;
-    char *end;
-    long n = strtol(s, &end, 10);
-    if (end == s) return -1;
-    if (n == 3 && *end == '.') {
-        long l = strtol(end + 1, &end, 10);
-        if (l < 1 || l > L) return -1;
-        if (*end == 0) {
-            a->in_block = 0;
-            a->outer_i = block_outer_index(a, (int)l - 1);
-            a->vc.layer = (int)l - 1;
-            return 0;
-        }
-        if (*end != '.' || !end[1] || end[2]) return -1;
-        set_inner(a, (int)l - 1);
-        for (int i = 0; i < a->n_inner; i++) {
-            const char *num = Station_info(a->inner[i].kind)->number;   /* "3.l.d" */
-            if (num[4] == end[1]) {
-                a->outer_i = block_outer_index(a, (int)l - 1);
-                a->in_block = 1;
-                a->inner_i = i;
-                return 0;
+/* Go to station s: an outer station, a block (its layer chosen) or a step inside a block. */
+static void walk_show(App *a, void *self, StationRef s) {
+    Walk *w = self;
+    if (s.kind >= ST_NORM1) {
+        set_inner(a, w, s.layer);
+        for (int i = 0; i < w->n_inner; i++)
+            if (w->inner[i].kind == s.kind) {
+                w->outer_i = block_outer_index(w, s.layer);
+                w->in_block = 1;
+                w->inner_i = i;
+                return;
             }
-        }
-        return -1;
+        return;
     }
-    if (*end) return -1;
-    for (int i = 0; i < a->n_outer; i++) {
-        const StationInfo *in = Station_info(a->outer[i].kind);
-        if ((n == 3 && a->outer[i].kind == ST_BLOCK) || (a->outer[i].kind != ST_BLOCK && atoi(in->number) == n)) {
-            a->in_block = 0;
-            a->outer_i = i;
-            if (a->outer[i].kind == ST_BLOCK) a->vc.layer = a->outer[i].layer;
-            return 0;
-        }
+    w->in_block = 0;
+    if (s.kind == ST_BLOCK) {
+        w->outer_i = block_outer_index(w, s.layer);
+        a->vc.layer = s.layer;
+        return;
     }
-    return -1;
+    for (int i = 0; i < w->n_outer; i++)
+        if (w->outer[i].kind == s.kind) { w->outer_i = i; return; }
+}
+
+static int walk_station(App *a, void *self, StationRef *out) {
+    *out = current(self);
+    return 1;
+}
+
+static void *walk_create(App *a) {
+    Walk *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->n_outer = Stations_outer(&a->m->c, w->outer, 512);
+    if (w->n_outer > 512) w->n_outer = 512;
+    w->n_inner = Stations_inner(&a->m->c, 0, w->inner, 16);
+    /* --station N */
+    char num[16];
+    StationRef s;
+    snprintf(num, sizeof num, "%d", a->o->station);
+    if (a->o->station > 0 && Station_find(&a->m->c, num, &s) == 0) walk_show(a, w, s);
+    return w;
 }
 
 /* ---- filling the view context ---- */
 
-static void numbers_of_shape(const App *a, StationRef s, char *out, size_t cap, char *full, size_t fcap) {
-    int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
-    const Config *c = &a->m->c;
-    char buf[128];
-    Station_shape(c, s, B, T, buf, sizeof buf);
-    /* k and v of grouped-query attention have KV heads, not h (the maths line; the strip shows q) */
-    int kv_view = (s.kind == ST_QKV || s.kind == ST_ROPE) && a->which % which_count(s.kind, c) != 0;
-    if (full && kv_view && c->n_kv_heads != c->n_heads)
-        snprintf(buf, sizeof buf, "(B,KV,T,d) = (%d,%d,%d,%d)", B, c->n_kv_heads, T, c->head_dim);
-    if (full) snprintf(full, fcap, "%s", buf);
-    const char *eq = strstr(buf, " = ");
-    snprintf(out, cap, "%.47s", eq ? eq + 3 : buf);
-}
-
-static void fill_strip(const App *a, const StationRef *st, int n, StripItem *items) {
-    for (int i = 0; i < n; i++) {
-        char label[96];
-        Station_label(st[i], label, sizeof label);
-        char *sp = strchr(label, ' ');
-        if (sp) *sp = 0;
-        snprintf(items[i].number, sizeof items[i].number, "%.11s", label);
-        if (st[i].kind == ST_BLOCK) snprintf(items[i].name, sizeof items[i].name, "block");
-        else snprintf(items[i].name, sizeof items[i].name, "%s", short_name(st[i].kind));
-        numbers_of_shape(a, st[i], items[i].shape, sizeof items[i].shape, NULL, 0);
-        items[i].changes = Station_info(st[i].kind)->shape_changes && st[i].kind != ST_TOKENIZE;
-    }
-}
-
-/* Prepare the context for the current station's view. Returns 0, or -1 with err. */
-static int prepare(App *a, ViewCtx *c, char *err) {
-    StationRef s = App_station(a);
-    Trace *t = a->trace;
-    const Config *cfg = &a->m->c;
-    c->st = s;
-    if (s.layer >= 0) c->layer = s.layer;
-    c->has_tv = 0;
-    c->n_topk = 0;
-    c->mask = 0;
-    c->scale = SCALE_DIV;
+/* The context for the current station's view. Returns 0, or -1 with err. */
+static int prepare(App *a, Walk *w, ViewCtx *c, char *err) {
+    Present p = App_present(a);
+    p.w_hints = 1;
     c->all_heads = a->vc.all_heads;
-    c->temperature = a->temperature;
-    c->sample_temperature = a->sampler.temperature;
-    int nw = which_count(s.kind, cfg);
-    int which = a->which % nw;
-    c->which = which;
-    which_names(s.kind, cfg, which, c->which_name, sizeof c->which_name, c->tensor_name, sizeof c->tensor_name);
-    for (int b = 0; b < SW_MAX_B; b++) c->next_id[b] = -1;
-    if (!t) return 0;
-    ViewKind vk = Station_info(s.kind)->view;
-    for (int b = 0; b < t->B; b++) {
-        c->next_id[b] = t->next_id[b];
-        /* the chosen token's probability (a V-long softmax per row): only where it is shown */
-        if (vk == VK_NEXT) App_next_token(a, t, b, c);
-    }
-    if (vk == VK_MATRIX || vk == VK_ATTENTION) {
-        if (Trace_tensor(t, s, which, &c->tv, err) != 0) return -1;
-        c->has_tv = 1;
-        if (vk == VK_ATTENTION) {
-            c->mask = s.kind == ST_MASK ? 1 : s.kind == ST_ATTN ? 2 : 0;
-            c->scale = s.kind == ST_ATTN ? SCALE_SEQ : SCALE_DIV;
-        } else if (c->tv.ndim == 4 && c->tv.dims[1] < cfg->n_heads && c->tv.dims[1] > 0) {
-            /* k, v with fewer KV heads: the one query head `head` reads */
-            int group = cfg->n_heads / c->tv.dims[1];
-            c->head = a->vc.head / group;
-            char tmp[160];
-            snprintf(tmp, sizeof tmp, "%s: KV head %d serves query heads %d-%d", c->tensor_name, c->head, c->head * group,
-                     c->head * group + group - 1);
-            snprintf(c->which_name, sizeof c->which_name, "%.63s", tmp);
-        }
-    } else if (vk == VK_TOPK) {
-        int b = c->b, pos = c->pos;
-        if (pos >= t->len[b]) pos = t->len[b] - 1;
-        if (pos < 0) pos = 0;
-        c->pos = pos;
-        App_topk(a, t, b, pos, a->temperature, NULL, c);
-        c->show_logits = s.kind == ST_LM_HEAD;
-    }
-    return 0;
+    return Present_station(&p, current(w), w->which, c, err);
 }
 
 /* ---- drawing ---- */
 
-static void walk_draw(App *a, int y, int h) {
+/* A shape strip of n stations at line y, the current one cur; *sc keeps where it was drawn. */
+static void draw_strip(App *a, ViewCtx *sc, int y, const StationRef *st, int n, int cur, StripItem *items, const char *title) {
+    int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
+    Present_strip(&a->m->c, st, n, B, T, items);
+    memset(sc, 0, sizeof *sc);
+    sc->win = stdscr; sc->y = y; sc->x = 0; sc->h = 2; sc->w = a->cols;
+    sc->strip = items; sc->n_strip = n; sc->strip_cur = cur;
+    sc->strip_title = title;
+    View_shape_strip.draw(sc);
+}
+
+static void walk_draw(App *a, void *self, int y, int h) {
+    Walk *wk = self;
     WINDOW *w = stdscr;
     App_clamp_row(a);
     const int W = a->cols;
     int bottom = y + h;
     const Config *cfg = &a->m->c;
-    static StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
-    int no = a->n_outer > VIEW_MAXSTRIP ? VIEW_MAXSTRIP : a->n_outer;
-    fill_strip(a, a->outer, no, outer_items);
-
-    ViewCtx *so = &a->strip_outer;
-    memset(so, 0, sizeof *so);
-    so->win = w; so->y = y; so->x = 0; so->h = 2; so->w = W;
-    so->strip = outer_items; so->n_strip = no; so->strip_cur = a->outer_i;
-    so->strip_title = a->in_block ? "walk" : "walk";
-    View_shape_strip.draw(so);
+    int no = wk->n_outer > VIEW_MAXSTRIP ? VIEW_MAXSTRIP : wk->n_outer;
+    draw_strip(a, &wk->strip_outer, y, wk->outer, no, wk->outer_i, wk->outer_items, "walk");
     y += 2;
-    a->strip_inner.hit_n = 0;
-    if (a->in_block) {
-        fill_strip(a, a->inner, a->n_inner, inner_items);
+    wk->strip_inner.hit_n = 0;
+    if (wk->in_block) {
         char title[32];
         snprintf(title, sizeof title, "in block %d:", a->vc.layer + 1);
-        ViewCtx *si = &a->strip_inner;
-        memset(si, 0, sizeof *si);
-        si->win = w; si->y = y; si->x = 0; si->h = 2; si->w = W;
-        si->strip = inner_items; si->n_strip = a->n_inner; si->strip_cur = a->inner_i;
-        si->strip_title = title;
-        View_shape_strip.draw(si);
+        draw_strip(a, &wk->strip_inner, y, wk->inner, wk->n_inner, wk->inner_i, wk->inner_items, title);
         y += 2;
     }
 
-    StationRef s = App_station(a);
+    StationRef s = current(wk);
     const StationInfo *info = Station_info(s.kind);
     char shape[128], nums[64];
-    numbers_of_shape(a, s, nums, sizeof nums, shape, sizeof shape);
+    Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
     int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg), 1);
@@ -333,7 +209,7 @@ static void walk_draw(App *a, int y, int h) {
         return;
     }
     char err[SW_ERR_LEN] = "";
-    if (prepare(a, &c, err) != 0) {
+    if (prepare(a, wk, &c, err) != 0) {
         App_message(y, W, CA_ERROR, err);
         return;
     }
@@ -347,19 +223,20 @@ static void walk_draw(App *a, int y, int h) {
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
 }
 
-static void walk_where(App *a, char *buf, size_t cap) {
-    StationRef s = App_station(a);
+static void walk_where(App *a, void *self, char *buf, size_t cap) {
+    const Walk *w = self;
     char label[96];
-    Station_label(s, label, sizeof label);
-    if (a->in_block)
-        snprintf(buf, cap, "%s · step %d/%d of block %d of %d", label, a->inner_i + 1, a->n_inner, a->vc.layer + 1, a->m->c.n_layers);
+    Station_label(current(w), label, sizeof label);
+    if (w->in_block)
+        snprintf(buf, cap, "%s · step %d/%d of block %d of %d", label, w->inner_i + 1, w->n_inner, a->vc.layer + 1, a->m->c.n_layers);
     else
-        snprintf(buf, cap, "%s · station %d/%d", label, a->outer_i + 1, a->n_outer);
+        snprintf(buf, cap, "%s · station %d/%d", label, w->outer_i + 1, w->n_outer);
 }
 
 /* ---- keys ---- */
 
-static int walk_key(App *a, int ch) {
+static int walk_key(App *a, void *self, int ch) {
+    Walk *w = self;
     const Config *cfg = &a->m->c;
     size_t nd = strlen(a->digits);
     /* typing a station number: digits, dots, and a step letter after "3.l." */
@@ -370,8 +247,9 @@ static int walk_key(App *a, int ch) {
     }
     if (nd > 0) {
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-            if (jump_to(a, a->digits) != 0) App_status(a, 1, "no station %s: try 0..7, 3.N for block N, 3.N.a..k for a step inside", a->digits);
-            else App_status(a, 0, " ");
+            StationRef to;
+            if (Station_find(cfg, a->digits, &to) == 0) { walk_show(a, w, to); App_status(a, 0, " "); }
+            else App_status(a, 1, "no station %s: try 0..7, 3.N for block N, 3.N.a..k for a step inside", a->digits);
             a->digits[0] = 0;
             return 1;
         }
@@ -380,21 +258,21 @@ static int walk_key(App *a, int ch) {
         a->digits[0] = 0;
     }
     switch (ch) {
-    case KEY_RIGHT: case 'l': case ' ': move_station(a, +1); return 1;
-    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, -1); return 1;
+    case KEY_RIGHT: case 'l': case ' ': move_station(a, w, +1); return 1;
+    case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, w, -1); return 1;
     case '\n': case '\r': case KEY_ENTER: case KEY_DOWN: case 'j':
-        if (!a->in_block && a->outer[a->outer_i].kind == ST_BLOCK) enter_block(a);
-        else if (!a->in_block) App_status(a, 0, "only a block (3.N) has inner steps; use → to walk on");
+        if (!w->in_block && w->outer[w->outer_i].kind == ST_BLOCK) enter_block(a, w);
+        else if (!w->in_block) App_status(a, 0, "only a block (3.N) has inner steps; use → to walk on");
         return 1;
     case 27: case KEY_UP:
-        if (a->in_block) leave_block(a);
+        if (w->in_block) leave_block(a, w);
         return 1;
     case '[': case ']': {
         int d = ch == ']' ? 1 : -1;
         int l = a->vc.layer + d;
         if (l < 0 || l >= cfg->n_layers) return 1;
-        if (a->in_block) set_inner(a, l);
-        else if (a->outer[a->outer_i].kind == ST_BLOCK) a->outer_i = block_outer_index(a, l);
+        if (w->in_block) set_inner(a, w, l);
+        else if (w->outer[w->outer_i].kind == ST_BLOCK) w->outer_i = block_outer_index(w, l);
         a->vc.layer = l;
         return 1;
     }
@@ -426,28 +304,27 @@ static int walk_key(App *a, int ch) {
         App_status(a, 0, "temperature %.2f for the top-k view: low sharpens towards argmax, high flattens towards uniform", a->temperature);
         return 1;
     case 'a': a->vc.all_heads = !a->vc.all_heads; return 1;
-    case 'w': a->which++; return 1;
+    case 'w': w->which++; return 1;
     case 'g': App_generate(a); return 1;
     case KEY_MOUSE: {
         MEVENT ev;
         if (getmouse(&ev) != OK) return 1;
-        if (ev.bstate & BUTTON4_PRESSED) { move_station(a, -1); return 1; }
-        if (ev.bstate & BUTTON5_PRESSED) { move_station(a, +1); return 1; }
-        int i = View_strip_hit(&a->strip_outer, ev.y, ev.x);
+        if (ev.bstate & BUTTON4_PRESSED) { move_station(a, w, -1); return 1; }
+        if (ev.bstate & BUTTON5_PRESSED) { move_station(a, w, +1); return 1; }
+        int i = View_strip_hit(&w->strip_outer, ev.y, ev.x);
         if (i >= 0) {
-            if (a->in_block) leave_block(a);
-            a->outer_i = i;
-            if (a->outer[i].kind == ST_BLOCK) a->vc.layer = a->outer[i].layer;
+            if (w->in_block) leave_block(a, w);
+            w->outer_i = i;
+            if (w->outer[i].kind == ST_BLOCK) a->vc.layer = w->outer[i].layer;
             return 1;
         }
-        i = View_strip_hit(&a->strip_inner, ev.y, ev.x);
-        if (i >= 0 && a->in_block) a->inner_i = i;
+        i = View_strip_hit(&w->strip_inner, ev.y, ev.x);
+        if (i >= 0 && w->in_block) w->inner_i = i;
         return 1;
     }
     }
     /* view-specific keys */
-    StationRef s = App_station(a);
-    const ViewClass *v = View_for(Station_info(s.kind)->view);
+    const ViewClass *v = View_for(Station_info(current(w).kind)->view);
     if (v->key) {
         ViewCtx c = a->vc;
         if (v->key(&c, ch)) {
@@ -476,4 +353,15 @@ static const char *const walk_help[] = {
     NULL,
 };
 
-const Screen Screen_walk = {"walk", 0, NULL, walk_draw, walk_key, walk_help, walk_where, NULL, NULL};
+/* the help's "This picture": the keys of the current station's view */
+static const char *const *walk_more_help(App *a, void *self) { return View_for(Station_info(current(self).kind)->view)->help; }
+
+static const char *walk_hint(App *a, void *self) {
+    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
+}
+
+const Screen Screen_walk = {
+    .name = "walk", .create = walk_create, .draw = walk_draw, .key = walk_key, .help = walk_help,
+    .help_title = "Walking the forward pass", .more_help = walk_more_help, .where = walk_where, .hint = walk_hint,
+    .station = walk_station, .show = walk_show,
+};

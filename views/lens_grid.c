@@ -5,7 +5,7 @@
  * token and its probability, so the prediction can be watched forming layer by layer. The
  * last block's row is the model's own prediction. Under the grid: the token that actually
  * comes next (cells that already predict it are underlined), and the selected cell's top-k. */
-#include "views/inspect.h"
+#include "views/inspect_views.h"
 
 #include <math.h>
 #include <stdio.h>

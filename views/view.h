@@ -14,7 +14,7 @@
 
 #include <curses.h>
 #include "engine/trace.h"
-#include "tui/crt.h"
+#include "term/crt.h"
 
 #define VIEW_LABEL 48   /* bytes for one token's display label */
 #define VIEW_MAXK 64    /* most top-k rows */

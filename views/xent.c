@@ -5,7 +5,7 @@
  * P[v] = 0). Then
  *     H(P,Q) = -sum_v P[v] log Q[v] = -log Q[c]
  * because every term but c's is multiplied by 0. The table shows a few of those terms. */
-#include "views/inspect.h"
+#include "views/inspect_views.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* worker.c - one background thread for the forward pass (see worker.h). */
-#include "tui/worker.h"
+#include "app/worker.h"
 
 #include <stdlib.h>
 #include <string.h>

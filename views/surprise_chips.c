@@ -4,7 +4,7 @@
  *
  * Colour is log p on a scale from log(1/V) (a uniform guess over the vocabulary: dark) to
  * 0 (certain: bright), so a random model's 1e-8 and a trained model's 0.9 both read. */
-#include "views/inspect.h"
+#include "views/inspect_views.h"
 
 #include <math.h>
 #include <stdio.h>

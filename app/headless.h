@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "tui/options.h"
+#include "app/options.h"
 
 /* Run the options' prompts (or the model's ready prompts) and print the report to out;
  * errors go to errf as one line. Returns the exit code (0 on success). */

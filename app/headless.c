@@ -1,6 +1,7 @@
 /* headless.c - --dump (the shape walk as text) and --json (token probabilities, loss,
  * top-k alternatives, logit lens) for scripts. Output is stable; errors go to stderr. */
-#include "tui/headless.h"
+#include "app/headless.h"
+#include "app/present.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -52,26 +53,29 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     Station_shape(&m->c, s, t->B, t->T, shape, sizeof shape);
     fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, &m->c),
             info->shape_changes ? "   <- shape changes" : "");
+    /* what the walk shows there, for the last position of row 0 */
+    ViewCtx c;
+    memset(&c, 0, sizeof c);
+    c.b = 0;
+    c.pos = t->len[0] - 1;
+    Present p = {m, t, 3, 1, 0, 0};
+    if (info->view != VK_MATRIX && info->view != VK_TOPK) return;
+    if (info->view == VK_MATRIX && s.layer >= 1) return;
+    if (Present_station(&p, s, 0, &c, e) != 0) return;
     if (info->view == VK_TOPK) {
-        /* the last position of row 0: the three largest logits, or probabilities */
-        TopK tk[3];
-        int n = Trace_topk(t, 0, t->len[0] - 1, 1, 3, tk);
-        fprintf(out, "%s%-34s  %s[0,%d,:] top 3 =", indent, "", s.kind == ST_LM_HEAD ? "logits" : "probs", t->len[0] - 1);
-        for (int i = 0; i < n; i++) {
+        /* the three largest logits, or probabilities */
+        fprintf(out, "%s%-34s  %s[0,%d,:] top 3 =", indent, "", s.kind == ST_LM_HEAD ? "logits" : "probs", c.pos);
+        for (int i = 0; i < c.n_topk; i++) {
             char lab[64];
-            Tokenizer_label(m->tok, tk[i].id, 0, lab, sizeof lab);
-            if (s.kind == ST_LM_HEAD) fprintf(out, "%s '%s' %.3f", i ? "," : "", lab, tk[i].logit);
-            else fprintf(out, "%s '%s' %.4f", i ? "," : "", lab, tk[i].prob);
+            Tokenizer_label(m->tok, c.topk[i].id, 0, lab, sizeof lab);
+            if (s.kind == ST_LM_HEAD) fprintf(out, "%s '%s' %.3f", i ? "," : "", lab, c.topk[i].logit);
+            else fprintf(out, "%s '%s' %.4f", i ? "," : "", lab, c.topk[i].prob);
         }
         fputc('\n', out);
-    }
-    if (info->view == VK_MATRIX && s.layer < 1) {
-        TensorView v;
-        if (Trace_tensor(t, s, 0, &v, e) == 0 && v.ndim == 3) {
-            fprintf(out, "%s%-34s", indent, "");
-            print_values(out, &v, 0, t->len[0] - 1);
-            fputc('\n', out);
-        }
+    } else if (c.has_tv && c.tv.ndim == 3) {
+        fprintf(out, "%s%-34s", indent, "");
+        print_values(out, &c.tv, 0, c.pos);
+        fputc('\n', out);
     }
 }
 
@@ -261,7 +265,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     const char *prompts[SW_MAX_B];
     int B = o->n_prompts;
     if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
-    else B = Tui_default_prompts(m, prompts, SW_MAX_B);
+    else B = Prompts_default(m, prompts, SW_MAX_B);
     TraceOpts to;
     TraceOpts_default(&to);
     to.truncate = o->truncate;

@@ -1,5 +1,5 @@
 /* crt.c - terminal and colour set-up (see crt.h). Nothing else calls initscr/start_color. */
-#include "tui/crt.h"
+#include "term/crt.h"
 
 #include <langinfo.h>
 #include <locale.h>

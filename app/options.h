@@ -1,9 +1,13 @@
-/* options.h - what the command line asked for; filled by tui/main.c. */
+/* options.h - what the command line asked for; filled by tui/main.c, read by the app and the ncurses program. */
 #ifndef SW_OPTIONS_H
 #define SW_OPTIONS_H
 
 #include "engine/sw.h"
 #include "engine/trace.h"
+#include "views/view.h"
+
+/* The most --top-k the program (not --dump/--json) shows: its top-k table's rows. */
+#define OPTIONS_MAX_TOPK VIEW_MAXK
 
 typedef struct {
     const char *model;            /* --model NAME|PATH (NULL: the default model) */
@@ -23,12 +27,8 @@ typedef struct {
     const char *note;             /* shown once on the status line (which default model opened) */
 } Options;
 
-/* The ncurses program: runs until the user quits. Takes the opened model; the first trace
- * is computed inside (off the UI thread). Returns the process exit code. */
-int Tui_run(Model *m, const Options *o);
-
-/* The ready-made prompts when none are given (tui/prompts.c): the lesson's B=2 batch for
+/* The ready-made prompts when none are given (app/prompts.c): the lesson's B=2 batch for
  * GPT-2, story openings for TinyStories. Returns how many were written to out. */
-int Tui_default_prompts(const Model *m, const char **out, int cap);
+int Prompts_default(const Model *m, const char **out, int cap);
 
 #endif

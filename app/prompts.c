@@ -1,9 +1,9 @@
 /* prompts.c - the ready-made prompts, in one place. */
-#include "tui/app.h"
+#include "app/options.h"
 
 #include <string.h>
 
-int Tui_default_prompts(const Model *m, const char **out, int cap) {
+int Prompts_default(const Model *m, const char **out, int cap) {
     /* Models trained on TinyStories (stories260K, stories15M, ... in any format): story
      * openings like their training text. Any other model: the lesson's batch of B=2 (GPT-2
      * tokens 15496 995 0 770 318 1257 and a shorter row, so the padding shows). */

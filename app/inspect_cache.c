@@ -9,7 +9,7 @@
  *     against ~8 x 140 ms one column at a time (the CPU shared with other work).
  * So the lens is computed for the columns on screen, as few matmuls of whole columns (all
  * layers of a position) as fit INSPECT_BATCH rows; everything once per token prefix. */
-#include "tui/inspect.h"
+#include "app/inspect_cache.h"
 
 #include "engine/trace.h"
 
