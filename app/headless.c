@@ -1,6 +1,7 @@
 /* headless.c - --dump (the shape walk as text) and --json (token probabilities, loss,
  * top-k alternatives, logit lens) for scripts. Output is stable; errors go to stderr. */
 #include "app/headless.h"
+#include "engine/quant.h"
 #include "app/present.h"
 
 #include <cJSON.h>
@@ -53,6 +54,8 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     Station_shape(&m->c, s, t->B, t->T, shape, sizeof shape);
     fprintf(out, "%s%-34s %-26s %s%s\n", indent, label, shape, Station_maths(s.kind, &m->c),
             info->shape_changes ? "   <- shape changes" : "");
+    char wl[256];
+    if (Station_weights(m, s, wl, sizeof wl) > 0) fprintf(out, "%s%-34s  %s\n", indent, "", wl);
     /* what the walk shows there, for the last position of row 0 */
     ViewCtx c;
     memset(&c, 0, sizeof c);
@@ -162,6 +165,33 @@ static void json_features(cJSON *jm, const Config *c) {
     cJSON_AddNumberToObject(f, "KV", c->n_kv_heads);
 }
 
+/* Every weight matrix by role, with its type as stored: {"name": "blk.0.attn_q.weight",
+ * "type": "Q4_0", "bits_per_weight": 4.5, "in": 64, "out": 64}. */
+static void json_tensor(cJSON *arr, const char *name, const Linear *W) {
+    if (!W->w && !W->q) return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "type", Quant_name(W->type) ? Quant_name(W->type) : "?");
+    cJSON_AddNumberToObject(o, "bits_per_weight", Quant_bits_per_weight(W->type));
+    cJSON_AddNumberToObject(o, "in", W->in);
+    cJSON_AddNumberToObject(o, "out", W->out);
+    cJSON_AddItemToArray(arr, o);
+}
+
+static void json_tensors(cJSON *jm, const Model *m) {
+    cJSON *arr = cJSON_AddArrayToObject(jm, "tensors");
+    json_tensor(arr, "token_embd.weight", &m->tok_emb);
+    for (int l = 0; l < m->c.n_layers; l++)
+        for (int i = 0; i < Model_n_layer_slots; i++) {
+            const WeightSlot *s = &Model_layer_slots[i];
+            if (!s->matrix) continue;
+            char nm[96];
+            snprintf(nm, sizeof nm, "blk.%d.%s", l, s->name);
+            json_tensor(arr, nm, Model_slot_linear(&m->layers[l], s));
+        }
+    if (!m->c.shared_classifier) json_tensor(arr, "output.weight", &m->lm_head);
+}
+
 static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from[SW_MAX_B]) {
     const Model *m = t->m;
     const Tokenizer *tok = m->tok;
@@ -174,6 +204,7 @@ static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from
     cJSON_AddStringToObject(jm, "format", m->c.format);
     cJSON_AddStringToObject(jm, "weights", m->weights);
     json_features(jm, &m->c);
+    json_tensors(jm, m);
     cJSON_AddNumberToObject(jm, "L", m->c.n_layers);
     cJSON_AddNumberToObject(jm, "D", m->c.dim);
     cJSON_AddNumberToObject(jm, "h", m->c.n_heads);

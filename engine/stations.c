@@ -2,6 +2,7 @@
  * this table: make docs).
  * The computation itself is in engine/forward.c; each entry here says it in one line. */
 #include "stations.h"
+#include "quant.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,4 +387,55 @@ void Stations_markdown(FILE *out) {
         }
         fprintf(out, "\n- notice: %s\n", s->notice);
     }
+}
+
+/* ---- the weights a station multiplies by ---- */
+
+int Station_weights(const Model *m, StationRef s, char *buf, size_t cap) {
+    const Config *c = &m->c;
+    const Linear *W[3] = {0};
+    const char *sym[3] = {0};
+    int n = 0;
+    const LayerWeights *lw = s.layer >= 0 && s.layer < c->n_layers ? &m->layers[s.layer] : NULL;
+#define PUT(lin, name) do { W[n] = (lin); sym[n] = (name); n++; } while (0)
+    switch (s.kind) {
+    case ST_EMBED: PUT(&m->tok_emb, "E"); break;
+    case ST_LM_HEAD: PUT(&m->lm_head, c->shared_classifier ? "E" : "W_out"); break;
+    case ST_QKV:
+        if (!lw) break;
+        if (c->qkv_fused) PUT(&lw->attn_qkv, "W_qkv");
+        else { PUT(&lw->attn_q, "Wq"); PUT(&lw->attn_k, "Wk"); PUT(&lw->attn_v, "Wv"); }
+        break;
+    case ST_OUT_PROJ: if (lw) PUT(&lw->attn_out, "Wo"); break;
+    case ST_MLP_UP:
+        if (!lw) break;
+        if (c->mlp == MLP_SWIGLU) PUT(&lw->ffn_gate, "Wg");
+        PUT(&lw->ffn_up, "Wu");
+        break;
+    case ST_MLP_DOWN: if (lw) PUT(&lw->ffn_down, "Wd"); break;
+    default: break;
+    }
+#undef PUT
+    buf[0] = 0;
+    if (n == 0) return 0;
+    size_t used = (size_t)snprintf(buf, cap, "weights:");
+    for (int i = 0; i < n && used < cap; i++) {
+        /* neighbours of one type share its note: "Wq, Wk · Q4_0 · 4.5 bits/weight" */
+        used += (size_t)snprintf(buf + used, cap - used, "%s %s", i && W[i]->type == W[i - 1]->type ? "," : i ? "  " : "", sym[i]);
+        if (i + 1 < n && W[i + 1]->type == W[i]->type) continue;
+        const char *tn = Quant_name(W[i]->type);
+        if (used < cap)
+            used += (size_t)snprintf(buf + used, cap - used, " \xc2\xb7 %s \xc2\xb7 %.4g bits/weight", tn ? tn : "?",
+                                     Quant_bits_per_weight(W[i]->type));
+    }
+    return n;
+}
+
+int Station_gqa_note(const Config *c, StationKind k, char *buf, size_t cap) {
+    buf[0] = 0;
+    if (c->n_kv_heads == c->n_heads || (k != ST_QKV && k != ST_ROPE && k != ST_SCORES && k != ST_ATTN && k != ST_WSUM)) return 0;
+    const int g = c->n_heads / c->n_kv_heads;
+    snprintf(buf, cap, "grouped-query attention: h=%d query heads share KV=%d key/value heads, %d each: head i uses k, v of i/%d",
+             c->n_heads, c->n_kv_heads, g, g);
+    return 1;
 }

@@ -94,4 +94,12 @@ void Station_shape(const Config *c, StationRef s, int B, int T, char *buf, size_
 /* Station label for headers: "3.4.d attention scores" (1-based layer in the number). */
 void Station_label(StationRef s, char *buf, size_t cap);
 
+/* The weight matrices the station multiplies by and how they are stored, one line:
+ * "weights: Wq, Wk · Q4_0 · 4.5 bits/weight  Wv · Q6_K · 6.562 bits/weight" (layer from s).
+ * Returns how many matrices (0: the station has none, buf is ""). */
+int Station_weights(const Model *m, StationRef s, char *buf, size_t cap);
+/* For grouped-query attention (KV < h) at the attention stations: which query heads share
+ * which key/value head. Returns 0 (buf "") elsewhere. */
+int Station_gqa_note(const Config *c, StationKind k, char *buf, size_t cap);
+
 #endif
