@@ -2,6 +2,7 @@
  * similarity and nearest tokens in embedding space, an LM-head column, softmax naive and
  * stable, the cross-entropy table, and reading a typed shape. */
 #include "lesson.h"
+#include "quant.h"
 
 #include <cblas.h>
 #include <ctype.h>
@@ -32,9 +33,12 @@ float Lesson_cosine(const float *a, const float *b, int n) {
     return c;
 }
 
-const float *Lesson_embedding(const Model *m, int id) {
-    if (!m || !m->tok_emb.w || id < 0 || id >= m->c.vocab_size) return NULL;
-    return m->tok_emb.w + (size_t)id * m->c.dim;
+const float *Lesson_embedding(const Model *m, int id, float *buf) {
+    if (!m || id < 0 || id >= m->c.vocab_size) return NULL;
+    if (m->tok_emb.w) return m->tok_emb.w + (size_t)id * m->c.dim;
+    if (!buf || !m->tok_emb.q) return NULL;
+    Model_embed_row(m, id, buf);
+    return buf;
 }
 
 /* ---- nearest tokens ---- */
@@ -47,6 +51,24 @@ float *Lesson_row_norms(const float *E, int V, int D, char *err) {
     float *n = sw_calloc((size_t)V, sizeof(float), "embedding row norms", err);
     if (!n) return NULL;
     for (int v = 0; v < V; v++) n[v] = cblas_snrm2(D, E + (size_t)v * D, 1);
+    return n;
+}
+
+/* The k best cosines s[v] / (|E[v]| |q|) into out, best first (ties: the lower id). */
+static int rank_nearest(const float *s, const float *norms, float qn, int V, const unsigned char *skip, int k, LessonNear *out) {
+    int n = 0;
+    for (int v = 0; v < V; v++) {
+        if ((skip && skip[v]) || !(norms[v] > 0)) continue;
+        float c = s[v] / (norms[v] * qn);
+        if (c > 1) c = 1;
+        if (c < -1) c = -1;
+        if (n == k && c <= out[k - 1].cos) continue;   /* equal: the lower id stays */
+        int j = n < k ? n++ : k - 1;
+        while (j > 0 && out[j - 1].cos < c) { out[j] = out[j - 1]; j--; }
+        out[j].id = v;
+        out[j].cos = c;
+        out[j].dot = s[v];
+    }
     return n;
 }
 
@@ -69,19 +91,43 @@ int Lesson_nearest(const float *E, const float *norms, int V, int D, const float
     if (!s) { free(own); return -1; }
     /* s (V) = E (V,D) @ q (D): every token's dot product with the query at once */
     cblas_sgemv(CblasRowMajor, CblasNoTrans, V, D, 1.0f, E, D, q, 1, 0.0f, s, 1);
-    int n = 0;
+    int n = rank_nearest(s, norms, qn, V, skip, k, out);
+    free(s);
+    free(own);
+    return n;
+}
+
+float *Lesson_model_row_norms(const Model *m, char *err) {
+    const Linear *E = &m->tok_emb;
+    const int V = m->c.vocab_size, D = m->c.dim;
+    if (E->w) return Lesson_row_norms(E->w, V, D, err);
+    float *n = sw_calloc((size_t)V, sizeof(float), "embedding row norms", err);
+    float *row = n ? sw_calloc((size_t)D, sizeof(float), "an embedding row", err) : NULL;
+    if (!row) { free(n); return NULL; }
     for (int v = 0; v < V; v++) {
-        if ((skip && skip[v]) || !(norms[v] > 0)) continue;
-        float c = s[v] / (norms[v] * qn);
-        if (c > 1) c = 1;
-        if (c < -1) c = -1;
-        if (n == k && c <= out[k - 1].cos) continue;   /* equal: the lower id stays */
-        int j = n < k ? n++ : k - 1;
-        while (j > 0 && out[j - 1].cos < c) { out[j] = out[j - 1]; j--; }
-        out[j].id = v;
-        out[j].cos = c;
-        out[j].dot = s[v];
+        Model_embed_row(m, v, row);
+        n[v] = cblas_snrm2(D, row, 1);
     }
+    free(row);
+    return n;
+}
+
+int Lesson_model_nearest(const Model *m, const float *norms, const float *q, const unsigned char *skip, int k,
+                         LessonNear *out, char *err) {
+    const Linear *E = &m->tok_emb;
+    const int V = m->c.vocab_size, D = m->c.dim;
+    if (E->w) return Lesson_nearest(E->w, norms, V, D, q, skip, k, out, err);
+    if (!q || !E->q) { sw_seterr(err, "nearest tokens: no embedding table"); return -1; }
+    if (k <= 0) return 0;
+    float qn = cblas_snrm2(D, q, 1);
+    if (!(qn > 0)) return 0;
+    float *own = NULL;
+    if (!norms && !(norms = own = Lesson_model_row_norms(m, err))) return -1;
+    float *s = sw_calloc((size_t)V, sizeof(float), "nearest-token scores", err);
+    if (!s) { free(own); return -1; }
+    /* s (V) = E q: every row's dot product with the query, straight from the stored rows */
+    Quant_dot_rows(E->type, E->q, E->row_bytes, V, q, D, s);
+    int n = rank_nearest(s, norms, qn, V, skip, k, out);
     free(s);
     free(own);
     return n;
@@ -93,8 +139,11 @@ int Lesson_lm_column(const Model *m, int v, float *col) {
     if (!m || !col || v < 0 || v >= m->c.vocab_size) return -1;
     const Linear *W = &m->lm_head;
     const int D = m->c.dim;
-    if (!W->w || W->in != D || W->out != m->c.vocab_size) return -1;
-    if (W->out_major) {
+    if ((!W->w && !W->q) || W->in != D || W->out != m->c.vocab_size) return -1;
+    if (!W->w) {
+        /* quantized (V,D) rows: row v, dequantized */
+        Quant_dequant_row(W->type, (const uint8_t *)W->q + (size_t)v * W->row_bytes, col, D);
+    } else if (W->out_major) {
         /* stored (V,D) (a tied head is E itself): column v of W (D,V) is row v of the store */
         memcpy(col, W->w + (size_t)v * D, sizeof(float) * (size_t)D);
     } else {

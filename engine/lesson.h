@@ -21,8 +21,9 @@ float Lesson_norm(const float *a, int n);
 /* cos(a,b) = a·b / (|a| |b|), in [-1, 1]; 0 when a or b is the zero vector. */
 float Lesson_cosine(const float *a, const float *b, int n);
 
-/* Row `id` of the embedding table E (V,D), or NULL when id is out of range. */
-const float *Lesson_embedding(const Model *m, int id);
+/* Row `id` of the embedding table E (V,D), or NULL when id is out of range. A pointer into E
+ * for F32 weights; for quantized ones the row dequantized into buf (D floats; NULL: no row). */
+const float *Lesson_embedding(const Model *m, int id, float *buf);
 
 /* ---- nearest tokens in embedding space ---- */
 
@@ -42,6 +43,12 @@ float *Lesson_row_norms(const float *E, int V, int D, char *err);
  * lower id first. Returns how many were written (0 when q is the zero vector), -1 + err. */
 int Lesson_nearest(const float *E, const float *norms, int V, int D, const float *q,
                    const unsigned char *skip, int k, LessonNear *out, char *err);
+
+/* The same for a model's own E in whatever type it is stored (quantized rows are
+ * dequantized one at a time; their dot products go through engine/quant.c's kernels). */
+float *Lesson_model_row_norms(const Model *m, char *err);
+int Lesson_model_nearest(const Model *m, const float *norms, const float *q, const unsigned char *skip, int k,
+                         LessonNear *out, char *err);
 
 /* ---- the LM head as a matmul: logits (B,T,V) = x (B,T,D) @ W (D,V) ---- */
 

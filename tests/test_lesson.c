@@ -170,22 +170,22 @@ static void test_stories(void) {
     expect(he == 281 && big == 370, "stories: ids of \" he\" and \" big\"", "got %d %d", he, big);
     if (he == 281 && norms && skip_) {
         skip_[he] = 1;
-        int n = Lesson_nearest(m->tok_emb.w, norms, V, D, Lesson_embedding(m, he), skip_, 5, nb, err);
+        int n = Lesson_nearest(m->tok_emb.w, norms, V, D, Lesson_embedding(m, he, NULL), skip_, 5, nb, err);
         expect(n == 5 && nb[0].id == 358 && nb[1].id == 346 && nb[2].id == 366, "stories: nearest to \" he\" are \" she\", \" He\", \" they\"",
                "got %d %d %d", nb[0].id, nb[1].id, nb[2].id);
         expect(n == 5 && close_to(nb[0].cos, 0.580977, 1e-5) && close_to(nb[1].cos, 0.560978, 1e-5) && close_to(nb[2].cos, 0.491978, 1e-5),
                "stories: their cosines 0.580977 0.560978 0.491978 (Python)", "got %.6f %.6f %.6f", nb[0].cos, nb[1].cos, nb[2].cos);
         skip_[he] = 0;
         skip_[big] = 1;
-        n = Lesson_nearest(m->tok_emb.w, NULL, V, D, Lesson_embedding(m, big), skip_, 1, nb, err);
+        n = Lesson_nearest(m->tok_emb.w, NULL, V, D, Lesson_embedding(m, big, NULL), skip_, 1, nb, err);
         expect(n == 1 && nb[0].id == 376 && close_to(nb[0].cos, 0.580579, 1e-5), "stories: nearest to \" big\" is \" little\" 0.580579",
                "got %d %.6f", nb[0].id, nb[0].cos);
     }
-    const float *lily = Lesson_embedding(m, 317), *tim = Lesson_embedding(m, 326);
+    const float *lily = Lesson_embedding(m, 317, NULL), *tim = Lesson_embedding(m, 326, NULL);
     expect(lily && tim && close_to(Lesson_dot(lily, tim, D), 1.854828, 1e-5) && close_to(Lesson_cosine(lily, tim, D), 0.501146, 1e-5),
            "stories: \" Lily\"·\" Tim\" = 1.854828, cos 0.501146 (Python)", "got %.6f %.6f", lily && tim ? Lesson_dot(lily, tim, D) : 0,
            lily && tim ? Lesson_cosine(lily, tim, D) : 0);
-    expect(Lesson_embedding(m, -1) == NULL && Lesson_embedding(m, V) == NULL, "stories: embedding ids out of range give NULL", " ");
+    expect(Lesson_embedding(m, -1, NULL) == NULL && Lesson_embedding(m, V, NULL) == NULL, "stories: embedding ids out of range give NULL", " ");
     free(norms);
     free(skip_);
     Model_free(m);
@@ -269,7 +269,36 @@ static void test_model(const char *tag, const char *model_path, const char *ref_
     Model_free(m);
 }
 
+/* A quantized embedding table (stories260K in GGUF Q8_0, its E in Q8_0; Q4_0 file: the same):
+ * the lesson's nearest tokens, rows and LM-head columns equal the float path run over the
+ * rows dequantized one by one (the numbers are ggml's dequantized weights either way; the
+ * cosines differ only by the order of float sums, 1e-5 on values in [-1,1]). */
+static void test_quantized_embedding(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/stories260K-gguf/stories260K-q8_0.gguf", shared_dir());
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { fail("q8_0 embedding: open", "%s", err); return; }
+    const int V = m->c.vocab_size, D = m->c.dim;
+    float *E = malloc(sizeof(float) * (size_t)V * D), *row = malloc(sizeof(float) * (size_t)D);
+    for (int v = 0; v < V; v++) Model_embed_row(m, v, E + (size_t)v * D);
+    expect(m->tok_emb.w == NULL && Lesson_embedding(m, 317, row) == row && memcmp(row, E + 317 * D, sizeof(float) * D) == 0 &&
+               Lesson_embedding(m, 317, NULL) == NULL,
+           "q8_0 embedding: a row is dequantized into the caller's buffer", " ");
+    LessonNear a[8], b[8];
+    int na = Lesson_model_nearest(m, NULL, E + 317 * D, NULL, 8, a, err);
+    int nb = Lesson_nearest(E, NULL, V, D, E + 317 * D, NULL, 8, b, err);
+    int same = na == 8 && nb == 8;
+    for (int i = 0; same && i < 8; i++) same = a[i].id == b[i].id && fabsf(a[i].cos - b[i].cos) <= 1e-5f;
+    expect(same, "q8_0 embedding: nearest tokens equal the float path over dequantized rows", "na %d nb %d %s", na, nb, err);
+    int col_ok = Lesson_lm_column(m, 400, row) == 0 && memcmp(row, E + 400 * D, sizeof(float) * D) == 0;
+    expect(col_ok, "q8_0 embedding: the tied LM head's column is E's dequantized row", " ");
+    free(E);
+    free(row);
+    Model_free(m);
+}
+
 int main(void) {
+    test_quantized_embedding();
     test_vectors();
     test_nearest_hand();
     test_softmax();

@@ -105,17 +105,19 @@ static void default_tokens(Lesson *L, App *a) {
     int ba = 0, pa = 0;
     if (LessonTok_at(t, L->tok_a, &ba, &pa) != 0) return;
     int ida = Trace_id(t, ba, pa);
-    const float *ea = Lesson_embedding(a->m, ida);
+    float *rows = malloc(sizeof(float) * (size_t)a->m->c.dim * 2);   /* rows of a quantized E */
+    const float *ea = Lesson_embedding(a->m, ida, rows);
     float best = -2;
     for (int i = 0; i < n && ea; i++) {
         int b = 0, p = 0;
         LessonTok_at(t, i, &b, &p);
         int id = Trace_id(t, b, p);
-        const float *e = Lesson_embedding(a->m, id);
+        const float *e = Lesson_embedding(a->m, id, rows ? rows + a->m->c.dim : NULL);
         if (id == ida || !e || id == Tokenizer_bos(a->m->tok)) continue;
         float c = Lesson_cosine(ea, e, a->m->c.dim);
         if (c > best) { best = c; L->tok_b = i; }
     }
+    free(rows);
 }
 
 /* ---- the walk at the same station ---- */

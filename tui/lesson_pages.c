@@ -303,10 +303,11 @@ void LessonPage_dot(Lesson *L, App *a, int y, int h) {
     DotCtx d;
     memset(&d, 0, sizeof d);
     d.vc = base_ctx(a, y + 2, h - 2);
-    d.a = Lesson_embedding(m, ida);
-    d.b = Lesson_embedding(m, idb);
+    float *ra = malloc(sizeof(float) * (size_t)m->c.dim * 2);   /* rows of a quantized E */
+    d.a = Lesson_embedding(m, ida, ra);
+    d.b = Lesson_embedding(m, idb, ra ? ra + m->c.dim : NULL);
     d.n = m->c.dim;
-    if (!d.a || !d.b) return;
+    if (!d.a || !d.b) { free(ra); return; }
     char la[VIEW_LABEL], lb[VIEW_LABEL];
     label_of(a, ida, la, sizeof la);
     label_of(a, idb, lb, sizeof lb);
@@ -322,6 +323,7 @@ void LessonPage_dot(Lesson *L, App *a, int y, int h) {
     d.cosine = Lesson_cosine(d.a, d.b, d.n);
     d.show_cos = 1;
     View_dot.draw(&d.vc);
+    free(ra);
 }
 
 /* ---- nearest tokens in embedding space ---- */
@@ -333,7 +335,7 @@ void LessonPage_near(Lesson *L, App *a, int y, int h) {
     clamp_tokens(L, a);
     draw_chooser(a, y, L->tok_a, -1, 0);
     char err[SW_ERR_LEN] = "";
-    if (!L->norms) L->norms = Lesson_row_norms(m->tok_emb.w, V, D, err);
+    if (!L->norms) L->norms = Lesson_model_row_norms(m, err);
     if (!L->skip) L->skip = calloc((size_t)V, 1);
     if (!L->norms || !L->skip) {
         App_message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
@@ -362,7 +364,9 @@ void LessonPage_near(Lesson *L, App *a, int y, int h) {
     if (k < 1) k = 1;
     if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
     if (k > V - 1) k = V - 1;
-    nc->n = Lesson_nearest(m->tok_emb.w, L->norms, V, D, Lesson_embedding(m, id), L->skip, k, nc->near, err);
+    float *qbuf = malloc(sizeof(float) * (size_t)D);
+    nc->n = Lesson_model_nearest(m, L->norms, Lesson_embedding(m, id, qbuf), L->skip, k, nc->near, err);
+    free(qbuf);
     if (nc->n < 0) {
         App_message(y + 2, a->cols, CA_ERROR, err);
         free(nc);
