@@ -342,19 +342,30 @@ AVX2 static inline float hsum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-AVX2 static float dot_f32_avx2(const float *w, const float *x, int64_t n) {
+/* w: F32 weights at any alignment (a GGUF row or a stack buffer) */
+AVX2 static float dot_f32u_avx2(const uint8_t *w, const float *x, int64_t n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     int64_t i = 0;
+#define W8(k) _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *)(w + 4 * (i + (k)))))
     for (; i + 32 <= n; i += 32) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+        a0 = _mm256_fmadd_ps(W8(0), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(W8(8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(W8(16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(W8(24), _mm256_loadu_ps(x + i + 24), a3);
     }
-    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(W8(0), _mm256_loadu_ps(x + i), a0);
+#undef W8
     float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    for (; i < n; i++) s += w[i] * x[i];
+    for (; i < n; i++) {
+        float wi;
+        memcpy(&wi, w + 4 * i, 4);
+        s += wi * x[i];
+    }
     return s;
+}
+
+AVX2 static float dot_f32_avx2(const float *w, const float *x, int64_t n) {
+    return dot_f32u_avx2((const uint8_t *)w, x, n);
 }
 
 AVX2 static float dot_f16_avx2(const uint8_t *w, const float *x, int64_t n) {
@@ -499,7 +510,7 @@ AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
 
 static float dot_avx2(int type, const uint8_t *row, const float *x, int64_t n) {
     switch (type) {
-    case QT_F32: return dot_f32_avx2((const float *)(const void *)row, x, n);
+    case QT_F32: return dot_f32u_avx2(row, x, n);
     case QT_F16: return dot_f16_avx2(row, x, n);
     case QT_BF16: return dot_bf16_avx2(row, x, n);
     case QT_Q8_0: return dot_q8_0_avx2(row, x, n);
