@@ -134,7 +134,7 @@ static int parse_value(Rd *r, GgufKV *kv) {
     }
     size_t left = r->len - r->pos;
     if (n > left / esz) {
-        sw_seterr(r->err, "%s: key %.200s: an array of %llu %s needs at least %llu bytes but only %zu are left in the file (truncated or corrupt?)",
+        sw_seterr(r->err, "%s: key %.200s: an array of %llu elements of type %s needs at least %llu bytes but only %zu are left in the file (truncated or corrupt?)",
                   r->path, k, (unsigned long long)n, Gguf_type_name((int)et),
                   n > UINT64_MAX / esz ? (unsigned long long)UINT64_MAX : (unsigned long long)(n * esz), left);
         return -1;

@@ -6,6 +6,7 @@
  * the data section, is found by name, does not overlap another, and its first row (and,
  * for small tensors, all of it) dequantizes and dots with x without a bad read.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     FZ_ASSERT(g.version == 2 || g.version == 3, "version %u", g.version);
     FZ_ASSERT(g.alignment && (g.alignment & (g.alignment - 1)) == 0, "alignment %u", g.alignment);
+    if (getenv("FUZZ_VERBOSE") && *getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "opened: v%u, %lld keys, %lld tensors\n", g.version, (long long)g.n_kv, (long long)g.n_tensors);
     check_keys(&g);
     check_tensors(&g);
     Gguf_close(&g);

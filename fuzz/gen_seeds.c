@@ -1,8 +1,8 @@
 /* gen_seeds.c - write the seed corpus: gen_seeds OUTDIR (make_seeds.sh runs it).
  * Small valid inputs made by fuzz_common.c's tiny-model writers, a few hand-broken ones,
  * and texts for the tokenizer round trips. SHARED (env) gives the 28-byte stories260K
- * header seed and the first 4 KB of stories260K-q4_0.gguf (a GGUF header with its
- * tokenizer keys); nothing else is taken from the shared folder. */
+ * header seed and the first 16 KB of stories260K-q4_0.gguf (a GGUF header with its
+ * tokenizer and tensor infos); nothing else is taken from the shared folder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,13 +346,13 @@ static void seeds_gguf(void) {
     static const GSeedT unk[] = {{"t.x", 99, 32, 1}};
     gguf_seed("unknown_type", 3, 0, unk, 1, 0);
     gguf_seed("version1", 1, 0, one, 2, 0);
-    /* the first 4 KB of a shared file (its keys and part of the tokenizer) */
+    /* the first 16 KB of a shared file: its keys, tokenizer and tensor infos, a little data */
     const char *shared = getenv("SHARED");
     char p[2048];
     snprintf(p, sizeof p, "%s/models/stories260K-gguf/stories260K-q4_0.gguf", shared ? shared : "../../shared");
     FILE *f = fopen(p, "rb");
     if (f) {
-        uint8_t head[4096];
+        static uint8_t head[16384];
         size_t n = fread(head, 1, sizeof head, f);
         fclose(f);
         seed("fuzz_gguf", "stories260K_head", head, n);
