@@ -6,7 +6,8 @@
  * Two settings per shape: "hot" (one matrix again and again: in cache) and "cold" (cycling
  * through copies that add up to 256 MB of F32 weights, and as many copies of the quantized
  * ones, so every pass reads the weights from memory as a generated token does). Weights are
- * random valid blocks (the kernels' speed does not depend on the values). GB/s = the bytes
+ * random valid blocks (the kernels' speed does not depend on the values); times are the best of
+ * REPS runs (the 2-core host is shared: the best is the least disturbed). GB/s = the bytes
  * of the weights read per second; "x F32" = sgemv's time / this kernel's time.
  */
 #include <cblas.h>
@@ -41,8 +42,8 @@ int main(int argc, char **argv) {
     static const Kind kinds[] = {{"F32 sgemv", -1}, {"F32", QT_F32}, {"F16", QT_F16}, {"Q8_0", QT_Q8_0},
                                  {"Q4_0", QT_Q4_0}, {"Q4_K", QT_Q4_K}, {"Q6_K", QT_Q6_K}};
     static const int shapes[][2] = {{3072, 768}, {768, 3072}};   /* out rows, in weights per row */
-    printf("bench_quant: y = W x, one thread, %s kernels (plain C in brackets), median of %d\n",
-           Quant_simd_active() ? "AVX2" : "plain C", reps);
+    printf("bench_quant: y = W x, one thread, %s kernels (plain C in brackets), best of %d\n",
+           Quant_simd_active() == 2 ? "AVX-512" : Quant_simd_active() ? "AVX2" : "plain C", reps);
     for (int s = 0; s < 2; s++) {
         int out = shapes[s][0], in = shapes[s][1];
         size_t f32_bytes = (size_t)out * in * 4;
@@ -81,12 +82,12 @@ int main(int argc, char **argv) {
                 }
                 Quant_set_simd(old);
             }
-            double hot = bench_median(t_hot, n), cold = bench_median(t_cold, n);
+            double hot = bench_min(t_hot, n), cold = bench_min(t_cold, n);
             if (kinds[k].type < 0) sgemv_cold = cold;
             printf("  %-10s %9.2f %10.3f %9.1f %8.3f   %9.1f %8.2f", kinds[k].name, mb / 1e6, hot, mb / hot / 1e6,
                    cold, mb / cold / 1e6, sgemv_cold / cold);
             if (kinds[k].type >= 0) {
-                double pl = bench_median(t_plain, n);
+                double pl = bench_min(t_plain, n);
                 printf("   (plain %.3f ms, %.1f GB/s)", pl, mb / pl / 1e6);
             }
             printf("\n");
