@@ -8,6 +8,7 @@
  */
 #include "quant.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -127,6 +128,13 @@ float Quant_bf16_to_f32(uint16_t h) {
 }
 
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/* every f16 as a float (256 KB, made once): the plain path's F16 rows go 10x faster */
+static float g_f16[65536];
+static pthread_once_t g_f16_once = PTHREAD_ONCE_INIT;
+static void f16_table(void) {
+    for (uint32_t h = 0; h < 65536; h++) g_f16[h] = Quant_f16_to_f32((uint16_t)h);
+}
 static inline float rdh(const uint8_t *p) { return Quant_f16_to_f32(rd16(p)); }
 
 /* Q4_K / Q5_K: the 6-bit scale and min of group j (0..7) from the 12 packed bytes */
@@ -275,7 +283,10 @@ void Quant_dequant_row(int type, const void *src, float *dst, int64_t n) {
     void (*blk)(const uint8_t *, float *) = NULL;
     switch (type) {
     case QT_F32: memcpy(dst, p, (size_t)n * 4); return;
-    case QT_F16: for (int64_t i = 0; i < n; i++) dst[i] = rdh(p + 2 * i); return;
+    case QT_F16:
+        pthread_once(&g_f16_once, f16_table);
+        for (int64_t i = 0; i < n; i++) dst[i] = g_f16[rd16(p + 2 * i)];
+        return;
     case QT_BF16: for (int64_t i = 0; i < n; i++) dst[i] = Quant_bf16_to_f32(rd16(p + 2 * i)); return;
     case QT_Q4_0: blk = dq_q4_0; break;
     case QT_Q4_1: blk = dq_q4_1; break;
@@ -297,16 +308,14 @@ void Quant_dequant_row(int type, const void *src, float *dst, int64_t n) {
  * chunk (4 partial sums), chunks summed in double ---- */
 
 static float dot_f32_plain(const float *w, const float *x, int64_t n) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    /* 8 lane-wise partial sums: the compiler may turn them into vector adds (the order of
+     * each lane's additions stays as written) */
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += w[i] * x[i];
-        s1 += w[i + 1] * x[i + 1];
-        s2 += w[i + 2] * x[i + 2];
-        s3 += w[i + 3] * x[i + 3];
-    }
-    for (; i < n; i++) s0 += w[i] * x[i];
-    return (s0 + s1) + (s2 + s3);
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) s[k] += w[i + k] * x[i + k];
+    for (; i < n; i++) s[0] += w[i] * x[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 typedef float (*DotF32)(const float *, const float *, int64_t);
