@@ -513,7 +513,11 @@ int Gguf_open(GgufFile *g, const char *path, char *err) {
         char w2[300];
         snprintf(w2, sizeof w2, "the type of key %.200s", kv->key);
         if (rd_u32(&r, &ty, w2)) goto fail;
-        kv->type = ty > 1000 ? 1000 : (int)ty;
+        if (ty > GGUF_F64) {
+            sw_seterr(err, "%s: key %.200s has unknown value type %u (corrupt file, or a newer GGUF?)", path, kv->key, ty);
+            goto fail;
+        }
+        kv->type = (int)ty;
         if (parse_value(&r, kv)) goto fail;
         g->kv_by_name[i] = kv;
     }

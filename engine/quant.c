@@ -789,8 +789,11 @@ static int cpu_has_avx512(void) {
 /* ---- dispatch ---- */
 
 static int g_want = 2;    /* the most Quant_set_simd allows: 0 plain, 1 AVX2, 2 AVX-512 */
-static int g_cpu = -1;    /* what the CPU has (asked once; the answer never changes, so a racy
-                             first read is harmless) */
+static int g_cpu;         /* what the CPU has (asked once) */
+static pthread_once_t g_cpu_once = PTHREAD_ONCE_INIT;
+#ifdef QUANT_X86
+static void ask_cpu(void) { g_cpu = cpu_has_avx512() ? 2 : cpu_has_avx2() ? 1 : 0; }
+#endif
 
 int Quant_set_simd(int level) {
     int old = g_want;
@@ -800,7 +803,7 @@ int Quant_set_simd(int level) {
 
 int Quant_simd_active(void) {
 #ifdef QUANT_X86
-    if (g_cpu < 0) g_cpu = cpu_has_avx512() ? 2 : cpu_has_avx2() ? 1 : 0;
+    pthread_once(&g_cpu_once, ask_cpu);
     return g_want < g_cpu ? g_want : g_cpu;
 #else
     return 0;
