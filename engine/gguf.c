@@ -134,7 +134,7 @@ static int parse_value(Rd *r, GgufKV *kv) {
     }
     size_t left = r->len - r->pos;
     if (n > left / esz) {
-        sw_seterr(r->err, "%s: key %.200s: an array of %llu %s needs at least %llu bytes but only %zu are left in the file (truncated or corrupt?)",
+        sw_seterr(r->err, "%s: key %.200s: an array of %llu elements of type %s needs at least %llu bytes but only %zu are left in the file (truncated or corrupt?)",
                   r->path, k, (unsigned long long)n, Gguf_type_name((int)et),
                   n > UINT64_MAX / esz ? (unsigned long long)UINT64_MAX : (unsigned long long)(n * esz), left);
         return -1;
@@ -513,7 +513,11 @@ int Gguf_open(GgufFile *g, const char *path, char *err) {
         char w2[300];
         snprintf(w2, sizeof w2, "the type of key %.200s", kv->key);
         if (rd_u32(&r, &ty, w2)) goto fail;
-        kv->type = ty > 1000 ? 1000 : (int)ty;
+        if (ty > GGUF_F64) {
+            sw_seterr(err, "%s: key %.200s has unknown value type %u (corrupt file, or a newer GGUF?)", path, kv->key, ty);
+            goto fail;
+        }
+        kv->type = (int)ty;
         if (parse_value(&r, kv)) goto fail;
         g->kv_by_name[i] = kv;
     }

@@ -26,6 +26,16 @@
  * NUL-terminated copies. Tensor data is at an offset aligned to `alignment` from a page-aligned
  * mapping, so F32 data is 4-byte aligned when alignment >= 4 (the kernels in quant.h accept
  * any alignment anyway).
+ *
+ * Use:
+ *   GgufFile g;
+ *   char err[SW_ERR_LEN];
+ *   if (Gguf_open(&g, path, err) != 0) { fprintf(stderr, "%s\n", err); exit(1); }
+ *   uint32_t D;
+ *   if (Gguf_get_u32(&g, "llama.embedding_length", &D, err) != GGUF_OK) ... err says why
+ *   const GgufTensor *e = Gguf_find_tensor(&g, "token_embd.weight");     ne = {D, V}
+ *   Quant_dot_rows(e->type, e->data, e->row_bytes, (int)e->ne[1], x, e->ne[0], logits);
+ *   Gguf_close(&g);
  */
 #ifndef SW_GGUF_H
 #define SW_GGUF_H

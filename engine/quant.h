@@ -19,9 +19,12 @@
  * Quant_dequant_row gives, bit for bit, the floats ggml's to_float gives (tests/test_quant.c
  * checks every value of ../shared/models/quant-types). The dot kernels do NOT quantize x: they
  * return dot(dequant(row), x) in float arithmetic, within float rounding of the exact dot.
- * On x86-64 an AVX2+FMA+F16C path (chosen at run time) serves F32, F16, BF16, Q8_0, Q4_0,
- * Q4_K and Q6_K directly and the other types through a dequantized block; elsewhere, or after
- * Quant_set_simd(0), plain C. Row pointers may be unaligned (GGUF data in a mapping).
+ * On x86-64 the kernels are chosen at run time from what the CPU has: AVX-512 (F+BW+VL+DQ)
+ * or AVX2+FMA+F16C kernels for F32, F16, Q8_0, Q4_0, Q4_K, Q6_K (AVX2 also BF16), the other
+ * types through a dequantized block and a SIMD dot; Quant_dot_rows runs Q8_0 and Q4_0 four
+ * rows at a time on AVX-512. Elsewhere, or after Quant_set_simd(0), plain C. The build itself
+ * stays portable (no -march): the SIMD code is compiled with target attributes.
+ * Row pointers may be unaligned (GGUF data in a mapping).
  */
 #ifndef SW_QUANT_H
 #define SW_QUANT_H
@@ -60,10 +63,11 @@ float Quant_dot_row(int type, const void *row, const float *x, int64_t n);
  * stride: Quant_row_bytes of n for a matrix stored row after row). */
 void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y);
 
-/* on = 0 forces the plain C path (tests, measurements); on = 1 uses SIMD when the CPU has it.
- * Returns the previous setting. Not thread-safe: set it before kernels run. */
-int Quant_set_simd(int on);
-/* 1 when the dot kernels currently use the AVX2 path. */
+/* The most SIMD the kernels may use: 0 plain C, 1 AVX2, 2 AVX-512 (the default: the best the
+ * CPU has). For tests and measurements; returns the previous setting. Not thread-safe: set it
+ * before kernels run. */
+int Quant_set_simd(int level);
+/* The level in use now: min(the setting, what the CPU has). */
 int Quant_simd_active(void);
 
 /* IEEE half / bfloat16 bits -> float (exact). */

@@ -1,7 +1,8 @@
 /* gen_seeds.c - write the seed corpus: gen_seeds OUTDIR (make_seeds.sh runs it).
  * Small valid inputs made by fuzz_common.c's tiny-model writers, a few hand-broken ones,
  * and texts for the tokenizer round trips. SHARED (env) gives the 28-byte stories260K
- * header seed; nothing else is taken from the shared folder. */
+ * header seed and the first 16 KB of stories260K-q4_0.gguf (a GGUF header with its
+ * tokenizer and tensor infos); nothing else is taken from the shared folder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,97 @@ static void seeds_text(const char *T) {
         seed(T, bad_texts[i].name, bad_texts[i].bytes, bad_texts[i].n);
 }
 
+
+/* ---- GGUF seeds: a small writer (little-endian, ggml's layout; see engine/gguf.h) ---- */
+static void g32(FzBuf *b, uint32_t v) { for (int i = 0; i < 4; i++) { uint8_t c = (uint8_t)(v >> (8 * i)); fz_put(b, &c, 1); } }
+static void g64(FzBuf *b, uint64_t v) { for (int i = 0; i < 8; i++) { uint8_t c = (uint8_t)(v >> (8 * i)); fz_put(b, &c, 1); } }
+static void gstr(FzBuf *b, const char *s) { g64(b, strlen(s)); fz_puts(b, s); }
+
+typedef struct { const char *name; uint32_t type; uint64_t ne0, ne1; } GSeedT;
+/* block size and bytes of the types the seeds use */
+static void gtype(uint32_t t, int *bs, int *bytes) {
+    static const int tab[][3] = {{0, 1, 4}, {1, 1, 2}, {30, 1, 2}, {2, 32, 18}, {3, 32, 20}, {6, 32, 22},
+                                 {7, 32, 24}, {8, 32, 34}, {10, 256, 84}, {11, 256, 110}, {12, 256, 144},
+                                 {13, 256, 176}, {14, 256, 210}};
+    *bs = 1; *bytes = 4;
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if ((uint32_t)tab[i][0] == t) { *bs = tab[i][1]; *bytes = tab[i][2]; }
+}
+
+/* version, alignment (0: no key), the tensors; cut > 0 keeps only the first cut bytes */
+static void gguf_seed(const char *name, uint32_t version, uint32_t align, const GSeedT *t, int nt, size_t cut) {
+    FzBuf b = {0};
+    fz_put(&b, "GGUF", 4);
+    g32(&b, version);
+    g64(&b, (uint64_t)nt);
+    g64(&b, align ? 9 : 8);
+    gstr(&b, "general.architecture"); g32(&b, 8); gstr(&b, "llama");
+    gstr(&b, "llama.embedding_length"); g32(&b, 4); g32(&b, 64);
+    gstr(&b, "llama.block_count"); g32(&b, 5); g32(&b, 1);
+    gstr(&b, "llama.rope.freq_base"); g32(&b, 6); g32(&b, 0x461c4000u);   /* 10000.0f */
+    gstr(&b, "t.f64"); g32(&b, 12); g64(&b, 0x3ee4f8b588e368f1ull);        /* 1e-5 */
+    gstr(&b, "tokenizer.ggml.add_bos_token"); g32(&b, 7); fz_put(&b, "\1", 1);
+    gstr(&b, "tokenizer.ggml.tokens"); g32(&b, 9); g32(&b, 8); g64(&b, 3);
+    gstr(&b, "<unk>"); gstr(&b, "\xe2\x96\x81" "a"); gstr(&b, "<0x0A>");
+    gstr(&b, "tokenizer.ggml.scores"); g32(&b, 9); g32(&b, 6); g64(&b, 2); g32(&b, 0); g32(&b, 0xbfc00000u);
+    if (align) { gstr(&b, "general.alignment"); g32(&b, 4); g32(&b, align); }
+    uint32_t al = align ? align : 32;
+    uint64_t off = 0;
+    for (int i = 0; i < nt; i++) {
+        int bs, bytes;
+        gtype(t[i].type, &bs, &bytes);
+        gstr(&b, t[i].name);
+        g32(&b, t[i].ne1 ? 2 : 1);
+        g64(&b, t[i].ne0);
+        if (t[i].ne1) g64(&b, t[i].ne1);
+        g32(&b, t[i].type);
+        g64(&b, off);
+        off += (t[i].ne0 / (uint64_t)bs * (uint64_t)bytes * (t[i].ne1 ? t[i].ne1 : 1) + al - 1) / al * al;
+    }
+    if (nt) while (b.n % al) fz_put(&b, "", 1);
+    uint32_t x = 1;
+    for (uint64_t i = 0; i < off; i++) {
+        /* bytes from an LCG, every second byte small so f16 scales stay finite */
+        x = x * 1664525u + 1013904223u;
+        uint8_t c = (uint8_t)(x >> 24);
+        if (i & 1) c &= 0x3b;
+        fz_put(&b, &c, 1);
+    }
+    seed("fuzz_gguf", name, b.p, cut && cut < b.n ? cut : b.n);
+    fz_free(&b);
+}
+
+static void seeds_gguf(void) {
+    static const GSeedT all[] = {
+        {"t.f32", 0, 8, 2}, {"t.f16", 1, 8, 2}, {"t.bf16", 30, 8, 1}, {"t.q8_0", 8, 32, 2},
+        {"t.q4_0", 2, 32, 1}, {"t.q4_1", 3, 32, 1}, {"t.q5_0", 6, 64, 1}, {"t.q5_1", 7, 32, 1},
+        {"t.q2_k", 10, 256, 1}, {"t.q3_k", 11, 256, 1}, {"t.q4_k", 12, 256, 2}, {"t.q5_k", 13, 256, 1},
+        {"t.q6_k", 14, 256, 1},
+    };
+    static const GSeedT one[] = {{"token_embd.weight", 8, 64, 4}, {"output_norm.weight", 0, 64, 0}};
+    gguf_seed("all_types", 3, 0, all, 13, 0);
+    gguf_seed("v2_two", 2, 0, one, 2, 0);
+    gguf_seed("align64", 3, 64, one, 2, 0);
+    gguf_seed("keys_only", 3, 0, NULL, 0, 0);
+    gguf_seed("cut_in_tensors", 3, 0, all, 13, 400);
+    static const GSeedT bad[] = {{"t.q4_0", 2, 48, 1}};
+    gguf_seed("q4_0_row_48", 3, 0, bad, 1, 0);
+    static const GSeedT unk[] = {{"t.x", 99, 32, 1}};
+    gguf_seed("unknown_type", 3, 0, unk, 1, 0);
+    gguf_seed("version1", 1, 0, one, 2, 0);
+    /* the first 16 KB of a shared file: its keys, tokenizer and tensor infos, a little data */
+    const char *shared = getenv("SHARED");
+    char p[2048];
+    snprintf(p, sizeof p, "%s/models/stories260K-gguf/stories260K-q4_0.gguf", shared ? shared : "../../shared");
+    FILE *f = fopen(p, "rb");
+    if (f) {
+        static uint8_t head[16384];
+        size_t n = fread(head, 1, sizeof head, f);
+        fclose(f);
+        seed("fuzz_gguf", "stories260K_head", head, n);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: gen_seeds OUTDIR\n"); return 2; }
     g_out = argv[1];
@@ -278,5 +370,6 @@ int main(int argc, char **argv) {
     seeds_gpt2_tokfiles();
     seeds_text("fuzz_gpt2_roundtrip");
     seeds_text("fuzz_llama_roundtrip");
+    seeds_gguf();
     return 0;
 }

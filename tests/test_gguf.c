@@ -464,8 +464,42 @@ static void test_shared(void) {
                  (long long)g.n_tensors, te ? (long long)te->ne[0] : -1LL, te ? (long long)te->ne[1] : -1LL);
             bad = 1;
         }
+        /* the tokenizer keys as ../shared/README.md describes them */
+        GgufStr model = {0}, pre = {0}, tok = {0};
+        const GgufKV *toks = NULL;
+        int is_llama_tok = strstr(f[i].gguf, "stories260K") != NULL;
+        uint32_t bos = 0;
+        uint64_t nmerges = 0, nscores = 0;
         if (!bad) {
-            snprintf(label, sizeof label, "gguf: %s opens; arch, D, L, H, KV, F, V, theta, eps, every tensor's type agree with the reference",
+            int ok = Gguf_get_str(&g, "tokenizer.ggml.model", &model, err) == GGUF_OK &&
+                     Gguf_get_arr(&g, "tokenizer.ggml.tokens", NULL, NULL, &toks, err) == GGUF_OK;
+            if (ok && is_llama_tok) {
+                /* SentencePiece style: <unk> <s> </s>, then byte tokens <0x00>...; scores; BOS 1 */
+                ok = model.n == 5 && memcmp(model.p, "llama", 5) == 0 && Gguf_arr_str(toks, 1, &tok) == 0 &&
+                     tok.n == 3 && memcmp(tok.p, "<s>", 3) == 0 && Gguf_arr_str(toks, 3, &tok) == 0 &&
+                     tok.n == 6 && memcmp(tok.p, "<0x00>", 6) == 0 &&
+                     Gguf_get_arr(&g, "tokenizer.ggml.scores", &et, &nscores, NULL, err) == GGUF_OK &&
+                     et == GGUF_F32 && nscores == nv &&
+                     Gguf_get_u32(&g, "tokenizer.ggml.bos_token_id", &bos, err) == GGUF_OK && bos == 1;
+            } else if (ok) {
+                /* byte-level BPE: merges, the pre-tokenizer named after the family, last token <|endoftext|> */
+                const char *want_pre = strstr(f[i].gguf, "qwen2") ? "qwen2" : "smollm";
+                ok = model.n == 4 && memcmp(model.p, "gpt2", 4) == 0 &&
+                     Gguf_get_str(&g, "tokenizer.ggml.pre", &pre, err) == GGUF_OK && pre.n == strlen(want_pre) &&
+                     memcmp(pre.p, want_pre, pre.n) == 0 &&
+                     Gguf_get_arr(&g, "tokenizer.ggml.merges", &et, &nmerges, NULL, err) == GGUF_OK &&
+                     et == GGUF_STR && nmerges == 1743 && Gguf_arr_str(toks, nv - 1, &tok) == 0 &&
+                     tok.n == 13 && memcmp(tok.p, "<|endoftext|>", 13) == 0;
+            }
+            if (!ok) {
+                fail(label, "tokenizer keys: model %.*s pre %.*s token %.*s merges %llu scores %llu bos %u (%s)",
+                     (int)model.n, model.p, (int)pre.n, pre.p, (int)tok.n, tok.p, (unsigned long long)nmerges,
+                     (unsigned long long)nscores, bos, err);
+                bad = 1;
+            }
+        }
+        if (!bad) {
+            snprintf(label, sizeof label, "gguf: %s opens; arch, D, L, H, KV, F, V, theta, eps, every tensor's type agree with the reference; tokenizer keys",
                      f[i].gguf);
             pass(label);
         }

@@ -18,6 +18,10 @@ static const int k_all[] = {QT_F32, QT_F16, QT_BF16, QT_Q8_0, QT_Q4_0, QT_Q4_1, 
                             QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q4_K, QT_Q5_K, QT_Q6_K};
 #define N_ALL ((int)(sizeof k_all / sizeof k_all[0]))
 
+static const char *k_level[] = {"plain C", "AVX2", "AVX-512"};
+static int g_max;            /* the most SIMD this CPU has (0..2) */
+static char g_levels[64];    /* "plain C, AVX2, AVX-512" as far as tested */
+
 static void test_sizes(void) {
     /* bits per weight as ggml documents them: bytes per block * 8 / weights per block */
     static const struct { int t; const char *name; int bs; size_t bytes; double bpw; } w[] = {
@@ -115,22 +119,22 @@ static void test_quant_types(void) {
             /* the dot kernels on the same row, plain and SIMD, against the double dot */
             for (int c = 0; c < 512; c++) x[c] = (float)sin(0.37 * c + r) * (1.0f + (c % 7));
             double mag, ex = exact_dot(w, x, 512, &mag);
-            for (int simd = 0; simd <= 1; simd++) {
-                Quant_set_simd(simd);
+            for (int lv = 0; lv <= g_max; lv++) {
+                Quant_set_simd(lv);
                 float got = Quant_dot_row(t->type, row, x, 512);
                 if (fabs(got - ex) > dot_tol(512, mag)) {
                     char l2[200];
-                    snprintf(l2, sizeof l2, "quant: %s dot row %d (%s)", name, r, simd ? "simd" : "plain");
+                    snprintf(l2, sizeof l2, "quant: %s dot row %d (%s)", name, r, k_level[lv]);
                     fail(l2, "%.9g, exact %.9g (tolerance %.3g)", got, ex, dot_tol(512, mag));
                     bad = 1;
                 }
             }
-            Quant_set_simd(1);
+            Quant_set_simd(2);
         }
         if (!bad) {
             pass(label);
             char l2[200];
-            snprintf(l2, sizeof l2, "quant: %s dot of each row (plain and SIMD) within float rounding", name);
+            snprintf(l2, sizeof l2, "quant: %s dot of each row within float rounding (%s)", name, g_levels);
             pass(l2);
         }
         (void)checked;
@@ -225,55 +229,61 @@ static void random_row(int type, uint8_t *p, size_t nbytes, int64_t n) {
     }
 }
 
-/* every type, every block multiple up to 3072 weights (K-quants: 256..3072): plain and SIMD
- * dots against the double dot of the dequantized row, and Quant_dot_rows = Quant_dot_row */
+/* every type, every block multiple up to 3072 weights (K-quants: 256..3072): the dots of each
+ * SIMD level the CPU has, and Quant_dot_rows (which may go 4 rows at a time), against the
+ * double dot of the dequantized row */
 static void test_random_rows(void) {
-    int simd = Quant_simd_active();
     for (int ti = 0; ti < N_ALL; ti++) {
         int type = k_all[ti], bs = Quant_block_size(type), bad = 0;
         int step = bs == 1 ? 7 : bs;   /* float types: odd lengths too (the tails) */
-        char label[160];
+        char label[200];
         for (int64_t n = step; n <= 3072 && !bad; n += step) {
             size_t rb;
             if (Quant_row_bytes(type, n, &rb) != 0) { fail("quant: random rows", "row_bytes"); return; }
-            /* 3 rows, the 2nd starting at an odd address */
-            uint8_t *buf = malloc(3 * rb + 1);
+            /* 6 rows (a group of 4 and 2 more), starting at an odd address */
+            enum { R = 6 };
+            uint8_t *buf = malloc(R * rb + 1);
             float *w = malloc((size_t)n * sizeof *w), *x = malloc((size_t)n * sizeof *x);
             if (!buf || !w || !x) abort();
             uint8_t *rows = buf + 1;
-            random_row(type, rows, 3 * rb, 3 * n);
+            random_row(type, rows, R * rb, R * n);
             for (int64_t i = 0; i < n; i++) x[i] = (float)((int)(rnd() % 2001) - 1000) / 1000.0f;
-            float y[3] = {0, 0, 0};
-            Quant_dot_rows(type, rows, rb, 3, x, n, y);
-            for (int r = 0; r < 3 && !bad; r++) {
-                const uint8_t *row = rows + (size_t)r * rb;
-                Quant_dequant_row(type, row, w, n);
-                double mag, ex = exact_dot(w, x, n, &mag), tol = dot_tol(n, mag);
-                Quant_set_simd(0);
-                float plain = Quant_dot_row(type, row, x, n);
-                Quant_set_simd(1);
-                float fast = Quant_dot_row(type, row, x, n);
-                if (fabs(plain - ex) > tol || fabs(fast - ex) > tol || y[r] != fast) {
-                    snprintf(label, sizeof label, "quant: %s random rows", Quant_name(type));
-                    fail(label, "n=%lld row %d: plain %.9g simd %.9g rows %.9g exact %.9g (tol %.3g)",
-                         (long long)n, r, plain, fast, y[r], ex, tol);
-                    bad = 1;
+            for (int lv = 0; lv <= g_max && !bad; lv++) {
+                Quant_set_simd(lv);
+                float y[R];
+                Quant_dot_rows(type, rows, rb, R, x, n, y);
+                for (int r = 0; r < R && !bad; r++) {
+                    const uint8_t *row = rows + (size_t)r * rb;
+                    Quant_dequant_row(type, row, w, n);
+                    double mag, ex = exact_dot(w, x, n, &mag), tol = dot_tol(n, mag);
+                    float one = Quant_dot_row(type, row, x, n);
+                    if (fabs(one - ex) > tol || fabs(y[r] - ex) > tol) {
+                        snprintf(label, sizeof label, "quant: %s random rows (%s)", Quant_name(type), k_level[lv]);
+                        fail(label, "n=%lld row %d: dot_row %.9g dot_rows %.9g exact %.9g (tol %.3g)",
+                             (long long)n, r, one, y[r], ex, tol);
+                        bad = 1;
+                    }
                 }
             }
+            Quant_set_simd(2);
             free(buf);
             free(w);
             free(x);
         }
         if (!bad) {
-            snprintf(label, sizeof label, "quant: %s dots of random rows of every block multiple up to 3072 (plain%s)",
-                     Quant_name(type), simd ? " and AVX2" : "");
+            snprintf(label, sizeof label, "quant: %s dot_row and dot_rows of random rows of every block multiple up to 3072 (%s)",
+                     Quant_name(type), g_levels);
             pass(label);
         }
     }
-    if (!simd) skip("quant: AVX2 path", "this CPU has no AVX2+FMA+F16C; only the plain path was tested");
+    if (g_max < 2) skip("quant: AVX-512 path", "this CPU has no AVX-512 (F, BW, VL, DQ); not tested here");
+    if (g_max < 1) skip("quant: AVX2 path", "this CPU has no AVX2+FMA+F16C; only the plain path was tested");
 }
 
 int main(void) {
+    Quant_set_simd(2);
+    g_max = Quant_simd_active();
+    snprintf(g_levels, sizeof g_levels, "%s%s%s", k_level[0], g_max >= 1 ? ", AVX2" : "", g_max >= 2 ? ", AVX-512" : "");
     test_sizes();
     test_quant_types();
     test_model_checks("stories260K-gguf/stories260K-f32.gguf", "stories260K-gguf/stories260K-f32.reference.json");
