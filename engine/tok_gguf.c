@@ -330,7 +330,8 @@ Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
         char one = (char)b;
         if (t->byte_id[b] < 0 && b > 0) t->byte_id[b] = StrIndex_find(&t->piece_index, &one, 1);
     }
-    /* what each token decodes to */
+    /* what each token decodes to: "▁" as a space; control and unknown tokens nothing (as
+     * llama.cpp's detokenizer and llama2.c); unused ones (type 5) as normal tokens */
     char *buf = NULL;
     size_t bcap = 0;
     for (int i = 0; i < n; i++) {
@@ -345,7 +346,7 @@ Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
         }
         if (ty == TOK_TYPE_BYTE && is_byte_piece(p, l, &byte)) {
             buf[bl++] = (char)byte;
-        } else if (ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN || ty == TOK_TYPE_UNUSED) {
+        } else if (ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN) {
             bl = 0;
         } else if (ty == TOK_TYPE_USER_DEFINED) {
             memcpy(buf, p, l);
@@ -531,7 +532,8 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
         }
     }
     /* what each token decodes to: byte-level symbols back to bytes; control, unknown and
-     * user-defined tokens their text as it stands (llama.cpp's token_to_piece, special) */
+     * user-defined tokens their text as it stands (llama.cpp's token_to_piece, special);
+     * unused ones (type 5) as normal tokens, so that a merge reaching one still decodes */
     char *buf = NULL;
     size_t bcap = 0;
     for (int i = 0; i < n; i++) {
@@ -546,8 +548,6 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
         }
         if (ty == TOK_TYPE_BYTE && is_byte_piece(p, l, &byte)) {
             buf[bl++] = (char)byte;
-        } else if (ty == TOK_TYPE_UNUSED) {
-            bl = 0;
         } else if (ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN || ty == TOK_TYPE_USER_DEFINED) {
             memcpy(buf, p, l);
             bl = l;

@@ -66,12 +66,20 @@ typedef struct {
 
 void TokVocab_init(TokVocab *v);
 /* tokenizer.ggml.model "llama": SentencePiece BPE. Text: spaces become "▁", a "▁" goes in
- * front (add_space_prefix), UTF-8 characters are joined by the highest-scoring piece (the
- * leftmost on ties), characters no piece covers become <0xNN> byte tokens (or unk). */
+ * front (add_space_prefix) of the text and of any text after a special token, UTF-8
+ * characters are joined by the highest-scoring piece (the leftmost on ties), characters no
+ * piece covers become <0xNN> byte tokens (or unk). As in llama.cpp, a "▁" typed in the text
+ * is a space. Absent ids default to llama.cpp's <unk> 0, <s> 1, </s> 2. No token_type array:
+ * <0xNN> pieces are taken as byte tokens and <s> </s> <unk> as control/unknown. */
 Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err);
 /* tokenizer.ggml.model "gpt2": byte-level BPE from tokens + merges (rank = order; a repeated
  * pair keeps its first rank, as llama.cpp), split first by the pre-tokenizer named by
- * v->pre; an unknown name is refused with the list of known ones. */
+ * v->pre: "gpt2" (also "gpt-2"), "smollm", "qwen2" (also "deepseek-r1-qwen"), "llama-bpe"
+ * (also "llama3", "llama-v3"; adds BOS by default and takes a piece that is a token as that
+ * token, as llama.cpp), "default" (llama.cpp's fallback, also used when v->pre is NULL:
+ * punctuation runs, then GPT-2's regex, then digit runs, then 3-digit groups). Any other
+ * name is refused with the list of known ones. The vocabulary must have all 256 byte
+ * symbols, and every merge's two tokens and their join must be tokens. */
 Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err);
 void Tokenizer_free(Tokenizer *t);
 
@@ -103,7 +111,7 @@ int Tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
  * Byte tokens <0xNN> give their single byte. Control/unknown tokens: "" (empty) for the
  * SentencePiece kinds (llama2.c <s> </s> <unk>; as llama.cpp's detokenizer), their name for
  * the byte-level kinds (GPT-2's <|endoftext|>; so decode(encode(x)) == x when control
- * tokens are parsed from the text). Unused tokens (type 5) give "". */
+ * tokens are parsed from the text). Unused tokens (type 5) decode as normal ones. */
 const char *Tokenizer_bytes(const Tokenizer *t, int id, size_t *len);
 
 /* The vocabulary's own spelling of the token, always valid UTF-8 and printable:

@@ -226,6 +226,47 @@ static void seeds_gpt2_tokfiles(void) {
     fz_free(&v); fz_free(&v2); fz_free(&m); fz_free(&b);
 }
 
+/* fuzz_gguf_tok: flags, tokens "\n"-separated (a first byte 1..6 = type), NUL, merges, NUL, text */
+static void gguf_tok_seed(const char *name, unsigned flags, const char *toks, const char *merges, const char *text, size_t tn) {
+    FzBuf b = {0};
+    fz_puts(&b, toks);
+    fz_put(&b, "", 1);
+    fz_puts(&b, merges);
+    fz_put(&b, "", 1);
+    fz_put(&b, text, tn ? tn : strlen(text));
+    seed_flag("fuzz_gguf_tok", name, flags, b.p, b.n);
+    fz_free(&b);
+}
+
+static void seeds_gguf_tok(void) {
+    /* BPE (bit 0), pre-tokenizer (bits 1-3), parse_special (16), add_bos (32), base tokens (128) */
+    static const char *const pre[] = { "gpt2", "default", "smollm", "qwen2", "llama_bpe" };
+    const char *bpe_toks = "\xC4\xA0t\nhe\n\xC4\xA0the\nin\n\x03<|im_start|>\n\x03<|im_end|>\n\x04<tool>\n\x05[PAD0]";
+    const char *bpe_merges = "\xC4\xA0 t\nh e\n\xC4\xA0t he\ni n";
+    const char *text = "<|im_start|>the tea <tool> in 2024, it's IT'S\n\n  x\r\n\xF0\x9F\x98\x80<|im_end|>";
+    for (unsigned i = 0; i < 5; i++) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "bpe_%s", pre[i]);
+        gguf_tok_seed(nm, 1u | i << 1 | 16u | 128u, bpe_toks, bpe_merges, text, 0);
+    }
+    gguf_tok_seed("bpe_no_special", 1u | 3u << 1 | 128u, bpe_toks, bpe_merges, text, 0);
+    gguf_tok_seed("bpe_bos", 1u | 3u << 1 | 16u | 32u | 128u, bpe_toks, bpe_merges, text, 0);
+    gguf_tok_seed("bpe_unknown_pre", 1u | 5u << 1 | 128u, bpe_toks, bpe_merges, text, 0);
+    gguf_tok_seed("bpe_no_bytes", 1u | 3u << 1, bpe_toks, bpe_merges, text, 0);
+    gguf_tok_seed("bpe_merge_no_space", 1u | 3u << 1 | 128u, bpe_toks, "\xC4\xA0t", text, 0);
+    gguf_tok_seed("bpe_merge_unknown", 1u | 3u << 1 | 128u, bpe_toks, "q zz", text, 0);
+    gguf_tok_seed("bpe_duplicate", 1u | 3u << 1 | 128u, "he\nhe", "", text, 0);
+    gguf_tok_seed("bpe_bad_utf8", 1u | 3u << 1 | 128u, "h\xFF", "", text, 0);
+    gguf_tok_seed("bpe_bad_text", 1u | 3u << 1 | 128u, bpe_toks, bpe_merges, "ab\xE2\x82", 4);
+    /* SPM: add_bos (32), add_space_prefix (64), base <unk> <s> </s> <0xNN> (128) */
+    const char *spm_toks = "\xE2\x96\x81t\nhe\n\xE2\x96\x81the\n\xE2\x96\x81" "a\nt\nh\ne\na\nc\n\xE2\x96\x81\n\x04<tool>";
+    const char *spm_text = "the cat  sat\n\xF0\x9F\x98\x80 <s>a</s> <tool>\xE2\x96\x81x";
+    gguf_tok_seed("spm", 16u | 32u | 64u | 128u, spm_toks, "", spm_text, 0);
+    gguf_tok_seed("spm_no_prefix", 32u | 128u, spm_toks, "", spm_text, 0);
+    gguf_tok_seed("spm_no_base", 16u | 64u, spm_toks, "", spm_text, 0);
+    gguf_tok_seed("spm_empty_token", 128u, "a\n\nb", "", spm_text, 0);
+}
+
 static const char *const texts[] = {
     "Hello world! This is fun",
     " The quick brown fox jumps over the lazy dog.",
@@ -371,5 +412,6 @@ int main(int argc, char **argv) {
     seeds_text("fuzz_gpt2_roundtrip");
     seeds_text("fuzz_llama_roundtrip");
     seeds_gguf();
+    seeds_gguf_tok();
     return 0;
 }

@@ -13,6 +13,18 @@
  *   - Llama ids: ../shared/models/stories260K/reference.json (PyTorch reference using llama2.c's
  *     encode), plus a straight transcription of llama2.c run.c's encode() below, run on random
  *     strings against our heap-based version.
+ *   - GGUF tokenizers (Tokenizer_from_spm / _from_bpe) get the arrays a GGUF file holds, built
+ *     here from the same shared files: tok512.bin's pieces with spaces as "▁" and its specials
+ *     trimmed (byte for byte stories260K-gguf's tokenizer.ggml.tokens/scores), GPT-2's
+ *     encoder.json + vocab.bpe (and its first 1999 tokens + <|endoftext|> with the first 1743
+ *     merges: byte for byte tiny-qwen2's and tiny-smollm's arrays; both checked once against
+ *     the .gguf files by a throwaway reader). Expected ids: the llama2.c tokenizer's and the
+ *     GPT-2 tokenizer's own output (the same algorithms on the same vocabulary), the `ids` of
+ *     stories260K-gguf/ *.reference.json, tiny-qwen2 and tiny-smollm's reference.json, and
+ *     tests/data/bpe_pre_tokens.json: ids for the qwen2, smollm and llama-bpe pre-tokenizers
+ *     from the npm package tiktoken@1.0.22 (an independent Rust regex + BPE) with GPT-2's ranks,
+ *     made by tests/data/make_bpe_pre_tokens.js. Small hand-made vocabularies check the errors
+ *     and the special-token rules (expected ids written out by hand).
  */
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -292,8 +304,8 @@ static void test_invalid(const Tokenizer *t, const char *who) {
     char err[SW_ERR_LEN];
     snprintf(nm, sizeof nm, "%s empty text", who);
     if (Tokenizer_encode(t, "", 0, &ids, &n, err) == 0) {
-        int want = Tokenizer_kind(t) == TOK_LLAMA ? 1 : 0;
-        expect(ids && n == want && (want == 0 || ids[0] == 1), nm, "n = %d", n);
+        int want = Tokenizer_bos(t) >= 0 ? 1 : 0;   /* just the BOS, if encode adds one */
+        expect(ids && n == want && (want == 0 || ids[0] == Tokenizer_bos(t)), nm, "n = %d", n);
         char *d = Tokenizer_decode(t, ids, n);
         if (!d || *d) fail(nm, "decode not empty");
         free(d);
@@ -589,6 +601,589 @@ static void test_llama(void) {
     Tokenizer_free(t);
 }
 
+/* ---- GGUF vocabularies from arrays ------------------------------------------------------------ */
+
+#define SPACE_MARK "\xE2\x96\x81"
+
+/* tok512.bin as a GGUF file holds it: "▁" for spaces, specials without llama2.c's "\n" */
+typedef struct {
+    char **tok;
+    float *score;
+    int32_t *type;
+    int n;
+} SpmArrays;
+
+static int spm_arrays(SpmArrays *a) {
+    RefVocab v;
+    if (ref_load(&v, shared_path(2, "models/stories260K/tok512.bin"), 512) != 0) return -1;
+    a->n = 512;
+    a->tok = calloc(512, sizeof *a->tok);
+    a->score = calloc(512, sizeof *a->score);
+    a->type = calloc(512, sizeof *a->type);
+    for (int i = 0; i < 512; i++) {
+        const char *p = v.piece[i];
+        char *o = malloc(strlen(p) * 3 + 1);
+        size_t k = 0;
+        if (i < 3) {                       /* "\n<s>\n" -> "<s>" */
+            while (*p == '\n') p++;
+            while (*p && *p != '\n') o[k++] = *p++;
+        } else {
+            for (; *p; p++) {
+                if (*p == ' ' && i >= 259) { memcpy(o + k, SPACE_MARK, 3); k += 3; }
+                else o[k++] = *p;
+            }
+        }
+        o[k] = 0;
+        a->tok[i] = o;
+        a->score[i] = v.score[i];
+        a->type[i] = i == 0 ? TOK_TYPE_UNKNOWN : i < 3 ? TOK_TYPE_CONTROL : i < 259 ? TOK_TYPE_BYTE : TOK_TYPE_NORMAL;
+    }
+    ref_free(&v);
+    return 0;
+}
+
+static void spm_arrays_free(SpmArrays *a) {
+    for (int i = 0; i < a->n; i++) free(a->tok[i]);
+    free(a->tok);
+    free(a->score);
+    free(a->type);
+}
+
+static void spm_vocab(TokVocab *v, const SpmArrays *a) {
+    TokVocab_init(v);
+    v->source = "stories260K (arrays)";
+    v->tokens = (const char *const *)a->tok;
+    v->n_tokens = (size_t)a->n;
+    v->scores = a->score;
+    v->n_scores = (size_t)a->n;
+    v->types = a->type;
+    v->n_types = (size_t)a->n;
+    v->bos = 1;
+    v->eos = 2;
+    v->unk = 0;
+    v->add_bos = 1;
+    v->model_vocab = a->n;
+}
+
+/* GPT-2's encoder.json (by id) and vocab.bpe as GGUF arrays */
+typedef struct {
+    char **tok;
+    int32_t *type;
+    int n;
+    char **merge;
+    int nm;
+} BpeArrays;
+
+static int bpe_arrays(BpeArrays *a) {
+    char err[SW_ERR_LEN];
+    memset(a, 0, sizeof *a);
+    char *js = sw_read_file(shared_path(4, "models/gpt2-tokenizer/encoder.json"), NULL, 1 << 26, err);
+    size_t ml;
+    char *mt = sw_read_file(shared_path(5, "models/gpt2-tokenizer/vocab.bpe"), &ml, 1 << 26, err);
+    cJSON *root = js ? cJSON_Parse(js) : NULL;
+    int ok = root && mt;
+    if (ok) {
+        a->n = cJSON_GetArraySize(root);
+        a->tok = calloc((size_t)a->n, sizeof *a->tok);
+        a->type = calloc((size_t)a->n, sizeof *a->type);
+        for (cJSON *it = root->child; it; it = it->next) {
+            int id = (int)it->valuedouble;
+            if (id >= 0 && id < a->n) a->tok[id] = strdup(it->string);
+        }
+        for (int i = 0; i < a->n; i++) {
+            if (!a->tok[i]) ok = 0;
+            a->type[i] = a->tok[i] && strcmp(a->tok[i], "<|endoftext|>") == 0 ? TOK_TYPE_CONTROL : TOK_TYPE_NORMAL;
+        }
+        a->merge = calloc(ml / 3 + 1, sizeof *a->merge);
+        for (char *line = strtok(mt, "\n"); line; line = strtok(NULL, "\n"))
+            if (strncmp(line, "#version", 8) != 0 && *line) a->merge[a->nm++] = strdup(line);
+    }
+    cJSON_Delete(root);
+    free(js);
+    free(mt);
+    return ok ? 0 : -1;
+}
+
+static void bpe_arrays_free(BpeArrays *a) {
+    for (int i = 0; i < a->n; i++) free(a->tok[i]);
+    for (int i = 0; i < a->nm; i++) free(a->merge[i]);
+    free(a->tok);
+    free(a->type);
+    free(a->merge);
+}
+
+/* n_tok < a->n: the first n_tok - 1 tokens and <|endoftext|> (the tiny models' vocabulary) */
+static Tokenizer *bpe_from(const BpeArrays *a, int n_tok, int n_merge, const char *pre, int parse_special, char *err) {
+    const char **tok = malloc((size_t)n_tok * sizeof *tok);
+    int32_t *type = malloc((size_t)n_tok * sizeof *type);
+    for (int i = 0; i < n_tok; i++) { tok[i] = a->tok[i]; type[i] = a->type[i]; }
+    if (n_tok < a->n) { tok[n_tok - 1] = "<|endoftext|>"; type[n_tok - 1] = TOK_TYPE_CONTROL; }
+    TokVocab v;
+    TokVocab_init(&v);
+    v.source = "gpt2 (arrays)";
+    v.tokens = tok;
+    v.n_tokens = (size_t)n_tok;
+    v.types = type;
+    v.n_types = (size_t)n_tok;
+    v.merges = (const char *const *)a->merge;
+    v.n_merges = (size_t)n_merge;
+    v.pre = pre;
+    v.eos = n_tok - 1;
+    v.add_bos = 0;   /* llama-bpe would add one by default; these vocabularies have no BOS */
+    v.parse_special = parse_special;
+    v.model_vocab = n_tok;
+    Tokenizer *t = Tokenizer_from_bpe(&v, err);
+    free(tok);   /* the tokenizer keeps copies */
+    free(type);
+    return t;
+}
+
+/* the `ids` of every prompt in a *.reference.json */
+static void expect_reference_ids(const Tokenizer *t, const char *rel, int want_prompts) {
+    char err[SW_ERR_LEN] = "", nm[160];
+    char *txt = sw_read_file(shared_path(3, rel), NULL, 1 << 26, err);
+    cJSON *root = txt ? cJSON_Parse(txt) : NULL;
+    cJSON *prompts = cJSON_GetObjectItemCaseSensitive(root, "prompts");
+    int np = 0;
+    for (cJSON *p = prompts ? prompts->child : NULL; p; p = p->next) {
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "text"));
+        cJSON *ids = cJSON_GetObjectItemCaseSensitive(p, "ids");
+        if (!text || !cJSON_IsArray(ids)) continue;
+        int want[512], nw = 0;
+        for (cJSON *x = ids->child; x && nw < 512; x = x->next) want[nw++] = (int)x->valuedouble;
+        expect_ids(t, rel, text, want, nw);
+        np++;
+    }
+    snprintf(nm, sizeof nm, "%s has %d prompts", rel, want_prompts);
+    expect(np == want_prompts, nm, "found %d (%s)", np, txt ? "parsed" : err);
+    cJSON_Delete(root);
+    free(txt);
+}
+
+/* both tokenizers give the same ids for text */
+static int same_encoding(const Tokenizer *a, const Tokenizer *b, const char *text, size_t len) {
+    int *x, nx, *y, ny;
+    if (!encode_ok(a, text, len, &x, &nx)) return 0;
+    if (!encode_ok(b, text, len, &y, &ny)) { free(x); return 0; }
+    int ok = same_ids(x, nx, y, ny);
+    free(x);
+    free(y);
+    return ok;
+}
+
+static const char *const SPM_STRINGS[] = {
+    "Once upon a time", "Lily and Tom went to the park. They saw a big", "", " ", "  ", "   x", " leading",
+    "trailing ", "trailing   ", "two  spaces   three", "\n", "\n\nnew\nlines\n", "tab\there", "a\r\nb",
+    "h\xC3\xA9llo caf\xC3\xA9", "\xD0\x96\xD0\xB8\xD0\xB7\xD0\xBD\xD1\x8C", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",
+    "emoji \xF0\x9F\x98\x80\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD!", "hair\xE2\x80\x8Aspace", "<0x41>",
+    "She said, \"Hello!\" and ran.", "12345 + 678 = 13023", "x", "The end.\n",
+};
+
+static void test_spm_arrays(void) {
+    char err[SW_ERR_LEN] = "";
+    SpmArrays a;
+    if (spm_arrays(&a) != 0) { fail("gguf spm arrays from tok512.bin", "cannot read tok512.bin"); return; }
+    Tokenizer *ll = Tokenizer_open_llama(shared_path(2, "models/stories260K/tok512.bin"), 512, err);
+    TokVocab v;
+    spm_vocab(&v, &a);
+    Tokenizer *t = Tokenizer_from_spm(&v, err);
+    if (!t || !ll) { fail("gguf spm from tok512.bin's arrays", "%s", err); Tokenizer_free(ll); spm_arrays_free(&a); return; }
+    pass("gguf spm from tok512.bin's arrays");
+    spm_arrays_free(&a);   /* the tokenizer must not need them any more */
+    expect(Tokenizer_kind(t) == TOK_GGUF_SPM && Tokenizer_vocab_size(t) == 512 && Tokenizer_bos(t) == 1 &&
+           Tokenizer_eos(t) == 2, "gguf spm kind/vocab/bos/eos", "kind %d V %d bos %d eos %d", Tokenizer_kind(t),
+           Tokenizer_vocab_size(t), Tokenizer_bos(t), Tokenizer_eos(t));
+
+    /* the same ids as llama2.c's tokenizer, and decode(encode(x)) == x */
+    int same = 1, rt = 1;
+    char first[96] = "";
+    for (size_t i = 0; i < sizeof SPM_STRINGS / sizeof SPM_STRINGS[0]; i++) {
+        const char *s = SPM_STRINGS[i];
+        if (!same_encoding(t, ll, s, strlen(s))) { same = 0; if (!first[0]) snprintf(first, sizeof first, "\"%s\"", short_name(s)); }
+        if (!round_trips(t, s, strlen(s))) { rt = 0; if (!first[0]) snprintf(first, sizeof first, "round trip \"%s\"", short_name(s)); }
+    }
+    expect(same && rt, "gguf spm equals llama2.c's tokenizer on spaces, newlines, unicode, emoji", "first bad %s", first);
+    int agree = 0, total = 400;
+    char buf[60 * 4 + 1];
+    for (int i = 0; i < total; i++) {
+        size_t len;
+        if (i % 2) len = random_utf8(buf, 60);
+        else {
+            static const char *words[] = { "Once", " upon", " a", " time", " Lily", ".", ",", "\n", "  ", "!", " the",
+                                           "ing", "\xC3\xA9", "\xF0\x9F\x99\x82", " ", "Tom", " park", "\t" };
+            size_t o = 0;
+            int nw = (int)(rnd() % 14);
+            for (int w = 0; w < nw; w++) {
+                const char *wd = words[rnd() % (sizeof words / sizeof words[0])];
+                if (o + strlen(wd) >= sizeof buf) break;
+                memcpy(buf + o, wd, strlen(wd));
+                o += strlen(wd);
+            }
+            buf[o] = 0;
+            len = o;
+        }
+        agree += same_encoding(t, ll, buf, len) && round_trips(t, buf, len);
+    }
+    expect(agree == total, "gguf spm equals llama2.c's tokenizer and round-trips on 400 random strings", "%d of %d",
+           agree, total);
+    static const char *const refs[] = { "models/stories260K-gguf/stories260K-f32.reference.json",
+                                        "models/stories260K-gguf/stories260K-f16.reference.json",
+                                        "models/stories260K-gguf/stories260K-q8_0.reference.json",
+                                        "models/stories260K-gguf/stories260K-q4_0.reference.json" };
+    for (int i = 0; i < 4; i++) expect_reference_ids(t, refs[i], 3);
+
+    /* labels, bytes and control tokens agree with llama2.c's; symbols are the file's spelling */
+    int lab_same = 1, bad_id = -1;
+    for (int id = 0; id < 512; id++) {
+        char x[64], y[64];
+        size_t lx, ly;
+        const char *bx = Tokenizer_bytes(t, id, &lx), *by = Tokenizer_bytes(ll, id, &ly);
+        Tokenizer_label(t, id, 1, x, sizeof x);
+        Tokenizer_label(ll, id, 1, y, sizeof y);
+        if (strcmp(x, y) != 0 || lx != ly || memcmp(bx, by, lx) != 0 ||
+            Tokenizer_is_control(t, id) != Tokenizer_is_control(ll, id) || Tokenizer_type(t, id) != Tokenizer_type(ll, id)) {
+            lab_same = 0;
+            bad_id = id;
+        }
+    }
+    expect(lab_same, "gguf spm labels, bytes, types and control flags equal llama2.c's for all 512", "id %d", bad_id);
+    expect(strcmp(Tokenizer_symbol(t, 403), SPACE_MARK "Once") == 0 && Tokenizer_lookup(t, SPACE_MARK "Once") == 403 &&
+           strcmp(Tokenizer_symbol(t, 1), "<s>") == 0, "gguf spm symbols are the file's pieces (\xE2\x96\x81Once)",
+           "got %s", Tokenizer_symbol(t, 403));
+    test_invalid(t, "gguf spm");
+    test_round_trips(t, "gguf spm");
+    test_labels_all(t, "gguf spm");
+
+    /* control tokens written in the text: llama-tokenize's default (parse_special) makes "<s>" the
+     * token 1, and the text after a special token gets its own "▁" (llama.cpp's is_prev_special):
+     * "a<s>b" = <s> + encode("a") + <s> + encode("b") without their <s> */
+    int *ia, na, *ib, nb, *ic, nc;
+    if (encode_ok(ll, "a", 1, &ia, &na) && encode_ok(ll, "b", 1, &ib, &nb) && encode_ok(t, "a<s>b", 5, &ic, &nc)) {
+        int want[16], nw = 0;
+        want[nw++] = 1;
+        for (int i = 1; i < na; i++) want[nw++] = ia[i];
+        want[nw++] = 1;
+        for (int i = 1; i < nb; i++) want[nw++] = ib[i];
+        char g[128], w[128];
+        print_ids(g, sizeof g, ic, nc);
+        print_ids(w, sizeof w, want, nw);
+        expect(same_ids(ic, nc, want, nw), "gguf spm parses <s> in the text as the token (parse_special)", "got [%s] want [%s]", g, w);
+        free(ia); free(ib); free(ic);
+    }
+    Tokenizer_free(t);
+    spm_arrays(&a);
+    spm_vocab(&v, &a);
+    v.parse_special = 0;
+    t = Tokenizer_from_spm(&v, err);
+    expect(t && same_encoding(t, ll, "a<s>b</s><unk>", 14), "gguf spm without parse_special: <s> is text, as llama2.c",
+           "%s", t ? "ids differ" : err);
+    Tokenizer_free(t);
+    v.parse_special = 1;
+    v.add_bos = 0;
+    v.add_space_prefix = 0;
+    t = Tokenizer_from_spm(&v, err);
+    if (t && encode_ok(t, "Once", 4, &ia, &na)) {
+        char *d = Tokenizer_decode(t, ia, na);
+        /* no <s>, no "▁" in front: "Once" is joined from O n c e alone, so no ▁Once (403) */
+        expect(na >= 1 && ia[0] != 1 && ia[0] != 403 && d && strcmp(d, "Once") == 0 && Tokenizer_bos(t) == -1,
+               "gguf spm add_bos=0, add_space_prefix=0", "n %d first %d decode \"%s\"", na, ia[0], d ? d : "");
+        free(d);
+        free(ia);
+    } else fail("gguf spm add_bos=0, add_space_prefix=0", "%s", err);
+    Tokenizer_free(t);
+    /* a "▁" written in the text is a space to SentencePiece (as llama.cpp): "a▁b" is "a b" */
+    v.add_bos = 1;
+    v.add_space_prefix = 1;
+    t = Tokenizer_from_spm(&v, err);
+    expect(t && same_encoding(t, ll, "a" SPACE_MARK "b", 5) == 0, "gguf spm: a written â differs from llama2.c", "same ids");
+    if (t && encode_ok(t, "a" SPACE_MARK "b", 5, &ia, &na) && encode_ok(ll, "a b", 3, &ib, &nb)) {
+        expect(same_ids(ia, na, ib, nb), "gguf spm: a written â is a space", "differs from \"a b\"");
+        free(ia);
+        free(ib);
+    }
+    Tokenizer_free(t);
+    spm_arrays_free(&a);
+    Tokenizer_free(ll);
+}
+
+static void test_bpe_arrays(void) {
+    char err[SW_ERR_LEN] = "";
+    BpeArrays a;
+    if (bpe_arrays(&a) != 0 || a.n != 50257 || a.nm != 50000) {
+        fail("gguf bpe arrays from encoder.json + vocab.bpe", "cannot read them (%d tokens, %d merges)", a.n, a.nm);
+        return;
+    }
+    Tokenizer *g = Tokenizer_open_gpt2(shared_path(0, "models/gpt2-tokenizer/encoder.json"),
+                                       shared_path(1, "models/gpt2-tokenizer/vocab.bpe"), err);
+    Tokenizer *t = bpe_from(&a, a.n, a.nm, "gpt2", 0, err);
+    if (!g || !t) { fail("gguf bpe from GPT-2's arrays (pre gpt2)", "%s", err); goto out; }
+    pass("gguf bpe from GPT-2's arrays (pre gpt2)");
+    expect(Tokenizer_kind(t) == TOK_GGUF_BPE && Tokenizer_vocab_size(t) == 50257 && Tokenizer_bos(t) == -1 &&
+           Tokenizer_eos(t) == 50256 && strcmp(Tokenizer_pre(t), "gpt2") == 0, "gguf bpe kind/vocab/bos/eos/pre", "wrong");
+
+    /* every string of tests/data/gpt2_tokens.json: the GPT-2 tokenizer's ids (<|endoftext|> as text) */
+    char *txt = sw_read_file("tests/data/gpt2_tokens.json", NULL, 1 << 24, err);
+    cJSON *root = txt ? cJSON_Parse(txt) : NULL;
+    cJSON *cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
+    int nc = 0, agree = 0;
+    char first[96] = "";
+    for (cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "text"));
+        if (!s) continue;
+        nc++;
+        if (same_encoding(t, g, s, strlen(s)) && round_trips(t, s, strlen(s))) agree++;
+        else if (!first[0]) snprintf(first, sizeof first, "\"%s\"", short_name(s));
+    }
+    expect(nc > 150 && agree == nc, "gguf bpe (gpt2) equals the GPT-2 tokenizer on tests/data/gpt2_tokens.json",
+           "%d of %d; first bad %s", agree, nc, first);
+    cJSON_Delete(root);
+    free(txt);
+    int same = 1;
+    char buf[60 * 4 + 1];
+    for (int i = 0; i < 300; i++) {
+        size_t len = random_utf8(buf, 60);
+        same &= same_encoding(t, g, buf, len);
+    }
+    expect(same, "gguf bpe (gpt2) equals the GPT-2 tokenizer on 300 random strings", "differ");
+    test_invalid(t, "gguf bpe");
+    test_round_trips(t, "gguf bpe");
+    test_labels_all(t, "gguf bpe");
+    Tokenizer_free(t);
+
+    /* parse_special: <|endoftext|> in the text is the control token 50256 (a = 64, b = 65) */
+    t = bpe_from(&a, a.n, a.nm, "gpt2", 1, err);
+    if (t) {
+        static const int one[] = { 50256 }, mid[] = { 64, 50256, 65 };
+        expect_ids(t, "gguf bpe parse_special", "<|endoftext|>", one, 1);
+        expect_ids(t, "gguf bpe parse_special", "a<|endoftext|>b", mid, 3);
+        char lab[64];
+        Tokenizer_label(t, 50256, 1, lab, sizeof lab);
+        expect(Tokenizer_is_control(t, 50256) && !Tokenizer_is_control(t, 64) && strcmp(lab, "<|endoftext|>") == 0,
+               "gguf bpe <|endoftext|> is a control token labelled by name", "label %s", lab);
+        Tokenizer_free(t);
+    } else fail("gguf bpe parse_special", "%s", err);
+
+    /* qwen2 / smollm / llama-bpe against tiktoken (tests/data/bpe_pre_tokens.json) */
+    txt = sw_read_file("tests/data/bpe_pre_tokens.json", NULL, 1 << 24, err);
+    root = txt ? cJSON_Parse(txt) : NULL;
+    cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
+    static const char *const pres[] = { "qwen2", "smollm", "llama-bpe" };
+    for (int k = 0; k < 3; k++) {
+        t = bpe_from(&a, a.n, a.nm, pres[k], 0, err);
+        char nm[96];
+        snprintf(nm, sizeof nm, "gguf bpe pre %s", pres[k]);
+        if (!t) { fail(nm, "%s", err); continue; }
+        nc = 0;
+        for (cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
+            const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "text"));
+            cJSON *ids = cJSON_GetObjectItemCaseSensitive(c, pres[k]);
+            if (!s || !cJSON_IsArray(ids)) continue;
+            int want[512], nw = 0;
+            for (cJSON *x = ids->child; x && nw < 512; x = x->next) want[nw++] = (int)x->valuedouble;
+            expect_ids(t, nm, s, want, nw);
+            nc++;
+        }
+        char nm2[192];
+        snprintf(nm2, sizeof nm2, "%s: tests/data/bpe_pre_tokens.json has cases", nm);
+        expect(nc >= 20, nm2, "found %d", nc);
+        Tokenizer_free(t);
+    }
+    cJSON_Delete(root);
+    free(txt);
+
+    /* the tiny GGUF models' vocabulary (GPT-2's first 1999 tokens + <|endoftext|>, 1743 merges):
+     * the `ids` of their reference.json */
+    t = bpe_from(&a, 2000, 1743, "qwen2", 1, err);
+    if (t) {
+        expect_reference_ids(t, "models/tiny-qwen2-gguf/tiny-qwen2.reference.json", 3);
+        expect(Tokenizer_is_control(t, 1999) && Tokenizer_bos(t) == -1, "tiny-qwen2 vocabulary: <|endoftext|> control, no BOS",
+               "wrong");
+        test_labels_all(t, "tiny-qwen2 vocabulary");
+        Tokenizer_free(t);
+    } else fail("tiny-qwen2 vocabulary", "%s", err);
+    t = bpe_from(&a, 2000, 1743, "smollm", 1, err);
+    if (t) {
+        expect_reference_ids(t, "models/tiny-smollm-gguf/tiny-smollm.reference.json", 3);
+        Tokenizer_free(t);
+    } else fail("tiny-smollm vocabulary", "%s", err);
+
+    /* an unknown pre-tokenizer is refused by name, listing the known ones */
+    err[0] = 0;
+    t = bpe_from(&a, a.n, a.nm, "tekken", 0, err);
+    expect(!t && strstr(err, "\"tekken\"") && strstr(err, "qwen2") && strstr(err, "llama-bpe") && !strchr(err, '\n'),
+           "gguf bpe refuses an unknown pre-tokenizer by name", "err \"%s\"", err);
+    Tokenizer_free(t);
+out:
+    Tokenizer_free(g);
+    bpe_arrays_free(&a);
+}
+
+/* a small byte-level vocabulary: GPT-2's 256 byte symbols + extra tokens; merges given */
+static Tokenizer *small_bpe(const BpeArrays *a, const char *const *extra, const int32_t *extra_type, int n_extra,
+                            const char *const *merges, int n_merges, char *err) {
+    const char *tok[300];
+    int32_t type[300];
+    for (int i = 0; i < 256; i++) { tok[i] = a->tok[i]; type[i] = TOK_TYPE_NORMAL; }
+    for (int i = 0; i < n_extra; i++) { tok[256 + i] = extra[i]; type[256 + i] = extra_type ? extra_type[i] : TOK_TYPE_NORMAL; }
+    TokVocab v;
+    TokVocab_init(&v);
+    v.source = "small.gguf";
+    v.tokens = tok;
+    v.n_tokens = (size_t)(256 + n_extra);
+    v.types = type;
+    v.n_types = v.n_tokens;
+    v.merges = merges;
+    v.n_merges = (size_t)n_merges;
+    v.pre = "qwen2";
+    return Tokenizer_from_bpe(&v, err);
+}
+
+static void test_gguf_control(void) {
+    char err[SW_ERR_LEN] = "";
+    BpeArrays a;
+    if (bpe_arrays(&a) != 0) { fail("gguf control tokens", "cannot read GPT-2's files"); return; }
+    /* ids: 256 "<|im_start|>" (control), 257 "<|im_end|>" (control), 258 "Ġu" (from "Ġ u"),
+     * 259 "<tool>" (user-defined), 260 "us" (from "u s") */
+    static const char *const extra[] = { "<|im_start|>", "<|im_end|>", "\xC4\xA0u", "<tool>", "us" };
+    static const int32_t ty[] = { TOK_TYPE_CONTROL, TOK_TYPE_CONTROL, TOK_TYPE_NORMAL, TOK_TYPE_USER_DEFINED, TOK_TYPE_NORMAL };
+    static const char *const merges[] = { "\xC4\xA0 u", "u s" };
+    Tokenizer *t = small_bpe(&a, extra, ty, 5, merges, 2, err);
+    if (!t) { fail("gguf control tokens", "%s", err); bpe_arrays_free(&a); return; }
+    /* "<|im_start|>us <|im_end|> u<tool>": 256, us 260, then " " is its own piece before the special
+     * (qwen2's \s+), 257, " u" 258, 259; by hand from the rules in tok_gguf.c's header */
+    static const int want[] = { 256, 260, 220, 257, 258, 259 };
+    expect_ids(t, "gguf control tokens in the text", "<|im_start|>us <|im_end|> u<tool>", want, 6);
+    char lab[64];
+    Tokenizer_label(t, 256, 1, lab, sizeof lab);
+    expect(strcmp(lab, "<|im_start|>") == 0 && Tokenizer_is_control(t, 256) && Tokenizer_is_control(t, 257) &&
+           !Tokenizer_is_control(t, 259) && !Tokenizer_is_control(t, 258) && Tokenizer_type(t, 259) == TOK_TYPE_USER_DEFINED,
+           "gguf control token labelled by name; user-defined is not control", "label %s", lab);
+    Tokenizer_free(t);
+    /* parse_special off: control names are text, user-defined tokens still matched (llama.cpp) */
+    const char *tok[262];
+    int32_t type[262];
+    for (int i = 0; i < 256; i++) { tok[i] = a.tok[i]; type[i] = TOK_TYPE_NORMAL; }
+    for (int i = 0; i < 5; i++) { tok[256 + i] = extra[i]; type[256 + i] = ty[i]; }
+    TokVocab v;
+    TokVocab_init(&v);
+    v.tokens = tok;
+    v.n_tokens = 261;
+    v.types = type;
+    v.n_types = 261;
+    v.merges = merges;
+    v.n_merges = 2;
+    v.pre = "qwen2";
+    v.parse_special = 0;
+    t = Tokenizer_from_bpe(&v, err);
+    if (t) {
+        int *ids, n;
+        if (encode_ok(t, "<|im_start|><tool>", 18, &ids, &n)) {
+            expect(n > 2 && ids[0] != 256 && ids[n - 1] == 259, "gguf without parse_special: control names are text, user-defined matched",
+                   "n %d", n);
+            free(ids);
+        }
+        Tokenizer_free(t);
+    } else fail("gguf without parse_special", "%s", err);
+    bpe_arrays_free(&a);
+}
+
+/* one-line errors naming the source and what is wrong */
+static void expect_vocab_error(Tokenizer *t, const char *err, const char *name, const char *must) {
+    int ok = !t && err[0] && !strchr(err, '\n') && strstr(err, must) && strncmp(err, "small.gguf: ", 12) == 0;
+    expect(ok, name, "%s (err \"%s\", want \"%s\")", t ? "opened" : "wrong message", err, must);
+    Tokenizer_free(t);
+}
+
+static void test_gguf_errors(void) {
+    char err[SW_ERR_LEN];
+    BpeArrays a;
+    if (bpe_arrays(&a) != 0) { fail("gguf vocabulary errors", "cannot read GPT-2's files"); return; }
+    static const char *const one[] = { "\xC4\xA0t" };
+    static const char *const ok_m[] = { "\xC4\xA0 t" };
+    err[0] = 0;
+    Tokenizer *t = small_bpe(&a, one, NULL, 1, ok_m, 1, err);
+    expect(t != NULL, "gguf small vocabulary opens", "%s", err);
+    Tokenizer_free(t);
+    static const char *const nospace[] = { "\xC4\xA0t" };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, one, NULL, 1, nospace, 1, err), err, "gguf merge without a space", "merges[0]");
+    static const char *const unknown[] = { "\xC4\xA0 t", "zz q" };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, one, NULL, 1, unknown, 2, err), err, "gguf merge naming an unknown token", "\"zz\"");
+    static const char *const notok[] = { "t h" };   /* "th" is no token here */
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, one, NULL, 1, notok, 1, err), err, "gguf merge making an unknown token", "\"th\"");
+    static const char *const dup[] = { "\xC4\xA0t", "\xC4\xA0t" };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, dup, NULL, 2, ok_m, 1, err), err, "gguf duplicate token", "[256] and [257]");
+    static const char *const empty[] = { "" };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, empty, NULL, 1, NULL, 0, err), err, "gguf empty token", "tokens[256] is empty");
+    static const char *const badutf[] = { "ab\xFF" };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, badutf, NULL, 1, NULL, 0, err), err, "gguf token with invalid UTF-8 (escaped)",
+                       "\"ab\\xFF\"");
+    static const int32_t badty[] = { 9 };
+    err[0] = 0;
+    expect_vocab_error(small_bpe(&a, one, badty, 1, ok_m, 1, err), err, "gguf token type out of range", "token_type[256] is 9");
+
+    /* counts, ids, the model's V, bytes, pre-tokenizer */
+    const char *tok[257];
+    int32_t type[257];
+    float score[257];
+    for (int i = 0; i < 256; i++) { tok[i] = a.tok[i]; type[i] = TOK_TYPE_NORMAL; score[i] = 0; }
+    tok[256] = one[0];
+    type[256] = TOK_TYPE_NORMAL;
+    score[256] = 0;
+    TokVocab v;
+    TokVocab_init(&v);
+    v.source = "small.gguf";
+    v.tokens = tok;
+    v.n_tokens = 257;
+    v.types = type;
+    v.n_types = 200;
+    v.pre = "qwen2";
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf token_type count differs", "token_type has 200 entries");
+    v.n_types = 257;
+    v.scores = score;
+    v.n_scores = 10;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_spm(&v, err), err, "gguf scores count differs", "scores has 10 entries");
+    v.scores = NULL;
+    v.bos = 257;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf bos id out of range", "bos_token_id 257");
+    v.bos = -1;
+    v.eos = -5;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf eos id negative", "eos_token_id -5");
+    v.eos = -1;
+    v.model_vocab = 300;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf vocabulary smaller than the embedding", "has 300 rows");
+    v.model_vocab = 200;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf vocabulary larger than the embedding", "only 200 rows");
+    v.model_vocab = 257;
+    v.add_bos = 1;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf add_bos without a bos id", "add_bos_token");
+    v.add_bos = -1;
+    tok[65] = "not a byte";   /* 'b' missing */
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf byte-level vocabulary missing a byte", "byte 0x62");
+    tok[65] = a.tok[65];
+    v.pre = "gpt-4o";
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf unknown pre-tokenizer", "\"gpt-4o\"");
+    v.pre = "qwen2";
+    v.n_tokens = 0;
+    err[0] = 0;
+    expect_vocab_error(Tokenizer_from_bpe(&v, err), err, "gguf no tokens", "0 tokens");
+    bpe_arrays_free(&a);
+}
+
 /* ---- opening bad files ----------------------------------------------------------------------- */
 
 static char tmpdir[64];
@@ -678,6 +1273,10 @@ int main(void) {
         Tokenizer_free(g);
     }
     test_llama();
+    test_spm_arrays();
+    test_bpe_arrays();
+    test_gguf_control();
+    test_gguf_errors();
     test_bad_files();
     return check_done();
 }
