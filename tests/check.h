@@ -35,5 +35,11 @@ static inline const char *shared_dir(void) {
     return (s && *s) ? s : "../shared";
 }
 static inline int close_to(double a, double b, double tol) { return fabs(a - b) <= tol; }
+/* A difference measured against the size of the values compared (at least 1, so values near
+ * 0 keep an absolute bound). Why relative: the same float products summed in another order
+ * differ by a few ulp of the operands' size, and OpenBLAS sums in a different order on each
+ * CPU (sgemv against sgemm, SSE3 against AVX-512 kernels): 1e-5 absolute held for logits near
+ * 18 on one kernel and failed on another. */
+static inline double rel_to(double diff, double scale) { return fabs(diff) / fmax(1.0, fabs(scale)); }
 
 #endif

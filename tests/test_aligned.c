@@ -36,12 +36,17 @@ static int write_odd_copy(const char *src, const char *dst) {
     return ok ? 0 : -1;
 }
 
+/* the largest |logit difference|, relative to each row's largest |logit| (rel_to) */
 static double max_diff(Trace *a, Trace *b) {
     double worst = 0;
     for (int p = 0; p < a->len[0]; p++) {
         const float *x = Trace_logits_row(a, 0, p), *y = Trace_logits_row(b, 0, p);
-        for (int v = 0; v < a->m->c.vocab_size; v++)
-            if (fabs(x[v] - y[v]) > worst) worst = fabs(x[v] - y[v]);
+        double d = 0, size = 0;
+        for (int v = 0; v < a->m->c.vocab_size; v++) {
+            if (fabs(x[v] - y[v]) > d) d = fabs(x[v] - y[v]);
+            if (fabs(x[v]) > size) size = fabs(x[v]);
+        }
+        if (rel_to(d, size) > worst) worst = rel_to(d, size);
     }
     return worst;
 }
@@ -79,12 +84,13 @@ int main(void) {
            m ? "weights were copied to memory" : err);
     /* Not bit-identical by design: the copy's Conv1D weights are (out,in), so the forward pass
      * calls sgemm with TransB and sgemv NoTrans instead of NoTrans/Trans, and OpenBLAS sums the
-     * D (or F) products in another order: float rounding, ~1e-5 on these logits (|logit| < 20,
-     * a short prompt goes through sgemv), within the 1e-4 of the golden tests. */
+     * D (or F) products in another order: float rounding, up to ~2e-5 on these logits (|logit|
+     * < 20, a short prompt goes through sgemv; the order differs per OpenBLAS kernel), about 1e-6
+     * of their size: within the golden tests' 1e-4 relative. */
     double dl = tr && tm ? max_diff(tr, tm) : -1;
-    expect(tr && tm && dl <= 1e-4, "odd data offset: same logits as the aligned original (within 1e-4)",
-           "%s", tr && tm ? "max |diff| above 1e-4" : err);
-    if (dl >= 0) printf("  (max |logit diff| against the original: %g)\n", dl);
+    expect(tr && tm && dl <= 1e-4, "odd data offset: same logits as the aligned original (within 1e-4 of their size)",
+           "%s", tr && tm ? "max |diff| above 1e-4 of the logits' size" : err);
+    if (dl >= 0) printf("  (max |logit diff| against the original, relative to the row's largest: %g)\n", dl);
     expect(m && ref && m->layers[0].attn_qkv.out_major == 1 && m->layers[0].ffn_down.out_major == 1 &&
                m->layers[m->c.n_layers - 1].ffn_up.out_major == 1 && m->layers[0].attn_qkv.in == 64 &&
                m->layers[0].attn_qkv.out == 192 && ref->layers[0].attn_qkv.out_major == 0,

@@ -21,18 +21,30 @@
 #include "refjson.h"
 #include "engine/forward.h"
 
+/* Against the golden numbers (PyTorch, float32): relative to the values' size (rel_to). */
 #define TOL 1e-4
+/* The same engine, two paths (sgemv against sgemm, blocked against whole-map attention, 1
+ * thread against 2): the same sums in another order, whose rounding differs per OpenBLAS
+ * kernel. 1e-5 of the row's largest |logit| is about 80 float ulps of it; the worst seen over
+ * ten kernels (Prescott to Cooperlake) on an AVX-512 Zen 5 was 1.4e-6. It was 1e-5 absolute,
+ * which Prescott's kernels broke (1.1e-5 on logits near 18). */
+#define REORDER_TOL 1e-5
 
 /* The largest |difference| between the logits of row bx of x and row by of y over the first
- * len positions. x's row is copied first: a trace that keeps no logits (memory budget 0)
- * computes each row into one scratch buffer. */
+ * len positions, relative to each row's largest |logit| (rel_to). x's row is copied first: a
+ * trace that keeps no logits (memory budget 0) computes each row into one scratch buffer. */
 static double logits_diff(Trace *x, int bx, Trace *y, int by, int len, int V) {
     float *row = malloc(sizeof(float) * (size_t)V);
     double worst = row ? 0 : INFINITY;
     for (int pos = 0; row && pos < len; pos++) {
         memcpy(row, Trace_logits_row(x, bx, pos), sizeof(float) * (size_t)V);
         const float *r2 = Trace_logits_row(y, by, pos);
-        for (int v = 0; v < V; v++) if (fabs(row[v] - r2[v]) > worst) worst = fabs(row[v] - r2[v]);
+        double d = 0, size = 0;
+        for (int v = 0; v < V; v++) {
+            if (fabs(row[v] - r2[v]) > d) d = fabs(row[v] - r2[v]);
+            if (fabs(row[v]) > size) size = fabs(row[v]);
+        }
+        if (rel_to(d, size) > worst) worst = rel_to(d, size);
     }
     free(row);
     return worst;
@@ -61,7 +73,7 @@ static void check_prompt(Trace *t, int b, const cJSON *p, const char *tag, const
         double dp = fabs(tk[i].prob - refjson_num(e, "prob"));
         if (dp > worst) worst = dp;
         if (cJSON_GetObjectItem(e, "logit")) {
-            double dl = fabs(tk[i].logit - refjson_num(e, "logit"));
+            double dl = rel_to(tk[i].logit - refjson_num(e, "logit"), refjson_num(e, "logit"));
             if (dl > worst) worst = dl;
         }
         i++;
@@ -130,29 +142,30 @@ static void test_gpt2(void) {
         int i = 0;
         const cJSON *e;
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "last_logits_first16")) {
-            if (fabs(lg[i] - e->valuedouble) > worst) worst = fabs(lg[i] - e->valuedouble);
+            if (rel_to(lg[i] - e->valuedouble, e->valuedouble) > worst) worst = rel_to(lg[i] - e->valuedouble, e->valuedouble);
             i++;
         }
         char name[128];
         snprintf(name, sizeof name, "%s: logits[-1][:16]", tag);
         expect(worst <= TOL, name, "worst %g", worst);
-        /* sums of 50257 logits: float rounding of the sum itself allows ~1e-2 */
+        /* sums of 50257 logits, against the sum of their sizes: each logit carries float
+         * rounding of its own size, and the reference summed in float32 */
         worst = 0;
         int pos = 0;
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "logits_sum_per_position")) {
             const float *row = Trace_logits_row(t, b, pos++);
-            double s = 0;
-            for (int v = 0; v < m->c.vocab_size; v++) s += row[v];
-            if (fabs(s - e->valuedouble) > worst) worst = fabs(s - e->valuedouble);
+            double s = 0, size = 0;
+            for (int v = 0; v < m->c.vocab_size; v++) s += row[v], size += fabs(row[v]);
+            if (rel_to(s - e->valuedouble, size) > worst) worst = rel_to(s - e->valuedouble, size);
         }
-        snprintf(name, sizeof name, "%s: sum of logits at every position (tol 1e-2)", tag);
-        expect(worst <= 1e-2, name, "worst %g", worst);
+        snprintf(name, sizeof name, "%s: sum of logits at every position (1e-6 of sum |logit|)", tag);
+        expect(worst <= 1e-6, name, "worst %g", worst);
         /* hidden state after block 0, position 0, first 8 */
         worst = 0;
         i = 0;
         const float *h = Trace_resid(t, 1, b, 0);
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "hidden_after_block0_row0_first8")) {
-            if (fabs(h[i] - e->valuedouble) > worst) worst = fabs(h[i] - e->valuedouble);
+            if (rel_to(h[i] - e->valuedouble, e->valuedouble) > worst) worst = rel_to(h[i] - e->valuedouble, e->valuedouble);
             i++;
         }
         snprintf(name, sizeof name, "%s: hidden after block 0", tag);
@@ -190,7 +203,7 @@ static void test_gpt2(void) {
             n++;
         }
         snprintf(name, sizeof name, "%s: mean loss", tag);
-        expect(fabs(mean / n - refjson_num(p, "mean_loss")) <= 1e-3, name, "%g vs %g", mean / n, refjson_num(p, "mean_loss"));
+        expect(rel_to(mean / n - refjson_num(p, "mean_loss"), refjson_num(p, "mean_loss")) <= 1e-4, name, "%g vs %g", mean / n, refjson_num(p, "mean_loss"));
     }
     /* B=1 gives the same numbers as that row of B=2 */
     {
@@ -200,7 +213,7 @@ static void test_gpt2(void) {
             worst = logits_diff(t1, 0, t, 1, t1->len[0], m->c.vocab_size);
             Trace_free(t1);
         }
-        expect(t1 && worst <= 1e-5, "gpt2-d64: B=2 padded row equals B=1 (all logits)", "worst %g", worst);
+        expect(t1 && worst <= REORDER_TOL, "gpt2-d64: B=2 padded row equals B=1 (all logits)", "worst %g", worst);
     }
     Trace_free(t);
 out:
@@ -268,7 +281,7 @@ static void test_stories(void) {
                         for (int j = 0; j < lens[0]; j++) {
                             float x = va.data[h * va.stride[1] + i * va.stride[2] + j];
                             float y = vb.data[h * vb.stride[1] + i * vb.stride[2] + j];
-                            if (fabs(x - y) > worst) worst = fabs(x - y);
+                            if (fabs(x - y) > worst) worst = fabs(x - y);   /* probabilities: <= 1 */
                         }
             } else worst = 1;
             Trace_free(f);
@@ -289,10 +302,15 @@ static void test_stories(void) {
             TensorView va, vz;
             StationRef s = {ST_MLP_UP, 4};
             if (Trace_tensor(a, s, 0, &va, err) == 0 && Trace_tensor(z, s, 0, &vz, err) == 0) {
-                for (int i = 0; i < a->len[0] * m->c.hidden_dim; i++) if (fabs(va.data[i] - vz.data[i]) > worst) worst = fabs(va.data[i] - vz.data[i]);
+                double d = 0, size = 0;
+                for (int i = 0; i < a->len[0] * m->c.hidden_dim; i++) {
+                    if (fabs(va.data[i] - vz.data[i]) > d) d = fabs(va.data[i] - vz.data[i]);
+                    if (fabs(va.data[i]) > size) size = fabs(va.data[i]);
+                }
+                if (rel_to(d, size) > worst) worst = rel_to(d, size);
             } else worst = 1;
         }
-        expect(a && z && !z->logits && !z->keep_all_layers && worst <= 1e-6,
+        expect(a && z && !z->logits && !z->keep_all_layers && worst <= REORDER_TOL,
                "stories260K: zero memory budget recomputes the same numbers", "worst %g", worst);
         /* generating without kept logits: the newest position's row alone is computed
          * (one sgemv, not a chunk), the picks and every row still equal the kept trace's */
@@ -305,7 +323,7 @@ static void test_stories(void) {
             single &= z->row_logits_n == 1;
         }
         worst = same ? logits_diff(a, 0, z, 0, a->len[0], m->c.vocab_size) : 1;
-        expect(same && single && worst <= 1e-5,
+        expect(same && single && worst <= REORDER_TOL,
                "stories260K: generating without kept logits computes one LM-head row per step, same tokens",
                "same %d single %d worst %g", same, single, worst);
         Trace_free(a);
@@ -325,7 +343,7 @@ static void test_stories(void) {
         Trace *a = Trace_run(m, lp, 1, NULL, err), *z = Trace_run(m, lp, 1, &o, err);
         double worst = 0;
         if (a && z) worst = logits_diff(a, 0, z, 0, a->len[0], m->c.vocab_size);
-        expect(a && z && a->keep_all_layers && !z->keep_all_layers && a->len[0] > 256 && worst <= TOL,
+        expect(a && z && a->keep_all_layers && !z->keep_all_layers && a->len[0] > 256 && worst <= REORDER_TOL,
                "stories260K: T>256, blocked causal attention equals the whole-map pass", "T=%d worst %g",
                a ? a->len[0] : 0, worst);
         Trace_free(a);
@@ -467,7 +485,7 @@ static void test_threads(void) {
         }
         char name[160];
         snprintf(name, sizeof name, "%s: 2 threads (attention heads in the pool) give 1 thread's numbers", mi ? "stories260K" : "gpt2-d64");
-        expect(ok && same && worst <= TOL, name, "ok %d same %d worst %g", ok, same, worst);
+        expect(ok && same && worst <= REORDER_TOL, name, "ok %d same %d worst %g", ok, same, worst);
         Model_free(m);
     }
     sw_set_threads(1);
@@ -512,7 +530,7 @@ static void test_concurrent(void) {
         if (wa > worst) worst = wa;
         if (wb > worst) worst = wb;
     }
-    expect(started && ok && worst <= TOL, "stories260K: two passes at once in two threads give the numbers of each alone",
+    expect(started && ok && worst <= REORDER_TOL, "stories260K: two passes at once in two threads give the numbers of each alone",
            "started %d ok %d worst %g", started, ok, worst);
     Trace_free(ra); Trace_free(rb); Trace_free(ja.t); Trace_free(jb.t);
     sw_set_threads(1);
