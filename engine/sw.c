@@ -72,6 +72,25 @@ void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
     return p;
 }
 
+int sw_map_fd(SwMap *m, int fd, const char *path, char *err) {
+    m->data = NULL;
+    m->len = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sw_seterr(err, "%s: not a regular file", path);
+        return -1;
+    }
+    if (st.st_size == 0) return 0;
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+        sw_seterr(err, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    m->data = p;
+    m->len = (size_t)st.st_size;
+    return 0;
+}
+
 int sw_map_file(SwMap *m, const char *path, char *err) {
     m->data = NULL;
     m->len = 0;
@@ -174,5 +193,30 @@ char *sw_utf8_repair(const char *s, size_t n) {
         i += bad + 1;
     }
     *o = 0;
+    return out;
+}
+
+const char *sw_short(const char *s, char out[SW_SHORT_LEN]) {
+    size_t n = strlen(s), i = 0, o = 0;
+    int chars = 0;
+    while (i < n && chars < 40) {
+        size_t bad = 0, k = 1;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            k = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+            if (i + k > n || !sw_utf8_valid(s + i, k, &bad)) k = 0;
+        }
+        if (k == 0 || c < 0x20 || c == 0x7F) {
+            o += (size_t)snprintf(out + o, SW_SHORT_LEN - o, "\\x%02X", c);
+            i++;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+        }
+        chars++;
+    }
+    if (i < n) { memcpy(out + o, "\xE2\x80\xA6", 3); o += 3; }   /* U+2026 ... */
+    out[o] = 0;
     return out;
 }
