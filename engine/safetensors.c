@@ -263,6 +263,14 @@ static int parse_mapped(SafeTensors *st, char *err) {
         sw_seterr(err, "%s: header is not a JSON object (not a safetensors file?)", path);
         goto fail;
     }
+    int oom = 0;
+    const char *dup = sw_json_dup_key(root, &oom);   /* a tensor or a field given twice */
+    if (dup || oom) {
+        char sb[SW_SHORT_LEN];
+        if (oom) sw_seterr(err, "%s: out of memory checking the header", path);
+        else sw_seterr(err, "%s: \"%s\" appears twice in one object of the header (corrupt file?)", path, sw_short(dup, sb));
+        goto fail;
+    }
     int count = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, root) count++;
