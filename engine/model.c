@@ -120,6 +120,19 @@ static void not_a_model(const char *path, char *err) {
     sw_seterr(err, "%s: not a model shapewalk can open (expected a Hugging Face GPT-2 folder or a llama2.c .bin)", path);
 }
 
+static const char *kind_of(mode_t m) {
+    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) || S_ISBLK(m) ? "a device" :
+           S_ISSOCK(m) ? "a socket" : "not a plain file";
+}
+
+/* 0 when path can be read; else -1 with err naming the real problem (permission denied, a
+ * symbolic-link loop, ...) */
+static int readable(const char *path, int is_dir, char *err) {
+    if (access(path, R_OK | (is_dir ? X_OK : 0)) == 0) return 0;
+    sw_seterr(err, "%s: cannot read it: %s", path, strerror(errno));
+    return -1;
+}
+
 Model *Model_open(const char *path, const char *tok_path, char *err) {
     if (!path || !*path) {
         sw_seterr(err, "no model path given (pass a GPT-2 folder, a llama2.c .bin, or a name like gpt2)");
@@ -133,8 +146,19 @@ Model *Model_open(const char *path, const char *tok_path, char *err) {
     Model *m = NULL;
     char buf[4400], other[4400];
     if (S_ISDIR(sb.st_mode)) {
+        if (readable(path, 1, err) != 0) return NULL;
         snprintf(buf, sizeof buf, "%s/model.safetensors", path);
-        if (model_is_file(buf)) {
+        struct stat ws;
+        int wst = stat(buf, &ws);
+        if (wst != 0 && errno != ENOENT) {   /* a link loop, no permission: say that, not "missing" */
+            sw_seterr(err, "%s: %s", buf, strerror(errno));
+            return NULL;
+        }
+        if (wst == 0 && !S_ISREG(ws.st_mode)) {
+            sw_seterr(err, "%s: not a regular file (%s); the weights must be a file", buf, kind_of(ws.st_mode));
+            return NULL;
+        }
+        if (wst == 0) {
             m = Model_open_gpt2(path, tok_path, err);
         } else {
             int n = find_bins(path, buf, other, sizeof buf);
@@ -156,6 +180,7 @@ Model *Model_open(const char *path, const char *tok_path, char *err) {
             }
         }
     } else if (S_ISREG(sb.st_mode)) {
+        if (readable(path, 0, err) != 0) return NULL;
         uint8_t h[28];
         size_t got = read_head(path, h, sizeof h);
         if (ends_with(path, ".safetensors")) {
@@ -172,7 +197,7 @@ Model *Model_open(const char *path, const char *tok_path, char *err) {
             return NULL;
         }
     } else {
-        not_a_model(path, err);
+        sw_seterr(err, "%s: not a regular file or folder (%s); pass a GPT-2 folder or a llama2.c .bin", path, kind_of(sb.st_mode));
         return NULL;
     }
     if (m) snprintf(m->path, sizeof m->path, "%s", path);
@@ -307,6 +332,10 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
             if (strlen(name) >= cap) { sw_seterr(err, "%s: path too long", name); return -1; }
             snprintf(out, cap, "%s", name);
             return 0;
+        }
+        if (errno != ENOENT) {   /* e.g. a symbolic-link loop or a folder on the way that cannot be read */
+            sw_seterr(err, "%s: %s", name, strerror(errno));
+            return -1;
         }
         if (strchr(name, '/')) {
             sw_seterr(err, "%s: no such file or directory", name);
