@@ -15,6 +15,7 @@
  */
 #include "model_internal.h"
 #include "safetensors.h"
+#include "weights_check.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -177,6 +178,7 @@ static int bind(Binder *b, const float **out, const char *name, size_t d0, size_
         *out = b->owned + b->used;
         b->used += t->nelem;
     }
+    if (Weights_check_finite(b->file, full, *out, t->nelem, b->err) != 0) return -1;   /* no NaN or Inf */
     return 0;
 }
 
