@@ -255,6 +255,12 @@ static int line_of(const char *text, size_t at) {
     return line;
 }
 
+/* the JSON whitespace at text[at..len): where it ends (text need not be NUL-terminated) */
+static size_t skip_ws(const char *text, size_t at, size_t len) {
+    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n')) at++;
+    return at;
+}
+
 cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err) {
     const char *nul = memchr(text, 0, len);
     if (nul) {
@@ -267,7 +273,7 @@ cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err) 
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
         size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
-        if (len == 0 || strspn(text, " \t\r\n") == len)
+        if (skip_ws(text, 0, len) == len)
             sw_seterr(err, "%s: empty (no JSON in it; fetch it again)", path);
         else
             sw_seterr(err, "%s: not valid JSON (error near byte %zu, line %d; corrupt or truncated? fetch it again)",
@@ -275,7 +281,7 @@ cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err) 
         return NULL;
     }
     size_t e = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
-    e += strspn(text + e, " \t\r\n");
+    e = skip_ws(text, e, len);
     if (e < len) {
         sw_seterr(err, "%s: more after the JSON value (at byte %zu, line %d); a JSON file holds one value (corrupt or joined files?)",
                   path, e, line_of(text, e));
