@@ -101,8 +101,14 @@ bench:
 fuzz:
 	@$(MAKE) --no-print-directory -C fuzz run
 
+# NAME reaches fetch.sh through the environment, never through a shell command line or make's
+# expansion ($(value ...) is the text as typed), so quotes, backticks and $(...) in it run
+# nothing; fetch.sh refuses anything but a plain manifest name.
+SW_FETCH_NAME := $(value NAME)
+export SW_FETCH_NAME
+unexport NAME
 model:
-	@sh models/fetch.sh "$(NAME)"
+	@sh models/fetch.sh --from-env
 
 screenshots: shapewalk
 	@sh screenshots/make.sh

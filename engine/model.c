@@ -122,6 +122,19 @@ static void not_a_model(const char *path, char *err) {
     sw_seterr(err, "%s: not a model shapewalk can open (expected a Hugging Face GPT-2 folder, a llama2.c .bin or a .gguf file)", path);
 }
 
+static const char *kind_of(mode_t m) {
+    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) || S_ISBLK(m) ? "a device" :
+           S_ISSOCK(m) ? "a socket" : "not a plain file";
+}
+
+/* 0 when path can be read; else -1 with err naming the real problem (permission denied, a
+ * symbolic-link loop, ...) */
+static int readable(const char *path, int is_dir, char *err) {
+    if (access(path, R_OK | (is_dir ? X_OK : 0)) == 0) return 0;
+    sw_seterr(err, "%s: cannot read it: %s", path, strerror(errno));
+    return -1;
+}
+
 /* ---- the formats, one table ----
  * sniff(path, is_dir, head, n, target, cap, err): is `path` (a folder, or a file whose first
  * bytes are head[0..n)) of this format? 1: yes, open `target`; 0: no; -1: yes but unusable
@@ -136,7 +149,16 @@ static int sniff_safetensors(const char *path, int is_dir, const uint8_t *head, 
     char buf[4400];
     if (is_dir) {
         snprintf(buf, sizeof buf, "%s/model.safetensors", path);
-        if (!model_is_file(buf)) return 0;
+        struct stat ws;
+        if (stat(buf, &ws) != 0) {
+            if (errno == ENOENT) return 0;
+            sw_seterr(err, "%s: %s", buf, strerror(errno));   /* a link loop, no permission: say that, not "missing" */
+            return -1;
+        }
+        if (!S_ISREG(ws.st_mode)) {
+            sw_seterr(err, "%s: not a regular file (%s); the weights must be a file", buf, kind_of(ws.st_mode));
+            return -1;
+        }
         snprintf(target, cap, "%s", path);
         return 1;
     }
@@ -213,10 +235,11 @@ Model *Model_open(const char *path, const char *tok_path, char *err) {
         return NULL;
     }
     if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
-        not_a_model(path, err);
+        sw_seterr(err, "%s: not a regular file or folder (%s); pass a GPT-2 folder, a llama2.c .bin or a .gguf file", path, kind_of(sb.st_mode));
         return NULL;
     }
     const int is_dir = S_ISDIR(sb.st_mode);
+    if (readable(path, is_dir, err) != 0) return NULL;
     uint8_t head[28];
     size_t got = is_dir ? 0 : read_head(path, head, sizeof head);
     char target[4400];
@@ -428,6 +451,10 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
             if (strlen(name) >= cap) { sw_seterr(err, "%s: path too long", name); return -1; }
             snprintf(out, cap, "%s", name);
             return 0;
+        }
+        if (errno != ENOENT) {   /* e.g. a symbolic-link loop or a folder on the way that cannot be read */
+            sw_seterr(err, "%s: %s", name, strerror(errno));
+            return -1;
         }
         if (strchr(name, '/')) {
             sw_seterr(err, "%s: no such file or directory", name);

@@ -15,6 +15,7 @@
  */
 #include "model_internal.h"
 #include "safetensors.h"
+#include "weights_check.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -53,17 +54,18 @@ static int read_config(const char *dir, Config *c, char *err) {
     size_t len = 0;
     char *text = sw_read_file(path, &len, CFG_MAX_BYTES, err);
     if (!text) return -1;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    cJSON *root = sw_json_parse(text, len, path, err);   /* one value, no trailing data, no key twice */
     int rc = -1;
-    if (!root || !cJSON_IsObject(root)) {
-        sw_seterr(err, "%s: not a valid JSON object (corrupt? fetch the model again)", path);
+    if (!root) goto done;
+    if (!cJSON_IsObject(root)) {
+        sw_seterr(err, "%s: not a JSON object of settings (is this a GPT-2 config.json? fetch the model again)", path);
         goto done;
     }
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
     if (cJSON_IsString(mt) && mt->valuestring && strcmp(mt->valuestring, "gpt2") != 0) {
-        sw_seterr(err, "%s: model_type \"%.40s\" is not supported (shapewalk reads GPT-2 folders and llama2.c .bin checkpoints)",
-                  path, mt->valuestring);
+        char sb[SW_SHORT_LEN];
+        sw_seterr(err, "%s: model_type \"%s\" is not supported (shapewalk reads GPT-2 folders and llama2.c .bin checkpoints)",
+                  path, sw_short(mt->valuestring, sb));
         goto done;
     }
     memset(c, 0, sizeof *c);
@@ -104,8 +106,9 @@ static int read_config(const char *dir, Config *c, char *err) {
         const char *a = cJSON_IsString(act) ? act->valuestring : NULL;
         if (!a || (strcmp(a, "gelu_new") != 0 && strcmp(a, "gelu") != 0 &&
                    strcmp(a, "gelu_pytorch_tanh") != 0)) {
-            sw_seterr(err, "%s: activation_function \"%.40s\" is not supported (shapewalk runs GPT-2's gelu_new)",
-                      path, a ? a : "(not a string)");
+            char sb[SW_SHORT_LEN];
+            sw_seterr(err, "%s: activation_function \"%s\" is not supported (shapewalk runs GPT-2's gelu_new)",
+                      path, a ? sw_short(a, sb) : "(not a string)");
             goto done;
         }
     }
@@ -183,6 +186,7 @@ static int bind(Binder *b, const float **out, const char *name, size_t d0, size_
         *out = b->owned + b->used;
         b->used += t->nelem;
     }
+    if (Weights_check_finite(b->file, full, *out, t->nelem, b->err) != 0) return -1;   /* no NaN or Inf */
     return 0;
 }
 

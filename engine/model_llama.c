@@ -10,6 +10,7 @@
  * The 28-byte header keeps every tensor 4-byte aligned, so all weights point into the map.
  */
 #include "model_internal.h"
+#include "weights_check.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -163,6 +164,7 @@ Model *Model_open_llama(const char *bin, const char *tok_path, char *err) {
         goto fail;
     }
 
+    if (Weights_check_llama2c(bin, (const float *)(const void *)(p + 28), D, F, L, kvd, V, rope, c.shared_classifier, err) != 0) goto fail;
     m = sw_calloc(1, sizeof *m, "the model", err);
     if (!m) goto fail;
     m->c = c;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,7 +120,8 @@ static void shape_str(const StTensor *t, char *buf, size_t cap) {
 /* Validate one header entry into t (t->name already set). */
 static int parse_entry(const char *path, const cJSON *e, StTensor *t, const uint8_t *area,
                        size_t area_len, size_t area_off, char *err) {
-    const char *nm = t->name;
+    char nmbuf[SW_SHORT_LEN], dbuf[SW_SHORT_LEN];
+    const char *nm = sw_short(t->name, nmbuf);
     if (!cJSON_IsObject(e)) {
         sw_seterr(err, "%s: tensor %s: header entry is not a JSON object (corrupt file?)", path, nm);
         return -1;
@@ -136,8 +138,8 @@ static int parse_entry(const char *path, const cJSON *e, StTensor *t, const uint
     else if (strcmp(d, "F16") == 0) t->dtype = ST_F16;
     else if (strcmp(d, "BF16") == 0) t->dtype = ST_BF16;
     else {
-        sw_seterr(err, "%s: tensor %s has unsupported dtype \"%.40s\" (shapewalk reads F32, F16 and BF16 checkpoints)",
-                  path, nm, d);
+        sw_seterr(err, "%s: tensor %s has unsupported dtype \"%s\" (shapewalk reads F32, F16 and BF16 checkpoints)",
+                  path, nm, sw_short(d, dbuf));
         return -1;
     }
     if (!cJSON_IsArray(sh)) {
@@ -199,15 +201,9 @@ static int parse_entry(const char *path, const cJSON *e, StTensor *t, const uint
     return 0;
 }
 
-int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
-    memset(st, 0, sizeof *st);
-    snprintf(st->path, sizeof st->path, "%s", path);
-    const uint16_t one = 1;
-    if (*(const uint8_t *)&one != 1) {
-        sw_seterr(err, "%s: this machine is big-endian; shapewalk reads safetensors on little-endian machines only", path);
-        return -1;
-    }
-    if (sw_map_file(&st->map, path, err) != 0) return -1;
+/* Validate the header of the file mapped in st->map (st->path set); on failure st is closed. */
+static int parse_mapped(SafeTensors *st, char *err) {
+    const char *path = st->path;
     const uint8_t *p = st->map.data;
     size_t len = st->map.len;
     cJSON *root = NULL;
@@ -267,6 +263,14 @@ int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
         sw_seterr(err, "%s: header is not a JSON object (not a safetensors file?)", path);
         goto fail;
     }
+    int oom = 0;
+    const char *dup = sw_json_dup_key(root, &oom);   /* a tensor or a field given twice */
+    if (dup || oom) {
+        char sb[SW_SHORT_LEN];
+        if (oom) sw_seterr(err, "%s: out of memory checking the header", path);
+        else sw_seterr(err, "%s: \"%s\" appears twice in one object of the header (corrupt file?)", path, sw_short(dup, sb));
+        goto fail;
+    }
     int count = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, root) count++;
@@ -298,8 +302,9 @@ int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
             const StTensor *t = &st->t[order[k].i];
             if (t->nbytes == 0) continue;
             if (max_i >= 0 && t->offset < max_end) {
+                char a[SW_SHORT_LEN], b[SW_SHORT_LEN];
                 sw_seterr(err, "%s: tensors %s and %s overlap (bytes %zu..%zu and %zu..%zu; corrupt header?)",
-                          path, st->t[max_i].name, t->name, st->t[max_i].offset, max_end,
+                          path, sw_short(st->t[max_i].name, a), sw_short(t->name, b), st->t[max_i].offset, max_end,
                           t->offset, t->offset + t->nbytes);
                 goto fail;
             }
@@ -311,7 +316,8 @@ int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
     qsort(st->t, (size_t)st->n, sizeof *st->t, cmp_name);
     for (int i = 1; i < st->n; i++) {
         if (strcmp(st->t[i - 1].name, st->t[i].name) == 0) {
-            sw_seterr(err, "%s: tensor %s appears twice in the header (corrupt file?)", path, st->t[i].name);
+            char a[SW_SHORT_LEN];
+            sw_seterr(err, "%s: tensor %s appears twice in the header (corrupt file?)", path, sw_short(st->t[i].name, a));
             goto fail;
         }
     }
@@ -324,82 +330,208 @@ fail:
     return -1;
 }
 
+static int little_endian(const char *path, char *err) {
+    const uint16_t one = 1;
+    if (*(const uint8_t *)&one != 1) {
+        sw_seterr(err, "%s: this machine is big-endian; shapewalk reads safetensors on little-endian machines only", path);
+        return 0;
+    }
+    return 1;
+}
+
+int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
+    memset(st, 0, sizeof *st);
+    snprintf(st->path, sizeof st->path, "%s", path);
+    if (!little_endian(path, err)) return -1;
+    if (sw_map_file(&st->map, path, err) != 0) return -1;
+    return parse_mapped(st, err);
+}
+
 /* ---- an aligned copy for files whose data area starts at an odd offset ----
  *
  * Hugging Face's gpt2 model.safetensors has an odd header length, so its F32 tensors sit at
  * odd addresses once mapped and cannot be read as floats in place. Rather than copying all
  * 500 MB into memory on every start, write once a copy whose header is padded with spaces
  * (the format allows that) so the data starts on a 64-byte boundary, keep it in the cache
- * directory, and map that copy from then on. The copy is keyed by the original's path, size
- * and modification time (and the copy's format version), so a changed original gets a new copy.
+ * directory, and map that copy from then on. The copy is keyed by the original's path, device,
+ * inode, size and modification time (and the copy's format version), so a changed original
+ * gets a new copy.
  *
  * The copy also stores GPT-2's four Conv1D matrices per layer (h.N.attn.c_attn, h.N.attn.c_proj,
  * h.N.mlp.c_fc, h.N.mlp.c_proj .weight, with or without "transformer.", F32, 2-D) transposed:
  * (in,out) becomes (out,in), the header shape is swapped, and __metadata__ gets
  * "shapewalk_layout": "conv1d_transposed". Generation reads every weight once per token with
  * sgemv, and OpenBLAS's sgemv is ~25% faster on (out,in) (NoTrans) than on (in,out) (Trans).
- * model_gpt2.c binds those tensors with out_major = 1 when the metadata says so. */
+ * model_gpt2.c binds those tensors with out_major = 1 when the metadata says so.
+ *
+ * Trust: the cache folder must belong to the user and be writable by nobody else (else it is
+ * not used); everything in it is reached through the folder's descriptor, created with
+ * O_EXCL | O_NOFOLLOW under a random name and renamed into place, and opened with O_NOFOLLOW,
+ * so a planted link is never followed. Beside each copy, aligned-H.source holds the source's
+ * path and a checksum of the whole copy; the checksum is verified before the copy is used
+ * (about 0.1 s per 500 MB) and a copy that fails it is made again. Without a cache folder
+ * (no usable HOME or XDG_CACHE_HOME, or one that is not safe) the tensors stay in memory. */
 
-#define ST_CACHE_VERSION "v2-" ST_LAYOUT_T   /* in the cache key: older untransposed copies are not reused */
+#define ST_CACHE_VERSION "v3-" ST_LAYOUT_T   /* in the cache key: older copies (no checksum) are not reused */
 
-static void cache_dir(char *out, size_t cap) {
+/* One line on stderr, the first time only (a fallback that works but is slower). */
+static void notice_once(const char *msg) {
+    static int said;
+    if (said) return;
+    said = 1;
+    fprintf(stderr, "shapewalk: %s\n", msg);
+}
+
+/* The cache folder: $SHAPEWALK_CACHE, else $XDG_CACHE_HOME/shapewalk, else $HOME/.cache/shapewalk
+ * (XDG_CACHE_HOME and HOME only when absolute). -1 when there is none. */
+static int cache_dir(char *out, size_t cap) {
     const char *e = getenv("SHAPEWALK_CACHE");
-    if (e && *e) { snprintf(out, cap, "%s", e); return; }
+    if (e && *e) { snprintf(out, cap, "%s", e); return 0; }
     e = getenv("XDG_CACHE_HOME");
-    if (e && *e) { snprintf(out, cap, "%s/shapewalk", e); return; }
+    if (e && e[0] == '/') { snprintf(out, cap, "%s/shapewalk", e); return 0; }
     e = getenv("HOME");
-    snprintf(out, cap, "%s/.cache/shapewalk", e && *e ? e : "/tmp");
+    if (e && e[0] == '/') { snprintf(out, cap, "%s/.cache/shapewalk", e); return 0; }
+    return -1;
 }
 
-/* After a new copy `made` of source `real` is in the cache folder: note its source beside it
- * (aligned-H.source), and remove what is no longer wanted: older copies of the same source (it
- * was changed or replaced, so their key no longer matches) and unfinished copies (.tmp.PID) of
- * processes that are gone. A copy another process still maps stays readable until unmapped. */
-static void cache_tidy(const char *dir, const char *made, const char *real) {
-    char note[4400];
-    snprintf(note, sizeof note, "%.*s.source", (int)(strlen(made) - strlen(".safetensors")), made);
-    FILE *f = fopen(note, "w");
-    if (f) { fprintf(f, "%s\n", real); fclose(f); }
-    DIR *d = opendir(dir);
-    if (!d) return;
-    for (struct dirent *e; (e = readdir(d));) {
-        const char *nm = e->d_name, *dot;
-        char p[4400];
-        if (strncmp(nm, "aligned-", 8) != 0) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, nm);
-        if ((dot = strstr(nm, ".tmp.")) != NULL) {
-            long pid = strtol(dot + 5, NULL, 10);
-            if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlink(p);
-            continue;
-        }
-        size_t n = strlen(nm);
-        if (n < 8 || strcmp(nm + n - 7, ".source") != 0 || strcmp(p, note) == 0) continue;
-        char src[4200] = "";
-        FILE *g = fopen(p, "r");
-        if (!g) continue;
-        if (!fgets(src, sizeof src, g)) src[0] = 0;
-        fclose(g);
-        src[strcspn(src, "\n")] = 0;
-        if (strcmp(src, real) != 0) continue;
-        char old[4400];
-        snprintf(old, sizeof old, "%.*s.safetensors", (int)(strlen(p) - 7), p);
-        unlink(old);
-        unlink(p);
-    }
-    closedir(d);
-}
-
-/* mkdir -p */
+/* mkdir -p; folders it makes are the user's alone (0700) */
 static int make_dirs(const char *path) {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
         *p = 0;
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return -1;
         *p = '/';
     }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+    return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Open the cache folder (made if missing): a folder owned by this user that nobody else can
+ * write to. Returns its descriptor, or -1 with err saying why. */
+static int cache_open(const char *dir, char *err) {
+    if (make_dirs(dir) != 0) {
+        sw_seterr(err, "%s: cannot create the cache folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat sb;
+    if (dfd < 0 || fstat(dfd, &sb) != 0) {
+        sw_seterr(err, "%s: cannot open the cache folder: %s", dir, strerror(errno));
+        if (dfd >= 0) close(dfd);
+        return -1;
+    }
+    if (sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+        sw_seterr(err, "%s: the cache folder %s; not using it (chmod go-w it, or set SHAPEWALK_CACHE to a folder of your own)",
+                  dir, sb.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
+        close(dfd);
+        return -1;
+    }
+    return dfd;
+}
+
+/* Create dir/NAME.tmp.PID.RANDOM exclusively (never through a link); name gets the name. */
+static int create_tmp(int dfd, const char *base, char *name, size_t cap) {
+    static unsigned long long ctr;
+    for (int tries = 0; tries < 100; tries++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long r = ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^
+                               (++ctr * 0x9E3779B97F4A7C15ULL) ^ (uintptr_t)name;
+        snprintf(name, cap, "%s.tmp.%ld.%012llx", base, (long)getpid(), r & 0xffffffffffffULL);
+        int fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* Read dir/name (a regular file, not a link, at most cap-1 bytes) into buf; 0 on success. */
+static int read_small(int dfd, const char *name, char *buf, size_t cap) {
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat sb;
+    ssize_t got = -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) got = read(fd, buf, cap - 1);
+    close(fd);
+    if (got < 0) return -1;
+    buf[got] = 0;
+    return 0;
+}
+
+/* A 64-bit checksum of n bytes: four lanes of multiply-rotate over 8-byte words, so it runs at
+ * memory speed. It catches corruption, not an attacker (the folder is the user's own). */
+static uint64_t mix64(uint64_t h, uint64_t w) {
+    h ^= w * 0x9E3779B97F4A7C15ULL;
+    h = (h << 31) | (h >> 33);
+    return h * 0xC2B2AE3D27D4EB4FULL;
+}
+static uint64_t checksum(const uint8_t *p, size_t n) {
+    uint64_t h[4] = {1, 2, 3, 4}, w;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int k = 0; k < 4; k++) { memcpy(&w, p + i + 8 * k, 8); h[k] = mix64(h[k], w); }
+    for (; i + 8 <= n; i += 8) { memcpy(&w, p + i, 8); h[0] = mix64(h[0], w); }
+    for (w = 0; i < n; i++) w = (w << 8) | p[i];
+    uint64_t r = mix64(mix64((uint64_t)n, w), h[0]);
+    return mix64(mix64(mix64(r, h[1]), h[2]), h[3]);
+}
+
+/* Write the note aligned-H.source (the source's path, then "sum HEX") in place of any old one. */
+static int write_note(int dfd, const char *note, const char *real, uint64_t sum) {
+    char tmp[4500], text[4200];
+    int fd = create_tmp(dfd, note, tmp, sizeof tmp);
+    if (fd < 0) return -1;
+    int len = snprintf(text, sizeof text, "%s\nsum %016llx\n", real, (unsigned long long)sum);
+    int bad = len <= 0 || (size_t)len >= sizeof text || write(fd, text, (size_t)len) != len;
+    if (close(fd) != 0) bad = 1;
+    if (bad || renameat(dfd, tmp, dfd, note) != 0) { unlinkat(dfd, tmp, 0); return -1; }
+    return 0;
+}
+
+/* The checksum the note says for source real, or -1 (missing, another source, unreadable). */
+static int note_sum(int dfd, const char *note, const char *real, uint64_t *sum) {
+    char text[4300];
+    if (read_small(dfd, note, text, sizeof text) != 0) return -1;
+    size_t rl = strlen(real);
+    if (strncmp(text, real, rl) != 0 || text[rl] != '\n') return -1;
+    char *e;
+    const char *s = text + rl + 1;
+    if (strncmp(s, "sum ", 4) != 0) return -1;
+    *sum = strtoull(s + 4, &e, 16);
+    return (e == s + 4 + 16 && *e == '\n') ? 0 : -1;
+}
+
+/* After a new copy `made` of source `real` is in the cache folder, remove what is no longer
+ * wanted: older copies of the same source (it was changed or replaced, so their key no longer
+ * matches) and unfinished copies (.tmp.PID...) of processes that are gone. A copy another
+ * process still maps stays readable until unmapped. */
+static void cache_tidy(int dfd, const char *made, const char *real) {
+    char note[4400];
+    snprintf(note, sizeof note, "%.*s.source", (int)(strlen(made) - strlen(".safetensors")), made);
+    int fd2 = dup(dfd);
+    DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+    if (!d) { if (fd2 >= 0) close(fd2); return; }
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *nm = e->d_name, *dot;
+        if (strncmp(nm, "aligned-", 8) != 0) continue;
+        if ((dot = strstr(nm, ".tmp.")) != NULL) {
+            long pid = strtol(dot + 5, NULL, 10);
+            if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlinkat(dfd, nm, 0);
+            continue;
+        }
+        size_t n = strlen(nm);
+        if (n < 8 || strcmp(nm + n - 7, ".source") != 0 || strcmp(nm, note) == 0) continue;
+        char src[4300];
+        if (read_small(dfd, nm, src, sizeof src) != 0) continue;
+        src[strcspn(src, "\n")] = 0;
+        if (strcmp(src, real) != 0) continue;
+        char old[4400];
+        snprintf(old, sizeof old, "%.*s.safetensors", (int)(n - 7), nm);
+        unlinkat(dfd, old, 0);
+        unlinkat(dfd, nm, 0);
+    }
+    closedir(d);
 }
 
 static int write_all(int fd, const void *buf, size_t n) {
@@ -510,6 +642,49 @@ static int write_data(int fd, const SafeTensors *st, size_t area_off, const StTe
     return bad ? -1 : 0;
 }
 
+/* Map the open file fd as st (path for messages); header not parsed yet. */
+static int map_fd(SafeTensors *st, int fd, const char *path, char *err) {
+    memset(st, 0, sizeof *st);
+    snprintf(st->path, sizeof st->path, "%.4000s", path);
+    return sw_map_fd(&st->map, fd, path, err);
+}
+
+/* Write the aligned copy into a new temporary file in the cache folder, checksum it, note it,
+ * rename it into place and map it as *out. */
+static int write_copy(int dfd, const char *dir, const char *name, const char *note, const char *real,
+                      const SafeTensors *st, const char *hdr, uint64_t h_len, uint64_t n2, uint64_t n,
+                      const StTensor **tr, int ntr, SafeTensors *out, char *err) {
+    char tmp[600], path[4800];
+    int fd = create_tmp(dfd, name, tmp, sizeof tmp);
+    snprintf(path, sizeof path, "%s/%s", dir, tmp);
+    if (fd < 0) {
+        sw_seterr(err, "%s: cannot write an aligned copy: %s", path, strerror(errno));
+        return -1;
+    }
+    uint8_t lenbuf[8];
+    for (int i = 0; i < 8; i++) lenbuf[i] = (uint8_t)(n2 >> (8 * i));
+    char pad[64];
+    memset(pad, ' ', sizeof pad);
+    const uint8_t *p = st->map.data;
+    int bad = write_all(fd, lenbuf, 8) || write_all(fd, hdr ? (const uint8_t *)hdr : p + 8, (size_t)h_len) ||
+              write_all(fd, pad, (size_t)(n2 - h_len)) || write_data(fd, st, 8 + (size_t)n, tr, ntr);
+    if (!bad) bad = map_fd(out, fd, path, err) != 0;
+    if (close(fd) != 0) bad = 1;
+    if (!bad) {
+        snprintf(out->path, sizeof out->path, "%.4000s/%.60s", dir, name);
+        bad = write_note(dfd, note, real, checksum(out->map.data, out->map.len)) != 0 ||
+              renameat(dfd, tmp, dfd, name) != 0;
+    }
+    if (bad) {
+        sw_seterr(err, "%s: cannot write an aligned copy (%s)", path, strerror(errno));
+        sw_unmap(&out->map);
+        unlinkat(dfd, tmp, 0);
+        return -1;
+    }
+    cache_tidy(dfd, name, real);
+    return 0;
+}
+
 int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char *err) {
     const uint8_t *p = st->map.data;
     size_t len = st->map.len;
@@ -530,51 +705,57 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
     }
     uint64_t h_len = hdr ? strlen(hdr) : n, n2 = h_len;
     while ((8 + n2) % 64) n2++;            /* header padded so the data starts at 64 bytes */
-    int rc = -1;
+    int rc = -1, dfd = -1;
     struct stat sb;
-    char real[4096];
+    char real[4096], dir[4096], path[4096], name[64], note[64];
+    SafeTensors aligned;
+    memset(&aligned, 0, sizeof aligned);
     if (stat(st->path, &sb) != 0 || !realpath(st->path, real)) {
         sw_seterr(err, "%s: cannot stat: %s", st->path, strerror(errno));
         goto out;
     }
-    /* FNV-1a over "version|realpath|size|mtime" names the copy */
-    char key[4300];
-    snprintf(key, sizeof key, "%s|%s|%lld|%lld.%09ld", ST_CACHE_VERSION, real, (long long)sb.st_size,
+    /* FNV-1a over "version|realpath|device|inode|size|mtime" names the copy */
+    char key[4400];
+    snprintf(key, sizeof key, "%s|%s|%llu|%llu|%lld|%lld.%09ld", ST_CACHE_VERSION, real,
+             (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (long long)sb.st_size,
              (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
     uint64_t h = 1469598103934665603ULL;
     for (const char *k = key; *k; k++) { h ^= (uint8_t)*k; h *= 1099511628211ULL; }
-    char dir[4096], path[4400], tmp[4500];
-    cache_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/aligned-%016llx.safetensors", dir, (unsigned long long)h);
-    size_t want = 8 + (size_t)n2 + (len - 8 - (size_t)n);
-    struct stat cs;
-    if (!(stat(path, &cs) == 0 && S_ISREG(cs.st_mode) && (size_t)cs.st_size == want)) {
-        if (make_dirs(dir) != 0) {
-            sw_seterr(err, "%s: cannot create the cache folder: %s", dir, strerror(errno));
-            goto out;
-        }
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            sw_seterr(err, "%s: cannot write an aligned copy: %s", tmp, strerror(errno));
-            goto out;
-        }
-        uint8_t lenbuf[8];
-        for (int i = 0; i < 8; i++) lenbuf[i] = (uint8_t)(n2 >> (8 * i));
-        char pad[64];
-        memset(pad, ' ', sizeof pad);
-        int bad = write_all(fd, lenbuf, 8) || write_all(fd, hdr ? (const uint8_t *)hdr : p + 8, (size_t)h_len) ||
-                  write_all(fd, pad, (size_t)(n2 - h_len)) || write_data(fd, st, 8 + (size_t)n, tr, ntr);
-        if (close(fd) != 0) bad = 1;
-        if (bad || rename(tmp, path) != 0) {
-            sw_seterr(err, "%s: cannot write an aligned copy (%s)", tmp, strerror(errno));
-            unlink(tmp);
-            goto out;
-        }
-        cache_tidy(dir, path, real);
+    if (cache_dir(dir, sizeof dir) != 0) {
+        sw_seterr(err, "no cache folder for an aligned copy of %s (HOME is not set; set SHAPEWALK_CACHE to a folder of your own)",
+                  st->path);
+        goto out;
     }
-    SafeTensors aligned;
-    if (SafeTensors_open(&aligned, path, err) != 0) goto out;
+    if ((dfd = cache_open(dir, err)) < 0) goto out;
+    snprintf(name, sizeof name, "aligned-%016llx.safetensors", (unsigned long long)h);
+    snprintf(note, sizeof note, "aligned-%016llx.source", (unsigned long long)h);
+    snprintf(path, sizeof path, "%.4000s/%.60s", dir, name);
+    size_t want = 8 + (size_t)n2 + (len - 8 - (size_t)n);
+    /* an existing copy: a regular file of ours (not a link), of the right size and checksum */
+    int have = 0, damaged = 0;
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat cs;
+        uint64_t sum;
+        char e2[SW_ERR_LEN];
+        if (fstat(fd, &cs) == 0 && S_ISREG(cs.st_mode) && cs.st_uid == geteuid() && (size_t)cs.st_size == want &&
+            map_fd(&aligned, fd, path, e2) == 0) {
+            if (note_sum(dfd, note, real, &sum) == 0 && checksum(aligned.map.data, aligned.map.len) == sum) have = 1;
+            else sw_unmap(&aligned.map);
+        }
+        damaged = !have;
+        close(fd);
+    } else if (errno != ENOENT) {
+        damaged = 1;   /* a link (ELOOP) or something else that is not our copy */
+    }
+    if (damaged) {
+        fprintf(stderr, "shapewalk: %s: the cached aligned copy of %s is damaged (checksum or size); making it again\n",
+                path, st->path);
+        unlinkat(dfd, name, 0);
+    }
+    if (!have && write_copy(dfd, dir, name, note, real, st, hdr, h_len, n2, n, tr, ntr, &aligned, err) != 0)
+        goto out;
+    if (parse_mapped(&aligned, err) != 0) goto out;
     /* same tensors, same dtypes; shapes swapped exactly for the transposed ones */
     int same = !SafeTensors_needs_alignment(&aligned) && aligned.n == st->n;
     for (int i = 0; same && i < st->n; i++) {
@@ -595,6 +776,12 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
     if (out_path) snprintf(out_path, cap, "%s", path);
     rc = 0;
 out:
+    if (rc != 0) {
+        char msg[SW_ERR_LEN + 80];
+        snprintf(msg, sizeof msg, "%s; the weights are copied into memory instead", err);
+        notice_once(msg);
+    }
+    if (dfd >= 0) close(dfd);
     free(hdr);
     free(tr);
     return rc;

@@ -1,6 +1,7 @@
 /* sw.c - errors, checked sizes, mapped files, UTF-8 validation. */
 #include "sw.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -70,6 +71,25 @@ void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) sw_seterr(err, "out of memory allocating %.1f MB for %s", bytes / 1e6, what);
     return p;
+}
+
+int sw_map_fd(SwMap *m, int fd, const char *path, char *err) {
+    m->data = NULL;
+    m->len = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sw_seterr(err, "%s: not a regular file", path);
+        return -1;
+    }
+    if (st.st_size == 0) return 0;
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+        sw_seterr(err, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    m->data = p;
+    m->len = (size_t)st.st_size;
+    return 0;
 }
 
 int sw_map_file(SwMap *m, const char *path, char *err) {
@@ -175,4 +195,108 @@ char *sw_utf8_repair(const char *s, size_t n) {
     }
     *o = 0;
     return out;
+}
+
+const char *sw_short(const char *s, char out[SW_SHORT_LEN]) {
+    size_t n = strlen(s), i = 0, o = 0;
+    int chars = 0;
+    while (i < n && chars < 40) {
+        size_t bad = 0, k = 1;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            k = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+            if (i + k > n || !sw_utf8_valid(s + i, k, &bad)) k = 0;
+        }
+        if (k == 0 || c < 0x20 || c == 0x7F) {
+            o += (size_t)snprintf(out + o, SW_SHORT_LEN - o, "\\x%02X", c);
+            i++;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+        }
+        chars++;
+    }
+    if (i < n) { memcpy(out + o, "\xE2\x80\xA6", 3); o += 3; }   /* U+2026 ... */
+    out[o] = 0;
+    return out;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *sw_json_dup_key(const cJSON *v, int *oom) {
+    if (!v || !(cJSON_IsObject(v) || cJSON_IsArray(v))) return NULL;
+    size_t n = 0;
+    for (const cJSON *c = v->child; c; c = c->next) n++;
+    if (cJSON_IsObject(v) && n > 1) {
+        const char **keys = malloc(n * sizeof *keys);
+        if (!keys) { *oom = 1; return NULL; }
+        size_t k = 0;
+        for (const cJSON *c = v->child; c; c = c->next) keys[k++] = c->string ? c->string : "";
+        qsort(keys, n, sizeof *keys, cmp_str);
+        const char *dup = NULL;
+        for (size_t i = 1; i < n && !dup; i++)
+            if (strcmp(keys[i - 1], keys[i]) == 0) dup = keys[i];
+        free(keys);
+        if (dup) return dup;
+    }
+    for (const cJSON *c = v->child; c; c = c->next) {
+        const char *d = sw_json_dup_key(c, oom);
+        if (d || *oom) return d;
+    }
+    return NULL;
+}
+
+static int line_of(const char *text, size_t at) {
+    int line = 1;
+    for (size_t i = 0; i < at; i++) line += text[i] == '\n';
+    return line;
+}
+
+/* the JSON whitespace at text[at..len): where it ends (text need not be NUL-terminated) */
+static size_t skip_ws(const char *text, size_t at, size_t len) {
+    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n')) at++;
+    return at;
+}
+
+cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err) {
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        sw_seterr(err, "%s: has a NUL byte at byte %zu (line %d); a JSON file is text (corrupt download? fetch it again)",
+                  path, (size_t)(nul - text), line_of(text, (size_t)(nul - text)));
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
+        if (skip_ws(text, 0, len) == len)
+            sw_seterr(err, "%s: empty (no JSON in it; fetch it again)", path);
+        else
+            sw_seterr(err, "%s: not valid JSON (error near byte %zu, line %d; corrupt or truncated? fetch it again)",
+                      path, off, line_of(text, off));
+        return NULL;
+    }
+    size_t e = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+    e = skip_ws(text, e, len);
+    if (e < len) {
+        sw_seterr(err, "%s: more after the JSON value (at byte %zu, line %d); a JSON file holds one value (corrupt or joined files?)",
+                  path, e, line_of(text, e));
+        cJSON_Delete(root);
+        return NULL;
+    }
+    int oom = 0;
+    const char *dup = sw_json_dup_key(root, &oom);
+    if (dup || oom) {
+        char sb[SW_SHORT_LEN];
+        if (oom) sw_seterr(err, "%s: out of memory checking its keys", path);
+        else sw_seterr(err, "%s: key \"%s\" appears twice in one object; each key must appear once (which value is meant?)",
+                       path, sw_short(dup, sb));
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
 }

@@ -32,6 +32,8 @@ typedef struct {
     size_t len;
 } SwMap;
 int sw_map_file(SwMap *m, const char *path, char *err);   /* empty files map to len 0, data NULL */
+/* Map an open regular file (fd stays open and the caller's); path is for errors. */
+int sw_map_fd(SwMap *m, int fd, const char *path, char *err);
 void sw_unmap(SwMap *m);
 
 /* Read a whole (small) file into a NUL-terminated malloc'd buffer. */
@@ -44,5 +46,20 @@ int sw_utf8_valid(const char *s, size_t n, size_t *bad_at);
 /* A malloc'd NUL-terminated copy of s[0..n) with each byte that is not part of valid UTF-8
  * replaced by U+FFFD (for JSON and screens). NULL on OOM. */
 char *sw_utf8_repair(const char *s, size_t n);
+
+/* Parse text[0..len) (a whole file, path for messages) as exactly one JSON value, stricter than
+ * cJSON alone: a NUL byte, anything but whitespace after the value, and a key given twice in
+ * any object are errors (which of two values is meant cannot be known). NULL with err on failure;
+ * free with cJSON_Delete. */
+struct cJSON;
+struct cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err);
+/* The first key that appears twice in one object in v (at any depth), or NULL. *oom is set to 1
+ * when memory ran out (then NULL). */
+const char *sw_json_dup_key(const struct cJSON *v, int *oom);
+
+/* s as it goes into a one-line message: its first 40 characters, then "\u2026" when longer;
+ * bytes that are not valid UTF-8, and control bytes, written as \xNN. Returns out. */
+#define SW_SHORT_LEN 200
+const char *sw_short(const char *s, char out[SW_SHORT_LEN]);
 
 #endif

@@ -94,12 +94,12 @@ static int load_vocab(Tokenizer *t, const char *path, char *err) {
     if (!text) return -1;
     int rc = -1;
     const char **key_of = NULL;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root || !cJSON_IsObject(root)) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = (at && at >= text && at <= text + len) ? (long)(at - text) : -1;
-        sw_seterr(err, "%s: not a JSON object of token -> id (parse error near byte %ld); is this GPT-2's encoder.json/vocab.json?",
-                  path, off);
+    /* one JSON value, nothing after it, no key twice (a token given two ids) */
+    cJSON *root = sw_json_parse(text, len, path, err);
+    if (!root) goto done;
+    if (!cJSON_IsObject(root)) {
+        sw_seterr(err, "%s: is a JSON %s, not a JSON object of token -> id; is this GPT-2's encoder.json/vocab.json?",
+                  path, cJSON_IsArray(root) ? "array" : cJSON_IsString(root) ? "string" : "number or literal");
         goto done;
     }
     int n = cJSON_GetArraySize(root);
@@ -112,14 +112,16 @@ static int load_vocab(Tokenizer *t, const char *path, char *err) {
     for (cJSON *it = root->child; it; it = it->next) {
         double v = cJSON_IsNumber(it) ? it->valuedouble : -1;
         if (!(v >= 0 && v < n && v == floor(v))) {
-            sw_seterr(err, "%s: token \"%.40s\" has id %.40s; ids must be whole numbers 0..%d", path,
-                      it->string, cJSON_IsNumber(it) ? "out of range" : "that is not a number", n - 1);
+            char sb[SW_SHORT_LEN];
+            sw_seterr(err, "%s: token \"%s\" has an id %s; ids must be whole numbers 0..%d (one per token)", path,
+                      sw_short(it->string, sb), cJSON_IsNumber(it) ? "out of range" : "that is not a number", n - 1);
             goto done;
         }
         int id = (int)v;
         if (key_of[id]) {
-            sw_seterr(err, "%s: id %d is given to both \"%.40s\" and \"%.40s\"; each id must appear once",
-                      path, id, key_of[id], it->string);
+            char sa[SW_SHORT_LEN], sb[SW_SHORT_LEN];
+            sw_seterr(err, "%s: id %d is given to both \"%s\" and \"%s\"; each id must appear once",
+                      path, id, sw_short(key_of[id], sa), sw_short(it->string, sb));
             goto done;
         }
         key_of[id] = it->string;
@@ -204,6 +206,14 @@ static int load_merges(Tokenizer *t, const char *path, const char *vocab_path, c
     size_t catcap = 256;
     cat = malloc(catcap);
     if (!cat) { sw_seterr(err, "%s: out of memory", path); goto done; }
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        int at = 1;
+        for (const char *q = text; q < nul; q++) at += *q == '\n';
+        sw_seterr(err, "%s line %d: has a NUL byte (byte %zu); a merges file is text (corrupt download? fetch it again)",
+                  path, at, (size_t)(nul - text));
+        goto done;
+    }
     int lineno = 0, rank = 0;
     char *p = text, *end = text + len;
     while (p < end) {

@@ -400,6 +400,57 @@ static void seeds_gguf(void) {
     }
 }
 
+/* fuzz_json: flags byte (1 config.json, 2 vocab.json, 0 the parser alone) + the file; clean
+ * files, then the issue 15 cases: data after the value, a second object, a key twice (at the
+ * top and deeper), a NUL byte, an array */
+static void seeds_json(void) {
+    const char *T = "fuzz_json";
+    FzBuf c = {0}, v = {0}, b = {0};
+    TinyGpt2 g;
+    TinyGpt2_default(&g);
+    TinyGpt2_config(&g, &c);
+    TinyGpt2_vocab(&v);
+    for (int which = 1; which <= 2; which++) {
+        const FzBuf *f = which == 1 ? &c : &v;
+        const char *tag = which == 1 ? "config" : "vocab";
+        char name[64];
+        size_t n = f->n;
+        while (n && f->p[n - 1] != '}') n--;
+        snprintf(name, sizeof name, "%s_clean", tag);
+        seed_flag(T, name, (unsigned)which, f->p, f->n);
+        static const char *tails[] = {"}garbage{", "\n{\"a\": 1}", "  \r\n\t", "\x01", "\0{}"};
+        static const size_t tail_n[] = {9, 9, 5, 1, 3};
+        static const char *tail_names[] = {"garbage", "second_object", "whitespace_ok", "control_byte", "nul_then_object"};
+        for (int k = 0; k < 5; k++) {
+            b.n = 0;
+            fz_put(&b, f->p, n);
+            fz_put(&b, tails[k], tail_n[k]);
+            snprintf(name, sizeof name, "%s_%s", tag, tail_names[k]);
+            seed_flag(T, name, (unsigned)which, b.p, b.n);
+        }
+        /* the first key given again at the front: {"K": ..., K: ...} */
+        const char *t0 = (const char *)f->p;
+        const char *q = memchr(t0, '"', f->n), *e = q ? memchr(q + 1, ',', f->n - (size_t)(q + 1 - t0)) : NULL;
+        if (q && e) {
+            b.n = 0;
+            fz_puts(&b, "{");
+            fz_put(&b, q, (size_t)(e - q) + 1);
+            fz_put(&b, f->p + 1, f->n - 1);
+            snprintf(name, sizeof name, "%s_key_twice", tag);
+            seed_flag(T, name, (unsigned)which, b.p, b.n);
+        }
+    }
+    static const struct { const char *name; const char *text; } h[] = {
+        {"array", "[\"!\", \"a\"]"}, {"nested_dup", "{\"a\": {\"x\": 1, \"x\": 2}, \"b\": [ {\"y\": 1} ]}"},
+        {"dup_ids", "{\"a\": 0, \"b\": 0}"}, {"empty", ""}, {"spaces", "   "}, {"two_values", "1 2"},
+        {"escaped_keys", "{\"\\u0041\": 1, \"A\": 2}"}, {"nul_key", "{\"a\\u0000b\": 1, \"a\": 2}"},
+    };
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) seed_flag(T, h[i].name, 0, h[i].text, strlen(h[i].text));
+    fz_free(&c);
+    fz_free(&v);
+    fz_free(&b);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: gen_seeds OUTDIR\n"); return 2; }
     g_out = argv[1];
@@ -409,6 +460,7 @@ int main(int argc, char **argv) {
     seeds_llama();
     seeds_llama_tok();
     seeds_gpt2_tokfiles();
+    seeds_json();
     seeds_text("fuzz_gpt2_roundtrip");
     seeds_text("fuzz_llama_roundtrip");
     seeds_gguf();

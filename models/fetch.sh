@@ -147,9 +147,11 @@ fetch_one() {
         if [ "$size" != - ] && [ -f "$part" ] && [ "$(file_size "$part")" = "$size" ]; then
             :   # complete already: only the check below is left
         else
-            if [ $resumed = 1 ]; then
-                say "resuming $name/$file at $(human "$(file_size "$part")") of $(human "$size") from $host"
-            else
+            # without a terminal nothing is said before the outcome, so that an error is the first line
+            from=$(human "$(file_size "$part" 2>/dev/null || echo 0)")
+            if [ -t 2 ] && [ $resumed = 1 ]; then
+                say "resuming $name/$file at $from of $(human "$size") from $host"
+            elif [ -t 2 ]; then
                 say "downloading $name/$file ($(human "$size")) from $host"
             fi
             if [ -t 2 ]; then show=--progress-bar; else show=--silent; fi
@@ -176,6 +178,7 @@ fetch_one() {
                     *) die 3 "$(curl_reason $rc "$host") for $url; run 'make model NAME=$name' again to resume" ;;
                 esac
             fi
+            [ -t 2 ] || [ $resumed = 0 ] || say "resumed $name/$file at $from of $(human "$size") from $host"
         fi
         [ -f "$part" ] || die 3 "$host sent nothing for $url"
         [ "$size" != - ] && [ "$size" -gt 50000000 ] && say "checking the sha256 of $name/$file..."
@@ -209,10 +212,14 @@ case ${1:-} in
     -h|--help) usage; exit 0 ;;
     -l|--list) echo "models (make model NAME=...):"; list_models; exit 0 ;;
     --verify) mode=verify; shift ;;
-    -*) usage >&2; exit 2 ;;
+    --from-env) shift; set -- "${SW_FETCH_NAME:-}" ;;   # make model NAME=...: the name as typed
+    -*) say "unknown option '$1'; usage: sh models/fetch.sh NAME | --list | --verify NAME"; exit 2 ;;
 esac
 if [ $# -ne 1 ] || [ -z "$1" ]; then
-    say "which model? one of:"; list_models >&2; say "usage: make model NAME=gpt2"; exit 2
+    if [ $# -gt 1 ]; then say "give one model name, not $#; one of:"
+    else say "no model name given: run make model NAME=gpt2 (or another of these):"
+    fi
+    list_models >&2; exit 2
 fi
 name=$1
 if ! safe_name "$name"; then
@@ -242,7 +249,9 @@ mkdir -p "$dir" || die 5 "cannot create $dir"
 # one fetch per model at a time: two curls appending to one .part would spoil it
 lock=$dir/.fetch-lock
 mkdir "$lock" 2>/dev/null || die 5 "another fetch of $name is running (if none is, remove $lock and run again)"
-trap 'rmdir "$lock" 2>/dev/null' EXIT
+# on the way out: the lock goes, and so does the model's folder if a failed fetch left it empty
+# (an empty DATA/NAME would later read as "not a model")
+trap 'rmdir "$lock" 2>/dev/null; rmdir "$dir" 2>/dev/null' EXIT
 trap 'say "interrupted; run make model NAME=$name again to resume"; exit 130' INT TERM
 IFS=$nl
 for row in $rows; do

@@ -74,21 +74,36 @@ static int parse_float(const char *opt, const char *v, double lo, double hi, flo
     return 0;
 }
 
+#define STDIN_MAX ((size_t)64 << 20)   /* the "64 MB" the message promises: 67,108,864 bytes */
+
+/* The whole of stdin as one prompt (at most STDIN_MAX bytes; the buffer doubles, so linear time).
+ * Exits 2 with one line when it is too long, unreadable or holds a NUL byte. */
 static char *read_stdin(void) {
-    size_t cap = 4096, n = 0;
+    size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n - 1, stdin);
         n += got;
+        if (n > STDIN_MAX) {
+            fprintf(stderr, "shapewalk: the prompt on standard input is over 64 MB (%zu bytes); give a shorter one\n", STDIN_MAX);
+            free(buf);
+            exit(2);
+        }
         if (got == 0) break;
         if (n + 1 >= cap) {
-            char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
+            size_t ncap = cap * 2 > STDIN_MAX + 2 ? STDIN_MAX + 2 : cap * 2;
+            char *nb = realloc(buf, ncap);
             if (!nb) { free(buf); return NULL; }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
     }
     if (!buf) return NULL;
+    if (ferror(stdin)) {
+        fprintf(stderr, "shapewalk: cannot read the prompt from standard input: %s\n", strerror(errno));
+        free(buf);
+        exit(2);
+    }
     if (memchr(buf, 0, n)) {
         fprintf(stderr, "shapewalk: the prompt on standard input has a NUL byte at offset %zu; prompts are text\n",
                 (size_t)((char *)memchr(buf, 0, n) - buf));
@@ -126,8 +141,17 @@ int main(int argc, char **argv) {
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":m:p:k:g:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'm': o.model = optarg; break;
-        case O_TOKENIZER: o.tokenizer = optarg; break;
+        case 'm':
+        case O_TOKENIZER:
+            /* an empty value is a mistake (--model "$UNSET"), not a request for the default */
+            if (!*optarg) {
+                fprintf(stderr, "shapewalk: %s \"\" is empty; give a %s (or leave the option out for the default)\n",
+                        c == 'm' ? "--model" : "--tokenizer", c == 'm' ? "model name or path" : "tokenizer path");
+                free(stdin_prompt);
+                return 2;
+            }
+            if (c == 'm') o.model = optarg; else o.tokenizer = optarg;
+            break;
         case 'p':
             if (o.n_prompts == SW_MAX_B) {
                 fprintf(stderr, "shapewalk: at most %d prompts (--prompt) in one batch\n", SW_MAX_B);
@@ -135,7 +159,7 @@ int main(int argc, char **argv) {
             }
             if (strcmp(optarg, "-") == 0) {
                 if (stdin_prompt) { fprintf(stderr, "shapewalk: --prompt - can be given once\n"); return 2; }
-                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: cannot read the prompt from standard input (over 64 MB?)\n"); return 2; }
+                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: out of memory reading the prompt from standard input\n"); return 2; }
                 o.prompts[o.n_prompts++] = stdin_prompt;
             } else {
                 o.prompts[o.n_prompts++] = optarg;
