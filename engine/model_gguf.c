@@ -196,8 +196,10 @@ static Tokenizer *open_tokenizer(const GgufFile *g, int V, char *err) {
     const GgufKV *kt, *ks = NULL, *ky = NULL, *km = NULL;
     uint64_t n;
     int et;
-    if (Gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &kt, e2) != GGUF_OK || et != GGUF_STR) {
-        sw_seterr(err, "%s: key tokenizer.ggml.tokens must be an array of strings (the vocabulary)", g->path);
+    int r = Gguf_get_arr(g, "tokenizer.ggml.tokens", &et, &n, &kt, e2);
+    if (r != GGUF_OK || et != GGUF_STR) {
+        sw_seterr(err, "%s: %s tokenizer.ggml.tokens (the vocabulary: an array of strings)", g->path,
+                  r == GGUF_MISSING ? "missing key" : "wrong type of key");
         return NULL;
     }
     Tokenizer *tok = NULL;

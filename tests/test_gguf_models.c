@@ -20,10 +20,13 @@
 #include "check.h"
 #include "refjson.h"
 
+#include "engine/gguf.h"
 #include "engine/trace.h"
 #include "engine/quant.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PTOL 1e-4
 static double rel_tol(double v) { return 1e-4 * (fabs(v) > 1 ? fabs(v) : 1); }
@@ -248,7 +251,136 @@ static void test_file(const char *dir, const char *file, int greedy_b1) {
     Model_free(m);
 }
 
+/* ---- broken models: a real file written again with one thing changed ----
+ * The rewriter copies tiny-smollm.gguf key by key and tensor by tensor (the bytes as read by
+ * engine/gguf.c) and changes one key: dropped, given another value, or an array cut short.
+ * Each result is a valid GGUF file whose model is wrong; the loader must refuse it with one
+ * line that names the problem. */
+typedef struct { uint8_t *p; size_t n, cap; } Out;
+static void out_put(Out *o, const void *d, size_t n) {
+    if (o->n + n > o->cap) {
+        o->cap = (o->n + n) * 2;
+        if (!(o->p = realloc(o->p, o->cap))) abort();
+    }
+    memcpy(o->p + o->n, d, n);
+    o->n += n;
+}
+static void out_le(Out *o, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; i++) { uint8_t c = (uint8_t)(v >> (8 * i)); out_put(o, &c, 1); }
+}
+static void out_str(Out *o, const char *s, size_t n) { out_le(o, n, 8); out_put(o, s, n); }
+
+typedef struct {
+    const char *key;      /* the key to change */
+    int drop;             /* leave it out */
+    const char *str;      /* a string value instead */
+    int has_u32;          /* a u32 value instead */
+    uint32_t u32;
+    int cut;              /* an array: drop its last `cut` elements */
+} Change;
+
+static int write_changed(const GgufFile *g, const Change *ch, const char *path) {
+    Out o = {0};
+    out_put(&o, "GGUF", 4);
+    out_le(&o, 3, 4);
+    out_le(&o, (uint64_t)g->n_tensors, 8);
+    out_le(&o, (uint64_t)g->n_kv - (ch->drop ? 1 : 0), 8);
+    for (int64_t i = 0; i < g->n_kv; i++) {
+        const GgufKV *kv = &g->kv[i];
+        const int mine = strcmp(kv->key, ch->key) == 0;
+        if (mine && ch->drop) continue;
+        out_str(&o, kv->key, strlen(kv->key));
+        if (mine && ch->str) { out_le(&o, GGUF_STR, 4); out_str(&o, ch->str, strlen(ch->str)); continue; }
+        if (mine && ch->has_u32) { out_le(&o, GGUF_U32, 4); out_le(&o, ch->u32, 4); continue; }
+        out_le(&o, (uint64_t)kv->type, 4);
+        if (kv->type == GGUF_STR) { out_str(&o, (const char *)kv->data, kv->len); continue; }
+        if (kv->type != GGUF_ARR) { out_put(&o, kv->data, kv->len); continue; }
+        uint64_t n = kv->n - (mine ? (uint64_t)ch->cut : 0);
+        out_le(&o, (uint64_t)kv->arr_type, 4);
+        out_le(&o, n, 8);
+        if (kv->arr_type == GGUF_STR) {
+            for (uint64_t k = 0; k < n; k++) {
+                GgufStr e;
+                Gguf_arr_str(kv, k, &e);
+                out_str(&o, e.p, e.n);
+            }
+        } else {
+            out_put(&o, kv->data, kv->n ? (size_t)(kv->len / kv->n * n) : 0);
+        }
+    }
+    for (int64_t i = 0; i < g->n_tensors; i++) {
+        const GgufTensor *t = &g->t[i];
+        out_str(&o, t->name, strlen(t->name));
+        out_le(&o, (uint64_t)t->n_dims, 4);
+        for (int d = 0; d < t->n_dims; d++) out_le(&o, (uint64_t)t->ne[d], 8);
+        out_le(&o, (uint64_t)t->type, 4);
+        out_le(&o, t->offset, 8);
+    }
+    while (o.n % g->alignment) out_le(&o, 0, 1);
+    out_put(&o, g->map.data + g->data_offset, g->map.len - g->data_offset);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(o.p, 1, o.n, f) == o.n;
+    if (f) ok = fclose(f) == 0 && ok;
+    free(o.p);
+    return ok ? 0 : -1;
+}
+
+static void test_broken_models(void) {
+    char src[1024], err[SW_ERR_LEN], dir[] = "/tmp/sw-gguf-bad-XXXXXX";
+    snprintf(src, sizeof src, "%s/models/tiny-smollm-gguf/tiny-smollm.gguf", shared_dir());
+    GgufFile g;
+    if (Gguf_open(&g, src, err) != 0) { fail("broken gguf models: open the source", "%s", err); return; }
+    if (!mkdtemp(dir)) { fail("broken gguf models: temp folder", " "); Gguf_close(&g); return; }
+    static const struct { const char *what; Change ch; const char *want; } cases[] = {
+        {"missing embedding_length", {.key = "llama.embedding_length", .drop = 1}, "missing key llama.embedding_length"},
+        {"head_count not dividing D", {.key = "llama.attention.head_count", .has_u32 = 1, .u32 = 5}, "does not divide embedding_length"},
+        {"head_count_kv not dividing h", {.key = "llama.attention.head_count_kv", .has_u32 = 1, .u32 = 4}, "does not divide head_count"},
+        {"another architecture", {.key = "general.architecture", .str = "phi3"}, "architecture \"phi3\" is not supported"},
+        {"an unknown pre-tokenizer", {.key = "tokenizer.ggml.pre", .str = "mystery"}, "mystery"},
+        {"an unknown tokenizer model", {.key = "tokenizer.ggml.model", .str = "bert"}, "tokenizer \"bert\" is not supported"},
+        {"vocabulary smaller than the embedding's rows", {.key = "tokenizer.ggml.tokens", .cut = 1}, "1999"},
+        {"no vocabulary", {.key = "tokenizer.ggml.tokens", .drop = 1}, "tokenizer.ggml.tokens"},
+        {"rope dimensions over the head size", {.key = "llama.rope.dimension_count", .has_u32 = 1, .u32 = 64}, "rope.dimension_count"},
+        {"a zero context", {.key = "llama.context_length", .has_u32 = 1, .u32 = 0}, "context_length"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[512], name[160];
+        snprintf(path, sizeof path, "%s/bad%zu.gguf", dir, i);
+        snprintf(name, sizeof name, "gguf model with %s: refused, one line naming it", cases[i].what);
+        if (write_changed(&g, &cases[i].ch, path) != 0) { fail(name, "cannot write %s", path); continue; }
+        err[0] = 0;
+        Model *m = Model_open(path, NULL, err);
+        if (getenv("SW_TEST_VERBOSE")) printf("    %s\n", err);
+        expect(!m && strstr(err, cases[i].want) && strstr(err, path) && !strchr(err, '\n') && strlen(err) < 300, name,
+               "%s", m ? "accepted" : err);
+        Model_free(m);
+        unlink(path);
+    }
+    /* the unchanged rewrite opens and predicts as the original (the rewriter itself is right) */
+    char path[512];
+    snprintf(path, sizeof path, "%s/same.gguf", dir);
+    Change none = {.key = ""};
+    Model *a = write_changed(&g, &none, path) == 0 ? Model_open(path, NULL, err) : NULL;
+    Model *b = Model_open(src, NULL, err);
+    int same = 0;
+    if (a && b) {
+        const char *text = "Hello";
+        Trace *ta = Trace_run(a, &text, 1, NULL, err), *tb = Trace_run(b, &text, 1, NULL, err);
+        same = ta && tb && memcmp(Trace_logits_row(ta, 0, ta->len[0] - 1), Trace_logits_row(tb, 0, 0 + tb->len[0] - 1),
+                                  sizeof(float) * (size_t)a->c.vocab_size) == 0;
+        Trace_free(ta);
+        Trace_free(tb);
+    }
+    expect(same, "gguf rewriter: an unchanged copy gives the same logits", "%s", err);
+    Model_free(a);
+    Model_free(b);
+    unlink(path);
+    rmdir(dir);
+    Gguf_close(&g);
+}
+
 int main(void) {
+    test_broken_models();
     test_file("stories260K-gguf", "stories260K-f32", 1);
     test_file("stories260K-gguf", "stories260K-f16", 0);
     test_file("stories260K-gguf", "stories260K-q8_0", 0);
