@@ -21,6 +21,7 @@
 #include "gguf.h"
 #include "model_internal.h"
 #include "quant.h"
+#include "weights_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,7 @@ static int bind_vector(Binder *b, const char *name, size_t n, int optional, cons
                   Quant_name(t->type));
         return -1;
     }
+    if (Weights_check_finite(b->g->path, name, t->data, n, b->err) != 0) return -1;   /* no NaN or Inf */
     *out = t->data;
     return 0;
 }
@@ -139,6 +141,12 @@ static int bind_matrix(Binder *b, const char *name, size_t in, size_t out, int o
         shape_str(t, sh, sizeof sh);
         sw_seterr(b->err, "%s: tensor %s has shape %s, expected [%zu, %zu] (ne[0] = the row length)", b->g->path, name, sh,
                   in, out);
+        return -1;
+    }
+    int64_t bad = Quant_first_nonfinite(t->type, t->data, (int64_t)out, (int64_t)in);
+    if (bad >= 0) {
+        sw_seterr(b->err, "%s: tensor %s has NaN or Inf in row %lld of %zu; the file is damaged (fetch the model again)",
+                  b->g->path, name, (long long)bad, out);
         return -1;
     }
     W->in = (int)in;

@@ -8,6 +8,7 @@
  */
 #include "quant.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -829,4 +830,37 @@ void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, con
     }
 #endif
     for (int r = 0; r < nrows; r++) y[r] = Quant_dot_row(type, p + (size_t)r * row_bytes, x, n);
+}
+
+/* ---- non-finite weights ----
+ * Quantized weights are small integers times per-block f16 scales (and minimums), so only those
+ * can be NaN or Inf: each block's scale fields are checked, at their offsets in the layouts
+ * above; float types are checked value by value. */
+static int f16_nonfinite(const uint8_t *p) { return ((p[1] >> 2) & 0x1f) == 0x1f; }
+
+int64_t Quant_first_nonfinite(int type, const void *data, int64_t nrows, int64_t n) {
+    const TypeInfo *ti = info(type);
+    if (!ti || nrows <= 0 || n <= 0) return -1;
+    const uint8_t *p = data;
+    const int64_t per_row = n / ti->bs;
+    /* the scale fields of a block: offsets of f16 values (-1 ends) */
+    int off[2] = {-1, -1};
+    switch (type) {
+    case QT_Q4_0: case QT_Q5_0: case QT_Q8_0: off[0] = 0; break;
+    case QT_Q4_1: case QT_Q5_1: case QT_Q4_K: case QT_Q5_K: off[0] = 0; off[1] = 2; break;
+    case QT_Q2_K: off[0] = 80; off[1] = 82; break;
+    case QT_Q3_K: off[0] = 108; break;
+    case QT_Q6_K: off[0] = 208; break;
+    default: break;
+    }
+    for (int64_t r = 0; r < nrows; r++)
+        for (int64_t k = 0; k < per_row; k++, p += ti->bytes) {
+            int bad = 0;
+            if (type == QT_F32) { float f; memcpy(&f, p, 4); bad = !isfinite(f); }
+            else if (type == QT_F16) bad = f16_nonfinite(p);
+            else if (type == QT_BF16) bad = ((p[1] & 0x7f) == 0x7f) && (p[0] & 0x80);
+            else bad = f16_nonfinite(p + off[0]) || (off[1] >= 0 && f16_nonfinite(p + off[1]));
+            if (bad) return r;
+        }
+    return -1;
 }

@@ -70,6 +70,11 @@ int Quant_set_simd(int level);
 /* The level in use now: min(the setting, what the CPU has). */
 int Quant_simd_active(void);
 
+/* The first of nrows rows of n weights (stored one after another) that holds a NaN or Inf, or
+ * -1 when all are finite. Quantized rows: their blocks' scales are checked (the quants
+ * themselves are integers); float rows: every value. */
+int64_t Quant_first_nonfinite(int type, const void *data, int64_t nrows, int64_t n);
+
 /* IEEE half / bfloat16 bits -> float (exact). */
 float Quant_f16_to_f32(uint16_t h);
 float Quant_bf16_to_f32(uint16_t h);

@@ -277,6 +277,7 @@ typedef struct {
     int has_u32;          /* a u32 value instead */
     uint32_t u32;
     int cut;              /* an array: drop its last `cut` elements */
+    const char *nan;      /* a tensor whose first value (or first block's scale) becomes NaN */
 } Change;
 
 static int write_changed(const GgufFile *g, const Change *ch, const char *path) {
@@ -317,7 +318,17 @@ static int write_changed(const GgufFile *g, const Change *ch, const char *path) 
         out_le(&o, t->offset, 8);
     }
     while (o.n % g->alignment) out_le(&o, 0, 1);
+    size_t data_at = o.n;
     out_put(&o, g->map.data + g->data_offset, g->map.len - g->data_offset);
+    const GgufTensor *pt = ch->nan ? Gguf_find_tensor(g, ch->nan) : NULL;
+    if (pt) {
+        uint8_t *d = o.p + data_at + pt->offset;
+        static const uint8_t f32_nan[4] = {0, 0, 0xc0, 0x7f}, f16_nan[2] = {0, 0x7e};
+        /* f16 scale offset in a block: Q2_K 80, Q3_K 108, Q6_K 208, the others first */
+        int at = pt->type == QT_Q2_K ? 80 : pt->type == QT_Q3_K ? 108 : pt->type == QT_Q6_K ? 208 : 0;
+        if (pt->type == QT_F32) memcpy(d, f32_nan, 4);
+        else memcpy(d + at, f16_nan, 2);
+    }
     FILE *f = fopen(path, "wb");
     int ok = f && fwrite(o.p, 1, o.n, f) == o.n;
     if (f) ok = fclose(f) == 0 && ok;
@@ -342,6 +353,9 @@ static void test_broken_models(void) {
         {"no vocabulary", {.key = "tokenizer.ggml.tokens", .drop = 1}, "tokenizer.ggml.tokens"},
         {"rope dimensions over the head size", {.key = "llama.rope.dimension_count", .has_u32 = 1, .u32 = 64}, "rope.dimension_count"},
         {"a zero context", {.key = "llama.context_length", .has_u32 = 1, .u32 = 0}, "context_length"},
+        {"NaN in an F16 matrix", {.key = "", .nan = "blk.0.attn_q.weight"}, "blk.0.attn_q.weight has NaN or Inf"},
+        {"NaN in a Q8_0 matrix's scale", {.key = "", .nan = "blk.1.ffn_up.weight"}, "blk.1.ffn_up.weight has NaN or Inf"},
+        {"NaN in a norm", {.key = "", .nan = "output_norm.weight"}, "output_norm.weight has NaN"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[512], name[160];
