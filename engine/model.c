@@ -357,7 +357,7 @@ static void human_count(size_t n, char *buf, size_t cap) {
     else snprintf(buf, cap, "%.0f%s", x, unit);
 }
 
-void Model_describe(const Model *m, char *buf, size_t cap) {
+static void describe(const Model *m, int with_params, char *buf, size_t cap) {
     const Config *c = &m->c;
     char params[32], kv[32] = "";
     human_count(Model_n_params(m), params, sizeof params);
@@ -365,9 +365,13 @@ void Model_describe(const Model *m, char *buf, size_t cap) {
     char fam[64] = "";   /* the family, unless the name says it already */
     if (c->family[0] && strncmp(m->name, c->family, strlen(c->family)) != 0)
         snprintf(fam, sizeof fam, "%s \xc2\xb7 ", c->family);
-    snprintf(buf, cap, "%s \xc2\xb7 %s%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d \xc2\xb7 %s params", m->name, fam,
-             m->weights[0] ? m->weights : "F32", c->n_layers, c->dim, c->n_heads, kv, c->vocab_size, c->seq_len, params);
+    snprintf(buf, cap, "%s \xc2\xb7 %s%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d%s%s%s", m->name, fam,
+             m->weights[0] ? m->weights : "F32", c->n_layers, c->dim, c->n_heads, kv, c->vocab_size, c->seq_len,
+             with_params ? " \xc2\xb7 " : "", with_params ? params : "", with_params ? " params" : "");
 }
+
+void Model_describe(const Model *m, char *buf, size_t cap) { describe(m, 1, buf, cap); }
+void Model_describe_short(const Model *m, char *buf, size_t cap) { describe(m, 0, buf, cap); }
 
 /* ---- finding models ---- */
 

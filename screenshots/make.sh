@@ -14,7 +14,7 @@
 
 cd "$(dirname "$0")/.." || exit 2
 
-ALL="tokens embedding attention attention-heads softmax surprise lens lesson"
+ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0"
 SW_BIN="${SW_BIN:-$PWD/shapewalk}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 COLS="${SHOT_COLS:-112}"
@@ -228,6 +228,22 @@ shot_lesson() {
     keys g 6 Enter && wait_for "6 softmax" &&
     keys Right && wait_for "why the max is subtracted first" &&
     shoot lesson
+}
+
+# the same real stories260K as a quantized GGUF file (Q4_0 matrices, Q8_0 embedding): the
+# q, k, v step of block 1, with each weight's type and bits per weight on screen
+shot_gguf_q4_0() {
+    q4="$SHARED/models/stories260K-gguf/stories260K-q4_0.gguf"
+    [ -f "$q4" ] || { echo "screenshots/make.sh: gguf-q4_0 needs $q4" >&2; return 1; }
+    saved="$SW_MODEL"
+    SW_MODEL="$q4"
+    start "$COLS" "$ROWS" --prompt "Lily and Tom went to the park. They saw a big" &&
+    wait_for "ran 1 prompt" &&
+    keys 3 . 1 . b Enter && wait_for "3.1.b queries, keys, values" && wait_for "Q4_0" &&
+    shoot gguf-q4_0
+    rc=$?
+    SW_MODEL="$saved"
+    return $rc
 }
 
 [ $# -gt 0 ] || set -- $ALL

@@ -217,28 +217,33 @@ static void draw_header(App *a) {
     char desc[256], where[256] = "";
     Model_describe(a->m, desc, sizeof desc);
     if (a->screen->where) a->screen->where(a, App_state(a, a->screen), where, sizeof where);
-    const Config *c = &a->m->c;
-    char sizes[160];
-    if (c->n_kv_heads != c->n_heads)
-        snprintf(sizes, sizeof sizes, "%s L=%d D=%d h=%d KV=%d V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, c->n_kv_heads,
-                 c->vocab_size, c->seq_len);
-    else
-        snprintf(sizes, sizeof sizes, "%s L=%d D=%d h=%d V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, c->vocab_size, c->seq_len);
+    char sizes[256];
+    Model_describe_short(a->m, sizes, sizeof sizes);
     char where_short[256];
     snprintf(where_short, sizeof where_short, "%s", where);
     char *cut = strstr(where_short, " · ");
     if (cut) *cut = 0;
     Crt_set(w, CA_HEADER);
     for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
-    /* as much as fits: full description and place; sizes and place; sizes and station */
-    char line[768];
-    snprintf(line, sizeof line, " shapewalk │ %s", desc);
-    if (View_width(line) + 3 + View_width(where) > W) snprintf(line, sizeof line, " %s", sizes);
-    const char *place = View_width(line) + 3 + View_width(where) <= W ? where : where_short;
+    /* as much as fits: the longest description that leaves room for the place (the whole
+     * place, else its first part); at worst the model's name and the station */
+    char full[768], compact[200];
+    snprintf(full, sizeof full, " shapewalk \xe2\x94\x82 %s", desc);
+    snprintf(compact, sizeof compact, " %s \xc2\xb7 %s", a->m->name, a->m->weights[0] ? a->m->weights : "F32");
+    char sized[300];
+    snprintf(sized, sizeof sized, " %s", sizes);
+    char number[64];   /* the station's number alone: "3.1.j" */
+    snprintf(number, sizeof number, "%.63s", where_short);
+    char *sp = strchr(number, ' ');
+    if (sp) *sp = 0;
+    const char *pairs[][2] = {{full, where}, {full, where_short}, {sized, where}, {sized, where_short}, {sized, number},
+                              {compact, where}, {compact, where_short}, {compact, number}};
+    const char *line = compact, *place = number;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (View_width(pairs[i][0]) + 2 + View_width(pairs[i][1]) + 1 <= W) { line = pairs[i][0]; place = pairs[i][1]; break; }
     View_text(w, 0, 0, W, line, 1);
     int pw = View_width(place) + 1;
     if (View_width(line) + 2 + pw <= W) View_text(w, 0, W - pw, pw, place, 0);
-    else View_text(w, 0, View_width(line) + 1 > W / 2 ? W / 2 : View_width(line) + 1, W, place, 1);
     Crt_set(w, CA_NORMAL);
     /* prompts */
     int x = 0;
