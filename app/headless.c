@@ -56,6 +56,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
             info->shape_changes ? "   <- shape changes" : "");
     char wl[256];
     if (Station_weights(m, s, wl, sizeof wl) > 0) fprintf(out, "%s%-34s  %s\n", indent, "", wl);
+    if (Station_note(&m->c, s.kind, wl, sizeof wl)) fprintf(out, "%s%-34s  %s\n", indent, "", wl);
     /* what the walk shows there, for the last position of row 0 */
     ViewCtx c;
     memset(&c, 0, sizeof c);

@@ -25,7 +25,7 @@ static const StationInfo STATIONS[ST__COUNT] = {
         "x = x + P[0:T]    P is (ctx,D)",
         "nothing added: RoPE rotates q and k inside attention",
         "B,T,D",
-        "GPT-2 adds a learned vector for each position; Llama adds nothing here and rotates q and k by position inside attention instead.",
+        "Models with learned positions (GPT-2) add a vector for each position here; RoPE models (Llama, Qwen2) add nothing and rotate q and k by position inside attention instead.",
         "Adding keeps the shape: (B,T,D) + (T,D) broadcasts over B.",
         0, VK_MATRIX,
         {{"x", "", NULL}}},
@@ -86,10 +86,10 @@ static const StationInfo STATIONS[ST__COUNT] = {
         1, VK_MATRIX,
         {{"q", "q: what each token looks for", "k, v"}, {"k", "k: what each token offers", "v, q"}, {"v", "v: what each token passes on", "q, k"}}},
     [ST_ROPE] = {ST_ROPE, "3.l.c", "rope", "rotary positions",
-        "(no rotary step in GPT-2)",
+        "(no rotary step: this model adds learned positions at station 2)",
         "rotate each pair (q[2i], q[2i+1]) by angle pos * 10000^(-2i/d); same for k",
         "B,h,T,d",
-        "Llama marks positions by rotating pairs of numbers in q and k by an angle that grows with the position.",
+        "RoPE marks positions by rotating pairs of numbers in q and k by an angle that grows with the position.",
         "After rotation a dot product q.k depends on how far apart the two tokens are.",
         0, VK_MATRIX,
         {{"q", "q after rotation", "k"}, {"k", "k after rotation", "q"}}},
@@ -425,15 +425,22 @@ int Station_weights(const Model *m, StationRef s, char *buf, size_t cap) {
         if (i + 1 < n && W[i + 1]->type == W[i]->type) continue;
         const char *tn = Quant_name(W[i]->type);
         if (used < cap)
-            used += (size_t)snprintf(buf + used, cap - used, " \xc2\xb7 %s \xc2\xb7 %.4g bits/weight", tn ? tn : "?",
+            used += (size_t)snprintf(buf + used, cap - used, " \xc2\xb7 %s \xc2\xb7 %.3g bits/weight", tn ? tn : "?",
                                      Quant_bits_per_weight(W[i]->type));
     }
     return n;
 }
 
-int Station_gqa_note(const Config *c, StationKind k, char *buf, size_t cap) {
+int Station_note(const Config *c, StationKind k, char *buf, size_t cap) {
     buf[0] = 0;
-    if (c->n_kv_heads == c->n_heads || (k != ST_QKV && k != ST_ROPE && k != ST_SCORES && k != ST_ATTN && k != ST_WSUM)) return 0;
+    if (k == ST_ROPE && c->pos == POS_ROPE) {
+        char dims[64] = "all d";
+        if (c->rope_dims != c->head_dim) snprintf(dims, sizeof dims, "the first %d of d=%d", c->rope_dims, c->head_dim);
+        snprintf(buf, cap, "base = %.0f; %s numbers of each head turn, in %s; pair i's angle shrinks as i grows",
+                 (double)c->rope_base, dims, c->rope_pairing == ROPE_HALVES ? "halves (i, i+d/2)" : "neighbours (2i, 2i+1)");
+        return 1;
+    }
+    if (c->n_kv_heads == c->n_heads || (k != ST_QKV && k != ST_SCORES && k != ST_ATTN && k != ST_WSUM)) return 0;
     const int g = c->n_heads / c->n_kv_heads;
     snprintf(buf, cap, "grouped-query attention: h=%d query heads share KV=%d key/value heads, %d each: head i uses k, v of i/%d",
              c->n_heads, c->n_kv_heads, g, g);

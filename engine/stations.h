@@ -98,8 +98,9 @@ void Station_label(StationRef s, char *buf, size_t cap);
  * "weights: Wq, Wk · Q4_0 · 4.5 bits/weight  Wv · Q6_K · 6.562 bits/weight" (layer from s).
  * Returns how many matrices (0: the station has none, buf is ""). */
 int Station_weights(const Model *m, StationRef s, char *buf, size_t cap);
-/* For grouped-query attention (KV < h) at the attention stations: which query heads share
- * which key/value head. Returns 0 (buf "") elsewhere. */
-int Station_gqa_note(const Config *c, StationKind k, char *buf, size_t cap);
+/* What this model's numbers are at the station, one line: RoPE's base and pairing at the
+ * rotary step; for grouped-query attention (KV < h) at the attention stations, which query
+ * heads share which key/value head. Returns 0 (buf "") where there is nothing to add. */
+int Station_note(const Config *c, StationKind k, char *buf, size_t cap);
 
 #endif

@@ -185,7 +185,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     char extra[256];
     Crt_set(w, CA_DIM);
     if (bottom - y >= 8 && Station_weights(a->m, s, extra, sizeof extra) > 0) View_text(w, y++, 0, W, extra, 1);
-    if (bottom - y >= 10 && Station_gqa_note(cfg, s.kind, extra, sizeof extra)) View_text(w, y++, 0, W, extra, 1);
+    if (bottom - y >= 10 && Station_note(cfg, s.kind, extra, sizeof extra)) View_text(w, y++, 0, W, extra, 1);
     Crt_set(w, CA_NORMAL);
     /* large print: the shape in big letters, for the back of the room */
     if (a->zoom >= 2 && bottom - y >= 18) {
