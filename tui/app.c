@@ -225,8 +225,9 @@ static void draw_header(App *a) {
     if (cut) *cut = 0;
     Crt_set(w, CA_HEADER);
     for (int x = 0; x < W; x++) mvwaddch(w, 0, x, ' ');
-    /* as much as fits: the longest description that leaves room for the place (the whole
-     * place, else its first part); at worst the model's name and the station */
+    /* as much as fits: the whole description and place; else the sizes with the family and
+     * weight type, or without, beside as much of the place as fits (all of it, the station's
+     * name, its number); at worst the model's name and type */
     char full[768], compact[200];
     snprintf(full, sizeof full, " shapewalk \xe2\x94\x82 %s", desc);
     snprintf(compact, sizeof compact, " %s \xc2\xb7 %s", a->m->name, a->m->weights[0] ? a->m->weights : "F32");
@@ -236,8 +237,13 @@ static void draw_header(App *a) {
     snprintf(number, sizeof number, "%.63s", where_short);
     char *sp = strchr(number, ' ');
     if (sp) *sp = 0;
-    const char *pairs[][2] = {{full, where}, {full, where_short}, {sized, where}, {sized, where_short}, {sized, number},
-                              {compact, where}, {compact, where_short}, {compact, number}};
+    const Config *c = &a->m->c;
+    char plain[200], kv[24] = "";   /* the sizes alone */
+    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
+    snprintf(plain, sizeof plain, " %.100s L=%d D=%d h=%d%s V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, kv,
+             c->vocab_size, c->seq_len);
+    const char *pairs[][2] = {{full, where}, {sized, where}, {plain, where}, {sized, where_short}, {plain, where_short},
+                              {compact, where_short}, {plain, number}, {compact, number}};
     const char *line = compact, *place = number;
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         if (View_width(pairs[i][0]) + 2 + View_width(pairs[i][1]) + 1 <= W) { line = pairs[i][0]; place = pairs[i][1]; break; }
