@@ -499,7 +499,8 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
     if (!pre) {
         char tmp[80];
         snprintf(tmp, sizeof tmp, "%.60s", pname);
-        for (char *p = tmp; *p; p++) if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
+        for (char *p = tmp; *p; p++)   /* names are ASCII; anything else must not reach a terminal */
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F) *p = '?';
         sw_seterr(err, "%s: tokenizer.ggml.pre \"%s\" is a pre-tokenizer shapewalk does not know; known: " PRE_KNOWN,
                   who, tmp);
         return NULL;
