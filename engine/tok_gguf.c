@@ -298,9 +298,9 @@ Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
     if (!v) { sw_seterr(err, "Tokenizer_from_spm: NULL vocabulary"); return NULL; }
     d = *v;
     /* llama.cpp's defaults for a "llama" vocabulary: <unk> 0, <s> 1, </s> 2 */
-    if (d.bos < 0 && d.n_tokens > 1) d.bos = 1;
-    if (d.eos < 0 && d.n_tokens > 2) d.eos = 2;
-    if (d.unk < 0 && d.n_tokens > 0) d.unk = 0;
+    if (d.bos == -1 && d.n_tokens > 1) d.bos = 1;
+    if (d.eos == -1 && d.n_tokens > 2) d.eos = 2;
+    if (d.unk == -1 && d.n_tokens > 0) d.unk = 0;
     Tokenizer *t = build_common(&d, TOK_GGUF_SPM, err);
     if (!t) return NULL;
     const char *who = src(v);
