@@ -298,9 +298,9 @@ Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
     if (!v) { sw_seterr(err, "Tokenizer_from_spm: NULL vocabulary"); return NULL; }
     d = *v;
     /* llama.cpp's defaults for a "llama" vocabulary: <unk> 0, <s> 1, </s> 2 */
-    if (d.bos < 0 && d.n_tokens > 1) d.bos = 1;
-    if (d.eos < 0 && d.n_tokens > 2) d.eos = 2;
-    if (d.unk < 0 && d.n_tokens > 0) d.unk = 0;
+    if (d.bos == -1 && d.n_tokens > 1) d.bos = 1;
+    if (d.eos == -1 && d.n_tokens > 2) d.eos = 2;
+    if (d.unk == -1 && d.n_tokens > 0) d.unk = 0;
     Tokenizer *t = build_common(&d, TOK_GGUF_SPM, err);
     if (!t) return NULL;
     const char *who = src(v);
@@ -499,7 +499,8 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
     if (!pre) {
         char tmp[80];
         snprintf(tmp, sizeof tmp, "%.60s", pname);
-        for (char *p = tmp; *p; p++) if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
+        for (char *p = tmp; *p; p++)   /* names are ASCII; anything else must not reach a terminal */
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F) *p = '?';
         sw_seterr(err, "%s: tokenizer.ggml.pre \"%s\" is a pre-tokenizer shapewalk does not know; known: " PRE_KNOWN,
                   who, tmp);
         return NULL;

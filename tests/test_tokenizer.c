@@ -1007,6 +1007,48 @@ static void test_bpe_arrays(void) {
         Tokenizer_free(t);
     } else fail("tiny-smollm vocabulary", "%s", err);
 
+    /* llama.cpp's "default": punctuation runs alone first, then GPT-2's regex, then digit runs,
+     * then 3-digit groups; expected = the GPT-2 tokenizer on each piece, split by hand */
+    t = bpe_from(&a, a.n, a.nm, "default", 0, err);
+    if (t) {
+        static const char *const pieces[] = { "don", "'", "t", " pay", " ", "123", "456", "7", "!?" };
+        int want[64], nw = 0, *ids, n;
+        for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
+            if (encode_ok(g, pieces[i], strlen(pieces[i]), &ids, &n)) {
+                for (int k = 0; k < n && nw < 64; k++) want[nw++] = ids[k];
+                free(ids);
+            }
+        expect_ids(t, "gguf bpe pre default", "don't pay 1234567!?", want, nw);
+        Tokenizer_free(t);
+    } else fail("gguf bpe pre default", "%s", err);
+
+    /* llama-bpe adds a BOS unless the file says not to (llama.cpp); here <|endoftext|> plays it */
+    {
+        TokVocab v;
+        TokVocab_init(&v);
+        v.source = "gpt2 (arrays)";
+        v.tokens = (const char *const *)a.tok;
+        v.n_tokens = (size_t)a.n;
+        v.types = a.type;
+        v.n_types = (size_t)a.n;
+        v.merges = (const char *const *)a.merge;
+        v.n_merges = (size_t)a.nm;
+        v.pre = "llama-bpe";
+        err[0] = 0;
+        t = Tokenizer_from_bpe(&v, err);
+        expect(!t && strstr(err, "add_bos_token") && !strchr(err, '\n'), "gguf llama-bpe without a bos id is refused",
+               "err \"%s\"", err);
+        Tokenizer_free(t);
+        v.bos = 50256;
+        t = Tokenizer_from_bpe(&v, err);
+        static const int hello[] = { 50256, 15496, 995 };
+        if (t) {
+            expect(Tokenizer_bos(t) == 50256, "gguf llama-bpe adds its BOS by default", "bos %d", Tokenizer_bos(t));
+            expect_ids(t, "gguf llama-bpe with BOS", "Hello world", hello, 3);
+        } else fail("gguf llama-bpe with a bos id", "%s", err);
+        Tokenizer_free(t);
+    }
+
     /* an unknown pre-tokenizer is refused by name, listing the known ones */
     err[0] = 0;
     t = bpe_from(&a, a.n, a.nm, "tekken", 0, err);
