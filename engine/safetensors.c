@@ -1,5 +1,6 @@
 /* safetensors.c - map a .safetensors file and validate its header (see safetensors.h). */
 #include "safetensors.h"
+#include "weights_check.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -368,8 +369,11 @@ int SafeTensors_open(SafeTensors *st, const char *path, char *err) {
  * not used); everything in it is reached through the folder's descriptor, created with
  * O_EXCL | O_NOFOLLOW under a random name and renamed into place, and opened with O_NOFOLLOW,
  * so a planted link is never followed. Beside each copy, aligned-H.source holds the source's
- * path and a checksum of the whole copy; the checksum is verified before the copy is used
- * (about 0.1 s per 500 MB) and a copy that fails it is made again. Without a cache folder
+ * path, a checksum of the whole copy, a quick checksum (header and samples), the copy file's
+ * identity (device, inode, size, time) and whether its F32 tensors are all finite. Before the
+ * copy is used, the quick checksum is verified when the file is the one written; a copy written
+ * to since (or otherwise changed) is verified in full (memory speed, ~0.1 s per 500 MB), and a
+ * copy that fails is made again, with one line saying so. Without a cache folder
  * (no usable HOME or XDG_CACHE_HOME, or one that is not safe) the tensors stay in memory. */
 
 #define ST_CACHE_VERSION "v3-" ST_LAYOUT_T   /* in the cache key: older copies (no checksum) are not reused */
@@ -459,47 +463,81 @@ static int read_small(int dfd, const char *name, char *buf, size_t cap) {
     return 0;
 }
 
-/* A 64-bit checksum of n bytes: four lanes of multiply-rotate over 8-byte words, so it runs at
- * memory speed. It catches corruption, not an attacker (the folder is the user's own). */
+/* A 64-bit checksum of n bytes: four lanes of a weighted sum of 8-byte words (a += w*K, b += a:
+ * a changed word changes a, two words swapped change b), mixed at the end; it runs at memory
+ * speed. It catches corruption, not an attacker (the folder is the user's own). */
 static uint64_t mix64(uint64_t h, uint64_t w) {
     h ^= w * 0x9E3779B97F4A7C15ULL;
     h = (h << 31) | (h >> 33);
     return h * 0xC2B2AE3D27D4EB4FULL;
 }
 static uint64_t checksum(const uint8_t *p, size_t n) {
-    uint64_t h[4] = {1, 2, 3, 4}, w;
+    const uint64_t K = 0x9E3779B97F4A7C15ULL;
+    uint64_t a[4] = {1, 2, 3, 4}, b[4] = {0, 0, 0, 0}, w, t = 0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32)
-        for (int k = 0; k < 4; k++) { memcpy(&w, p + i + 8 * k, 8); h[k] = mix64(h[k], w); }
-    for (; i + 8 <= n; i += 8) { memcpy(&w, p + i, 8); h[0] = mix64(h[0], w); }
-    for (w = 0; i < n; i++) w = (w << 8) | p[i];
-    uint64_t r = mix64(mix64((uint64_t)n, w), h[0]);
-    return mix64(mix64(mix64(r, h[1]), h[2]), h[3]);
+        for (int k = 0; k < 4; k++) { memcpy(&w, p + i + 8 * k, 8); a[k] += w * K; b[k] += a[k]; }
+    for (; i < n; i++) t = (t << 8 | t >> 56) ^ p[i];
+    uint64_t r = mix64((uint64_t)n, t);
+    for (int k = 0; k < 4; k++) r = mix64(mix64(r, a[k]), b[k]);
+    return r;
+}
+/* The quick check: the first 64 KB (the header) and 64 blocks of 4 KB spread over the file. */
+static uint64_t quick_sum(const uint8_t *p, size_t n) {
+    uint64_t r = checksum(p, n < 65536 ? n : 65536);
+    for (size_t k = 0; k < 64 && n > 4096; k++) {
+        size_t at = (n - 4096) / 63 * k;
+        r = mix64(r, checksum(p + at, 4096));
+    }
+    return r;
 }
 
-/* Write the note aligned-H.source (the source's path, then "sum HEX") in place of any old one. */
-static int write_note(int dfd, const char *note, const char *real, uint64_t sum) {
-    char tmp[4500], text[4200];
+/* What the note aligned-H.source says about copy aligned-H.safetensors. Line 1: the source's
+ * path; then "sum HEX" (the whole copy), "quick HEX" (quick_sum), "copy DEV INO SIZE MTIME" (the
+ * copy file as it was written, so a copy written to since is checked in full), "finite 0|1"
+ * (every F32 tensor was checked and holds no NaN or Inf). */
+typedef struct {
+    uint64_t sum, quick;
+    unsigned long long dev, ino, size, sec, nsec;
+    int finite;
+} CacheNote;
+
+static void note_identity(CacheNote *n, const struct stat *sb) {
+    n->dev = (unsigned long long)sb->st_dev;
+    n->ino = (unsigned long long)sb->st_ino;
+    n->size = (unsigned long long)sb->st_size;
+    n->sec = (unsigned long long)sb->st_mtim.tv_sec;
+    n->nsec = (unsigned long long)sb->st_mtim.tv_nsec;
+}
+
+/* Write the note in place of any old one (a new file renamed over it). */
+static int write_note(int dfd, const char *note, const char *real, const CacheNote *n) {
+    char tmp[4500], text[4400];
     int fd = create_tmp(dfd, note, tmp, sizeof tmp);
     if (fd < 0) return -1;
-    int len = snprintf(text, sizeof text, "%s\nsum %016llx\n", real, (unsigned long long)sum);
+    int len = snprintf(text, sizeof text, "%s\nsum %016llx\nquick %016llx\ncopy %llu %llu %llu %llu.%09llu\nfinite %d\n",
+                       real, (unsigned long long)n->sum, (unsigned long long)n->quick, n->dev, n->ino, n->size,
+                       n->sec, n->nsec, n->finite);
     int bad = len <= 0 || (size_t)len >= sizeof text || write(fd, text, (size_t)len) != len;
     if (close(fd) != 0) bad = 1;
     if (bad || renameat(dfd, tmp, dfd, note) != 0) { unlinkat(dfd, tmp, 0); return -1; }
     return 0;
 }
 
-/* The checksum the note says for source real, or -1 (missing, another source, unreadable). */
-static int note_sum(int dfd, const char *note, const char *real, uint64_t *sum) {
-    char text[4300];
+/* Read the note for source real: 0, or -1 (missing, another source's, unreadable, malformed). */
+static int read_note(int dfd, const char *note, const char *real, CacheNote *n) {
+    char text[4400];
     if (read_small(dfd, note, text, sizeof text) != 0) return -1;
     size_t rl = strlen(real);
     if (strncmp(text, real, rl) != 0 || text[rl] != '\n') return -1;
-    char *e;
-    const char *s = text + rl + 1;
-    if (strncmp(s, "sum ", 4) != 0) return -1;
-    *sum = strtoull(s + 4, &e, 16);
-    return (e == s + 4 + 16 && *e == '\n') ? 0 : -1;
+    unsigned long long sum, quick;
+    int used = 0;
+    if (sscanf(text + rl + 1, "sum %16llx\nquick %16llx\ncopy %llu %llu %llu %llu.%9llu\nfinite %d\n%n", &sum, &quick,
+               &n->dev, &n->ino, &n->size, &n->sec, &n->nsec, &n->finite, &used) != 8 || used == 0)
+        return -1;
+    n->sum = sum;
+    n->quick = quick;
+    return 0;
 }
 
 /* After a new copy `made` of source `real` is in the cache folder, remove what is no longer
@@ -668,12 +706,14 @@ static int write_copy(int dfd, const char *dir, const char *name, const char *no
     const uint8_t *p = st->map.data;
     int bad = write_all(fd, lenbuf, 8) || write_all(fd, hdr ? (const uint8_t *)hdr : p + 8, (size_t)h_len) ||
               write_all(fd, pad, (size_t)(n2 - h_len)) || write_data(fd, st, 8 + (size_t)n, tr, ntr);
-    if (!bad) bad = map_fd(out, fd, path, err) != 0;
+    struct stat sb;
+    if (!bad) bad = map_fd(out, fd, path, err) != 0 || fstat(fd, &sb) != 0;
     if (close(fd) != 0) bad = 1;
     if (!bad) {
         snprintf(out->path, sizeof out->path, "%.4000s/%.60s", dir, name);
-        bad = write_note(dfd, note, real, checksum(out->map.data, out->map.len)) != 0 ||
-              renameat(dfd, tmp, dfd, name) != 0;
+        CacheNote cn = {checksum(out->map.data, out->map.len), quick_sum(out->map.data, out->map.len), 0, 0, 0, 0, 0, 0};
+        note_identity(&cn, &sb);
+        bad = write_note(dfd, note, real, &cn) != 0 || renameat(dfd, tmp, dfd, name) != 0;
     }
     if (bad) {
         sw_seterr(err, "%s: cannot write an aligned copy (%s)", path, strerror(errno));
@@ -733,16 +773,28 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
     size_t want = 8 + (size_t)n2 + (len - 8 - (size_t)n);
     /* an existing copy: a regular file of ours (not a link), of the right size and checksum */
     int have = 0, damaged = 0;
+    CacheNote cn;
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0) {
         struct stat cs;
-        uint64_t sum;
         char e2[SW_ERR_LEN];
         if (fstat(fd, &cs) == 0 && S_ISREG(cs.st_mode) && cs.st_uid == geteuid() && (size_t)cs.st_size == want &&
-            map_fd(&aligned, fd, path, e2) == 0) {
-            if (note_sum(dfd, note, real, &sum) == 0 && checksum(aligned.map.data, aligned.map.len) == sum) have = 1;
-            else sw_unmap(&aligned.map);
+            map_fd(&aligned, fd, path, e2) == 0 && read_note(dfd, note, real, &cn) == 0) {
+            /* the copy as it was written (same file, size and time, same samples): the quick check;
+             * else (written to since, or copied elsewhere and back) the whole checksum */
+            CacheNote now = cn;
+            note_identity(&now, &cs);
+            int same_file = now.dev == cn.dev && now.ino == cn.ino && now.size == cn.size && now.sec == cn.sec &&
+                            now.nsec == cn.nsec;
+            if (same_file && quick_sum(aligned.map.data, aligned.map.len) == cn.quick) {
+                have = 1;
+            } else if (checksum(aligned.map.data, aligned.map.len) == cn.sum) {
+                have = 1;
+                (void)write_note(dfd, note, real, &now);   /* the new identity, for the quick check */
+                cn = now;
+            }
         }
+        if (!have) sw_unmap(&aligned.map);
         damaged = !have;
         close(fd);
     } else if (errno != ENOENT) {
@@ -755,6 +807,7 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
     }
     if (!have && write_copy(dfd, dir, name, note, real, st, hdr, h_len, n2, n, tr, ntr, &aligned, err) != 0)
         goto out;
+    if (!have && read_note(dfd, note, real, &cn) != 0) memset(&cn, 0, sizeof cn);
     if (parse_mapped(&aligned, err) != 0) goto out;
     /* same tensors, same dtypes; shapes swapped exactly for the transposed ones */
     int same = !SafeTensors_needs_alignment(&aligned) && aligned.n == st->n;
@@ -771,6 +824,19 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
         SafeTensors_close(&aligned);
         goto out;
     }
+    /* NaN / Inf: every F32 tensor checked once, when the copy is new; the note keeps the answer */
+    if (!cn.finite && cn.sum) {
+        int fin = 1;
+        for (int i = 0; fin && i < aligned.n; i++)
+            if (aligned.t[i].dtype == ST_F32)
+                fin = Weights_first_nonfinite((const float *)(const void *)aligned.t[i].data, aligned.t[i].nelem) ==
+                      aligned.t[i].nelem;
+        if (fin) {
+            cn.finite = 1;
+            (void)write_note(dfd, note, real, &cn);
+        }
+    }
+    aligned.f32_finite = cn.finite;
     SafeTensors_close(st);
     *st = aligned;
     if (out_path) snprintf(out_path, cap, "%s", path);

@@ -39,6 +39,8 @@ typedef struct {
     SwMap map;
     StTensor *t;             /* sorted by name */
     int n;
+    int f32_finite;          /* 1: every F32 tensor is known to hold no NaN or Inf (checked when
+                                the cached aligned copy was made; 0: not known) */
 } SafeTensors;
 
 /* Map and validate `path`. On failure returns -1 with err naming path (and the tensor). */

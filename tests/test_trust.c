@@ -294,6 +294,33 @@ static void test_cache(void) {
     unsetenv("XDG_CACHE_HOME");
     if (old_home) setenv("HOME", old_home, 1);
     free(old_home);
+
+    /* the note beside a good copy records that its F32 tensors were checked finite (so later
+     * opens skip that pass) */
+    char nb[1400];
+    snprintf(nb, sizeof nb, "%s/%s", c1, note);
+    size_t nn = 0;
+    char *nt = read_all(nb, &nn);
+    expect(nt && strstr(nt, "\nfinite 1\n") && strstr(nt, "\nsum "), "cache: the note keeps the checksum and 'finite 1'",
+           "%s", nt ? nt : "no note");
+    free(nt);
+
+    /* a NaN in an odd file's Conv1D weight (stored transposed in the copy): still refused, named */
+    SafeTensors st;
+    if (SafeTensors_open(&st, w, err) == 0) {
+        const StTensor *t = SafeTensors_find(&st, "h.0.attn.c_proj.weight");
+        size_t off = t ? t->offset + 4 * 77 : 0;
+        SafeTensors_close(&st);
+        int fd2 = off ? open(w, O_WRONLY) : -1;
+        float nan = NAN;
+        int ok = fd2 >= 0 && pwrite(fd2, &nan, 4, (off_t)off) == 4;
+        if (fd2 >= 0) close(fd2);
+        setenv("SHAPEWALK_CACHE", c1, 1);
+        m = ok ? Model_open(odd, NULL, err) : NULL;
+        expect(ok && !m && strstr(err, "h.0.attn.c_proj.weight has NaN"),
+               "cache: a NaN in an odd file is refused through its aligned copy, naming the tensor", "%s", m ? "opened" : err);
+        Model_free(m);
+    }
     Model_free(ref);
 }
 

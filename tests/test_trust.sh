@@ -102,6 +102,23 @@ else
     skip "cache attack through the binary" "no python3 to make the odd file (tests/test_trust.c covers it)"
 fi
 
+# ---------------------------------------------------------------- a folder that cannot be read
+# (as root every folder is readable: run as nobody through setpriv when it is there)
+chmod 755 "$tmp" && perm=$tmp/perm && mkdir -m 755 "$perm"
+cp "$BIN" "$perm/shapewalk" && chmod 755 "$perm/shapewalk"
+mkdir "$perm/locked" && chmod 000 "$perm/locked"
+if [ "$(id -u)" -ne 0 ]; then
+    run --model "$perm/locked" --dump -p hi
+    refused "an unreadable model folder: 'Permission denied' with the path" "$perm/locked: cannot read it: Permission denied"
+elif command -v setpriv >/dev/null 2>&1 && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+    (cd "$perm" && HOME=$perm timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$perm/shapewalk" --model "$perm/locked" --dump -p hi \
+        </dev/null >"$out" 2>"$err"); rc=$?
+    refused "an unreadable model folder (as nobody): 'Permission denied' with the path" "$perm/locked: cannot read it: Permission denied"
+else
+    skip "an unreadable model folder" "running as root without setpriv"
+fi
+chmod 700 "$tmp" "$perm/locked"
+
 # ---------------------------------------------------------------- wrong files never exit 0
 mkdir "$tmp/nan"
 cp "$STORIES/stories260K.bin" "$tmp/nan/m.bin"
