@@ -3,8 +3,8 @@
  * Input: the bytes of a .gguf file. Gguf_open must either refuse it with a one-line error
  * naming the file, or accept it with everything inside the file: then every key is found by
  * name, every array element is read (strings inside the mapping), every tensor lies inside
- * the data section, is found by name, does not overlap another, and its first row (and,
- * for small tensors, all of it) dequantizes and dots with x without a bad read.
+ * the data section, is found by name, does not overlap another, and its first rows (up to
+ * 8, of up to 65536 weights) dequantize and dot with x without a bad read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,11 +101,11 @@ static void check_tensors(const GgufFile *g) {
                 FZ_ASSERT(t->offset + t->nbytes <= u->offset || u->offset + u->nbytes <= t->offset,
                           "%s and %s overlap", t->name, u->name);
             }
-        /* the first row (and up to 64 rows) through the dequantizer and the dot kernels */
+        /* the first rows (up to 8) through the dequantizer and the dot kernels */
         if (t->ne[0] > (1 << 16)) continue;
         int64_t n = t->ne[0], rows = t->nelem / n;
-        if (rows > 64) rows = 64;
-        float *w = malloc((size_t)n * sizeof *w), *x = malloc((size_t)n * sizeof *x), y[64];
+        if (rows > 8) rows = 8;
+        float *w = malloc((size_t)n * sizeof *w), *x = malloc((size_t)n * sizeof *x), y[8];
         if (!w || !x) abort();
         for (int64_t k = 0; k < n; k++) x[k] = (float)(k % 5) - 2.0f;
         for (int64_t r = 0; r < rows; r++) Quant_dequant_row(t->type, (const uint8_t *)t->data + r * rb, w, n);
