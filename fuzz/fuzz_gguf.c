@@ -45,6 +45,16 @@ static void check_keys(const GgufFile *g) {
         (void)Gguf_get_bool(g, kv->key, &b, err);
         if (Gguf_get_str(g, kv->key, &st, err) == GGUF_OK)
             FZ_ASSERT(inside(g, st.p, st.n), "%s: string outside the file", kv->key);
+        char line[160];
+        Gguf_kv_format(kv, line, sizeof line);
+        FZ_ASSERT(strlen(line) < sizeof line, "%s: format overran", kv->key);
+        for (const char *c = line; *c; c++) {
+            unsigned char uc = (unsigned char)*c;
+            FZ_ASSERT(uc >= 0x20 && uc != 0x7f && !(uc == 0xC2 && (unsigned char)c[1] >= 0x80 && (unsigned char)c[1] < 0xA0),
+                      "%s: control byte 0x%02x in the formatted value", kv->key, uc);
+        }
+        FZ_ASSERT(sw_utf8_valid(line, strlen(line), NULL) || strlen(line) == sizeof line - 1,
+                  "%s: formatted value is not UTF-8", kv->key);
         double num;
         FZ_ASSERT((Gguf_kv_number(kv, &num) == 0) == (kv->type != GGUF_STR && kv->type != GGUF_ARR), "%s: number", kv->key);
         if (kv->type != GGUF_ARR) continue;
