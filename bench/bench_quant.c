@@ -6,8 +6,9 @@
  * Two settings per shape: "hot" (one matrix again and again: in cache) and "cold" (cycling
  * through copies that add up to 256 MB of F32 weights, and as many copies of the quantized
  * ones, so every pass reads the weights from memory as a generated token does). Weights are
- * random valid blocks (the kernels' speed does not depend on the values); times are the best of
- * REPS runs (the 2-core host is shared: the best is the least disturbed). GB/s = the bytes
+ * random valid blocks (the kernels' speed does not depend on the values); times are the best
+ * single call over REPS passes (the 2-core host is shared: the best is the least disturbed;
+ * a cold call still reads its matrix from memory). GB/s = the bytes
  * of the weights read per second; "x F32" = sgemv's time / this kernel's time.
  */
 #include <cblas.h>
@@ -42,7 +43,7 @@ int main(int argc, char **argv) {
     static const Kind kinds[] = {{"F32 sgemv", -1}, {"F32", QT_F32}, {"F16", QT_F16}, {"Q8_0", QT_Q8_0},
                                  {"Q4_0", QT_Q4_0}, {"Q4_K", QT_Q4_K}, {"Q6_K", QT_Q6_K}};
     static const int shapes[][2] = {{3072, 768}, {768, 3072}};   /* out rows, in weights per row */
-    printf("bench_quant: y = W x, one thread, %s kernels (plain C in brackets), best of %d\n",
+    printf("bench_quant: y = W x, one thread, %s kernels (plain C, cold, in brackets), best call of %d passes\n",
            Quant_simd_active() == 2 ? "AVX-512" : Quant_simd_active() ? "AVX2" : "plain C", reps);
     for (int s = 0; s < 2; s++) {
         int out = shapes[s][0], in = shapes[s][1];
@@ -61,33 +62,33 @@ int main(int argc, char **argv) {
             uint8_t *w = malloc(mb * (size_t)copies);
             if (!w) { printf("  %s: out of memory\n", kinds[k].name); continue; }
             fill(type, w, mb * (size_t)copies);
-            double t_hot[64], t_cold[64], t_plain[64];
-            int n = reps > 64 ? 64 : reps;
+            /* the best single call: hot = the same matrix again; cold = each copy in turn (the
+             * others pushed it out of the caches); cold plain = the plain C kernels, cold */
+            double best[3] = {1e30, 1e30, 1e30};
+            int n = reps;
             for (int mode = 0; mode < 3; mode++) {
                 if (mode == 2 && kinds[k].type < 0) break;
-                int old = Quant_set_simd(mode != 2);
-                for (int r = 0; r < n; r++) {
-                    int cold = mode >= 1;
-                    int m = cold ? copies : 1;
-                    double t0 = bench_now_ms();
+                int old = Quant_set_simd(mode == 2 ? 0 : 2);
+                int m = mode >= 1 ? copies : 1;
+                for (int r = 0; r < n; r++)
                     for (int c = 0; c < m; c++) {
-                        const uint8_t *W = w + (cold ? (size_t)c * mb : 0);
+                        const uint8_t *W = w + (size_t)c * mb;
+                        double t0 = bench_now_ms();
                         if (kinds[k].type < 0)
                             cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1.0f, (const float *)(const void *)W, in, x, 1, 0.0f, y, 1);
                         else
                             Quant_dot_rows(type, W, rb, out, x, in, y);
+                        double dt = bench_now_ms() - t0;
+                        if (dt < best[mode]) best[mode] = dt;
                     }
-                    double dt = (bench_now_ms() - t0) / m;
-                    (mode == 0 ? t_hot : mode == 1 ? t_cold : t_plain)[r] = dt;
-                }
                 Quant_set_simd(old);
             }
-            double hot = bench_min(t_hot, n), cold = bench_min(t_cold, n);
+            double hot = best[0], cold = best[1];
             if (kinds[k].type < 0) sgemv_cold = cold;
             printf("  %-10s %9.2f %10.3f %9.1f %8.3f   %9.1f %8.2f", kinds[k].name, mb / 1e6, hot, mb / hot / 1e6,
                    cold, mb / cold / 1e6, sgemv_cold / cold);
             if (kinds[k].type >= 0) {
-                double pl = bench_min(t_plain, n);
+                double pl = best[2];
                 printf("   (plain %.3f ms, %.1f GB/s)", pl, mb / pl / 1e6);
             }
             printf("\n");

@@ -367,6 +367,77 @@ int Gguf_kv_number(const GgufKV *kv, double *out) {
     return 0;
 }
 
+/* ---- one-line values ---- */
+
+typedef struct { char *p; size_t cap, n; } Out;
+
+static void out_c(Out *o, char c) {
+    if (o->n + 1 < o->cap) o->p[o->n] = c;
+    o->n++;
+}
+static void out_s(Out *o, const char *s) { while (*s) out_c(o, *s++); }
+
+static void out_str(Out *o, const char *s, size_t n, size_t max) {
+    out_c(o, '"');
+    for (size_t i = 0; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[8];
+        if (c == '"' || c == '\\') { out_c(o, '\\'); out_c(o, (char)c); }
+        else if (c == '\n') out_s(o, "\\n");
+        else if (c < 0x20 || c == 0x7f) { snprintf(e, sizeof e, "\\x%02x", c); out_s(o, e); }
+        else if (c < 0x80) out_c(o, (char)c);
+        else {
+            /* a valid UTF-8 sequence is kept, except C1 controls (U+0080..U+009F); else \xNN */
+            size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            int keep = k > 1 && i + k <= n && sw_utf8_valid(s + i, k, NULL) &&
+                       !(c == 0xC2 && (unsigned char)s[i + 1] < 0xA0);
+            if (keep) { for (size_t j = 0; j < k; j++) out_c(o, s[i + j]); i += k - 1; }
+            else { snprintf(e, sizeof e, "\\x%02x", c); out_s(o, e); }
+        }
+    }
+    if (n > max) out_s(o, "...");
+    out_c(o, '"');
+}
+
+/* element i of an array (or the scalar when kv is not an array) */
+static void out_scalar(Out *o, int t, const uint8_t *p) {
+    char b[64];
+    if (t == GGUF_BOOL) { out_s(o, *p ? "true" : "false"); return; }
+    if (t == GGUF_F32 || t == GGUF_F64) { snprintf(b, sizeof b, "%.9g", float_at(p, t)); out_s(o, b); return; }
+    uint64_t v;
+    int neg;
+    int_at(p, t, &v, &neg);
+    if (neg) snprintf(b, sizeof b, "%lld", (long long)(int64_t)v);
+    else snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+    out_s(o, b);
+}
+
+char *Gguf_kv_format(const GgufKV *kv, char *buf, size_t cap) {
+    if (!buf || cap == 0) return buf;
+    Out o = {buf, cap, 0};
+    if (!kv) out_s(&o, "(none)");
+    else if (kv->type == GGUF_STR) out_str(&o, (const char *)kv->data, kv->len, 200);
+    else if (kv->type != GGUF_ARR) out_scalar(&o, kv->type, kv->data);
+    else {
+        char b[64];
+        snprintf(b, sizeof b, "[%llu %s%s", (unsigned long long)kv->n,
+                 kv->arr_type == GGUF_STR ? "string" : Gguf_type_name(kv->arr_type),
+                 kv->arr_type == GGUF_STR && kv->n != 1 ? "s" : "");
+        out_s(&o, b);
+        for (uint64_t i = 0; i < kv->n && i < 8; i++) {
+            out_s(&o, i ? ", " : ": ");
+            GgufStr e;
+            if (kv->arr_type == GGUF_STR && Gguf_arr_str(kv, i, &e) == 0) out_str(&o, e.p, e.n, 40);
+            else out_scalar(&o, kv->arr_type, kv->data + i * scalar_size(kv->arr_type));
+        }
+        if (kv->n > 8) out_s(&o, ", ...");
+        out_c(&o, ']');
+    }
+    if (o.n >= cap && cap > 4) memcpy(buf + cap - 4, "...", 4);   /* cut: end with ... */
+    else buf[o.n < cap ? o.n : cap - 1] = 0;
+    return buf;
+}
+
 /* ---- tensors ---- */
 
 static int parse_tensor_info(Rd *r, GgufTensor *t, int64_t idx) {

@@ -136,4 +136,11 @@ int Gguf_arr_str(const GgufKV *kv, uint64_t i, GgufStr *out);   /* string elemen
  * -1 when kv is a string or an array. */
 int Gguf_kv_number(const GgufKV *kv, double *out);
 
+/* The value on one line into buf (NUL-terminated, cut to cap with "..."), for dumps and
+ * messages: 64 | -3 | 1e-05 | true | "llama" | [2000 strings: "!", "\"", "#", ...] |
+ * [3 f32: 0, -1.5, 2.25]. Strings are quoted, with '"', '\', control bytes (C0, DEL, C1)
+ * and bytes that are not valid UTF-8 escaped (\n, \xNN), so the line is safe to print on a
+ * terminal; at most the first 8 array elements are shown. Returns buf. */
+char *Gguf_kv_format(const GgufKV *kv, char *buf, size_t cap);
+
 #endif

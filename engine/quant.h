@@ -22,7 +22,7 @@
  * On x86-64 the kernels are chosen at run time from what the CPU has: AVX-512 (F+BW+VL+DQ)
  * or AVX2+FMA+F16C kernels for F32, F16, Q8_0, Q4_0, Q4_K, Q6_K (AVX2 also BF16), the other
  * types through a dequantized block and a SIMD dot; Quant_dot_rows runs Q8_0 and Q4_0 four
- * rows at a time on AVX-512. Elsewhere, or after Quant_set_simd(0), plain C. The build itself
+ * rows at a time. Elsewhere, or after Quant_set_simd(0), plain C. The build itself
  * stays portable (no -march): the SIMD code is compiled with target attributes.
  * Row pointers may be unaligned (GGUF data in a mapping).
  */

@@ -3,8 +3,8 @@
  * Input: the bytes of a .gguf file. Gguf_open must either refuse it with a one-line error
  * naming the file, or accept it with everything inside the file: then every key is found by
  * name, every array element is read (strings inside the mapping), every tensor lies inside
- * the data section, is found by name, does not overlap another, and its first row (and,
- * for small tensors, all of it) dequantizes and dots with x without a bad read.
+ * the data section, is found by name, does not overlap another, and its first rows (up to
+ * 8, of up to 65536 weights) dequantize and dot with x without a bad read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +45,16 @@ static void check_keys(const GgufFile *g) {
         (void)Gguf_get_bool(g, kv->key, &b, err);
         if (Gguf_get_str(g, kv->key, &st, err) == GGUF_OK)
             FZ_ASSERT(inside(g, st.p, st.n), "%s: string outside the file", kv->key);
+        char line[160];
+        Gguf_kv_format(kv, line, sizeof line);
+        FZ_ASSERT(strlen(line) < sizeof line, "%s: format overran", kv->key);
+        for (const char *c = line; *c; c++) {
+            unsigned char uc = (unsigned char)*c;
+            FZ_ASSERT(uc >= 0x20 && uc != 0x7f && !(uc == 0xC2 && (unsigned char)c[1] >= 0x80 && (unsigned char)c[1] < 0xA0),
+                      "%s: control byte 0x%02x in the formatted value", kv->key, uc);
+        }
+        FZ_ASSERT(sw_utf8_valid(line, strlen(line), NULL) || strlen(line) == sizeof line - 1,
+                  "%s: formatted value is not UTF-8", kv->key);
         double num;
         FZ_ASSERT((Gguf_kv_number(kv, &num) == 0) == (kv->type != GGUF_STR && kv->type != GGUF_ARR), "%s: number", kv->key);
         if (kv->type != GGUF_ARR) continue;
@@ -101,11 +111,11 @@ static void check_tensors(const GgufFile *g) {
                 FZ_ASSERT(t->offset + t->nbytes <= u->offset || u->offset + u->nbytes <= t->offset,
                           "%s and %s overlap", t->name, u->name);
             }
-        /* the first row (and up to 64 rows) through the dequantizer and the dot kernels */
+        /* the first rows (up to 8) through the dequantizer and the dot kernels */
         if (t->ne[0] > (1 << 16)) continue;
         int64_t n = t->ne[0], rows = t->nelem / n;
-        if (rows > 64) rows = 64;
-        float *w = malloc((size_t)n * sizeof *w), *x = malloc((size_t)n * sizeof *x), y[64];
+        if (rows > 8) rows = 8;
+        float *w = malloc((size_t)n * sizeof *w), *x = malloc((size_t)n * sizeof *x), y[8];
         if (!w || !x) abort();
         for (int64_t k = 0; k < n; k++) x[k] = (float)(k % 5) - 2.0f;
         for (int64_t r = 0; r < rows; r++) Quant_dequant_row(t->type, (const uint8_t *)t->data + r * rb, w, n);

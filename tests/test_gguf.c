@@ -243,6 +243,23 @@ static void test_valid(void) {
     expect(strcmp(g.kv[0].key, "general.architecture") == 0 && strcmp(g.kv[N_KV_BASE - 1].key, "t.empty") == 0 &&
                strcmp(Gguf_type_name(g.kv[1].type), "u32") == 0 && strcmp(Gguf_type_name(GGUF_ARR), "array") == 0,
            "gguf: keys in file order, type names", "%s", g.kv[0].key);
+    char fb[200], small[12];
+    int fmt_ok = strcmp(Gguf_kv_format(Gguf_find_key(&g, "llama.embedding_length"), fb, sizeof fb), "64") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "t.i64"), fb, sizeof fb), "-7") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "llama.rope.freq_base"), fb, sizeof fb), "10000") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "tokenizer.ggml.add_bos_token"), fb, sizeof fb), "true") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "general.architecture"), fb, sizeof fb), "\"llama\"") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "tokenizer.ggml.scores"), fb, sizeof fb), "[3 f32: 0, -1.5, 2.25]") == 0 &&
+                 strcmp(Gguf_kv_format(Gguf_find_key(&g, "t.empty"), fb, sizeof fb), "[0 u64]") == 0;
+    const char *want_tok = "[3 strings: \"<unk>\", \"\xe2\x96\x81" "a\", \"\"]";
+    fmt_ok = fmt_ok && strcmp(Gguf_kv_format(Gguf_find_key(&g, "tokenizer.ggml.tokens"), fb, sizeof fb), want_tok) == 0;
+    expect(fmt_ok, "gguf: values formatted on one line (numbers, bool, quoted strings, arrays)", "got %s", fb);
+    GgufKV fake = {.key = "x", .type = GGUF_STR, .arr_type = -1, .n = 1,
+                   .data = (const uint8_t *)"a\x1b[2J\xc2\x85\xff\"\xe2\x96\x81", .len = 12};
+    expect(strcmp(Gguf_kv_format(&fake, fb, sizeof fb), "\"a\\x1b[2J\\xc2\\x85\\xff\\\"\xe2\x96\x81\"") == 0,
+           "gguf: formatted strings escape control bytes, C1 controls and invalid UTF-8", "got %s", fb);
+    expect(strcmp(Gguf_kv_format(Gguf_find_key(&g, "tokenizer.ggml.tokens"), small, sizeof small), "[3 strin...") == 0,
+           "gguf: a formatted value cut to its buffer ends with ...", "got %s", small);
     double num = 0;
     expect(Gguf_kv_number(Gguf_find_key(&g, "t.i64"), &num) == 0 && num == -7 &&
                Gguf_kv_number(Gguf_find_key(&g, "general.architecture"), &num) == -1,
