@@ -345,12 +345,15 @@ void Stations_markdown(FILE *out) {
             fprintf(out, "- maths, Llama: `%s`\n", s->maths_llama);
         }
         fprintf(out, "- output axes: (%s%s)\n", s->axes, strchr(s->axes, ',') ? "" : ",");
-        fputs("- tensors (`w` cycles): ", out);
-        md_tensors(out, s->tensors);
-        if (s->tensors_llama[0].symbol) {
-            fputs("; Llama: ", out);
-            md_tensors(out, s->tensors_llama);
+        if (s->view == VK_MATRIX || s->view == VK_ATTENTION) {
+            fputs("- tensors (`w` cycles): ", out);
+            md_tensors(out, s->tensors);
+            if (s->tensors_llama[0].symbol) {
+                fputs("; Llama: ", out);
+                md_tensors(out, s->tensors_llama);
+            }
+            fputc('\n', out);
         }
-        fprintf(out, "\n- notice: %s\n", s->notice);
+        fprintf(out, "- notice: %s\n", s->notice);
     }
 }
