@@ -3,6 +3,7 @@
 #   make              build ./shapewalk
 #   make test         unit, golden-number and tmux tests, then all again under ASan+UBSan
 #   make check-layers no file includes from a layer above its own (also part of make test)
+#   make docs         write docs/stations.md from engine/stations.c's table
 #   make bench        print speed figures (bench/results.json)
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (clang)
 #   make model NAME=gpt2   download a model into the data directory (models/fetch.sh)
@@ -49,7 +50,7 @@ TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HDRS       := $(wildcard engine/*.h term/*.h views/*.h app/*.h tui/*.h tests/*.h)
 
-.PHONY: all test test-build check check-layers bench fuzz install uninstall clean model screenshots
+.PHONY: all test test-build check check-layers docs bench fuzz install uninstall clean model screenshots
 all: shapewalk
 
 # objects rebuild when the flags change (make bench builds with -O3 -march=native)
@@ -93,6 +94,11 @@ check: test
 # the one-way rule engine -> term -> views -> app -> tui (tests/run.sh runs it too)
 check-layers:
 	@sh tests/check_layers.sh
+
+# docs/stations.md from the station table (tests/test_stations_doc checks it is current)
+docs: $(BUILD)/tests/test_stations_doc
+	@mkdir -p docs
+	$(BUILD)/tests/test_stations_doc --print > docs/stations.md.tmp && mv -f docs/stations.md.tmp docs/stations.md
 
 bench:
 	@$(MAKE) --no-print-directory OPT="-O3 -march=native -g" shapewalk

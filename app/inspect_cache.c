@@ -1,4 +1,4 @@
-/* inspect.c - the inspection screens' numbers, cached per token prefix (see inspect.h).
+/* inspect_cache.c - the inspection screens' numbers, cached per token prefix (see inspect_cache.h).
  *
  * Costs, measured on 2 cores (GPT-2 124M shapes, V = 50257, D = 768, L = 12):
  *   one logit-lens cell through Trace_logit_lens (a (D,V) sgemv)   ~19 ms: it reads all

@@ -1,4 +1,4 @@
-/* inspect.h - the numbers behind the inspection screens (token surprise, logit lens),
+/* inspect_cache.h - the cache of the numbers behind the inspection screens (token surprise, logit lens),
  * computed from the App's current trace on the UI thread and kept between frames.
  *
  * A position's numbers depend only on the model and the token ids up to it (the model is
@@ -6,8 +6,8 @@
  * run, an edit or a generated token, Inspect_sync keeps every (row, position) whose prefix
  * is unchanged and forgets the rest. Capacity is the model's context, so it never moves.
  */
-#ifndef SW_INSPECT_H
-#define SW_INSPECT_H
+#ifndef SW_INSPECT_CACHE_H
+#define SW_INSPECT_CACHE_H
 
 #include "engine/trace.h"
 

@@ -93,7 +93,8 @@ int Present_station(const Present *p, StationRef s, int which, ViewCtx *c, char 
         /* the chosen token's probability (a V-long softmax per row): only where it is shown */
         if (vk == VK_NEXT) Present_next_token(p->m, t, b, c);
     }
-    if (vk == VK_MATRIX || vk == VK_ATTENTION) {
+    /* every picture but the tokens, the top-k and the next token draws the station's tensor */
+    if (vk != VK_TOKENS && vk != VK_TOPK && vk != VK_NEXT) {
         if (Trace_tensor(t, s, which, &c->tv, err) != 0) return -1;
         c->has_tv = 1;
         if (vk == VK_ATTENTION) {

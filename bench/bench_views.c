@@ -62,7 +62,7 @@ static int draw_frame(int which, Trace *t, const Tokens *k, int f) {
     memset(&c, 0, sizeof c);
     c.win = stdscr; c.y = 4; c.x = 0; c.h = LINES - 6; c.w = COLS;   /* strip and maths lines above */
     c.zoom = 1;
-    c.byte_level = Tokenizer_byte_level(m->tok); c.cfg = &m->c; c.model_name = m->name; c.trace = t;
+    c.byte_level = Tokenizer_byte_level(m->tok); c.cfg = &m->c;
     c.tok = &k->tt;
     c.b = 0;
     c.pos = t->len[0] - 1;

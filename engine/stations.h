@@ -53,7 +53,6 @@ typedef struct {
 typedef struct {
     StationKind kind;
     const char *number;     /* "0", "1", "3.l", "3.l.d" as in docs/stations.md */
-    const char *short_name; /* for the shape strip: "embed", "scores", "A@v" */
     const char *name;       /* "attention scores" */
     const char *maths_gpt2; /* one line, lesson notation: "S = q @ kᵀ / √d"; LayerNorm, learned */
     const char *maths_llama;/*   positions, biases / RMSNorm, RoPE (Station_maths picks) */
@@ -62,6 +61,7 @@ typedef struct {
     const char *notice;     /* what the student should notice here (one sentence) */
     int shape_changes;      /* 1 when this station changes the shape (1, 5; 3.l.b, 3.l.d, 3.l.j) */
     ViewKind view;
+    const char *short_name; /* for the shape strip: "embed", "scores", "A@v" */
     StationTensor tensors[STATION_MAX_TENSORS];       /* symbol NULL ends the list */
     StationTensor tensors_swiglu[STATION_MAX_TENSORS]; /* SwiGLU MLPs; symbol NULL in [0]: as tensors */
 } StationInfo;

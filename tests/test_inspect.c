@@ -1,4 +1,4 @@
-/* test_inspect.c - the inspection screens' numbers (tui/inspect.c): per-token probability,
+/* test_inspect.c - the inspection screens' numbers (app/inspect_cache.c): per-token probability,
  * loss and rank, and the logit lens computed a column at a time, checked against
  *   ../shared/models/gpt2-test-d64/reference.json and ../shared/models/stories260K/reference.json
  * (an independent PyTorch implementation: next_token_probs[t] is what position t gave token

@@ -31,18 +31,28 @@ void *App_state(App *a, const Screen *s) {
     return a->state[i];
 }
 
+/* The screen's state into *self; 0 when it has one and there was no memory for it (the
+ * screen's functions are then not called: the body says so). */
+static int ready(App *a, const Screen *s, void **self) {
+    *self = App_state(a, s);
+    return *self || !s->create;
+}
+
 void App_open(App *a, const Screen *s) {
+    void *self;
     a->screen = s;
-    if (s->enter) s->enter(a, App_state(a, s));
+    if (s->enter && ready(a, s, &self)) s->enter(a, self);
 }
 
 void App_show(App *a, const Screen *s, StationRef st) {
+    void *self;
     a->screen = s;
-    if (s->show) s->show(a, App_state(a, s), st);
+    if (s->show && ready(a, s, &self)) s->show(a, self, st);
 }
 
 int App_station_of(App *a, const Screen *s, StationRef *out) {
-    return s->station ? s->station(a, App_state(a, s), out) : 0;
+    void *self;
+    return s->station && ready(a, s, &self) ? s->station(a, self, out) : 0;
 }
 
 Present App_present(const App *a) {
@@ -216,7 +226,8 @@ static void draw_header(App *a) {
     const int W = a->cols;
     char desc[256], where[256] = "";
     Model_describe(a->m, desc, sizeof desc);
-    if (a->screen->where) a->screen->where(a, App_state(a, a->screen), where, sizeof where);
+    void *self;
+    if (a->screen->where && ready(a, a->screen, &self)) a->screen->where(a, self, where, sizeof where);
     char sizes[256];
     Model_describe_short(a->m, sizes, sizeof sizes);
     char where_short[256];
@@ -304,7 +315,8 @@ static void draw_status(App *a) {
         View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        const char *keys = a->screen->hint ? a->screen->hint(a, App_state(a, a->screen)) : "Esc back to the walk  e edit  ? help  q quit";
+        void *self;
+        const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
         snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
                  a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
         View_text(w, y, 0, W, hint, 1);
@@ -338,7 +350,8 @@ static int help_lines(App *a, const char **out, int *title, int cap) {
     if (n < cap) out[n++] = "Esc              back to the walk";
     if (n < cap) out[n++] = "";
     const char *const *lists[3] = {a->screen->help, global_help, NULL};
-    if (a->screen->more_help) lists[2] = a->screen->more_help(a, App_state(a, a->screen));
+    void *self;
+    if (a->screen->more_help && ready(a, a->screen, &self)) lists[2] = a->screen->more_help(a, self);
     const char *titles[3] = {a->screen->help_title ? a->screen->help_title : a->screen->name, "Program", "This picture"};
     for (int l = 0; l < 3; l++) {
         if (!lists[l]) continue;
@@ -421,7 +434,9 @@ static void draw(App *a) {
         return;
     }
     draw_header(a);
-    a->screen->draw(a, App_state(a, a->screen), 2, a->rows - 3);
+    void *self;
+    if (ready(a, a->screen, &self)) a->screen->draw(a, self, 2, a->rows - 3);
+    else App_message(2, a->cols, CA_ERROR, "out of memory for this screen: Esc goes back, q quits");
     draw_status(a);
     if (a->help) draw_help(a);
     refresh();
@@ -482,7 +497,12 @@ static int app_key(App *a, int rc, wint_t wch) {
     }
     if (ch < 0) return 0;
     /* a screen reading typed text (the lesson's shape quiz) gets printable keys first */
-    void *self = App_state(a, a->screen);
+    void *self;
+    if (!ready(a, a->screen, &self)) {   /* no memory for the screen: Esc leaves it */
+        if (ch == 'q' || ch == 'Q') a->quit = 1;
+        else if (ch == 27 && a->screen != Screens[0]) App_open(a, Screens[0]);
+        return 1;
+    }
     if (a->screen->takes_text && a->screen->takes_text(a, self) && ch >= 32 && ch < 127 && a->screen->key(a, self, ch)) return 1;
     if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
     if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||

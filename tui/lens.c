@@ -24,9 +24,9 @@ typedef struct {
 } Lens;
 
 static void *lens_create(App *a) {
-    Lens *L = calloc(1, sizeof *L);
-    if (L) L->sel.n = -1;
-    return L;
+    Lens *ln = calloc(1, sizeof *ln);
+    if (ln) ln->sel.n = -1;
+    return ln;
 }
 
 static void clamp_sel(App *a) {
@@ -43,7 +43,7 @@ static void clamp_sel(App *a) {
 static void lens_enter(App *a, void *self) { clamp_sel(a); }
 
 static void lens_draw(App *a, void *self, int y, int h) {
-    Lens *L = self;
+    Lens *ln = self;
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     Trace *t = a->trace;
@@ -60,8 +60,8 @@ static void lens_draw(App *a, void *self, int y, int h) {
     InspectCtx ic;
     memset(&ic, 0, sizeof ic);
     ic.vc = App_view_ctx(a, y, h - 1);
-    ic.vc.col0 = L->col0;
-    ic.vc.row0 = L->row0;
+    ic.vc.col0 = ln->col0;
+    ic.vc.row0 = ln->row0;
     ic.len = t->len[b] < in->cap ? t->len[b] : in->cap;
     if (b >= a->tok.B || a->tok.len[b] < ic.len) ic.len = b < a->tok.B ? a->tok.len[b] : 0;
     ic.prompt_len = t->prompt_len[b];
@@ -81,23 +81,23 @@ static void lens_draw(App *a, void *self, int y, int h) {
 
     /* the selected cell's top-k */
     int k = a->k > VIEW_MAXK ? VIEW_MAXK : a->k;
-    if (L->sel.t != t || L->sel.layer != ic.vc.layer || L->sel.b != b || L->sel.pos != ic.vc.pos || L->sel.k != k || L->sel.forgets != in->forgets) {
-        L->sel.t = t;
-        L->sel.layer = ic.vc.layer;
-        L->sel.b = b;
-        L->sel.pos = ic.vc.pos;
-        L->sel.k = k;
-        L->sel.forgets = in->forgets;
-        L->sel.n = Trace_logit_lens(t, ic.vc.layer, b, ic.vc.pos, k, L->sel.top);
+    if (ln->sel.t != t || ln->sel.layer != ic.vc.layer || ln->sel.b != b || ln->sel.pos != ic.vc.pos || ln->sel.k != k || ln->sel.forgets != in->forgets) {
+        ln->sel.t = t;
+        ln->sel.layer = ic.vc.layer;
+        ln->sel.b = b;
+        ln->sel.pos = ic.vc.pos;
+        ln->sel.k = k;
+        ln->sel.forgets = in->forgets;
+        ln->sel.n = Trace_logit_lens(t, ic.vc.layer, b, ic.vc.pos, k, ln->sel.top);
     }
-    ic.vc.n_topk = L->sel.n > 0 ? L->sel.n : 0;
-    memcpy(ic.vc.topk, L->sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
+    ic.vc.n_topk = ln->sel.n > 0 ? ln->sel.n : 0;
+    memcpy(ic.vc.topk, ln->sel.top, sizeof(TopK) * (size_t)ic.vc.n_topk);
     Present_label_topk(a->m, &ic.vc);
     ic.lens_k = k;
 
     View_lens_grid.draw(&ic.vc);
-    L->col0 = ic.vc.col0;
-    L->row0 = ic.vc.row0;
+    ln->col0 = ic.vc.col0;
+    ln->row0 = ic.vc.row0;
     a->vc.pos = ic.vc.pos;
 
     Crt_set(w, CA_KEY);

@@ -1,5 +1,5 @@
 /* lesson.h - the classroom mode's screen (Screen_lesson) and its state (Lesson, the screen's
- * own: every function takes it as L), shared by tui/lesson.c (pages,
+ * own: every function takes it as ls), shared by tui/lesson.c (pages,
  * keys, the frame) and tui/lesson_pages.c (the quiz's questions and the numbers of each
  * page's picture). Private to those two files. */
 #ifndef SW_TUI_LESSON_H
@@ -62,19 +62,19 @@ int LessonQuiz_count(void);
 const QuizItem *LessonQuiz_item(int i);
 StationRef LessonQuiz_station(int i);
 /* The question's texts and choices for this model and trace. */
-void LessonQuiz_fill(Lesson *L, App *a, int i, QuizCtx *q);
+void LessonQuiz_fill(Lesson *ls, App *a, int i, QuizCtx *q);
 /* Check an answer (typed, or a choice) and record it. */
-void LessonQuiz_answer(Lesson *L, App *a, int i, const char *answer);
+void LessonQuiz_answer(Lesson *ls, App *a, int i, const char *answer);
 
 /* Draw a page's picture into (y, h). Each returns nothing; errors are drawn in place. */
-void LessonPage_quiz(Lesson *L, App *a, const LessonPage *p, int y, int h);
-void LessonPage_dot(Lesson *L, App *a, int y, int h);
-void LessonPage_near(Lesson *L, App *a, int y, int h);
-void LessonPage_matmul(Lesson *L, App *a, int y, int h);
-void LessonPage_softmax(Lesson *L, App *a, int y, int h);
-void LessonPage_temp(Lesson *L, App *a, int y, int h);
-void LessonPage_xent(Lesson *L, App *a, int y, int h);
-void LessonPage_score(Lesson *L, App *a, int y, int h);
+void LessonPage_quiz(Lesson *ls, App *a, const LessonPage *p, int y, int h);
+void LessonPage_dot(Lesson *ls, App *a, int y, int h);
+void LessonPage_near(Lesson *ls, App *a, int y, int h);
+void LessonPage_matmul(Lesson *ls, App *a, int y, int h);
+void LessonPage_softmax(Lesson *ls, App *a, int y, int h);
+void LessonPage_temp(Lesson *ls, App *a, int y, int h);
+void LessonPage_xent(Lesson *ls, App *a, int y, int h);
+void LessonPage_score(Lesson *ls, App *a, int y, int h);
 
 /* The (b,t) of the i-th real token of the trace (all rows in order); count when i < 0. */
 int LessonTok_at(const Trace *t, int i, int *b, int *pos);

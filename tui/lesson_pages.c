@@ -42,7 +42,7 @@ static void shape_of(App *a, StationKind k, char *buf, size_t cap) {
     LessonShape_format(&sh, 2, buf, cap);
 }
 
-void LessonQuiz_fill(Lesson *L, App *a, int i, QuizCtx *q) {
+void LessonQuiz_fill(Lesson *ls, App *a, int i, QuizCtx *q) {
     const Config *c = &a->m->c;
     const int learned_pos = c->pos == POS_LEARNED, layernorm = c->norm == NORM_LAYERNORM;
     const QuizItem *it = LessonQuiz_item(i);
@@ -137,29 +137,29 @@ void LessonQuiz_fill(Lesson *L, App *a, int i, QuizCtx *q) {
     LessonShape want;
     Lesson_station_shape(c, s, B, T, &want);
     LessonShape_format(&want, 0, q->answer_letters, sizeof q->answer_letters);
-    const QuizAnswer *an = &L->ans[i];
+    const QuizAnswer *an = &ls->ans[i];
     q->answered = an->answered;
     q->right = an->right;
     snprintf(q->given, sizeof q->given, "%s", an->given);
     if (an->answered) snprintf(q->why, sizeof q->why, "%s", an->why);
-    else snprintf(q->why, sizeof q->why, "%s", L->why);
-    snprintf(q->typed, sizeof q->typed, "%s", L->typed);
-    q->sel = L->sel;
-    q->unreadable = L->unreadable;
+    else snprintf(q->why, sizeof q->why, "%s", ls->why);
+    snprintf(q->typed, sizeof q->typed, "%s", ls->typed);
+    q->sel = ls->sel;
+    q->unreadable = ls->unreadable;
 }
 
-void LessonQuiz_answer(Lesson *L, App *a, int i, const char *answer) {
+void LessonQuiz_answer(Lesson *ls, App *a, int i, const char *answer) {
     if (i < 0 || i >= LessonQuiz_count() || !a->trace) return;
     LessonShape want;
     Lesson_station_shape(&a->m->c, LessonQuiz_station(i), a->trace->B, a->trace->T, &want);
     char why[SW_ERR_LEN] = "";
     LessonVerdict v = Lesson_check_shape(&want, answer, why, sizeof why);
     if (v == LESSON_UNREADABLE) {
-        L->unreadable = 1;
-        snprintf(L->why, sizeof L->why, "%s", why);
+        ls->unreadable = 1;
+        snprintf(ls->why, sizeof ls->why, "%s", why);
         return;
     }
-    QuizAnswer *an = &L->ans[i];
+    QuizAnswer *an = &ls->ans[i];
     an->answered = 1;
     an->right = v == LESSON_RIGHT;
     /* what was said, tidied: "b t d" -> "b t d" as typed, trimmed */
@@ -168,9 +168,9 @@ void LessonQuiz_answer(Lesson *L, App *a, int i, const char *answer) {
     size_t n = strlen(an->given);
     while (n > 0 && an->given[n - 1] == ' ') an->given[--n] = 0;
     snprintf(an->why, sizeof an->why, "%s", v == LESSON_RIGHT ? "" : why);
-    L->typed[0] = 0;
-    L->unreadable = 0;
-    L->why[0] = 0;
+    ls->typed[0] = 0;
+    ls->unreadable = 0;
+    ls->why[0] = 0;
 }
 
 /* ---- helpers ---- */
@@ -246,13 +246,13 @@ static void draw_chooser(App *a, int y, int sel_a, int sel_b, int active) {
     Crt_set(w, CA_NORMAL);
 }
 
-static void clamp_tokens(Lesson *L, App *a) {
+static void clamp_tokens(Lesson *ls, App *a) {
     int n = LessonTok_at(a->trace, -1, NULL, NULL);
     if (n <= 0) return;
-    if (L->tok_a < 0) L->tok_a = 0;
-    if (L->tok_a >= n) L->tok_a = n - 1;
-    if (L->tok_b < 0) L->tok_b = 0;
-    if (L->tok_b >= n) L->tok_b = n - 1;
+    if (ls->tok_a < 0) ls->tok_a = 0;
+    if (ls->tok_a >= n) ls->tok_a = n - 1;
+    if (ls->tok_b < 0) ls->tok_b = 0;
+    if (ls->tok_b >= n) ls->tok_b = n - 1;
 }
 
 /* ---- quiz page: the question, then (answered) the station's own picture ---- */
@@ -267,11 +267,11 @@ static int station_ctx(App *a, StationRef s, ViewCtx *c, char *err) {
     return Present_station(&p, s, 0, c, err);
 }
 
-void LessonPage_quiz(Lesson *L, App *a, const LessonPage *p, int y, int h) {
+void LessonPage_quiz(Lesson *ls, App *a, const LessonPage *p, int y, int h) {
     QuizCtx q;
     memset(&q, 0, sizeof q);
     q.vc = base_ctx(a, y, h);
-    LessonQuiz_fill(L, a, p->quiz, &q);
+    LessonQuiz_fill(ls, a, p->quiz, &q);
     View_quiz.draw(&q.vc);
     if (!q.answered) return;
     int py = y + q.used + 1, ph = h - q.used - 1;
@@ -292,13 +292,13 @@ void LessonPage_quiz(Lesson *L, App *a, const LessonPage *p, int y, int h) {
 
 /* ---- dot product of two tokens' embedding rows ---- */
 
-void LessonPage_dot(Lesson *L, App *a, int y, int h) {
+void LessonPage_dot(Lesson *ls, App *a, int y, int h) {
     const Model *m = a->m;
     const Trace *t = a->trace;
-    clamp_tokens(L, a);
-    draw_chooser(a, y, L->tok_a, L->tok_b, L->active);
+    clamp_tokens(ls, a);
+    draw_chooser(a, y, ls->tok_a, ls->tok_b, ls->active);
     int ba = 0, pa = 0, bb = 0, pb = 0;
-    if (LessonTok_at(t, L->tok_a, &ba, &pa) != 0 || LessonTok_at(t, L->tok_b, &bb, &pb) != 0) return;
+    if (LessonTok_at(t, ls->tok_a, &ba, &pa) != 0 || LessonTok_at(t, ls->tok_b, &bb, &pb) != 0) return;
     int ida = Trace_id(t, ba, pa), idb = Trace_id(t, bb, pb);
     DotCtx d;
     memset(&d, 0, sizeof d);
@@ -328,33 +328,33 @@ void LessonPage_dot(Lesson *L, App *a, int y, int h) {
 
 /* ---- nearest tokens in embedding space ---- */
 
-void LessonPage_near(Lesson *L, App *a, int y, int h) {
+void LessonPage_near(Lesson *ls, App *a, int y, int h) {
     const Model *m = a->m;
     const Trace *t = a->trace;
     const int V = m->c.vocab_size, D = m->c.dim;
-    clamp_tokens(L, a);
-    draw_chooser(a, y, L->tok_a, -1, 0);
+    clamp_tokens(ls, a);
+    draw_chooser(a, y, ls->tok_a, -1, 0);
     char err[SW_ERR_LEN] = "";
-    if (!L->norms) L->norms = Lesson_model_row_norms(m, err);
-    if (!L->skip) L->skip = calloc((size_t)V, 1);
-    if (!L->norms || !L->skip) {
+    if (!ls->norms) ls->norms = Lesson_model_row_norms(m, err);
+    if (!ls->skip) ls->skip = calloc((size_t)V, 1);
+    if (!ls->norms || !ls->skip) {
         App_message(y + 2, a->cols, CA_ERROR, err[0] ? err : "out of memory for the nearest-token search");
         return;
     }
     int b = 0, p = 0;
-    if (LessonTok_at(t, L->tok_a, &b, &p) != 0) return;
+    if (LessonTok_at(t, ls->tok_a, &b, &p) != 0) return;
     int id = Trace_id(t, b, p);
     NearCtx *nc = calloc(1, sizeof *nc);
     if (!nc) return;
     nc->vc = base_ctx(a, y + 2, h - 2);
     /* the query itself, and the tokenizer's control tokens (<s>, </s>, <|endoftext|>, ...) */
-    memset(L->skip, 0, (size_t)V);
-    L->skip[id] = 1;
+    memset(ls->skip, 0, (size_t)V);
+    ls->skip[id] = 1;
     int specials = 0;
     char names[64] = "";
     for (int s = 0; s < V; s++)
         if (s != id && Tokenizer_is_control(m->tok, s)) {
-            L->skip[s] = 1;
+            ls->skip[s] = 1;
             if (specials++ < 3) {
                 size_t used = strlen(names);
                 snprintf(names + used, sizeof names - used, "%s%.16s", used ? " " : "", Tokenizer_symbol(m->tok, s));
@@ -365,7 +365,7 @@ void LessonPage_near(Lesson *L, App *a, int y, int h) {
     if (k > LESSON_MAXROWS) k = LESSON_MAXROWS;
     if (k > V - 1) k = V - 1;
     float *qbuf = malloc(sizeof(float) * (size_t)D);
-    nc->n = Lesson_model_nearest(m, L->norms, Lesson_embedding(m, id, qbuf), L->skip, k, nc->near, err);
+    nc->n = Lesson_model_nearest(m, ls->norms, Lesson_embedding(m, id, qbuf), ls->skip, k, nc->near, err);
     free(qbuf);
     if (nc->n < 0) {
         App_message(y + 2, a->cols, CA_ERROR, err);
@@ -385,19 +385,19 @@ void LessonPage_near(Lesson *L, App *a, int y, int h) {
 
 /* ---- the matmul rule at the LM head ---- */
 
-void LessonPage_matmul(Lesson *L, App *a, int y, int h) {
+void LessonPage_matmul(Lesson *ls, App *a, int y, int h) {
     Trace *t = a->trace;
     const Model *m = a->m;
     const int D = m->c.dim;
     ViewCtx base = base_ctx(a, y, h);
     int b = base.b;
-    int pos = L->mm_t < 0 || L->mm_t >= t->len[b] ? t->len[b] - 1 : L->mm_t;
+    int pos = ls->mm_t < 0 || ls->mm_t >= t->len[b] ? t->len[b] - 1 : ls->mm_t;
     TopK top[5];
     int nk = Trace_topk(t, b, pos, 1, 5, top);
     if (nk <= 0) return;
-    int v = top[((L->mm_col % nk) + nk) % nk].id;
-    if (!L->col) L->col = malloc(sizeof(float) * (size_t)D);
-    if (!L->col || Lesson_lm_column(m, v, L->col) != 0) {
+    int v = top[((ls->mm_col % nk) + nk) % nk].id;
+    if (!ls->col) ls->col = malloc(sizeof(float) * (size_t)D);
+    if (!ls->col || Lesson_lm_column(m, v, ls->col) != 0) {
         App_message(y, a->cols, CA_ERROR, "cannot read the LM head's column");
         return;
     }
@@ -419,7 +419,7 @@ void LessonPage_matmul(Lesson *L, App *a, int y, int h) {
     label_of(a, Trace_id(t, b, pos), mc->t_label, sizeof mc->t_label);
     DotCtx *d = &mc->dot;
     d->a = t->final_norm + ((size_t)b * t->Tcap + pos) * D;
-    d->b = L->col;
+    d->b = ls->col;
     d->n = D;
     snprintf(d->a_sym, sizeof d->a_sym, "x[%d,%d,d]", b, pos);
     snprintf(d->b_sym, sizeof d->b_sym, "%s[d,%d]", tied ? "Eᵀ" : "W", v);
@@ -435,9 +435,9 @@ void LessonPage_matmul(Lesson *L, App *a, int y, int h) {
 
 /* ---- softmax, naive and stable ---- */
 
-static float *scratch(Lesson *L, App *a) {
-    if (!L->scratch) L->scratch = malloc(sizeof(float) * 2 * (size_t)a->m->c.vocab_size);
-    return L->scratch;
+static float *scratch(Lesson *ls, App *a) {
+    if (!ls->scratch) ls->scratch = malloc(sizeof(float) * 2 * (size_t)a->m->c.vocab_size);
+    return ls->scratch;
 }
 
 static void demo_example(SoftmaxExample *e, const char *title, const float *x, int n) {
@@ -457,18 +457,18 @@ static void demo_example(SoftmaxExample *e, const char *title, const float *x, i
     }
 }
 
-void LessonPage_softmax(Lesson *L, App *a, int y, int h) {
+void LessonPage_softmax(Lesson *ls, App *a, int y, int h) {
     Trace *t = a->trace;
     const int V = a->m->c.vocab_size;
     SoftmaxCtx *sc = calloc(1, sizeof *sc);
-    float *s = scratch(L, a);
+    float *s = scratch(ls, a);
     if (!sc || !s) { free(sc); return; }
     sc->vc = base_ctx(a, y, h);
     static const float small[3] = {2, 1, 0}, big[3] = {1000, 999, 998};
     demo_example(&sc->ex[0], "[2, 1, 0]", small, 3);
     demo_example(&sc->ex[1], "[1000, 999, 998]", big, 3);
     int b = sc->vc.b;
-    int pos = L->sm_t < 0 || L->sm_t >= t->len[b] ? t->len[b] - 1 : L->sm_t;
+    int pos = ls->sm_t < 0 || ls->sm_t >= t->len[b] ? t->len[b] - 1 : ls->sm_t;
     TopK top[3];
     int nk = Trace_topk(t, b, pos, 1, 3, top);
     const float *lg = Trace_logits_row(t, b, pos);
@@ -503,16 +503,16 @@ void LessonPage_softmax(Lesson *L, App *a, int y, int h) {
 
 /* ---- temperature ---- */
 
-void LessonPage_temp(Lesson *L, App *a, int y, int h) {
+void LessonPage_temp(Lesson *ls, App *a, int y, int h) {
     Trace *t = a->trace;
     const int V = a->m->c.vocab_size;
     TempCtx *tc = calloc(1, sizeof *tc);
-    float *s = scratch(L, a);
+    float *s = scratch(ls, a);
     if (!tc || !s) { free(tc); return; }
     tc->vc = base_ctx(a, y, h);
     int b = tc->vc.b;
-    int pos = L->sm_t < 0 || L->sm_t >= t->len[b] ? t->len[b] - 1 : L->sm_t;
-    tc->temp = L->temp;
+    int pos = ls->sm_t < 0 || ls->sm_t >= t->len[b] ? t->len[b] - 1 : ls->sm_t;
+    tc->temp = ls->temp;
     tc->tmin = 0.05f;
     tc->tmax = 100;
     int k = h - 8;
@@ -523,7 +523,7 @@ void LessonPage_temp(Lesson *L, App *a, int y, int h) {
     /* the same tokens at every temperature: the top k by logit (T = 1), p at this T */
     TopK top[LESSON_MAXROWS];
     tc->n = Trace_topk(t, b, pos, 1, k, top);
-    Trace_probs_row(t, b, pos, L->temp, s);
+    Trace_probs_row(t, b, pos, ls->temp, s);
     for (int i = 0; i < tc->n; i++) {
         label_of(a, top[i].id, tc->label[i], VIEW_LABEL);
         tc->logit[i] = top[i].logit;
@@ -534,7 +534,7 @@ void LessonPage_temp(Lesson *L, App *a, int y, int h) {
     tc->top_p = tc->n > 0 ? tc->p[0] : 0;
     static const float demo[3] = {2, 1, 0};
     float e3[3];
-    Lesson_softmax_stable(demo, 3, L->temp, e3, tc->demo_p, NULL);
+    Lesson_softmax_stable(demo, 3, ls->temp, e3, tc->demo_p, NULL);
     char lab[VIEW_LABEL];
     label_of(a, Trace_id(t, b, pos), lab, sizeof lab);
     snprintf(tc->where, sizeof tc->where, "next token after t=%d \"%s\" (row b=%d)", pos, lab, b);
@@ -544,7 +544,7 @@ void LessonPage_temp(Lesson *L, App *a, int y, int h) {
 
 /* ---- cross-entropy table ---- */
 
-void LessonPage_xent(Lesson *L, App *a, int y, int h) {
+void LessonPage_xent(Lesson *ls, App *a, int y, int h) {
     Trace *t = a->trace;
     CeCtx *cc = calloc(1, sizeof *cc);
     if (!cc) return;
@@ -559,10 +559,10 @@ void LessonPage_xent(Lesson *L, App *a, int y, int h) {
     int rows = (h - 4) / step;
     if (rows < 1) rows = 1;
     if (rows > LESSON_MAXROWS) rows = LESSON_MAXROWS;
-    if (L->ce_first > n - rows) L->ce_first = n - rows;
-    if (L->ce_first < 0) L->ce_first = 0;
-    for (int i = 0; i < rows && L->ce_first + i < n; i++) {
-        const LessonCE *r = &all[L->ce_first + i];
+    if (ls->ce_first > n - rows) ls->ce_first = n - rows;
+    if (ls->ce_first < 0) ls->ce_first = 0;
+    for (int i = 0; i < rows && ls->ce_first + i < n; i++) {
+        const LessonCE *r = &all[ls->ce_first + i];
         cc->rows[i] = *r;
         label_of(a, Trace_id(t, b, r->pos), cc->before[i], VIEW_LABEL);
         label_of(a, r->target, cc->target[i], VIEW_LABEL);
@@ -580,7 +580,7 @@ void LessonPage_xent(Lesson *L, App *a, int y, int h) {
 
 /* ---- the score ---- */
 
-void LessonPage_score(Lesson *L, App *a, int y, int h) {
+void LessonPage_score(Lesson *ls, App *a, int y, int h) {
     ScoreCtx *sc = calloc(1, sizeof *sc);
     if (!sc) return;
     sc->vc = base_ctx(a, y, h);
@@ -591,7 +591,7 @@ void LessonPage_score(Lesson *L, App *a, int y, int h) {
         char sh[96];
         shape_of(a, LessonQuiz_item(i)->kind, sh, sizeof sh);
         snprintf(sc->answer[i], sizeof sc->answer[i], "%.47s", sh);
-        const QuizAnswer *an = &L->ans[i];
+        const QuizAnswer *an = &ls->ans[i];
         sc->state[i] = !an->answered ? 0 : an->right ? 1 : 2;
         snprintf(sc->given[i], sizeof sc->given[i], "%s", an->given);
         sc->answered += an->answered;

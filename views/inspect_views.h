@@ -1,4 +1,4 @@
-/* inspect.h - the pictures of the inspection screens (tui/surprise.c, tui/lens.c):
+/* inspect_views.h - the pictures of the inspection screens (tui/surprise.c, tui/lens.c):
  *
  *   View_surprise   the prompt's tokens coloured by the probability the model gave each one
  *                   (from the position before), with -log p in nats underneath
@@ -11,8 +11,8 @@
  * is the ViewCtx: call View_surprise.draw(&ic.vc). Like every view they never run the model:
  * the screen fills the numbers (tests fill them by hand).
  */
-#ifndef SW_VIEWS_INSPECT_H
-#define SW_VIEWS_INSPECT_H
+#ifndef SW_INSPECT_VIEWS_H
+#define SW_INSPECT_VIEWS_H
 
 #include "views/view.h"
 

@@ -1,4 +1,4 @@
-/* surprise.c - token surprise: the row's tokens as chips coloured by the probability the
+/* surprise_chips.c - View_surprise, the token surprise chips: the row's tokens as chips coloured by the probability the
  * model gave each one from the position before, with the loss -log p (nats) underneath;
  * the row's mean loss and perplexity, and the uniform guesser's log V beside them.
  *
@@ -66,7 +66,7 @@ static void chip_attr(WINDOW *w, double v, int sel) {
     wattr_set(w, A_NORMAL, 0, &pair);
 }
 
-static void surprise_draw(ViewCtx *c) {
+static void chips_draw(ViewCtx *c) {
     InspectCtx *ic = (InspectCtx *)c;
     WINDOW *w = c->win;
     View_clear(c);
@@ -173,4 +173,4 @@ static void surprise_draw(ViewCtx *c) {
     Crt_set(w, CA_NORMAL);
 }
 
-const ViewClass View_surprise = {"token surprise", surprise_draw, NULL, NULL};
+const ViewClass View_surprise = {"token surprise", chips_draw, NULL, NULL};

@@ -18,7 +18,7 @@ const ViewClass *View_for(ViewKind k) {
     return &View_heatmap;
 }
 
-/* Next character of s: its wide char and byte length (invalid byte -> U+FFFD, 1 byte). */
+/* Next character of s: its wide char and byte length (an invalid byte -> '?', 1 byte). */
 static size_t next_char(const char *s, size_t n, wchar_t *wc) {
     mbstate_t st;
     memset(&st, 0, sizeof st);

@@ -1,13 +1,14 @@
 /* view.h - one renderer per kind of picture ("view classes", htop style).
  *
  * A view draws into a rectangle of a curses window from a ViewCtx that the caller filled:
- * the numbers (a TensorView, top-k rows, token labels) are prepared by the screen that uses
- * the view (tui/walk.c for the forward-pass walk), so views never run the model and can be
- * drawn from hand-made data in tests (tests/test_views.c).
+ * the numbers (a TensorView, top-k rows, token labels) are prepared by the app layer
+ * (app/present.c for a station of the walk) or the screen that uses the view, so views never
+ * run the model, hold no trace, and can be drawn from hand-made data in tests
+ * (tests/test_views.c). The terminal's colours and cells are term/crt.h's.
  *
  * Adding a picture: write views/NAME.c defining `const ViewClass View_NAME = {...}` and
- * declare it below. A screen picks the view it needs (the walk picks by Station_info()->view
- * through View_for()).
+ * declare it below (docs/ARCHITECTURE.md). A screen picks the view it needs (the walk picks
+ * by Station_info()->view through View_for()).
  */
 #ifndef SW_VIEW_H
 #define SW_VIEW_H
@@ -61,8 +62,6 @@ typedef struct ViewCtx {
     int byte_level;           /* byte-level BPE tokenizer: show the pieces' spelling too */
     const char *bos_name;     /* the token the tokenizer puts in front ("<s>"), or NULL */
     const Config *cfg;        /* may be NULL in tests */
-    const char *model_name;
-    Trace *trace;             /* may be NULL (tests) */
 
     /* where we are */
     StationRef st;
