@@ -10,8 +10,8 @@
  *
  * Default model search list (Model_resolve(NULL, ...)), first hit wins:
  *   1. each entry E of $SHAPEWALK_MODEL_PATH (colon-separated): E itself if it is a model
- *      (a GPT-2 folder, a folder with a .bin checkpoint, or a .bin), else E/gpt2, else
- *      E/stories260K
+ *      (a GPT-2 folder, a folder with a .bin checkpoint or a .gguf, a .bin or a .gguf file),
+ *      else E/gpt2, else E/stories260K
  *   2. DATA/gpt2             when fetched (has model.safetensors and config.json)
  *   3. DATA/stories260K
  *   4. ./models/stories260K
@@ -71,7 +71,8 @@ void model_dirname(const char *path, char *out, size_t cap) {
 
 /* The names models/manifest.tsv knows (`make model NAME=...`); tests/test_model.c checks
  * that the two lists agree. */
-const char *const Model_fetchable[] = { "gpt2", "gpt2-medium", "stories260K", "stories15M", "stories42M", "stories110M", NULL };
+const char *const Model_fetchable[] = { "gpt2", "gpt2-medium", "stories260K", "stories15M", "stories42M", "stories110M",
+                                        "smollm2-135m", "smollm2-360m", "qwen2.5-0.5b", "tinyllama-1.1b", NULL };
 
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
@@ -388,14 +389,29 @@ void Model_data_dir(char *out, size_t cap) {
     snprintf(out, cap, "%s/.local/share/shapewalk", home);
 }
 
+/* does dir hold a .gguf file? (Model_open then takes it, or says there are several) */
+static int has_gguf(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int found_one = 0;
+    struct dirent *e;
+    while (!found_one && (e = readdir(d)) != NULL) {
+        char p[4400];
+        snprintf(p, sizeof p, "%.4000s/%.255s", dir, e->d_name);
+        found_one = ends_with(e->d_name, ".gguf") && model_is_file(p);
+    }
+    closedir(d);
+    return found_one;
+}
+
 /* A folder or file Model_open would take (cheap checks only, nothing is parsed). */
 static int looks_like_model(const char *p) {
     char buf[4400], other[4400];
-    if (model_is_file(p)) return ends_with(p, ".bin");
+    if (model_is_file(p)) return ends_with(p, ".bin") || ends_with(p, ".gguf");
     if (!model_is_dir(p)) return 0;
     snprintf(buf, sizeof buf, "%s/model.safetensors", p);
     if (model_is_file(buf)) return 1;
-    return find_bins(p, buf, other, sizeof buf) >= 1;
+    return find_bins(p, buf, other, sizeof buf) >= 1 || has_gguf(p);
 }
 
 static int gpt2_fetched(const char *dir) {
@@ -489,10 +505,10 @@ int Model_resolve(const char *name, char *out, size_t cap, char *err) {
             snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", Model_fetchable[i]);
         }
         if (fetchable)
-            sw_seterr(err, "model %s not found in %s; run `make model NAME=%s` (needs internet) or pass its folder or .bin path",
+            sw_seterr(err, "model %s not found in %s; run `make model NAME=%s` (needs internet) or pass its folder, .bin or .gguf path",
                       name, data, name);
         else
-            sw_seterr(err, "no model called %s: pass a model's folder or .bin path, or a name `make model NAME=...` fetches (%s)",
+            sw_seterr(err, "no model called %s: pass a model's folder, .bin or .gguf path, or a name `make model NAME=...` fetches (%s)",
                       name, names);
         return -1;
     }

@@ -74,14 +74,19 @@ safe_name() {
 
 manifest_rows() { grep -v '^#' "$manifest" | grep -v '^[[:space:]]*$'; }
 
+# one line per model: name, download size ("?" when the manifest has none, "+" when only some
+# files have one), files; "(no published sha256)" marks a model fetch refuses without
+# SHAPEWALK_ALLOW_UNVERIFIED=1
 list_models() {
     manifest_rows | awk -F'\t' '
         { if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 }
-          if ($4 == "-") unknown[$1] = 1; else bytes[$1] += $4; files[$1] = files[$1] " " $2 }
+          if ($4 == "-") unknown[$1] = 1; else { bytes[$1] += $4; known[$1] = 1 }
+          if ($5 == "-") unverified[$1] = 1
+          files[$1] = files[$1] " " $2 }
         END { for (i = 0; i < n; i++) { m = order[i]; b = bytes[m]
               s = (b >= 1e9) ? sprintf("%.2f GB", b/1e9) : (b >= 1e6) ? sprintf("%.0f MB", b/1e6) : sprintf("%.0f kB", b/1e3)
-              if (unknown[m]) s = s "+"
-              printf "  %-13s %9s  %s\n", m, s, files[m] } }'
+              if (unknown[m]) s = known[m] ? s "+" : "?"
+              printf "  %-15s %9s  %s%s\n", m, s, files[m], unverified[m] ? "  (no published sha256)" : "" } }'
 }
 
 # The curl exit status as a sentence.

@@ -852,6 +852,26 @@ static void test_resolve(void) {
     setenv("SHAPEWALK_MODEL_PATH", sdir, 1);
     rc = Model_resolve(NULL, out, sizeof out, err);
     expect(rc == 0 && strcmp(out, want) == 0, "resolve: SHAPEWALK_MODEL_PATH entry is a model", "%s", rc ? err : out);
+    /* a GGUF model is a folder holding one .gguf (what `make model NAME=qwen2.5-0.5b` writes):
+     * found by name on SHAPEWALK_MODEL_PATH, and a .gguf file is itself a model. Only the
+     * name is looked at here, so four bytes stand in for the file. */
+    mkd("mp");
+    mkd("mp/qwen2.5-0.5b");
+    mkd("mp/not-gguf");
+    write_file(tpath("mp/qwen2.5-0.5b/qwen2.5-0.5b-instruct-q4_k_m.gguf"), "GGUF", 4);
+    write_file(tpath("mp/not-gguf/notes.txt"), "GGUF", 4);
+    snprintf(mp, sizeof mp, "%s", tpath("mp"));
+    setenv("SHAPEWALK_MODEL_PATH", mp, 1);
+    rc = Model_resolve("qwen2.5-0.5b", out, sizeof out, err);
+    expect(rc == 0 && strstr(out, "/mp/qwen2.5-0.5b") && !strstr(out, ".gguf"), "resolve: a folder holding a .gguf is a model",
+           "%s", rc ? err : out);
+    rc = Model_resolve("not-gguf", out, sizeof out, err);
+    expect(rc == -1, "resolve: a folder without a model file is not a model", "%s", rc ? err : out);
+    snprintf(mp, sizeof mp, "%s", tpath("mp/qwen2.5-0.5b/qwen2.5-0.5b-instruct-q4_k_m.gguf"));
+    setenv("SHAPEWALK_MODEL_PATH", mp, 1);
+    rc = Model_resolve(NULL, out, sizeof out, err);
+    expect(rc == 0 && strstr(out, "qwen2.5-0.5b-instruct-q4_k_m.gguf"), "resolve: SHAPEWALK_MODEL_PATH entry is a .gguf file",
+           "%s", rc ? err : out);
     /* a fetched gpt2 in the data dir wins over the built-in list */
     unsetenv("SHAPEWALK_MODEL_PATH");
     mkd("data/gpt2");

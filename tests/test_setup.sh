@@ -364,6 +364,51 @@ SHAPEWALK_ALLOW_UNVERIFIED=1 SHAPEWALK_MANIFEST=$tmp/evil.tsv SHAPEWALK_MIRROR=$
 [ $rc -eq 5 ] && [ ! -e "$tmp/evil.bin" ] && [ ! -e "$data/../evil.bin" ]
 expect $? "fetch: a manifest file name with .. is refused" "exit $rc"
 
+# a GGUF model: DATA/NAME/ holds its one .gguf file. A test manifest gives the real manifest's
+# name and file name for qwen2.5-0.5b, and the mirror serves stories260K's Q8_0 GGUF (from
+# ../shared) under that name, with its real size and sha256.
+gguf_src=$SHARED/models/stories260K-gguf/stories260K-q8_0.gguf
+gname=qwen2.5-0.5b
+gfile=$(awk -F'\t' -v n=$gname '$1 == n { print $2 }' models/manifest.tsv)
+if [ -f "$gguf_src" ] && [ -n "$gfile" ]; then
+    mkdir -p "$www/gguf/$gname" "$www/ggufbad/$gname"
+    cp "$gguf_src" "$www/gguf/$gname/$gfile"
+    gsize=$(wc -c < "$gguf_src" | tr -d ' ')
+    # same size, one byte changed near the end (inside the last tensor's data)
+    { head -c $((gsize - 1000)) "$gguf_src"; printf 'Z'; tail -c 999 "$gguf_src"; } > "$www/ggufbad/$gname/$gfile"
+    printf '%s\t%s\thttps://example.invalid/%s\t%s\t%s\n' "$gname" "$gfile" "$gfile" "$gsize" \
+        "$(sha256sum "$gguf_src" | cut -d' ' -f1)" > "$tmp/gguf-manifest.tsv"
+    data6=$tmp/data6
+    out=$(SHAPEWALK_DATA=$data6 SHAPEWALK_MANIFEST=$tmp/gguf-manifest.tsv SHAPEWALK_MIRROR=$base/gguf fetch $gname 2>&1); rc=$?
+    [ $rc -eq 0 ] && cmp -s "$data6/$gname/$gfile" "$gguf_src" && [ "$(ls -A "$data6/$gname")" = "$gfile" ] \
+        && printf '%s' "$out" | grep -q "verified $gname/$gfile"
+    expect $? "fetch: a GGUF model downloaded from the $mode mirror into DATA/$gname/$gfile, sha256 verified" "exit $rc: $out"
+    out=$(SHAPEWALK_DATA=$data6 SHAPEWALK_MANIFEST=$tmp/gguf-manifest.tsv fetch --verify $gname 2>&1)
+    expect $? "fetch: --verify passes on the GGUF download" "$out"
+    data7=$tmp/data7
+    out=$(SHAPEWALK_DATA=$data7 SHAPEWALK_MANIFEST=$tmp/gguf-manifest.tsv SHAPEWALK_MIRROR=$base/ggufbad fetch $gname 2>&1); rc=$?
+    [ $rc -eq 4 ] && [ ! -e "$data7/$gname/$gfile" ] && [ ! -e "$data7/$gname/$gfile.part" ] \
+        && printf '%s' "$out" | grep -q "$gname/$gfile .*does not match its sha256"
+    expect $? "fetch: a GGUF file that does not match its sha256: exit 4, removed, says so" "exit $rc: $out; left: $(ls -A "$data7/$gname" 2>/dev/null)"
+    if [ -x "$bin" ]; then
+        out=$(SHAPEWALK_DATA=$data6 SHAPEWALK_MODEL_PATH= timeout 60 "$bin" --model $gname --prompt "Once upon a time" --dump 2>&1); rc=$?
+        [ $rc -eq 0 ] && printf '%s' "$out" | head -1 | grep -q '^model: .* llama · Q8_0 · L=5 D=64'
+        expect $? "fetch: shapewalk --model $gname --dump opens the fetched GGUF folder" "exit $rc: $(printf '%s' "$out" | head -3)"
+    else
+        skip "fetch: shapewalk --model $gname opens the fetched GGUF folder" "no $bin"
+    fi
+else
+    skip "fetch: a GGUF model" "no $gguf_src, or no $gname row in models/manifest.tsv"
+fi
+
+# every real manifest file without a published checksum is refused before anything is downloaded
+for gname in $(grep -v '^#' models/manifest.tsv | awk -F'\t' '$5 == "-" { print $1 }' | sort -u); do
+    data8=$tmp/data8
+    out=$(SHAPEWALK_DATA=$data8 SHAPEWALK_MIRROR=http://127.0.0.1:$closed fetch "$gname" 2>&1); rc=$?
+    [ $rc -eq 5 ] && printf '%s' "$out" | grep -q "no published sha256 for $gname/" && [ ! -e "$data8/$gname" ]
+    expect $? "fetch: $gname (no published sha256) is refused unless SHAPEWALK_ALLOW_UNVERIFIED=1, nothing written" "exit $rc: $out"
+done
+
 # the data directory: SHAPEWALK_DATA, else XDG_DATA_HOME/shapewalk, else ~/.local/share/shapewalk
 out=$(env -u SHAPEWALK_DATA XDG_DATA_HOME=$tmp/xdg SHAPEWALK_MIRROR=$base/good sh models/fetch.sh stories260K 2>&1); rc=$?
 [ $rc -eq 0 ] && [ -f "$tmp/xdg/shapewalk/stories260K/stories260K.bin" ]
