@@ -5,11 +5,16 @@
  * token with that matrix (9.4 MB: from L3 after the first call) and with the LM head
  * (50257x768, 154 MB: from memory). Best of REPS calls, OpenBLAS threads = THREADS.
  *
- *   kernels [THREADS] [REPS]     one JSON object on stdout */
+ *   kernels [THREADS] [REPS]     one JSON object on stdout
+ *   kernels --list               the kernels this CPU runs (engine/blas.c), one a line
+ *   kernels --auto               the kernel shapewalk's auto choice names for this CPU */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <cblas.h>
+#include <string.h>
+
+#include "engine/blas.h"
 
 static double now(void) {
     struct timespec t;
@@ -27,6 +32,21 @@ static float *filled(size_t n, unsigned seed) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 2 && (strcmp(argv[1], "--list") == 0 || strcmp(argv[1], "--auto") == 0)) {
+        static const char *all[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Opteron",
+                                    "OpteronSSE3", "Barcelona", "Bobcat", "Sandybridge", "Bulldozer", "Piledriver",
+                                    "Steamroller", "Excavator", "Haswell", "Zen", "SkylakeX", "Cooperlake"};
+        BlasCpu c;
+        Blas_cpu(&c);
+        if (argv[1][2] == 'a') {
+            const char *b = Blas_best_kernel(&c);
+            printf("%s\n", b ? b : "");
+            return 0;
+        }
+        for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+            if (Blas_can_run(&c, all[i])) printf("%s\n", all[i]);
+        return 0;
+    }
     int threads = argc > 1 ? atoi(argv[1]) : 2, reps = argc > 2 ? atoi(argv[2]) : 20;
     if (threads < 1 || reps < 1) { fprintf(stderr, "kernels: usage: kernels [THREADS] [REPS]\n"); return 2; }
     openblas_set_num_threads(threads);
