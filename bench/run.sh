@@ -50,18 +50,25 @@ if [ -z "$best_kernel" ] && [ -x "$B/kernels" ]; then
     best_rate=0
     echo "[" > "$B/kernels.json"
     sep=""
+    # the forward's sgemm in both layouts (the aligned copy of a checkpoint uses TransB), x10
+    rate_of() { printf '%s' "$1" | sed 's/.*"sgemm_256x768x3072_nn_gflops": \([0-9.]*\).*"sgemm_256x768x3072_nt_gflops": \([0-9.]*\).*/\1 \2/' |
+                awk '{ printf "%d", ($1 + $2) * 5 }'; }
+    reps=25; [ -n "$q" ] && reps=8
     for k in $("$B/kernels" --list); do
         case "$k" in Prescott|Nehalem|Sandybridge|Haswell|Zen|SkylakeX|Cooperlake) ;; *) continue ;; esac
-        reps=25; [ -n "$q" ] && reps=8
-        line=$(run env OPENBLAS_CORETYPE="$k" "$B/kernels" "$THREADS" "$reps") || continue
-        case "$line" in *"\"kernel\": \"$k\""*) ;; *) continue ;; esac   # the library does not know it
+        # twice, the better run kept: a shared machine disturbs single runs by 2x
+        line=""; lr=0
+        for pass in 1 2; do
+            l=$(run env OPENBLAS_CORETYPE="$k" "$B/kernels" "$THREADS" "$reps") || continue
+            case "$l" in *"\"kernel\": \"$k\""*) ;; *) continue ;; esac   # the library does not know it
+            r=$(rate_of "$l")
+            if [ "$r" -gt "$lr" ]; then lr=$r; line=$l; fi
+        done
+        [ -n "$line" ] || continue
         printf '%s%s\n' "$sep" "$line" >> "$B/kernels.json"
         sep=","
         echo "bench: kernel $line"
-        # the forward's sgemm in both layouts (the aligned copy of a checkpoint uses TransB)
-        rate=$(printf '%s' "$line" | sed 's/.*"sgemm_256x768x3072_nn_gflops": \([0-9.]*\).*"sgemm_256x768x3072_nt_gflops": \([0-9.]*\).*/\1 \2/' |
-               awk '{ printf "%d", ($1 + $2) * 5 }')
-        if [ "$rate" -gt "$best_rate" ]; then best_rate=$rate; best_kernel=$k; fi
+        if [ "$lr" -gt "$best_rate" ]; then best_rate=$lr; best_kernel=$k; fi
     done
     echo "]" >> "$B/kernels.json"
 fi
