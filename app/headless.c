@@ -3,6 +3,7 @@
 #include "app/headless.h"
 #include "engine/quant.h"
 #include "app/present.h"
+#include "engine/blas.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -89,6 +90,9 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
     char desc[256], lab[128];
     Model_describe(m, desc, sizeof desc);
     fprintf(out, "model: %s\n", desc);
+    char blas[256];
+    Blas_describe(blas, sizeof blas);
+    fprintf(out, "blas: %s\n", blas);
     fprintf(out, "batch: B=%d, T=%d (longest prompt; shorter ones are padded and masked)\n", t->B, t->T);
     for (int b = 0; b < t->B; b++) {
         fprintf(out, "  prompt %d (T=%d): ", b, t->len[b]);
@@ -211,6 +215,14 @@ static cJSON *json_report(Trace *t, const Options *o, Sampler *smp, int gen_from
     cJSON_AddNumberToObject(jm, "h", m->c.n_heads);
     cJSON_AddNumberToObject(jm, "V", m->c.vocab_size);
     cJSON_AddNumberToObject(jm, "context", m->c.seq_len);
+    BlasInfo bi;
+    Blas_info(&bi);
+    cJSON *jb = cJSON_AddObjectToObject(root, "blas");
+    cJSON_AddStringToObject(jb, "library", bi.library);
+    cJSON_AddStringToObject(jb, "threading", bi.threading);
+    cJSON_AddStringToObject(jb, "kernel", bi.kernel);
+    cJSON_AddStringToObject(jb, "chosen_by", bi.chosen_by);
+    if (bi.before[0]) cJSON_AddStringToObject(jb, bi.before_from_env ? "before_from_OPENBLAS_CORETYPE" : "library_pick", bi.before);
     cJSON_AddNumberToObject(root, "B", t->B);
     cJSON_AddNumberToObject(root, "top_k", k);
     cJSON_AddNumberToObject(root, "uniform_loss", log((double)m->c.vocab_size));

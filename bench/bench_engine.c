@@ -33,6 +33,7 @@
 #include <math.h>
 
 #include "bench.h"
+#include "engine/blas.h"
 #include "engine/forward.h"
 #include "engine/model.h"
 #include "engine/trace.h"
@@ -480,6 +481,11 @@ static int mode_all(const char *self, const char *dir, const char *out_path, int
     char desc[256];
     Model_describe(m, desc, sizeof desc);
     printf("bench_engine: %s, OpenBLAS threads %d\n", desc, openblas_get_num_threads());
+    char blas[256];
+    Blas_describe(blas, sizeof blas);
+    printf("bench_engine: BLAS %s\n", blas);
+    cJSON_AddStringToObject(root, "blas", blas);
+    cJSON_AddStringToObject(root, "blas_kernel", openblas_get_corename());
     cJSON_AddStringToObject(root, "model", desc);
     cJSON_AddStringToObject(root, "model_dir", dir);
     cJSON_AddNumberToObject(root, "weight_bytes", (double)m->weight_bytes);
@@ -521,6 +527,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_engine all|gen MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
         return 2;
     }
+    /* as the program does first thing: OpenBLAS's better kernels when it picked weaker ones */
+    int brc = Blas_startup(NULL, argv);
+    if (brc) return brc;
     const char *mode = argv[1], *dir = argv[2];
     snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
     if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));

@@ -1,11 +1,17 @@
 /* ceilings.c - this machine's own limits, the yardsticks for the forward pass:
  *
- *   1. memory read bandwidth: sum the floats of a buffer much larger than the last-level cache
- *      (1 GB by default) with THREADS threads and with 1; the best pass of either, in GB/s
- *      (1e9 bytes/s) (one core alone nearly saturates memory on small machines);
- *   2. OpenBLAS sgemm GFLOP/s at the shapes of GPT-2 124M's forward pass on N rows
+ *   1. memory read bandwidth: read a buffer much larger than the last-level cache (1 GB by
+ *      default) with THREADS threads and with 1, by several methods (a plain sum the compiler
+ *      vectorizes; explicit AVX2 / AVX-512 loads into 8 independent sums; the same with software
+ *      prefetch ahead), and take the best pass of all, in GB/s (1e9 bytes/s): a ceiling must be
+ *      one the hardware cannot beat, so every way of streaming gets its chance;
+ *   2. the peak FMA rate of the cores: a tight loop of independent AVX-512 (else AVX2) FMAs on
+ *      THREADS threads at once, chosen at run time by what the CPU has, in GFLOP/s (an FMA is 2);
+ *   3. OpenBLAS sgemm GFLOP/s at the shapes of GPT-2 124M's forward pass on N rows
  *      (y(N,out) = x(N,in) @ W(in,out); the LM head uses Eᵀ, i.e. CblasTrans on (V,D)),
- *      with OpenBLAS threads set deliberately to THREADS by openblas_set_num_threads().
+ *      with OpenBLAS threads set deliberately to THREADS by openblas_set_num_threads(), with the
+ *      kernel OpenBLAS runs (openblas_get_corename(); run.sh sets OPENBLAS_CORETYPE to the
+ *      fastest kernel it measured with bench/kernels).
  *
  *   ceilings OUT.json THREADS BUF_MB N [N...]
  *   ceilings OUT.json THREADS BUF_MB            bandwidth only (run.sh's generation rounds)
@@ -16,6 +22,7 @@
  * speed. Bandwidth is measured first, before OpenBLAS starts its (spinning) threads.
  */
 #include <pthread.h>
+#include <immintrin.h>
 #include <cblas.h>
 
 #include "bench.h"
@@ -46,17 +53,82 @@ static void *fill_part(void *arg) {
     return NULL;
 }
 
-/* Best GB/s of `passes` parallel sums of x[0..n) with nthreads threads; *check gets the sum. */
-static double read_bandwidth(float *x, size_t n, int nthreads, int passes, double *check) {
+/* explicit vector loads into 8 independent sums, optionally prefetching 4 KB ahead */
+__attribute__((target("avx2"))) static float sum_avx2(const float *x, size_t n, int prefetch) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        if (prefetch) _mm_prefetch((const char *)(x + i + 1024), _MM_HINT_T0);
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + i));      a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + i + 8));
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x + i + 16)); a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x + i + 24));
+        a4 = _mm256_add_ps(a4, _mm256_loadu_ps(x + i + 32)); a5 = _mm256_add_ps(a5, _mm256_loadu_ps(x + i + 40));
+        a6 = _mm256_add_ps(a6, _mm256_loadu_ps(x + i + 48)); a7 = _mm256_add_ps(a7, _mm256_loadu_ps(x + i + 56));
+    }
+    __m256 t = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    float v[8], s = 0;
+    _mm256_storeu_ps(v, t);
+    for (int k = 0; k < 8; k++) s += v[k];
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+__attribute__((target("avx512f"))) static float sum_avx512(const float *x, size_t n, int prefetch) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        if (prefetch) {
+            _mm_prefetch((const char *)(x + i + 1024), _MM_HINT_T0);
+            _mm_prefetch((const char *)(x + i + 1024 + 64), _MM_HINT_T0);
+        }
+        a0 = _mm512_add_ps(a0, _mm512_loadu_ps(x + i));      a1 = _mm512_add_ps(a1, _mm512_loadu_ps(x + i + 16));
+        a2 = _mm512_add_ps(a2, _mm512_loadu_ps(x + i + 32)); a3 = _mm512_add_ps(a3, _mm512_loadu_ps(x + i + 48));
+        a4 = _mm512_add_ps(a4, _mm512_loadu_ps(x + i + 64)); a5 = _mm512_add_ps(a5, _mm512_loadu_ps(x + i + 80));
+        a6 = _mm512_add_ps(a6, _mm512_loadu_ps(x + i + 96)); a7 = _mm512_add_ps(a7, _mm512_loadu_ps(x + i + 112));
+    }
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                                                 _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7))));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+enum { M_SUM, M_AVX2, M_AVX2_PF, M_AVX512, M_AVX512_PF, M_COUNT };
+static const char *method_names[M_COUNT] = {"plain sum", "AVX2 loads", "AVX2 loads + prefetch", "AVX-512 loads",
+                                            "AVX-512 loads + prefetch"};
+static int method_ok(int m) {
+    if (m == M_AVX2 || m == M_AVX2_PF) return __builtin_cpu_supports("avx2");
+    if (m == M_AVX512 || m == M_AVX512_PF) return __builtin_cpu_supports("avx512f");
+    return 1;
+}
+
+typedef struct { const float *x; size_t n; float sum; int method; } ReadJob;
+static void *read_part(void *arg) {
+    ReadJob *j = arg;
+    switch (j->method) {
+    case M_AVX2: j->sum = sum_avx2(j->x, j->n, 0); break;
+    case M_AVX2_PF: j->sum = sum_avx2(j->x, j->n, 1); break;
+    case M_AVX512: j->sum = sum_avx512(j->x, j->n, 0); break;
+    case M_AVX512_PF: j->sum = sum_avx512(j->x, j->n, 1); break;
+    default: {
+        SumJob sj = {j->x, j->n, 0};
+        sum_part(&sj);
+        j->sum = sj.sum;
+    }
+    }
+    return NULL;
+}
+
+/* Best GB/s of `passes` parallel reads of x[0..n) with nthreads threads by method; *check gets
+ * the sum. */
+static double read_bandwidth(float *x, size_t n, int nthreads, int passes, int method, double *check) {
     pthread_t th[16];
-    SumJob jobs[16];
+    ReadJob jobs[16];
     double best = 1e300;
     for (int p = 0; p < passes; p++) {
         double t0 = bench_now_ms();
         for (int i = 0; i < nthreads; i++) {
             size_t a = n * i / nthreads, b = n * (i + 1) / nthreads;
-            jobs[i] = (SumJob){ x + a, b - a, 0 };
-            pthread_create(&th[i], NULL, sum_part, &jobs[i]);
+            jobs[i] = (ReadJob){ x + a, b - a, 0, method };
+            pthread_create(&th[i], NULL, read_part, &jobs[i]);
         }
         double s = 0;
         for (int i = 0; i < nthreads; i++) { pthread_join(th[i], NULL); s += jobs[i].sum; }
@@ -65,6 +137,73 @@ static double read_bandwidth(float *x, size_t n, int nthreads, int passes, doubl
         *check = s;
     }
     return (double)n * sizeof(float) / (best / 1e3) / 1e9;
+}
+
+/* ---- peak FMA rate ---- */
+
+/* iters rounds of 12 independent FMA chains (enough to cover the FMA latency times the FMA
+ * ports); returns a value from the chains so none of them can be dropped */
+__attribute__((target("avx512f"))) static float fma_avx512(long iters) {
+    __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+    __m512 a0 = _mm512_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0,
+           a10 = a0, a11 = a0;
+    for (long i = 0; i < iters; i++) {
+        a0 = _mm512_fmadd_ps(a0, m, c); a1 = _mm512_fmadd_ps(a1, m, c); a2 = _mm512_fmadd_ps(a2, m, c);
+        a3 = _mm512_fmadd_ps(a3, m, c); a4 = _mm512_fmadd_ps(a4, m, c); a5 = _mm512_fmadd_ps(a5, m, c);
+        a6 = _mm512_fmadd_ps(a6, m, c); a7 = _mm512_fmadd_ps(a7, m, c); a8 = _mm512_fmadd_ps(a8, m, c);
+        a9 = _mm512_fmadd_ps(a9, m, c); a10 = _mm512_fmadd_ps(a10, m, c); a11 = _mm512_fmadd_ps(a11, m, c);
+    }
+    __m512 t = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                             _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+    t = _mm512_add_ps(t, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+    return _mm512_reduce_add_ps(t);
+}
+__attribute__((target("avx2,fma"))) static float fma_avx2(long iters) {
+    __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+    __m256 a0 = _mm256_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0,
+           a10 = a0, a11 = a0;
+    for (long i = 0; i < iters; i++) {
+        a0 = _mm256_fmadd_ps(a0, m, c); a1 = _mm256_fmadd_ps(a1, m, c); a2 = _mm256_fmadd_ps(a2, m, c);
+        a3 = _mm256_fmadd_ps(a3, m, c); a4 = _mm256_fmadd_ps(a4, m, c); a5 = _mm256_fmadd_ps(a5, m, c);
+        a6 = _mm256_fmadd_ps(a6, m, c); a7 = _mm256_fmadd_ps(a7, m, c); a8 = _mm256_fmadd_ps(a8, m, c);
+        a9 = _mm256_fmadd_ps(a9, m, c); a10 = _mm256_fmadd_ps(a10, m, c); a11 = _mm256_fmadd_ps(a11, m, c);
+    }
+    __m256 t = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    t = _mm256_add_ps(t, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+    float v[8], s = 0;
+    _mm256_storeu_ps(v, t);
+    for (int k = 0; k < 8; k++) s += v[k];
+    return s;
+}
+
+typedef struct { long iters; int wide; float out; } FmaJob;
+static void *fma_part(void *arg) {
+    FmaJob *j = arg;
+    j->out = j->wide == 16 ? fma_avx512(j->iters) : fma_avx2(j->iters);
+    return NULL;
+}
+
+/* GFLOP/s of nthreads threads running the FMA loop at once, best of `passes`; wide: 16 (AVX-512)
+ * or 8 (AVX2) floats per FMA */
+static double fma_peak(int nthreads, int wide, int passes) {
+    const long iters = 20000000;   /* 20M x 12 FMAs per thread: about 0.05-0.2 s */
+    pthread_t th[16];
+    FmaJob jobs[16];
+    double best = 1e300;
+    float sink = 0;
+    for (int p = 0; p < passes; p++) {
+        double t0 = bench_now_ms();
+        for (int i = 0; i < nthreads; i++) {
+            jobs[i] = (FmaJob){ iters, wide, 0 };
+            pthread_create(&th[i], NULL, fma_part, &jobs[i]);
+        }
+        for (int i = 0; i < nthreads; i++) { pthread_join(th[i], NULL); sink += jobs[i].out; }
+        double ms = bench_now_ms() - t0;
+        if (ms < best) best = ms;
+    }
+    if (!(sink == sink)) fprintf(stderr, "ceilings: FMA loop gave NaN\n");
+    return (double)nthreads * iters * 12 * wide * 2 / (best / 1e3) / 1e9;
 }
 
 /* ---- sgemm ---- */
@@ -117,18 +256,34 @@ int main(int argc, char **argv) {
         }
         for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
     }
-    double check1 = 0, checkN = 0;
-    double bw1 = read_bandwidth(x, n, 1, 5, &check1);
-    double bwN = read_bandwidth(x, n, threads, 10, &checkN);
-    free(x);
-    if (checkN < 0.5 * n) { fprintf(stderr, "ceilings: bandwidth sum is wrong (%g)\n", checkN); return 1; }
-    double bw_best = bwN > bw1 ? bwN : bw1;
-    printf("ceilings: read bandwidth over %zu MB: %.1f GB/s (%.1f with %d threads, %.1f with 1)\n",
-           buf_mb, bw_best, bwN, threads, bw1);
+    double check = 0, bw_best = 0, bw1 = 0, bwN = 0;
+    const char *best_method = "";
+    int best_threads = 0;
     cJSON *bw = cJSON_AddObjectToObject(root, "bandwidth");
+    cJSON *ms = cJSON_AddArrayToObject(bw, "methods");
+    for (int m = 0; m < M_COUNT; m++) {
+        if (!method_ok(m)) continue;
+        for (int t = 1; t <= threads; t = t == threads ? threads + 1 : threads) {
+            double g = read_bandwidth(x, n, t, t == 1 ? 3 : 6, m, &check);
+            if (check < 0.5 * n) { fprintf(stderr, "ceilings: bandwidth sum is wrong (%g, %s)\n", check, method_names[m]); return 1; }
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "method", method_names[m]);
+            cJSON_AddNumberToObject(o, "threads", t);
+            cJSON_AddNumberToObject(o, "gb_s", g);
+            cJSON_AddItemToArray(ms, o);
+            if (t == 1 && g > bw1) bw1 = g;
+            if (t == threads && g > bwN) bwN = g;
+            if (g > bw_best) bw_best = g, best_method = method_names[m], best_threads = t;
+        }
+    }
+    free(x);
+    printf("ceilings: read bandwidth over %zu MB: %.1f GB/s (%s, %d thread%s; best %.1f with %d threads, %.1f with 1)\n",
+           buf_mb, bw_best, best_method, best_threads, best_threads == 1 ? "" : "s", bwN, threads, bw1);
     cJSON_AddNumberToObject(bw, "buffer_mb", (double)buf_mb);
     cJSON_AddNumberToObject(bw, "threads", threads);
     cJSON_AddNumberToObject(bw, "gb_s", bw_best);
+    cJSON_AddStringToObject(bw, "best_method", best_method);
+    cJSON_AddNumberToObject(bw, "best_threads", best_threads);
     cJSON_AddNumberToObject(bw, "gb_s_threads", bwN);
     cJSON_AddNumberToObject(bw, "gb_s_1thread", bw1);
 
@@ -138,11 +293,34 @@ int main(int argc, char **argv) {
         return rc ? 1 : 0;
     }
 
-    /* 2. sgemm */
+    /* 2. the cores' peak FMA rate, widest vectors this CPU has */
+    {
+        int wide = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
+        cJSON *fm = cJSON_AddObjectToObject(root, "fma_peak");
+        if (wide) {
+            /* all threads at once, and one alone times the threads: on a shared machine the
+             * first is often disturbed, and a ceiling must not be too low */
+            double g = fma_peak(threads, wide, 5), g1 = fma_peak(1, wide, 5);
+            double peak = g > g1 * threads ? g : g1 * threads;
+            cJSON_AddStringToObject(fm, "isa", wide == 16 ? "AVX-512" : "AVX2");
+            cJSON_AddNumberToObject(fm, "threads", threads);
+            cJSON_AddNumberToObject(fm, "gflops", peak);
+            cJSON_AddNumberToObject(fm, "gflops_all_threads", g);
+            cJSON_AddNumberToObject(fm, "gflops_1thread", g1);
+            printf("ceilings: peak FMA rate (%s, 12 independent chains): %.1f GFLOP/s (%.1f on %d threads at once, %.1f on 1)\n",
+                   wide == 16 ? "AVX-512" : "AVX2", peak, g, threads, g1);
+        } else {
+            cJSON_AddStringToObject(fm, "isa", "none (no AVX2+FMA)");
+        }
+    }
+
+    /* 3. sgemm */
     openblas_set_num_threads(threads);
     cJSON *sg = cJSON_AddObjectToObject(root, "sgemm");
     cJSON_AddNumberToObject(sg, "openblas_threads", openblas_get_num_threads());
     cJSON_AddStringToObject(sg, "openblas_config", openblas_get_config());
+    cJSON_AddStringToObject(sg, "openblas_kernel", openblas_get_corename());
+    printf("ceilings: OpenBLAS kernel %s (%s)\n", openblas_get_corename(), openblas_get_config());
     cJSON *byN = cJSON_AddArrayToObject(sg, "by_rows");
     int maxN = 0;
     for (int a = 4; a < argc; a++) if (atoi(argv[a]) > maxN) maxN = atoi(argv[a]);

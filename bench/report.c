@@ -12,13 +12,15 @@
  *               alternating round with the bandwidth measured just before it), median over
  *               the runs; tokens/s is the median over the runs too
  * Times are the minimum over repetitions unless said otherwise (medians are in the JSON).
+ * Targets are issue 12's. A figure over 100% of a ceiling means the ceiling is wrong (too low):
+ * the report says so beside it.
  */
 #include <math.h>
 #include <unistd.h>
 
 #include "bench.h"
 
-static cJSON *C, *BL, *E, *VW;   /* ceilings, baseline, engine, views */
+static cJSON *C, *BL, *E, *VW, *K;   /* ceilings, baseline, engine, views, kernels */
 static cJSON *targets;
 
 static double num(const cJSON *o, const char *key) {
@@ -125,6 +127,7 @@ int main(int argc, char **argv) {
     snprintf(p, sizeof p, "%s/baseline.json", argv[1]); BL = bench_read_json(p);
     snprintf(p, sizeof p, "%s/engine.json", argv[1]); E = bench_read_json(p);
     snprintf(p, sizeof p, "%s/views.json", argv[1]); VW = bench_read_json(p);
+    snprintf(p, sizeof p, "%s/kernels.json", argv[1]); K = bench_read_json(p);
     const char *kind = argv[3];
     const char *build = argv[1];
     targets = cJSON_CreateArray();
@@ -144,10 +147,32 @@ int main(int argc, char **argv) {
     printf("model     %s (%s)\n", str(E, "model") ? str(E, "model") : "gpt2 124M shapes", kind);
     printf("machine   %ld cores; OpenBLAS threads set to %g by openblas_set_num_threads (engine: %g); baseline OpenMP threads %g\n",
            ncpu, num(sg, "openblas_threads"), num(E, "openblas_threads"), num(BL, "omp_threads"));
+    const cJSON *fm = cJSON_GetObjectItemCaseSensitive(C, "fma_peak");
+    double fma_gf = num(fm, "gflops");
+    {   /* OpenBLAS's kernels: each measured at the forward's shapes, and which one ran what */
+        const cJSON *k;
+        if (cJSON_IsArray(K) && cJSON_GetArraySize(K) > 0) {
+            printf("kernels   OpenBLAS at 256x768x3072 (sgemm NN / NT GFLOP/s; sgemv 3072x768 from L3, LM head from memory GB/s):\n");
+            cJSON_ArrayForEach(k, K)
+                printf("            %-12s sgemm %6.1f / %6.1f   sgemv %6.1f   LM-head sgemv %5.1f\n", str(k, "kernel") ? str(k, "kernel") : "?",
+                       num(k, "sgemm_256x768x3072_nn_gflops"), num(k, "sgemm_256x768x3072_nt_gflops"), num(k, "sgemv_3072x768_gbs"),
+                       num(k, "sgemv_lm_head_gbs"));
+        }
+        const char *env = getenv("BENCH_ENV_CORETYPE");
+        printf("          sgemm ceiling measured with %s; the engine ran %s%s%s%s\n",
+               str(sg, "openblas_kernel") ? str(sg, "openblas_kernel") : "?", str(E, "blas") ? str(E, "blas") : "?",
+               env && *env ? " (OPENBLAS_CORETYPE=" : "", env && *env ? env : "", env && *env ? " in the environment was unset for the bench)" : "");
+    }
     fmt(a, sizeof a, "%.1f", ceil256);
     fmt(b, sizeof b, "%.1f", bw_gbs);
-    printf("ceilings  sgemm %s GFLOP/s at N=256 (the forward's matmul mix, best of reps); read bandwidth %s GB/s (%g MB; best of 1 and %g threads)\n",
-           a, b, num(bw, "buffer_mb"), num(bw, "threads"));
+    fmt(c, sizeof c, "%.0f", fma_gf);
+    printf("ceilings  sgemm %s GFLOP/s at N=256 (the forward's matmul mix, best of reps, kernel %s)\n", a,
+           str(sg, "openblas_kernel") ? str(sg, "openblas_kernel") : "?");
+    printf("          FMA peak %s GFLOP/s (%s loop on %g threads; sgemm at N=256 is %.0f%% of it)\n", c, str(fm, "isa") ? str(fm, "isa") : "n/a",
+           num(fm, "threads"), 100 * ceil256 / fma_gf);
+    printf("          read bandwidth %s GB/s (%g MB; best of %d ways: %s, %g thread%s)\n", b, num(bw, "buffer_mb"),
+           cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(bw, "methods")), str(bw, "best_method") ? str(bw, "best_method") : "plain sum",
+           num(bw, "best_threads"), num(bw, "best_threads") == 1 ? "" : "s");
     const char *others = getenv("BENCH_OTHERS_PCT");
     double others_pct = others && *others ? atof(others) : NAN;
     const char *rtu = getenv("BENCH_RT_USED");
@@ -162,6 +187,7 @@ int main(int argc, char **argv) {
     if (!isnan(others_pct)) cJSON_AddNumberToObject(mach, "others_cpu_percent", others_pct);
     cJSON_AddBoolToObject(mach, "sched_fifo", rt);
     cJSON_AddItemToObject(mach, "ceilings", C ? cJSON_Duplicate(C, 1) : cJSON_CreateNull());
+    if (K) cJSON_AddItemToObject(mach, "kernels", cJSON_Duplicate(K, 1));
     cJSON_AddStringToObject(R, "model_kind", kind);
     if (E) cJSON_AddStringToObject(R, "model", str(E, "model") ? str(E, "model") : "");
 
@@ -178,7 +204,8 @@ int main(int argc, char **argv) {
     /* whole prompt */
     printf("\nwhole-prompt forward (Trace_run_ids, full trace)         useful FLOPs = 2*N*%.1fM + 2*L*B*D*T*(T+1)\n", bench_matmul_params() / 1e6);
     printf("  (ceiling at N = B*T: the sgemm rate of the forward's own matmuls at that many rows)\n");
-    printf("  %-3s %-5s %11s %11s %9s %13s %12s %9s   %s\n", "B", "T", "min ms", "median ms", "GFLOP/s", "of ceiling", "baseline ms", "speed-up", "target");
+    printf("  %-3s %-5s %11s %11s %9s %13s %8s %12s %9s   %s\n", "B", "T", "min ms", "median ms", "GFLOP/s", "of ceiling", "of peak", "baseline ms", "speed-up", "target");
+    char where[512] = "";
     cJSON *pr = cJSON_AddArrayToObject(R, "prompt");
     static const int Ts[] = { 8, 64, 256, 1024 };
     for (int B = 1; B <= 2; B++) {
@@ -198,14 +225,27 @@ int main(int argc, char **argv) {
             char fr[64];
             if (isnan(frac)) snprintf(fr, sizeof fr, "n/a"); else snprintf(fr, sizeof fr, "%.0f%% (N=%d)", 100 * frac, atN);
             fmt(d, sizeof d, "%.1f", bms); fmt(e, sizeof e, "%.1fx", speed);
-            char tg[120] = "";
+            char tg[200] = "", pk[32];
+            fmt(pk, sizeof pk, "%.0f%%", 100 * gf / fma_gf);
             if (!lm) snprintf(tg, sizeof tg, "(no LM head in the pass: logits over the trace budget)");
             if (B == 1 && T == 256) {
-                const char *s1 = target("prompt B=1 T=256 fraction of sgemm ceiling", frac, ">=", 0.70, "");
-                const char *s2 = target("prompt B=1 T=256 speed-up over baseline", speed, ">=", 5, "x");
-                snprintf(tg, sizeof tg, ">=70%%: %s; >=5x: %s", s1, s2);
+                const char *s1 = target("prompt B=1 T=256 fraction of sgemm ceiling", frac, ">=", 0.80, "");
+                const char *s2 = target("prompt B=1 T=256 speed-up over baseline", speed, ">=", 8, "x");
+                snprintf(tg, sizeof tg, ">=80%%: %s; >=8x: %s", s1, s2);
+                if (strcmp(s1, "MISSED") == 0 || strcmp(s2, "MISSED") == 0) {
+                    const cJSON *cn = find_BT(cJSON_GetObjectItemCaseSensitive(sg, "by_rows"), "N", 256, NULL, 0);
+                    double mm = num(cn, "matmul_ms");
+                    snprintf(where, sizeof where,
+                             "  where the time went at T=256: %.0f ms, of which the matmuls at the sgemm ceiling would take %.0f ms; "
+                             "the other %.0f ms are attention, norms, GELU, copies and matmuls below the ceiling\n",
+                             mn, mm, mn - mm);
+                }
             }
-            printf("  %-3d %-5d %11s %11s %9s %13s %12s %9s   %s\n", B, T, a, b, c, fr, d, e, tg);
+            if (frac > 1.0)
+                snprintf(tg + strlen(tg), sizeof tg - strlen(tg), "%sOVER 100%% of the sgemm ceiling: that ceiling is too low%s",
+                         tg[0] ? "; " : "", N < 16 ? " here (below 16 rows the engine does not use sgemm)" : " (a bug in ceilings.c)");
+            if (gf > fma_gf) snprintf(tg + strlen(tg), sizeof tg - strlen(tg), "; OVER the FMA peak: a bug in the peak loop");
+            printf("  %-3d %-5d %11s %11s %9s %13s %8s %12s %9s   %s\n", B, T, a, b, c, fr, pk, d, e, tg);
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "B", B);
             cJSON_AddNumberToObject(o, "T", T);
@@ -218,6 +258,7 @@ int main(int argc, char **argv) {
                 cJSON_AddNumberToObject(o, "ceiling_gflops", ceil);
                 cJSON_AddNumberToObject(o, "ceiling_at_N", atN);
                 cJSON_AddNumberToObject(o, "fraction_of_sgemm_ceiling", frac);
+                cJSON_AddNumberToObject(o, "fraction_of_fma_peak", gf / fma_gf);
             }
             if (bo) {
                 cJSON_AddNumberToObject(o, "baseline_ms_min", bms);
@@ -227,6 +268,8 @@ int main(int argc, char **argv) {
             cJSON_AddItemToArray(pr, o);
         }
     }
+
+    printf("%s", where);
 
     /* generation */
     printf("\ngeneration with the KV cache, B=1, greedy                 bytes read per token = %.1f MB (Model.weight_bytes)\n", wbytes / 1e6);
@@ -254,10 +297,17 @@ int main(int argc, char **argv) {
         char nm1[96], nm2[96], tg[96];
         snprintf(nm1, sizeof nm1, "generation at context %d fraction of bandwidth", ctx);
         snprintf(nm2, sizeof nm2, "generation at context %d ratio to baseline", ctx);
-        const char *s1 = target(nm1, frac, ">=", 0.70, "");
-        const char *s2 = target(nm2, ratio, ">=", 1.0, "x");
-        snprintf(tg, sizeof tg, ">=70%%: %s; >=1x baseline: %s", s1, s2);
-        printf("  %-8d %12s %14s %15s %14s %9s   %s\n", ctx, a, b, c, d, e, tg);
+        const char *s1 = target(nm1, frac, ">=", 0.80, "");
+        const char *s2 = target(nm2, ratio, ">=", 1.1, "x");
+        char tg2[200];
+        snprintf(tg2, sizeof tg2, ">=80%%: %s; >=1.1x baseline: %s%s", s1, s2,
+                 frac > 1.0 ? "; OVER 100% of the read bandwidth: that ceiling is too low (a bug in ceilings.c)" : "");
+        printf("  %-8d %12s %14s %15s %14s %9s   %s\n", ctx, a, b, c, d, e, tg2);
+        if (strcmp(s1, "MISSED") == 0 || strcmp(s2, "MISSED") == 0)
+            printf("  where the time went at context %d: %.1f ms a token, of which reading the %.0f MB of weights at %.1f GB/s would take %.1f ms; "
+                   "the other %.1f ms are attention over the cache, the small ops, and sgemv below the bandwidth\n",
+                   ctx, 1e3 / tps, wbytes / 1e6, bw_gbs, wbytes / (bw_gbs * 1e9) * 1e3, 1e3 / tps - wbytes / (bw_gbs * 1e9) * 1e3);
+        (void)tg;
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "context", ctx);
         cJSON_AddNumberToObject(o, "runs", nr);
@@ -296,8 +346,11 @@ int main(int argc, char **argv) {
     {   /* two prompts generating together: one step makes a token for each */
         const cJSON *b2 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 2, "context", 64);
         if (b2) {
-            printf("  B=2 at context 64: %.1f ms per step = %.1f tokens/s (one step reads the weights once for both prompts)\n",
-                   num(b2, "ms_per_token_median"), num(b2, "tokens_per_s"));
+            const cJSON *b1 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 1, "context", 64);
+            double r2 = num(b2, "ms_per_token_median") / num(b1, "ms_per_token_median");
+            printf("  B=2 at context 64: %.1f ms per step = %.1f tokens/s (one step reads the weights once for both prompts); "
+                   "%.2fx the time of B=1's step   target <= 1.2x: %s\n",
+                   num(b2, "ms_per_token_median"), num(b2, "tokens_per_s"), r2, target("B=2 step time over B=1's, context 64", r2, "<=", 1.2, "x"));
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "B", 2);
             cJSON_AddNumberToObject(o, "context", 64);
@@ -315,8 +368,8 @@ int main(int argc, char **argv) {
     fmt(a, sizeof a, "%.0f ms", num(warm, "ms_median"));
     fmt(b, sizeof b, "%.0f", num(warm, "open_ms_median"));
     fmt(c, sizeof c, "%.0f", num(warm, "forward_ms_median"));
-    printf("  warm page cache   %-10s (open %s ms, tokenize+forward %s ms)   target < 500 ms: %s\n", a, b, c,
-           target("start to first station, warm", num(warm, "ms_median"), "<=", 500, " ms"));
+    printf("  warm page cache   %-10s (open %s ms, tokenize+forward %s ms)   target <= 300 ms: %s\n", a, b, c,
+           target("start to first station, warm", num(warm, "ms_median"), "<=", 300, " ms"));
     if (!isnan(num(st, "first_start_ms")))
         printf("  first start       %.0f ms     (empty cache folder: includes any aligned copy of the weights the engine makes once)\n",
                num(st, "first_start_ms"));
@@ -392,6 +445,6 @@ int main(int argc, char **argv) {
     if (BL) cJSON_AddItemToObject(R, "baseline_raw", cJSON_Duplicate(BL, 1));
     int rc = bench_write_json(argv[2], R);
     cJSON_Delete(R);
-    cJSON_Delete(C); cJSON_Delete(BL); cJSON_Delete(E); cJSON_Delete(VW);
+    cJSON_Delete(C); cJSON_Delete(BL); cJSON_Delete(E); cJSON_Delete(VW); cJSON_Delete(K);
     return rc ? 1 : 0;
 }

@@ -32,7 +32,47 @@ if [ "${BENCH_RT:-1}" != 0 ] && command -v chrt >/dev/null 2>&1 && chrt -f 1 tru
 else
     echo "bench: timed programs run as ordinary processes (no SCHED_FIFO)"
 fi
-rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/views.json" "$B/baseline_logits.bin"
+rm -f "$B/ceilings.json" "$B/baseline.json" "$B/engine.json" "$B/views.json" "$B/baseline_logits.bin" "$B/kernels.json"
+
+# OpenBLAS's kernels. A machine-wide OPENBLAS_CORETYPE would decide every figure: the bench
+# measures what a user gets without it (BENCH_KEEP_CORETYPE=1 keeps it). The engine and
+# shapewalk choose as the program does (engine/blas.c); the sgemm ceiling is measured with the
+# fastest kernel of those this CPU runs (build/kernels at the forward's shapes, each its own
+# process: the variable is read when the library loads).
+if [ -n "${OPENBLAS_CORETYPE:-}" ] && [ "${BENCH_KEEP_CORETYPE:-0}" != 1 ]; then
+    echo "bench: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE is set in the environment: unset for the bench (BENCH_KEEP_CORETYPE=1 keeps it)"
+    BENCH_ENV_CORETYPE=$OPENBLAS_CORETYPE
+    unset OPENBLAS_CORETYPE
+fi
+export BENCH_ENV_CORETYPE
+best_kernel=${OPENBLAS_CORETYPE:-}
+if [ -z "$best_kernel" ] && [ -x "$B/kernels" ]; then
+    best_rate=0
+    echo "[" > "$B/kernels.json"
+    sep=""
+    # the forward's sgemm in both layouts (the aligned copy of a checkpoint uses TransB), x10
+    rate_of() { printf '%s' "$1" | sed 's/.*"sgemm_256x768x3072_nn_gflops": \([0-9.]*\).*"sgemm_256x768x3072_nt_gflops": \([0-9.]*\).*/\1 \2/' |
+                awk '{ printf "%d", ($1 + $2) * 5 }'; }
+    reps=25; [ -n "$q" ] && reps=8
+    for k in $("$B/kernels" --list); do
+        case "$k" in Prescott|Nehalem|Sandybridge|Haswell|Zen|SkylakeX|Cooperlake) ;; *) continue ;; esac
+        # twice, the better run kept: a shared machine disturbs single runs by 2x
+        line=""; lr=0
+        for pass in 1 2; do
+            l=$(run env OPENBLAS_CORETYPE="$k" "$B/kernels" "$THREADS" "$reps") || continue
+            case "$l" in *"\"kernel\": \"$k\""*) ;; *) continue ;; esac   # the library does not know it
+            r=$(rate_of "$l")
+            if [ "$r" -gt "$lr" ]; then lr=$r; line=$l; fi
+        done
+        [ -n "$line" ] || continue
+        printf '%s%s\n' "$sep" "$line" >> "$B/kernels.json"
+        sep=","
+        echo "bench: kernel $line"
+        if [ "$lr" -gt "$best_rate" ]; then best_rate=$lr; best_kernel=$k; fi
+    done
+    echo "]" >> "$B/kernels.json"
+fi
+echo "bench: sgemm ceiling measured with OpenBLAS kernel ${best_kernel:-(the library's pick)}"
 
 # The engine keeps an aligned copy of a weights file with odd offsets in its cache folder: use
 # one of the bench's own, so the user's stays untouched and the bench may evict and empty it.
@@ -60,7 +100,8 @@ for o in "$B/lib/engine/forward.o" ../build/engine/forward.o; do
 done
 
 # Rows N = B*T of every whole-prompt pass (B=1,2; T=8,64,256,1024).
-run "$B/ceilings" "$B/ceilings.json" "$THREADS" 1000 8 16 64 128 256 512 1024 2048 || echo "bench: ceilings failed"
+ck=""; [ -n "$best_kernel" ] && ck="env OPENBLAS_CORETYPE=$best_kernel"
+run $ck "$B/ceilings" "$B/ceilings.json" "$THREADS" 1000 8 16 64 128 256 512 1024 2048 || echo "bench: ceilings failed"
 OMP_NUM_THREADS=$THREADS run "$B/baseline" "$model" "$B/baseline.json" "$THREADS" $q || echo "bench: baseline failed"
 if [ -x "$B/bench_engine" ]; then
     SW_BIN=$B/lib/shapewalk run "$B/bench_engine" all "$model" "$B/engine.json" "$THREADS" $q || echo "bench: engine bench failed"

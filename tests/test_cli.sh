@@ -114,9 +114,9 @@ else fail "--help: usage on stdout, exit 0" "exit $rc"; fi
 run -h
 [ "$rc" -eq 0 ] && grep -q -- '--model' "$out" && pass "-h" || fail "-h" "exit $rc"
 run --version
-if [ "$rc" -eq 0 ] && grep -qE '^shapewalk [0-9]+\.[0-9]+\.[0-9]+$' "$out" && [ "$(lines "$out")" -eq 1 ] && [ ! -s "$err" ]; then
-    pass "--version: 'shapewalk X.Y.Z', exit 0"
-else fail "--version: 'shapewalk X.Y.Z', exit 0" "exit $rc: $(cat "$out")"; fi
+if [ "$rc" -eq 0 ] && grep -qE '^shapewalk [0-9]+\.[0-9]+\.[0-9]+$' "$out" && grep -q '^BLAS: ' "$out" && [ "$(lines "$out")" -eq 2 ] && [ ! -s "$err" ]; then
+    pass "--version: 'shapewalk X.Y.Z' and a BLAS line, exit 0"
+else fail "--version: 'shapewalk X.Y.Z' and a BLAS line, exit 0" "exit $rc: $(cat "$out")"; fi
 run -V
 [ "$rc" -eq 0 ] && grep -q '^shapewalk ' "$out" && pass "-V" || fail "-V" "exit $rc"
 run --help --bogus

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/blas.h"
 #include "engine/pool.h"
 #include "app/headless.h"
 #include "app/options.h"
@@ -46,6 +47,9 @@ static void usage(FILE *f) {
 "      --mono              no colours (also when NO_COLOR is set)\n"
 "      --station N         open at outer station N (0..7)\n"
 "      --threads N         threads for the matmuls and attention heads (default: all cores)\n"
+"      --blas-kernel NAME  OpenBLAS kernels: auto (default: the best this CPU runs when the\n"
+"                          library picked weaker ones), keep (the library's pick), or a\n"
+"                          name such as Haswell, Zen, SkylakeX\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -116,7 +120,7 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS };
+       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS };
 
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -130,7 +134,24 @@ int main(int argc, char **argv) {
         {"large", no_argument, 0, O_LARGE},       {"mono", no_argument, 0, O_MONO},
         {"station", required_argument, 0, O_STATION}, {"threads", required_argument, 0, O_THREADS},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
+        {"blas-kernel", required_argument, 0, O_BLAS},
         {0, 0, 0, 0}};
+    /* before anything else (stdin, the terminal, any BLAS call): --blas-kernel, and perhaps a
+     * second start with OpenBLAS's better kernels (engine/blas.h) */
+    {
+        const char *blas_mode = NULL;
+        char **av = malloc(sizeof *av * ((size_t)argc + 1));   /* getopt permutes: argv stays as given */
+        int bc;
+        if (!av) return 1;
+        memcpy(av, argv, sizeof *av * ((size_t)argc + 1));
+        opterr = 0;
+        while ((bc = getopt_long(argc, av, ":m:p:k:g:hV", longopts, NULL)) != -1)
+            if (bc == O_BLAS) blas_mode = optarg;
+        free(av);
+        optind = 0;   /* glibc: start the real parse afresh */
+        int brc = Blas_startup(blas_mode, argv);
+        if (brc) return brc;
+    }
     Options o;
     memset(&o, 0, sizeof o);
     o.top_k = 10;
@@ -191,7 +212,13 @@ int main(int argc, char **argv) {
         case O_STATION: if (parse_int("--station", optarg, 0, 7, &o.station)) return 2; break;
         case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("shapewalk %s\n", SW_VERSION); return 0;
+        case O_BLAS: break;   /* read by Blas_startup above */
+        case 'V': {
+            char blas[256];
+            Blas_describe(blas, sizeof blas);
+            printf("shapewalk %s\nBLAS: %s\n", SW_VERSION, blas);
+            return 0;
+        }
         case ':':
             fprintf(stderr, "shapewalk: option '%s' needs a value; see shapewalk --help\n", argv[optind - 1]);
             return 2;
