@@ -889,15 +889,45 @@ void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, con
 /* ---- non-finite weights ----
  * Quantized weights are small integers times per-block f16 scales (and minimums), so only those
  * can be NaN or Inf: each block's scale fields are checked, at their offsets in the layouts
- * above; float types are checked value by value. */
+ * above. Float rows are checked value by value, a word at a time: a lane's exponent bits plus
+ * one carry into its sign bit exactly when they are all ones (NaN or Inf). */
 static int f16_nonfinite(const uint8_t *p) { return ((p[1] >> 2) & 0x1f) == 0x1f; }
+
+/* 1 when one of the n 16-bit floats at p is NaN or Inf; exp = the exponent mask of one lane */
+static int halves_nonfinite(const uint8_t *p, int64_t n, uint16_t exp) {
+    const uint64_t E = 0x0001000100010001ull * exp, ONE = 0x0001000100010001ull * (uint16_t)(exp & -exp),
+                   TOP = 0x8000800080008000ull;
+    uint64_t acc = 0, w;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) { memcpy(&w, p + 2 * i, 8); acc |= (w & E) + ONE; }
+    for (; i < n; i++) { uint16_t h = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8); if ((h & exp) == exp) return 1; }
+    return (acc & TOP) != 0;
+}
 
 int64_t Quant_first_nonfinite(int type, const void *data, int64_t nrows, int64_t n) {
     const TypeInfo *ti = info(type);
     if (!ti || nrows <= 0 || n <= 0) return -1;
     const uint8_t *p = data;
-    const int64_t per_row = n / ti->bs;
-    /* the scale fields of a block: offsets of f16 values (-1 ends) */
+    size_t rb = 0;
+    if (Quant_row_bytes(type, n, &rb) != 0) return -1;
+    if (type == QT_F32 || type == QT_F16 || type == QT_BF16) {
+        for (int64_t r = 0; r < nrows; r++, p += rb) {
+            int bad;
+            if (type == QT_F32) {
+                const uint64_t E = 0x7f8000007f800000ull, ONE = 0x0080000000800000ull, TOP = 0x8000000080000000ull;
+                uint64_t acc = 0, w;
+                int64_t i = 0;
+                for (; i + 2 <= n; i += 2) { memcpy(&w, p + 4 * i, 8); acc |= (w & E) + ONE; }
+                bad = (acc & TOP) != 0;
+                if (i < n) { float f; memcpy(&f, p + 4 * i, 4); bad |= !isfinite(f); }
+            } else {
+                bad = halves_nonfinite(p, n, type == QT_F16 ? 0x7c00 : 0x7f80);
+            }
+            if (bad) return r;
+        }
+        return -1;
+    }
+    /* the scale fields of a block: offsets of f16 values (-1: none) */
     int off[2] = {-1, -1};
     switch (type) {
     case QT_Q4_0: case QT_Q5_0: case QT_Q8_0: off[0] = 0; break;
@@ -907,14 +937,9 @@ int64_t Quant_first_nonfinite(int type, const void *data, int64_t nrows, int64_t
     case QT_Q6_K: off[0] = 208; break;
     default: break;
     }
+    const int64_t per_row = n / ti->bs;
     for (int64_t r = 0; r < nrows; r++)
-        for (int64_t k = 0; k < per_row; k++, p += ti->bytes) {
-            int bad = 0;
-            if (type == QT_F32) { float f; memcpy(&f, p, 4); bad = !isfinite(f); }
-            else if (type == QT_F16) bad = f16_nonfinite(p);
-            else if (type == QT_BF16) bad = ((p[1] & 0x7f) == 0x7f) && (p[0] & 0x80);
-            else bad = f16_nonfinite(p + off[0]) || (off[1] >= 0 && f16_nonfinite(p + off[1]));
-            if (bad) return r;
-        }
+        for (int64_t k = 0; k < per_row; k++, p += ti->bytes)
+            if (f16_nonfinite(p + off[0]) || (off[1] >= 0 && f16_nonfinite(p + off[1]))) return r;
     return -1;
 }

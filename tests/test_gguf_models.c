@@ -393,7 +393,42 @@ static void test_broken_models(void) {
     Gguf_close(&g);
 }
 
+/* Quant_first_nonfinite on every type of quant-types.gguf (ggml's own blocks): clean rows
+ * pass; a NaN put where the type keeps its scale (or its first value) is found in its row. */
+static void test_nonfinite_types(void) {
+    char path[1024], err[SW_ERR_LEN];
+    snprintf(path, sizeof path, "%s/models/quant-types/quant-types.gguf", shared_dir());
+    GgufFile g;
+    if (Gguf_open(&g, path, err) != 0) { fail("non-finite check: open quant-types", "%s", err); return; }
+    int ok = 1, n = 0;
+    for (int64_t i = 0; i < g.n_tensors; i++) {
+        const GgufTensor *t = &g.t[i];
+        const int64_t rows = t->nelem / t->ne[0];
+        uint8_t *copy = malloc(t->nbytes);
+        memcpy(copy, t->data, t->nbytes);
+        int64_t clean = Quant_first_nonfinite(t->type, copy, rows, t->ne[0]);
+        /* poison row 2: F32 an exponent of all ones, the others the f16 at the scale's place */
+        uint8_t *r2 = copy + 2 * t->row_bytes;
+        int at = t->type == QT_Q2_K ? 80 : t->type == QT_Q3_K ? 108 : t->type == QT_Q6_K ? 208 : 0;
+        if (t->type == QT_F32) { r2[2] |= 0x80; r2[3] |= 0x7f; }
+        else if (t->type == QT_BF16) { r2[0] |= 0x80; r2[1] |= 0x7f; }
+        else { r2[at] = 0; r2[at + 1] = 0x7c; }   /* f16 +Inf */
+        int64_t found = Quant_first_nonfinite(t->type, copy, rows, t->ne[0]);
+        if (clean != -1 || found != 2) {
+            printf("    %s: clean %lld, poisoned row found at %lld\n", t->name, (long long)clean, (long long)found);
+            ok = 0;
+        }
+        free(copy);
+        n++;
+    }
+    char name[96];
+    snprintf(name, sizeof name, "non-finite check: %d types, clean rows pass, a NaN/Inf scale is found in its row", n);
+    expect(ok && n == 13, name, "see above");
+    Gguf_close(&g);
+}
+
 int main(void) {
+    test_nonfinite_types();
     test_broken_models();
     test_file("stories260K-gguf", "stories260K-f32", 1);
     test_file("stories260K-gguf", "stories260K-f16", 0);
