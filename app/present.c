@@ -15,15 +15,15 @@ void Present_label_topk(const Model *m, ViewCtx *c) {
 void Present_topk(const Present *p, int b, int pos, float temperature, float *probs, ViewCtx *c) {
     const int V = p->m->c.vocab_size;
     int k = p->k > VIEW_MAXK ? VIEW_MAXK : p->k;
-    c->n_topk = Trace_topk(p->t, b, pos, temperature, k, c->topk);
+    float *pr = probs ? probs : malloc(sizeof(float) * (size_t)V);
+    /* one softmax gives the top-k and the whole row (its sum, its entropy) */
+    c->n_topk = pr ? Trace_topk_probs(p->t, b, pos, temperature, k, c->topk, pr) : Trace_topk(p->t, b, pos, temperature, k, c->topk);
     Present_label_topk(p->m, c);
     const float *lg = Trace_logits_row(p->t, b, pos);
     float mx = lg[0];
     for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
     c->max_logit = mx;
-    float *pr = probs ? probs : malloc(sizeof(float) * (size_t)V);
     if (pr) {
-        Trace_probs_row(p->t, b, pos, temperature, pr);
         double sum = 0;
         for (int v = 0; v < V; v++) sum += pr[v];
         c->prob_sum = sum;

@@ -557,7 +557,7 @@ int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, ch
             }
         }
     }
-    /* 6 softmax and 7 next token read these logits: see engine/inspect.c. */
+    /* 6 softmax and 7 next token read these logits: see engine/predict.c. */
     Work_free(&w);
     return 0;
 }

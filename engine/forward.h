@@ -1,5 +1,5 @@
 /* forward.h - the forward pass's entry points inside the engine (used by trace.c,
- * inspect.c, the bench and the tests). Users of the engine call trace.h. */
+ * predict.c, the bench and the tests). Users of the engine call trace.h. */
 #ifndef SW_FORWARD_H
 #define SW_FORWARD_H
 

@@ -1,5 +1,5 @@
 /* trace.c - owning a recorded forward pass: memory, budget, views of its numbers,
- * and growing it when a token is appended. The maths is in forward.c and inspect.c. */
+ * and growing it when a token is appended. The maths is in forward.c and predict.c. */
 #include "forward.h"
 
 #include <stddef.h>

@@ -133,12 +133,14 @@ void Trace_choose(Trace *t, Sampler *s);
  * new positions with the KV cache. Fails when a row reaches the context length. */
 int Trace_generate(Trace *t, Sampler *s, char *err);
 
-/* ---- inspection (maths in engine/inspect.c) ---- */
+/* ---- what the model predicts (maths in engine/predict.c) ---- */
 
 typedef struct { int id; float prob; float logit; } TopK;
 
 /* The k most probable tokens at (b,pos) for temperature (<=0 means 1), best first. Returns k. */
 int Trace_topk(Trace *t, int b, int pos, float temperature, int k, TopK *out);
+/* The same, leaving all V probabilities in probs (one softmax for both). Returns k. */
+int Trace_topk_probs(Trace *t, int b, int pos, float temperature, int k, TopK *out, float *probs);
 
 /* What position pos gave the actual token at pos+1 (teacher forcing):
  * prob, loss = -ln(prob) in nats, rank (1 = top). Returns -1 when pos+1 >= len[b]. */

@@ -1,4 +1,4 @@
-/* inspect.c - reading the model's output: softmax (with the max-subtraction trick),
+/* predict.c - reading the model's output: softmax (with the max-subtraction trick),
  * top-k, each token's probability and cross-entropy loss, the logit lens, and picking
  * the next token (greedy or sampled). */
 #include "forward.h"
@@ -55,12 +55,15 @@ static float *scratch_v(Trace *t, size_t n) {
     return t->scratch;
 }
 
-int Trace_topk(Trace *t, int b, int pos, float temperature, int k, TopK *out) {
+int Trace_topk_probs(Trace *t, int b, int pos, float temperature, int k, TopK *out, float *probs) {
     const int V = t->m->c.vocab_size;
-    float *p = scratch_v(t, (size_t)V);
-    if (!p || b < 0 || b >= t->B || pos < 0 || pos >= t->len[b]) return 0;
-    Trace_probs_row(t, b, pos, temperature, p);
-    return topk_of(p, Trace_logits_row(t, b, pos), V, k, out);
+    if (!probs || b < 0 || b >= t->B || pos < 0 || pos >= t->len[b]) return 0;
+    Trace_probs_row(t, b, pos, temperature, probs);
+    return topk_of(probs, Trace_logits_row(t, b, pos), V, k, out);
+}
+
+int Trace_topk(Trace *t, int b, int pos, float temperature, int k, TopK *out) {
+    return Trace_topk_probs(t, b, pos, temperature, k, out, scratch_v(t, (size_t)t->m->c.vocab_size));
 }
 
 /* ln Q[id] at (b,pos), the log-softmax of one entry with the max subtracted, and how many
