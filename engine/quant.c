@@ -870,7 +870,31 @@ float Quant_dot_row(int type, const void *row, const float *x, int64_t n) {
     return dot_chunked(type, row, x, n, dot_f32_plain);
 }
 
+static void dot_rows_chunk(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y);
+
+/* The rows go in chunks of about 2 KB (whole groups of 4 rows), and before a chunk is computed
+ * the one two chunks ahead is requested (software prefetch): short rows (768 weights of Q8_0
+ * are 816 bytes) read four at a time are too short a stream for the hardware prefetcher to
+ * ramp up. Measured on one core (AMD EPYC Zen 5, matrix 3072x768 Q8_0, not in cache): 2-7 GB/s
+ * without, 11-27 GB/s with (a busy shared machine; the ranges of repeated runs). */
+enum { PF_CHUNK = 2048, PF_AHEAD = 2 };
+
 void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y) {
+    const uint8_t *p = rows;
+    const int ch = row_bytes >= PF_CHUNK ? 4 : (int)((PF_CHUNK / row_bytes + 3) / 4 * 4);
+    for (int r0 = 0; r0 < nrows; r0 += ch) {
+        const int k = nrows - r0 < ch ? nrows - r0 : ch;
+        for (int d = r0 == 0 ? 1 : PF_AHEAD; d <= PF_AHEAD; d++) {   /* at the start, the chunks before it too */
+            const int a0 = r0 + d * ch;
+            if (a0 >= nrows) break;
+            const size_t nb = (size_t)(nrows - a0 < ch ? nrows - a0 : ch) * row_bytes;
+            for (size_t o = 0; o < nb; o += 64) __builtin_prefetch(p + (size_t)a0 * row_bytes + o);
+        }
+        dot_rows_chunk(type, p + (size_t)r0 * row_bytes, row_bytes, k, x, n, y + r0);
+    }
+}
+
+static void dot_rows_chunk(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y) {
     const uint8_t *p = rows;
 #ifdef QUANT_X86
     int lv = Quant_supported(type) && n > 0 ? Quant_simd_active() : 0;
