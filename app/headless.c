@@ -57,7 +57,9 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
             info->shape_changes ? "   <- shape changes" : "");
     char wl[256];
     if (Station_weights(m, s, wl, sizeof wl) > 0) fprintf(out, "%s%-34s  %s\n", indent, "", wl);
-    if (Station_note(&m->c, s.kind, wl, sizeof wl)) fprintf(out, "%s%-34s  %s\n", indent, "", wl);
+    /* the model's notes once each: RoPE's base at the rotary step, GQA's sharing at q, k, v */
+    if ((s.kind == ST_QKV || s.kind == ST_ROPE) && Station_note(&m->c, s.kind, wl, sizeof wl))
+        fprintf(out, "%s%-34s  %s\n", indent, "", wl);
     /* what the walk shows there, for the last position of row 0 */
     ViewCtx c;
     memset(&c, 0, sizeof c);
