@@ -124,8 +124,9 @@ int Trace_check_finite(Trace *t, char *err) {
     for (int b = 0; ok && b < t->B; b++) {
         const float *fn = t->final_norm + (size_t)b * t->Tcap * c->dim;
         ok = Weights_first_nonfinite(fn, (size_t)t->len[b] * c->dim) == (size_t)t->len[b] * c->dim;
-        const float *lg = ok ? Trace_logits_row(t, b, t->len[b] - 1) : NULL;
-        ok = ok && Weights_first_nonfinite(lg, (size_t)c->vocab_size) == (size_t)c->vocab_size;
+        /* logits only when the pass kept them (computing rows here would cost an LM head) */
+        const float *lg = t->logits ? t->logits + ((size_t)b * t->Tcap + (size_t)(t->len[b] - 1)) * c->vocab_size : NULL;
+        ok = ok && (!lg || Weights_first_nonfinite(lg, (size_t)c->vocab_size) == (size_t)c->vocab_size);
     }
     if (ok) return 0;
     /* find where it began: the outer stations in order, and inside the first bad block its steps */

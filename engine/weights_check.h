@@ -31,8 +31,8 @@ int Weights_check_station(const char *station, const float *x, size_t n, char *e
 #include "trace.h"
 
 /* After a forward pass: 0 when its numbers are finite where every later one depends on them
- * (the final norm of every real position, and the logits of each row's last position: about
- * (B*T*D + B*V) floats, next to nothing). Otherwise -1 with err naming the first station, in
+ * (the final norm of every real position, and the logits of each row's last position when the
+ * pass kept its logits: about B*T*D + B*V floats, next to nothing). Otherwise -1 with err naming the first station, in
  * walk order, whose output holds a NaN or an Inf, e.g.
  * "the forward pass produced +Inf at station 3.2.b q, k, v (row b=0, position 3); its weights
  *  overflow float32 (a damaged or wrong file?)". Trace_run calls it. */
