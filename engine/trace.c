@@ -1,6 +1,7 @@
 /* trace.c - owning a recorded forward pass: memory, budget, views of its numbers,
  * and growing it when a token is appended. The maths is in forward.c and predict.c. */
 #include "forward.h"
+#include "weights_check.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -175,7 +176,7 @@ Trace *Trace_run_ids(const Model *m, const int *const *ids, const int *lens, int
     t->run_ms = now_ms() - t0;
     free(row);
     free(pos);
-    if (rc != 0) { Trace_free(t); return NULL; }
+    if (rc != 0 || Trace_check_finite(t, err) != 0) { Trace_free(t); return NULL; }   /* no NaN/Inf shown as numbers */
     return t;
 }
 

@@ -75,3 +75,85 @@ int Weights_check_station(const char *station, const float *x, size_t n, char *e
     sw_seterr(err, "%s produced %s (at value %zu of %zu); the model's numbers broke down here", station, what(x[i]), i, n);
     return -1;
 }
+
+/* The first non-finite value of a view over the real positions (axes named "T" stop at the
+ * row's length): 1 with *bad_b / *bad_pos / *bad set, else 0. */
+static int view_nonfinite(const Trace *t, const TensorView *v, int *bad_b, int *bad_pos, float *bad) {
+    int dims[4] = {1, 1, 1, 1};
+    long st[4] = {0, 0, 0, 0};
+    for (int a = 0; a < v->ndim && a < 4; a++) { dims[a] = v->dims[a]; st[a] = v->stride[a]; }
+    for (int i0 = 0; i0 < dims[0]; i0++) {
+        int len = t->len[i0 < SW_MAX_B ? i0 : 0];
+        int lim[4];
+        for (int a = 0; a < 4; a++) lim[a] = a < v->ndim && strcmp(v->axes[a], "T") == 0 && dims[a] > len ? len : dims[a];
+        for (int i1 = 0; i1 < lim[1]; i1++)
+            for (int i2 = 0; i2 < lim[2]; i2++) {
+                const float *row = v->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
+                for (int i3 = 0; i3 < lim[3]; i3++) {
+                    float x = row[i3 * st[3]];
+                    if (!isfinite(x)) {
+                        *bad_b = i0;
+                        *bad_pos = v->ndim >= 2 && strcmp(v->axes[1], "T") == 0 ? i1 : v->ndim >= 3 && strcmp(v->axes[2], "T") == 0 ? i2 : -1;
+                        *bad = x;
+                        return 1;
+                    }
+                }
+            }
+    }
+    return 0;
+}
+
+static int say_station(Trace *t, StationRef s, int which, char *err) {
+    TensorView v;
+    char e2[SW_ERR_LEN];
+    if (Trace_tensor(t, s, which, &v, e2) != 0) return 0;
+    int b = 0, pos = -1;
+    float x = 0;
+    if (!view_nonfinite(t, &v, &b, &pos, &x)) return 0;
+    char label[96], at[48] = "";
+    Station_label(s, label, sizeof label);
+    if (pos >= 0) snprintf(at, sizeof at, ", position %d", pos);
+    sw_seterr(err, "the forward pass produced %s at station %s (row b=%d%s); its weights overflow float32 (a damaged or wrong file?)",
+              what(x), label, b, at);
+    return 1;
+}
+
+int Trace_check_finite(Trace *t, char *err) {
+    const Config *c = &t->m->c;
+    int ok = 1;
+    for (int b = 0; ok && b < t->B; b++) {
+        const float *fn = t->final_norm + (size_t)b * t->Tcap * c->dim;
+        ok = Weights_first_nonfinite(fn, (size_t)t->len[b] * c->dim) == (size_t)t->len[b] * c->dim;
+        /* logits only when the pass kept them (computing rows here would cost an LM head) */
+        const float *lg = t->logits ? t->logits + ((size_t)b * t->Tcap + (size_t)(t->len[b] - 1)) * c->vocab_size : NULL;
+        ok = ok && (!lg || Weights_first_nonfinite(lg, (size_t)c->vocab_size) == (size_t)c->vocab_size);
+    }
+    if (ok) return 0;
+    /* find where it began: the outer stations in order, and inside the first bad block its steps */
+    StationRef outer[4 + 1024 + 8];
+    int no = Stations_outer(c, outer, (int)(sizeof outer / sizeof outer[0]));
+    for (int i = 0; i < no; i++) {
+        StationRef s = outer[i];
+        if (s.kind == ST_TOKENIZE || s.kind == ST_NEXT || s.kind == ST_SOFTMAX) continue;
+        if (s.kind == ST_BLOCK) {
+            TensorView v;
+            int b, pos;
+            float x;
+            char e2[SW_ERR_LEN];
+            if (Trace_tensor(t, s, 0, &v, e2) != 0 || !view_nonfinite(t, &v, &b, &pos, &x)) continue;
+            StationRef in[16];
+            int ni = Stations_inner(c, s.layer, in, 16);
+            for (int k = 0; k < ni; k++) {
+                if (in[k].kind == ST_MASK) continue;   /* -inf above the diagonal is the mask itself */
+                for (int which = 0; which < 3; which++)
+                    if (say_station(t, in[k], which, err)) return -1;
+            }
+            if (say_station(t, s, 0, err)) return -1;
+            break;
+        }
+        if (s.kind == ST_LM_HEAD) break;
+        if (say_station(t, s, 0, err)) return -1;
+    }
+    sw_seterr(err, "the forward pass produced a NaN or an Inf in the logits (station 5 LM head); its weights overflow float32 (a damaged or wrong file?)");
+    return -1;
+}

@@ -27,4 +27,15 @@ int Weights_check_llama2c(const char *path, const float *w, size_t D, size_t F, 
  * "STATION produced NaN (at value I of N); the model's numbers broke down here". */
 int Weights_check_station(const char *station, const float *x, size_t n, char *err);
 
+
+#include "trace.h"
+
+/* After a forward pass: 0 when its numbers are finite where every later one depends on them
+ * (the final norm of every real position, and the logits of each row's last position when the
+ * pass kept its logits: about B*T*D + B*V floats, next to nothing). Otherwise -1 with err naming the first station, in
+ * walk order, whose output holds a NaN or an Inf, e.g.
+ * "the forward pass produced +Inf at station 3.2.b q, k, v (row b=0, position 3); its weights
+ *  overflow float32 (a damaged or wrong file?)". Trace_run calls it. */
+int Trace_check_finite(Trace *t, char *err);
+
 #endif

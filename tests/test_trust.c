@@ -439,6 +439,20 @@ static void test_nonfinite(void) {
         expect(!m && strstr(err, "token_embedding") && strstr(err, "+Inf"),
                "llama2.c: an Inf in the token embedding is refused, naming it", "%s", m ? "opened" : err);
         Model_free(m);
+        /* finite but huge: row 0 of layer 1's wq all 3e38, so q overflows float32 in the pass;
+         * Trace_run refuses with the station where it began (3.2.b), not NaN probabilities */
+        memcpy(bin + 28 + 4 * 7, bin + 28 + 4 * 8, 4);
+        float big = 3e38f;
+        for (int j = 0; j < 64; j++) memcpy(bin + 28 + 4 * (512 * 64 + 5 * 64 + 64 * 64 + j), &big, 4);
+        put(d, "m.bin", bin, n);
+        m = Model_open(tp(1, "%s", "nanllama/m.bin"), NULL, err);
+        const char *prompt[1] = {"Once upon a time"};
+        Trace *t = m ? Trace_run(m, prompt, 1, NULL, err) : NULL;
+        expect(m && !t && strstr(err, "station 3.2.b") && one_line(err, 300),
+               "llama2.c: weights that overflow in the pass: Trace_run refuses, naming the station (3.2.b)",
+               "%s", t ? "ran" : err);
+        Trace_free(t);
+        Model_free(m);
     }
     free(bin);
 

@@ -129,6 +129,12 @@ printf '\000\000\300\177' | dd of="$tmp/nan/m.bin" bs=4 seek=$((7 + 33000)) conv
 run --model "$tmp/nan/m.bin" --json -p "Once upon a time"
 refused "a NaN in the weights: refused, naming the tensor (no null probabilities)" 'rms_att (layer 3) has NaN at element 40'
 
+# finite but huge weights (row 0 of layer 1's wq = 3e38): the pass overflows; refused, naming the station
+cp "$STORIES/stories260K.bin" "$tmp/nan/m.bin"
+for j in $(seq 0 63); do printf '\241\300\141\177'; done | dd of="$tmp/nan/m.bin" bs=4 seek=$((7 + 512 * 64 + 5 * 64 + 64 * 64)) conv=notrunc 2>/dev/null
+run --model "$tmp/nan/m.bin" --json -p "Once upon a time"
+refused "weights that overflow float32 in the pass: refused, naming the station (never null probabilities)" 'station 3.2.b'
+
 mkdir "$tmp/cfg"
 for f in vocab.json merges.txt model.safetensors; do ln -s "$D64/$f" "$tmp/cfg/$f"; done
 { cat "$D64/config.json"; printf '}garbage{'; } > "$tmp/cfg/config.json"
