@@ -149,7 +149,7 @@ static void test_kernels(void) {
             if (pid == 0) {
                 dup2(fd, 1);
                 setenv("OPENBLAS_CORETYPE", all[k], 1);
-                char mis[8];
+                char mis[16];
                 snprintf(mis, sizeof mis, "%d", mi);
                 execl("/proc/self/exe", "test_blas", "--child", all[k], mis, (char *)NULL);
                 _exit(127);
