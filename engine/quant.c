@@ -601,6 +601,12 @@ static int cpu_has_avx2(void) {
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 AVX512 static inline float h2f5(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
+/* the f16 at p in all 16 lanes (a broadcast load and one conversion) */
+AVX512 static inline __m512 h2f5_all(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm512_cvtph_ps(_mm256_set1_epi16((short)h));
+}
 /* 16 signed / unsigned bytes -> 16 floats */
 AVX512 static inline __m512 i8x16(__m128i v) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(v)); }
 AVX512 static inline __m512 u8x16(__m128i v) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(v)); }
@@ -669,10 +675,10 @@ AVX512 static void rows_q8_0_512(const uint8_t *rows, size_t rb, int nrows, cons
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t i = 0; i < n; i += 32, b0 += 34, b1 += 34, b2 += 34, b3 += 34) {
             __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b0)), Q8_BLOCK(b0, x0, x1), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b1)), Q8_BLOCK(b1, x0, x1), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b2)), Q8_BLOCK(b2, x0, x1), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b3)), Q8_BLOCK(b3, x0, x1), a3);
+            a0 = _mm512_fmadd_ps(h2f5_all(b0), Q8_BLOCK(b0, x0, x1), a0);
+            a1 = _mm512_fmadd_ps(h2f5_all(b1), Q8_BLOCK(b1, x0, x1), a1);
+            a2 = _mm512_fmadd_ps(h2f5_all(b2), Q8_BLOCK(b2, x0, x1), a2);
+            a3 = _mm512_fmadd_ps(h2f5_all(b3), Q8_BLOCK(b3, x0, x1), a3);
         }
         y[r] = _mm512_reduce_add_ps(a0);
         y[r + 1] = _mm512_reduce_add_ps(a1);
@@ -712,10 +718,10 @@ AVX512 static void rows_q4_0_512(const uint8_t *rows, size_t rb, int nrows, cons
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t i = 0; i < n; i += 32, b0 += 18, b1 += 18, b2 += 18, b3 += 18) {
             __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b0)), Q4_BLOCK(b0, x0, x1), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b1)), Q4_BLOCK(b1, x0, x1), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b2)), Q4_BLOCK(b2, x0, x1), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b3)), Q4_BLOCK(b3, x0, x1), a3);
+            a0 = _mm512_fmadd_ps(h2f5_all(b0), Q4_BLOCK(b0, x0, x1), a0);
+            a1 = _mm512_fmadd_ps(h2f5_all(b1), Q4_BLOCK(b1, x0, x1), a1);
+            a2 = _mm512_fmadd_ps(h2f5_all(b2), Q4_BLOCK(b2, x0, x1), a2);
+            a3 = _mm512_fmadd_ps(h2f5_all(b3), Q4_BLOCK(b3, x0, x1), a3);
         }
         y[r] = _mm512_reduce_add_ps(a0);
         y[r + 1] = _mm512_reduce_add_ps(a1);
