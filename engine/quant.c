@@ -768,15 +768,18 @@ AVX512 static void group_sums_512(const float *x, int64_t n, float *xs) {
         xs[g] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(x + 32 * g), _mm512_loadu_ps(x + 32 * g + 16)));
 }
 
-/* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q */
+/* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q. The 16 scales times d are made
+ * once per block (one vector) and stored, so each group's broadcast is a load, not a shuffle. */
 AVX512 static float dot_q6_k_512(const uint8_t *b, const float *x, int64_t n) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    float fs[16] __attribute__((aligned(64)));
     for (int64_t i = 0; i < n; i += 256, b += 210) {
-        const float d = h2f5(b + 208);
+        __m512 sc = i8x16(_mm_loadu_si128((const __m128i *)(b + 192)));
+        _mm512_store_ps(fs, _mm512_mul_ps(_mm512_set1_ps(h2f5(b + 208)), sc));
         for (int c = 0; c < 2; c++) {
             const uint8_t *ql = b + 64 * c, *qh = b + 128 + 32 * c;
-            const int8_t *sc = (const int8_t *)(b + 192 + 8 * c);
+            const float *f = fs + 8 * c;
             const float *xx = x + i + 128 * c;
             __m256i a = _mm256_loadu_si256((const __m256i *)ql);
             __m256i a2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -790,11 +793,11 @@ AVX512 static float dot_q6_k_512(const uint8_t *b, const float *x, int64_t n) {
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a2, 4), m4),
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4));
             for (int k = 0; k < 4; k++) {
-                __m256i s = _mm256_sub_epi8(q[k], k32);
-                __m512 g0 = _mm512_mul_ps(i8x16(_mm256_castsi256_si128(s)), _mm512_loadu_ps(xx + 32 * k));
-                __m512 g1 = _mm512_mul_ps(i8x16(_mm256_extracti128_si256(s, 1)), _mm512_loadu_ps(xx + 32 * k + 16));
-                acc0 = _mm512_fmadd_ps(_mm512_set1_ps(d * sc[2 * k]), g0, acc0);
-                acc1 = _mm512_fmadd_ps(_mm512_set1_ps(d * sc[2 * k + 1]), g1, acc1);
+                __m256i v = _mm256_sub_epi8(q[k], k32);
+                __m512 g0 = _mm512_mul_ps(i8x16(_mm256_castsi256_si128(v)), _mm512_loadu_ps(xx + 32 * k));
+                __m512 g1 = _mm512_mul_ps(i8x16(_mm256_extracti128_si256(v, 1)), _mm512_loadu_ps(xx + 32 * k + 16));
+                acc0 = _mm512_fmadd_ps(_mm512_set1_ps(f[2 * k]), g0, acc0);
+                acc1 = _mm512_fmadd_ps(_mm512_set1_ps(f[2 * k + 1]), g1, acc1);
             }
         }
     }
