@@ -490,13 +490,17 @@ AVX2 static float dot_q4_k_avx2(const uint8_t *b, const float *x, int64_t n) {
 
 /* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q */
 AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
-    __m256 acc = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps(), acc1 = acc;
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    float fs[16] __attribute__((aligned(32)));   /* d * scale of the 16 groups (broadcasts from memory) */
     for (int64_t i = 0; i < n; i += 256, b += 210) {
-        const float d = h2f(b + 208);
+        const __m256 d = _mm256_set1_ps(h2f(b + 208));
+        __m128i s8 = _mm_loadu_si128((const __m128i *)(b + 192));
+        _mm256_store_ps(fs, _mm256_mul_ps(d, i8x8(s8)));
+        _mm256_store_ps(fs + 8, _mm256_mul_ps(d, i8x8(_mm_srli_si128(s8, 8))));
         for (int c = 0; c < 2; c++) {
             const uint8_t *ql = b + 64 * c, *qh = b + 128 + 32 * c;
-            const int8_t *sc = (const int8_t *)(b + 192 + 8 * c);
+            const float *f = fs + 8 * c;
             const float *xx = x + i + 128 * c;
             __m256i a = _mm256_loadu_si256((const __m256i *)ql);
             __m256i a2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -513,12 +517,12 @@ AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
                 __m256i s = _mm256_sub_epi8(q[k], k32);
                 __m256 g0 = dot16(_mm256_castsi256_si128(s), xx + 32 * k);
                 __m256 g1 = dot16(_mm256_extracti128_si256(s, 1), xx + 32 * k + 16);
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k]), g0, acc);
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k + 1]), g1, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(f[2 * k]), g0, acc);
+                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f[2 * k + 1]), g1, acc1);
             }
         }
     }
-    return hsum8(acc);
+    return hsum8(_mm256_add_ps(acc, acc1));
 }
 
 /* Quant_dot_rows on AVX2: Q8_0 and Q4_0 four rows at a time (each block's x loaded once) */
