@@ -491,13 +491,17 @@ AVX2 static float dot_q4_k_avx2(const uint8_t *b, const float *x, int64_t n) {
 
 /* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q */
 AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
-    __m256 acc = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps(), acc1 = acc;
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    float fs[16] __attribute__((aligned(32)));   /* d * scale of the 16 groups (broadcasts from memory) */
     for (int64_t i = 0; i < n; i += 256, b += 210) {
-        const float d = h2f(b + 208);
+        const __m256 d = _mm256_set1_ps(h2f(b + 208));
+        __m128i s8 = _mm_loadu_si128((const __m128i *)(b + 192));
+        _mm256_store_ps(fs, _mm256_mul_ps(d, i8x8(s8)));
+        _mm256_store_ps(fs + 8, _mm256_mul_ps(d, i8x8(_mm_srli_si128(s8, 8))));
         for (int c = 0; c < 2; c++) {
             const uint8_t *ql = b + 64 * c, *qh = b + 128 + 32 * c;
-            const int8_t *sc = (const int8_t *)(b + 192 + 8 * c);
+            const float *f = fs + 8 * c;
             const float *xx = x + i + 128 * c;
             __m256i a = _mm256_loadu_si256((const __m256i *)ql);
             __m256i a2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -514,12 +518,12 @@ AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
                 __m256i s = _mm256_sub_epi8(q[k], k32);
                 __m256 g0 = dot16(_mm256_castsi256_si128(s), xx + 32 * k);
                 __m256 g1 = dot16(_mm256_extracti128_si256(s, 1), xx + 32 * k + 16);
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k]), g0, acc);
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * k + 1]), g1, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(f[2 * k]), g0, acc);
+                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f[2 * k + 1]), g1, acc1);
             }
         }
     }
-    return hsum8(acc);
+    return hsum8(_mm256_add_ps(acc, acc1));
 }
 
 /* Quant_dot_rows on AVX2: Q8_0 and Q4_0 four rows at a time (each block's x loaded once) */
@@ -602,6 +606,12 @@ static int cpu_has_avx2(void) {
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 AVX512 static inline float h2f5(const uint8_t *p) { return _cvtsh_ss(rd16(p)); }
+/* the f16 at p in all 16 lanes (a broadcast load and one conversion) */
+AVX512 static inline __m512 h2f5_all(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm512_cvtph_ps(_mm256_set1_epi16((short)h));
+}
 /* 16 signed / unsigned bytes -> 16 floats */
 AVX512 static inline __m512 i8x16(__m128i v) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(v)); }
 AVX512 static inline __m512 u8x16(__m128i v) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(v)); }
@@ -670,10 +680,10 @@ AVX512 static void rows_q8_0_512(const uint8_t *rows, size_t rb, int nrows, cons
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t i = 0; i < n; i += 32, b0 += 34, b1 += 34, b2 += 34, b3 += 34) {
             __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b0)), Q8_BLOCK(b0, x0, x1), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b1)), Q8_BLOCK(b1, x0, x1), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b2)), Q8_BLOCK(b2, x0, x1), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b3)), Q8_BLOCK(b3, x0, x1), a3);
+            a0 = _mm512_fmadd_ps(h2f5_all(b0), Q8_BLOCK(b0, x0, x1), a0);
+            a1 = _mm512_fmadd_ps(h2f5_all(b1), Q8_BLOCK(b1, x0, x1), a1);
+            a2 = _mm512_fmadd_ps(h2f5_all(b2), Q8_BLOCK(b2, x0, x1), a2);
+            a3 = _mm512_fmadd_ps(h2f5_all(b3), Q8_BLOCK(b3, x0, x1), a3);
         }
         y[r] = _mm512_reduce_add_ps(a0);
         y[r + 1] = _mm512_reduce_add_ps(a1);
@@ -713,10 +723,10 @@ AVX512 static void rows_q4_0_512(const uint8_t *rows, size_t rb, int nrows, cons
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t i = 0; i < n; i += 32, b0 += 18, b1 += 18, b2 += 18, b3 += 18) {
             __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b0)), Q4_BLOCK(b0, x0, x1), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b1)), Q4_BLOCK(b1, x0, x1), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b2)), Q4_BLOCK(b2, x0, x1), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(h2f5(b3)), Q4_BLOCK(b3, x0, x1), a3);
+            a0 = _mm512_fmadd_ps(h2f5_all(b0), Q4_BLOCK(b0, x0, x1), a0);
+            a1 = _mm512_fmadd_ps(h2f5_all(b1), Q4_BLOCK(b1, x0, x1), a1);
+            a2 = _mm512_fmadd_ps(h2f5_all(b2), Q4_BLOCK(b2, x0, x1), a2);
+            a3 = _mm512_fmadd_ps(h2f5_all(b3), Q4_BLOCK(b3, x0, x1), a3);
         }
         y[r] = _mm512_reduce_add_ps(a0);
         y[r + 1] = _mm512_reduce_add_ps(a1);
@@ -763,15 +773,18 @@ AVX512 static void group_sums_512(const float *x, int64_t n, float *xs) {
         xs[g] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(x + 32 * g), _mm512_loadu_ps(x + 32 * g + 16)));
 }
 
-/* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q */
+/* Q6_K: 16 groups of 16, q = 6 bits - 32, w = d * scale * q. The 16 scales times d are made
+ * once per block (one vector) and stored, so each group's broadcast is a load, not a shuffle. */
 AVX512 static float dot_q6_k_512(const uint8_t *b, const float *x, int64_t n) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    float fs[16] __attribute__((aligned(64)));
     for (int64_t i = 0; i < n; i += 256, b += 210) {
-        const float d = h2f5(b + 208);
+        __m512 sc = i8x16(_mm_loadu_si128((const __m128i *)(b + 192)));
+        _mm512_store_ps(fs, _mm512_mul_ps(_mm512_set1_ps(h2f5(b + 208)), sc));
         for (int c = 0; c < 2; c++) {
             const uint8_t *ql = b + 64 * c, *qh = b + 128 + 32 * c;
-            const int8_t *sc = (const int8_t *)(b + 192 + 8 * c);
+            const float *f = fs + 8 * c;
             const float *xx = x + i + 128 * c;
             __m256i a = _mm256_loadu_si256((const __m256i *)ql);
             __m256i a2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -785,11 +798,11 @@ AVX512 static float dot_q6_k_512(const uint8_t *b, const float *x, int64_t n) {
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a2, 4), m4),
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4));
             for (int k = 0; k < 4; k++) {
-                __m256i s = _mm256_sub_epi8(q[k], k32);
-                __m512 g0 = _mm512_mul_ps(i8x16(_mm256_castsi256_si128(s)), _mm512_loadu_ps(xx + 32 * k));
-                __m512 g1 = _mm512_mul_ps(i8x16(_mm256_extracti128_si256(s, 1)), _mm512_loadu_ps(xx + 32 * k + 16));
-                acc0 = _mm512_fmadd_ps(_mm512_set1_ps(d * sc[2 * k]), g0, acc0);
-                acc1 = _mm512_fmadd_ps(_mm512_set1_ps(d * sc[2 * k + 1]), g1, acc1);
+                __m256i v = _mm256_sub_epi8(q[k], k32);
+                __m512 g0 = _mm512_mul_ps(i8x16(_mm256_castsi256_si128(v)), _mm512_loadu_ps(xx + 32 * k));
+                __m512 g1 = _mm512_mul_ps(i8x16(_mm256_extracti128_si256(v, 1)), _mm512_loadu_ps(xx + 32 * k + 16));
+                acc0 = _mm512_fmadd_ps(_mm512_set1_ps(f[2 * k]), g0, acc0);
+                acc1 = _mm512_fmadd_ps(_mm512_set1_ps(f[2 * k + 1]), g1, acc1);
             }
         }
     }

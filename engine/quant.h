@@ -6,7 +6,7 @@
  * little-endian, "f16" an IEEE half):
  *   Q4_0  f16 d, u8 qs[16]                      w = (nibble - 8) * d            (lo nibbles 0..15, hi 16..31)
  *   Q4_1  f16 d, f16 m, u8 qs[16]               w = nibble * d + m
- *   Q5_0  f16 d, u8 qh[4], u8 qs[16]            w = (nibble | bit<<4) - 16) * d (bit j of qh for weight j)
+ *   Q5_0  f16 d, u8 qh[4], u8 qs[16]            w = ((nibble | bit<<4) - 16) * d (bit j of qh for weight j)
  *   Q5_1  f16 d, f16 m, u8 qh[4], u8 qs[16]     w = (nibble | bit<<4) * d + m
  *   Q8_0  f16 d, i8 qs[32]                      w = q * d
  *   Q2_K  u8 scales[16], u8 qs[64], f16 d, f16 dmin          16 groups of 16, 4-bit scale and min each
