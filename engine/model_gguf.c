@@ -182,6 +182,21 @@ static void weights_name(const GgufFile *g, char *out, size_t cap) {
 
 /* ---- tokenizer from tokenizer.ggml.* ---- */
 
+/* An array of strings as pointers into the mapping and their lengths (malloc'd; -1: no memory). */
+static int str_array(const GgufKV *kv, const char ***ptrs, size_t **lens) {
+    const uint64_t n = kv->n;
+    *ptrs = malloc(sizeof(char *) * (n ? n : 1));
+    *lens = malloc(sizeof(size_t) * (n ? n : 1));
+    if (!*ptrs || !*lens) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        GgufStr s;
+        Gguf_arr_str(kv, i, &s);
+        (*ptrs)[i] = s.p;
+        (*lens)[i] = s.n;
+    }
+    return 0;
+}
+
 static Tokenizer *open_tokenizer(const GgufFile *g, int V, char *err) {
     GgufStr model;
     char e2[SW_ERR_LEN];
@@ -211,20 +226,12 @@ static Tokenizer *open_tokenizer(const GgufFile *g, int V, char *err) {
         return NULL;
     }
     Tokenizer *tok = NULL;
-    const char **toks = malloc(sizeof(char *) * (n ? n : 1));
-    size_t *lens = malloc(sizeof(size_t) * (n ? n : 1));
+    const char **toks = NULL, **merges = NULL;
+    size_t *lens = NULL, *mlens = NULL;
     float *scores = NULL;
     int32_t *types = NULL;
-    const char **merges = NULL;
-    size_t *mlens = NULL;
     char pre[64] = "";
-    if (!toks || !lens) { sw_seterr(err, "%s: out of memory reading the vocabulary", g->path); goto done; }
-    for (uint64_t i = 0; i < n; i++) {
-        GgufStr s;
-        Gguf_arr_str(kt, i, &s);
-        toks[i] = s.p;
-        lens[i] = s.n;
-    }
+    if (str_array(kt, &toks, &lens) != 0) { sw_seterr(err, "%s: out of memory reading the vocabulary", g->path); goto done; }
     v.tokens = toks;
     v.token_len = lens;
     v.n_tokens = (size_t)n;
@@ -256,15 +263,7 @@ static Tokenizer *open_tokenizer(const GgufFile *g, int V, char *err) {
     uint64_t nm;
     if (Gguf_get_arr(g, "tokenizer.ggml.merges", &et, &nm, &km, NULL) == GGUF_OK) {
         if (et != GGUF_STR) { sw_seterr(err, "%s: key tokenizer.ggml.merges must be an array of strings", g->path); goto done; }
-        merges = malloc(sizeof(char *) * (nm ? nm : 1));
-        mlens = malloc(sizeof(size_t) * (nm ? nm : 1));
-        if (!merges || !mlens) { sw_seterr(err, "%s: out of memory", g->path); goto done; }
-        for (uint64_t i = 0; i < nm; i++) {
-            GgufStr s;
-            Gguf_arr_str(km, i, &s);
-            merges[i] = s.p;
-            mlens[i] = s.n;
-        }
+        if (str_array(km, &merges, &mlens) != 0) { sw_seterr(err, "%s: out of memory", g->path); goto done; }
         v.merges = merges;
         v.merge_len = mlens;
         v.n_merges = (size_t)nm;

@@ -1,5 +1,6 @@
 /* safetensors.c - map a .safetensors file and validate its header (see safetensors.h). */
 #include "safetensors.h"
+#include "quant.h"
 #include "weights_check.h"
 
 #include <cjson/cJSON.h>
@@ -26,30 +27,6 @@ const char *SafeTensors_dtype_name(StDtype d) {
 
 static size_t dtype_size(StDtype d) { return d == ST_F32 ? 4 : 2; }
 
-float sw_f16_to_f32(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t ex = (h >> 10) & 0x1fu, man = h & 0x3ffu, bits;
-    if (ex == 0) {
-        /* zero or subnormal: man * 2^-24 */
-        float f = (float)man * 5.9604644775390625e-8f;
-        return sign ? -f : f;
-    } else if (ex == 31) {
-        bits = sign | 0x7f800000u | (man << 13);          /* inf / nan */
-    } else {
-        bits = sign | ((ex + 112u) << 23) | (man << 13);   /* rebias 15 -> 127 */
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-float sw_bf16_to_f32(uint16_t h) {
-    uint32_t bits = (uint32_t)h << 16;   /* bfloat16 is the top half of an F32 */
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
 int SafeTensors_f32_direct(const StTensor *t) {
     return t->dtype == ST_F32 && ((uintptr_t)t->data % sizeof(float)) == 0;
 }
@@ -60,13 +37,11 @@ void SafeTensors_to_f32(const StTensor *t, float *out) {
     case ST_F32:
         memcpy(out, p, t->nelem * 4);
         break;
-    case ST_F16:
-        for (size_t i = 0; i < t->nelem; i++)
-            out[i] = sw_f16_to_f32((uint16_t)(p[2 * i] | (p[2 * i + 1] << 8)));
+    case ST_F16:   /* the same halves as ggml's F16 and BF16: one converter, engine/quant.c */
+        Quant_dequant_row(QT_F16, p, out, (int64_t)t->nelem);
         break;
     case ST_BF16:
-        for (size_t i = 0; i < t->nelem; i++)
-            out[i] = sw_bf16_to_f32((uint16_t)(p[2 * i] | (p[2 * i + 1] << 8)));
+        Quant_dequant_row(QT_BF16, p, out, (int64_t)t->nelem);
         break;
     }
 }

@@ -72,8 +72,5 @@ int SafeTensors_reopen_aligned(SafeTensors *st, char *out_path, size_t cap, char
 /* "F32" / "F16" / "BF16" */
 const char *SafeTensors_dtype_name(StDtype d);
 
-/* IEEE half / bfloat16 bits -> float */
-float sw_f16_to_f32(uint16_t h);
-float sw_bf16_to_f32(uint16_t h);
 
 #endif

@@ -98,16 +98,9 @@ int sw_map_file(SwMap *m, const char *path, char *err) {
     struct stat st;
     int fd = open_regular(path, &st, err);
     if (fd < 0) return -1;
-    if (st.st_size == 0) { close(fd); return 0; }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int rc = sw_map_fd(m, fd, path, err);   /* the mapping outlives the descriptor */
     close(fd);
-    if (p == MAP_FAILED) {
-        sw_seterr(err, "%s: cannot map: %s", path, strerror(errno));
-        return -1;
-    }
-    m->data = p;
-    m->len = (size_t)st.st_size;
-    return 0;
+    return rc;
 }
 
 void sw_unmap(SwMap *m) {
