@@ -18,7 +18,7 @@
  *     weights file evicted with drop_caches or posix_fadvise(DONTNEED), checked with mincore);
  *     and `shapewalk --dump` end to end when SW_BIN names the program;
  *   - peak RSS of a child holding a T=1024 trace with every station recorded.
- * OpenBLAS threads are set to THREADS with sw_set_threads() (openblas_set_num_threads).
+ * OpenBLAS threads are set to THREADS with Pool_set_threads() (openblas_set_num_threads).
  */
 #include <cblas.h>
 #include <errno.h>
@@ -34,7 +34,8 @@
 
 #include "bench.h"
 #include "engine/blas.h"
-#include "engine/forward.h"
+#include "engine/pool.h"
+#include "engine/trace.h"
 #include "engine/model.h"
 #include "engine/trace.h"
 
@@ -200,7 +201,7 @@ static int run_child(char *const argv[], char *out, size_t cap, double *wall_ms,
 /* start: what the program does before its first station can be drawn. */
 static int mode_start(const char *dir, int threads) {
     double t0 = bench_now_ms();
-    sw_set_threads(threads);
+    Pool_set_threads(threads);
     double open_ms;
     Model *m = open_model(dir, &open_ms);
     const char *prompts[2] = { "Hello world! This is fun", "The cat sat on mat" }; /* the lesson's batch */
@@ -218,7 +219,7 @@ static int mode_start(const char *dir, int threads) {
 
 /* rss: a T-token trace with every station recorded (default options), then the peak. */
 static int mode_rss(const char *dir, int threads, int T) {
-    sw_set_threads(threads);
+    Pool_set_threads(threads);
     Model *m = open_model(dir, NULL);
     long before = status_kb("VmHWM");
     Trace *t = run_ids(m, 1, T, 0, 100);
@@ -474,7 +475,7 @@ static cJSON *peak_rss(const char *self, const char *dir, int threads) {
 
 static int mode_all(const char *self, const char *dir, const char *out_path, int threads) {
     cJSON *root = cJSON_CreateObject();
-    sw_set_threads(threads);
+    Pool_set_threads(threads);
     cJSON_AddNumberToObject(root, "openblas_threads", openblas_get_num_threads());
     double open_ms;
     Model *m = open_model(dir, &open_ms);
@@ -536,7 +537,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
     quick = argc > 5 && strcmp(argv[5], "quick") == 0;   /* gen and all */
     if (strcmp(mode, "gen") == 0 && argc >= 5) {
-        sw_set_threads(atoi(argv[4]));
+        Pool_set_threads(atoi(argv[4]));
         double open_ms;
         Model *m = open_model(dir, &open_ms);
         cJSON *root = cJSON_CreateObject();

@@ -13,7 +13,8 @@
 #include <math.h>
 
 #include "bench.h"
-#include "engine/forward.h"
+#include "engine/pool.h"
+#include "engine/trace.h"
 #include "views/view.h"
 
 static int quick;
@@ -179,7 +180,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     quick = argc > 4 && strcmp(argv[4], "quick") == 0;
-    sw_set_threads(atoi(argv[3]));
+    Pool_set_threads(atoi(argv[3]));
     char err[SW_ERR_LEN] = "";
     Model *m = Model_open(argv[1], NULL, err);
     if (!m) { fprintf(stderr, "bench_views: %s\n", err); return 1; }

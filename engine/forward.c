@@ -589,7 +589,3 @@ int Forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
 void Forward_lm_head(const Model *m, const float *xn, int N, float *logits) {
     linear(logits, xn, N, &m->lm_head, NULL);
 }
-
-void sw_set_threads(int n) {
-    if (n > 0) Pool_set_threads(n);
-}

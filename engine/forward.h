@@ -1,5 +1,5 @@
-/* forward.h - the forward pass's entry points inside the engine (used by trace.c,
- * predict.c, the bench and the tests). Users of the engine call trace.h. */
+/* forward.h - the forward pass's entry points inside the engine (used by trace.c and
+ * predict.c only). Users of the engine call trace.h; threads are set with pool.h. */
 #ifndef SW_FORWARD_H
 #define SW_FORWARD_H
 
@@ -18,8 +18,5 @@ void Forward_lm_head(const Model *m, const float *xn, int N, float *logits);
 /* trace.c: buffers of layer l's LayerRec, allocated on first use (and, when not every layer
  * fits the budget, another layer's freed first). */
 LayerRec *Trace_rec_alloc(Trace *t, int l, char *err);
-
-/* OpenBLAS threads for the matmuls (n <= 0: leave as is). */
-void sw_set_threads(int n);
 
 #endif

@@ -11,7 +11,8 @@
 
 #include "check.h"
 #include "engine/blas.h"
-#include "engine/forward.h"
+#include "engine/pool.h"
+#include "engine/trace.h"
 
 #define AVX2_ALL (BLAS_SSE3 | BLAS_SSE4A | BLAS_AVX | BLAS_AVX2)
 

@@ -19,7 +19,8 @@
 
 #include "check.h"
 #include "refjson.h"
-#include "engine/forward.h"
+#include "engine/pool.h"
+#include "engine/trace.h"
 
 /* Against the golden numbers (PyTorch, float32): relative to the values' size (rel_to). */
 #define TOL 1e-4
@@ -463,16 +464,16 @@ static void test_threads(void) {
             TraceOpts o;
             TraceOpts_default(&o);
             if (budget0) o.budget_bytes = 0;
-            sw_set_threads(1);
+            Pool_set_threads(1);
             Trace *a = Trace_run(m, texts, 2, &o, err);
-            sw_set_threads(2);
+            Pool_set_threads(2);
             Trace *z = Trace_run(m, texts, 2, &o, err);
             ok &= a && z;
             Sampler g = {0};
             for (int i = 0; a && z && i < 8; i++) {
-                sw_set_threads(1);
+                Pool_set_threads(1);
                 ok &= Trace_generate(a, &g, err) == 0;
-                sw_set_threads(2);
+                Pool_set_threads(2);
                 ok &= Trace_generate(z, &g, err) == 0;
                 for (int b = 0; ok && b < 2; b++) same &= a->ids[b * a->Tcap + a->len[b] - 1] == z->ids[b * z->Tcap + z->len[b] - 1];
             }
@@ -488,7 +489,7 @@ static void test_threads(void) {
         expect(ok && same && worst <= REORDER_TOL, name, "ok %d same %d worst %g", ok, same, worst);
         Model_free(m);
     }
-    sw_set_threads(1);
+    Pool_set_threads(1);
     free(longp);
 }
 
@@ -512,7 +513,7 @@ static void test_concurrent(void) {
     snprintf(path, sizeof path, "%s/models/stories260K/stories260K.bin", shared_dir());
     Model *m = Model_open(path, NULL, err);
     if (!m) { fail("concurrent: open", "%s", err); return; }
-    sw_set_threads(2);
+    Pool_set_threads(2);
     const char *a = "Once upon a time, there was a little girl named Lily. She liked to play.";
     const char *b = "Tom had a big red ball and a small dog.";
     const char *ta[2] = {a, "The cat sat"}, *tb[2] = {b, "The cat sat"};
@@ -533,12 +534,12 @@ static void test_concurrent(void) {
     expect(started && ok && worst <= REORDER_TOL, "stories260K: two passes at once in two threads give the numbers of each alone",
            "started %d ok %d worst %g", started, ok, worst);
     Trace_free(ra); Trace_free(rb); Trace_free(ja.t); Trace_free(jb.t);
-    sw_set_threads(1);
+    Pool_set_threads(1);
     Model_free(m);
 }
 
 int main(void) {
-    sw_set_threads(1);
+    Pool_set_threads(1);
     test_softmax();
     test_shapes();
     test_gpt2();

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "engine/forward.h"
+#include "engine/pool.h"
+#include "engine/trace.h"
 
 int main(void) {
     char path[4096], err[SW_ERR_LEN];
