@@ -293,6 +293,54 @@ static int is_byte_piece(const char *s, size_t n, int *byte) {
 
 /* ---- SPM ------------------------------------------------------------------------------- */
 
+/* What each token decodes to, into t->bytes. A byte token <0xNN> is its byte. SentencePiece
+ * (u2b NULL): "▁" is a space; control and unknown tokens decode to nothing (as llama.cpp's
+ * detokenizer and llama2.c); user-defined ones to their text. Byte-level BPE (u2b, GPT-2's
+ * unicode-to-byte map): symbols back to bytes; control, unknown and user-defined tokens their
+ * text as it stands (llama.cpp's token_to_piece, special). Unused tokens (type 5) decode as
+ * normal ones, so that a merge reaching one still decodes. 0, or -1 with err. */
+static int fill_bytes(Tokenizer *t, const int *u2b, const char *who, char *err) {
+    char *buf = NULL;
+    size_t bcap = 0;
+    for (int i = 0; i < t->n_vocab; i++) {
+        size_t l, bl = 0;
+        const char *p = StrPool_get(&t->piece, i, &l);
+        int ty = t->type[i], byte;
+        if (l + 4 > bcap) {
+            char *nb = realloc(buf, l + 4);
+            if (!nb) { free(buf); sw_seterr(err, "%s: out of memory", who); return -1; }
+            buf = nb;
+            bcap = l + 4;
+        }
+        const int special = ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN;
+        if (ty == TOK_TYPE_BYTE && is_byte_piece(p, l, &byte)) {
+            buf[bl++] = (char)byte;
+        } else if (special && !u2b) {
+            bl = 0;
+        } else if (special || ty == TOK_TYPE_USER_DEFINED) {
+            memcpy(buf, p, l);
+            bl = l;
+        } else if (!u2b) {
+            for (size_t k = 0; k < l;) {
+                if (l - k >= 3 && memcmp(p + k, SPACE_MARK, 3) == 0) { buf[bl++] = ' '; k += 3; }
+                else buf[bl++] = p[k++];
+            }
+        } else {
+            for (size_t k = 0; k < l;) {
+                uint32_t cp;
+                int cl = Utf8_decode((const unsigned char *)p + k, l - k, &cp);
+                if (cl <= 0) cl = 1;
+                if (cp < GPT2_U2B_N && u2b[cp] >= 0) buf[bl++] = (char)u2b[cp];
+                else { memcpy(buf + bl, p + k, (size_t)cl); bl += (size_t)cl; }
+                k += (size_t)cl;
+            }
+        }
+        if (StrPool_add(&t->bytes, buf, bl) != 0) { free(buf); sw_seterr(err, "%s: out of memory", who); return -1; }
+    }
+    free(buf);
+    return 0;
+}
+
 Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
     TokVocab d;
     if (!v) { sw_seterr(err, "Tokenizer_from_spm: NULL vocabulary"); return NULL; }
@@ -330,36 +378,7 @@ Tokenizer *Tokenizer_from_spm(const TokVocab *v, char *err) {
         char one = (char)b;
         if (t->byte_id[b] < 0 && b > 0) t->byte_id[b] = StrIndex_find(&t->piece_index, &one, 1);
     }
-    /* what each token decodes to: "▁" as a space; control and unknown tokens nothing (as
-     * llama.cpp's detokenizer and llama2.c); unused ones (type 5) as normal tokens */
-    char *buf = NULL;
-    size_t bcap = 0;
-    for (int i = 0; i < n; i++) {
-        size_t l, bl = 0;
-        const char *p = StrPool_get(&t->piece, i, &l);
-        int ty = t->type[i], byte;
-        if (l + 1 > bcap) {
-            char *nb = realloc(buf, l + 1);
-            if (!nb) { free(buf); sw_seterr(err, "%s: out of memory", who); goto fail; }
-            buf = nb;
-            bcap = l + 1;
-        }
-        if (ty == TOK_TYPE_BYTE && is_byte_piece(p, l, &byte)) {
-            buf[bl++] = (char)byte;
-        } else if (ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN) {
-            bl = 0;
-        } else if (ty == TOK_TYPE_USER_DEFINED) {
-            memcpy(buf, p, l);
-            bl = l;
-        } else {
-            for (size_t k = 0; k < l;) {
-                if (l - k >= 3 && memcmp(p + k, SPACE_MARK, 3) == 0) { buf[bl++] = ' '; k += 3; }
-                else buf[bl++] = p[k++];
-            }
-        }
-        if (StrPool_add(&t->bytes, buf, bl) != 0) { free(buf); sw_seterr(err, "%s: out of memory", who); goto fail; }
-    }
-    free(buf);
+    if (fill_bytes(t, NULL, who, err) != 0) goto fail;
     if (collect_specials(t, v->parse_special, err, who) != 0) goto fail;
     return t;
 fail:
@@ -518,7 +537,6 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
         sw_seterr(err, "%s: tokenizer.ggml.add_bos_token is true but there is no bos_token_id", who);
         goto fail;
     }
-    int n = t->n_vocab;
     uint32_t b2u[256];
     int u2b[GPT2_U2B_N];
     Gpt2_byte_map(b2u, u2b);
@@ -532,39 +550,7 @@ Tokenizer *Tokenizer_from_bpe(const TokVocab *v, char *err) {
             goto fail;
         }
     }
-    /* what each token decodes to: byte-level symbols back to bytes; control, unknown and
-     * user-defined tokens their text as it stands (llama.cpp's token_to_piece, special);
-     * unused ones (type 5) as normal tokens, so that a merge reaching one still decodes */
-    char *buf = NULL;
-    size_t bcap = 0;
-    for (int i = 0; i < n; i++) {
-        size_t l, bl = 0;
-        const char *p = StrPool_get(&t->piece, i, &l);
-        int ty = t->type[i], byte;
-        if (l + 1 > bcap) {
-            char *nb = realloc(buf, l + 1);
-            if (!nb) { free(buf); sw_seterr(err, "%s: out of memory", who); goto fail; }
-            buf = nb;
-            bcap = l + 1;
-        }
-        if (ty == TOK_TYPE_BYTE && is_byte_piece(p, l, &byte)) {
-            buf[bl++] = (char)byte;
-        } else if (ty == TOK_TYPE_CONTROL || ty == TOK_TYPE_UNKNOWN || ty == TOK_TYPE_USER_DEFINED) {
-            memcpy(buf, p, l);
-            bl = l;
-        } else {
-            for (size_t k = 0; k < l;) {
-                uint32_t cp;
-                int cl = Utf8_decode((const unsigned char *)p + k, l - k, &cp);
-                if (cl <= 0) cl = 1;
-                if (cp < GPT2_U2B_N && u2b[cp] >= 0) buf[bl++] = (char)u2b[cp];
-                else { memcpy(buf + bl, p + k, (size_t)cl); bl += (size_t)cl; }
-                k += (size_t)cl;
-            }
-        }
-        if (StrPool_add(&t->bytes, buf, bl) != 0) { free(buf); sw_seterr(err, "%s: out of memory", who); goto fail; }
-    }
-    free(buf);
+    if (fill_bytes(t, u2b, who, err) != 0) goto fail;
     /* merges: "left right", split at the first space after the first byte (llama.cpp) */
     if (Gpt2_pairs_alloc(t, v->n_merges) != 0) { sw_seterr(err, "%s: out of memory", who); goto fail; }
     for (size_t i = 0; i < v->n_merges; i++) {
