@@ -60,7 +60,7 @@ static void next_draw(ViewCtx *c) {
         if (t0 > 0) x += View_text(w, y, x, 1, "…", 0);
         for (int t = t0; t < n; t++) {
             plain(piece, sizeof piece, TokenTable_label(tt, b, t));
-            int bos = t == 0 && strcmp(piece, "<s>") == 0;     /* Llama's BOS: not text */
+            int bos = t == 0 && c->bos_name && strcmp(TokenTable_label(tt, b, t), c->bos_name) == 0;   /* BOS: not text */
             Crt_set(w, bos ? CA_DIM : t >= tt->prompt_len[b] ? CA_SHAPECHANGE : CA_NORMAL);
             x += View_text(w, y, x, c->x + c->w - x, piece, 0);
         }
