@@ -416,8 +416,8 @@ static int looks_like_model(const char *p) {
 
 static int gpt2_fetched(const char *dir) {
     char a[4400], b[4400];
-    snprintf(a, sizeof a, "%s/model.safetensors", dir);
-    snprintf(b, sizeof b, "%s/config.json", dir);
+    snprintf(a, sizeof a, "%.4300s/model.safetensors", dir);
+    snprintf(b, sizeof b, "%.4300s/config.json", dir);
     return model_is_file(a) && model_is_file(b);
 }
 
