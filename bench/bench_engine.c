@@ -1,7 +1,8 @@
 /* bench_engine.c - time the engine on a GPT-2-124M-shaped checkpoint.
  *
  *   bench_engine all   MODEL_DIR OUT.json THREADS [quick]   everything below; writes OUT.json
- *   bench_engine start MODEL_DIR THREADS                    (child) open + tokenize + first forward
+ *   bench_engine start MODEL_DIR THREADS [T1 T2]            (child) open + tokenize + first forward
+ *                                                           (the lesson's two prompts, or random ids of T1, T2 tokens)
  *   bench_engine rss   MODEL_DIR THREADS T                  (child) peak RSS of a T-token full trace
  *   bench_engine gen   MODEL_DIR OUT.json THREADS [quick]   generation only (run.sh alternates
  *                                                           it with `baseline ... gen`)
@@ -202,7 +203,7 @@ static int run_child(char *const argv[], char *out, size_t cap, double *wall_ms,
 /* ---------------------------------------------------------------- child modes */
 
 /* start: what the program does before its first station can be drawn. */
-static int mode_start(const char *dir, int threads) {
+static int mode_start(const char *dir, int threads, const char *p1, const char *p2) {
     double t0 = bench_now_ms();
     sw_set_threads(threads);
     double open_ms;
@@ -210,7 +211,19 @@ static int mode_start(const char *dir, int threads) {
     const char *prompts[2] = { "Hello world! This is fun", "The cat sat on mat" }; /* the lesson's batch */
     char err[SW_ERR_LEN] = "";
     double t1 = bench_now_ms();
-    Trace *t = Trace_run(m, prompts, 2, NULL, err);
+    Trace *t;
+    if (p1 && p2) {   /* token counts: seeded random ids */
+        int l[2] = { atoi(p1), atoi(p2) }, ids[2][64];
+        if (l[0] < 1 || l[0] > 64 || l[1] < 1 || l[1] > 64) { fprintf(stderr, "bench_engine start: T1 T2 in 1..64\n"); return 2; }
+        const int *rows[2] = { ids[0], ids[1] };
+        for (int b = 0; b < 2; b++) {
+            bench_prompt_ids(ids[b], l[b], 300 + (unsigned long long)b);
+            for (int i = 0; i < l[b]; i++) ids[b][i] %= m->c.vocab_size;
+        }
+        t = Trace_run_ids(m, rows, l, 2, NULL, err);
+    } else {
+        t = Trace_run(m, prompts, 2, NULL, err);
+    }
     double run_ms = bench_now_ms() - t1;
     if (!t) { fprintf(stderr, "bench_engine start: %s\n", err); return 1; }
     printf("{\"open_ms\": %.3f, \"run_ms\": %.3f, \"total_ms\": %.3f, \"T\": %d}\n",
@@ -562,7 +575,10 @@ static int mode_gguf(const char *self, const char *file, const char *out_path, i
     /* warm start in fresh processes */
     char th[16];
     snprintf(th, sizeof th, "%d", threads);
-    char *argv[] = { (char *)self, "start", (char *)file, th, NULL };
+    /* mkgguf's vocabulary has no pieces for English: the lesson's prompts would fall back on one
+     * byte token a letter (T=36 instead of GPT-2's 6 and 5). So the start runs token ids of
+     * the lengths a Llama tokenizer gives the lesson's prompts (GPT-2's 6 and 5, + <s>). */
+    char *argv[] = { (char *)self, "start", (char *)file, th, "7", "6", NULL };
     char out[4096];
     double wall, w[8], wopen[8], wrun[8];
     int nw = 0;
@@ -578,6 +594,9 @@ static int mode_gguf(const char *self, const char *file, const char *out_path, i
         cJSON_Delete(j);
     }
     if (nw) {
+        cJSON *jt = cJSON_Parse(out);
+        printf("bench_engine: start prompts: T=%.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(jt, "T")));
+        cJSON_Delete(jt);
         cJSON *so = cJSON_AddObjectToObject(root, "start_warm");
         cJSON_AddNumberToObject(so, "ms_median", bench_median(w, nw));
         cJSON_AddNumberToObject(so, "ms_min", bench_min(w, nw));
@@ -610,7 +629,7 @@ int main(int argc, char **argv) {
     if (brc) return brc;
     const char *mode = argv[1], *dir = argv[2];
     snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
-    if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));
+    if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]), argc >= 6 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL);
     if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
     quick = argc > 5 && strcmp(argv[5], "quick") == 0;   /* gen and all */
     if (strcmp(mode, "gen") == 0 && argc >= 5) {

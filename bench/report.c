@@ -246,7 +246,7 @@ static void gguf_section(const char *build, cJSON *R, double bw0, double st_warm
     if (!isnan(tps64[1]) && !isnan(bw0) && G[1]) {
         double wb = num(G[1], "weight_bytes");
         printf("  where a Q8_0 token's %.1f ms go: reading its %.0f MB of weights at %.1f GB/s would take %.1f ms; the other %.1f ms are "
-               "the dot kernels' arithmetic, attention and the small ops (bench/README.md: \"GGUF: where the time goes\", from perf)\n",
+               "the dot kernels' arithmetic, attention and the small ops (bench/README.md, \"GGUF\": where the Q8_0 token's time goes, from perf)\n",
                1e3 / tps64[1], wb / 1e6, bw0, wb / (bw0 * 1e9) * 1e3, 1e3 / tps64[1] - wb / (bw0 * 1e9) * 1e3);
     }
     for (int ty = 0; ty < GG_TYPES; ty++) cJSON_Delete(G[ty]);
