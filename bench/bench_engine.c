@@ -1,10 +1,14 @@
 /* bench_engine.c - time the engine on a GPT-2-124M-shaped checkpoint.
  *
  *   bench_engine all   MODEL_DIR OUT.json THREADS [quick]   everything below; writes OUT.json
- *   bench_engine start MODEL_DIR THREADS                    (child) open + tokenize + first forward
+ *   bench_engine start MODEL_DIR THREADS [T1 T2]            (child) open + tokenize + first forward
+ *                                                           (the lesson's two prompts, or random ids of T1, T2 tokens)
  *   bench_engine rss   MODEL_DIR THREADS T                  (child) peak RSS of a T-token full trace
  *   bench_engine gen   MODEL_DIR OUT.json THREADS [quick]   generation only (run.sh alternates
  *                                                           it with `baseline ... gen`)
+ *   bench_engine gguf  FILE.gguf OUT.json THREADS [quick]   a GGUF file (bench/mkgguf's): warm start,
+ *                                                           prompt T=256, generation, peak RSS
+ * (MODEL_DIR may be a .gguf file for gen, start and rss too.)
  *
  * `all` measures, in this order:
  *   - agreement with the plain-C baseline (its logits for bench_fox_ids, baseline_logits.bin
@@ -69,6 +73,7 @@ static Trace *run_ids(const Model *m, int B, int T, int max_new, unsigned long l
     for (int b = 0; b < B; b++) {
         rows[b] = malloc(sizeof(int) * (size_t)T);
         bench_prompt_ids(rows[b], T, seed + (unsigned long long)b);
+        for (int t = 0; t < T; t++) rows[b][t] %= m->c.vocab_size;   /* GPT-2's ids fit; a Llama's 32000 may not */
         lens[b] = T;
     }
     TraceOpts o;
@@ -199,7 +204,7 @@ static int run_child(char *const argv[], char *out, size_t cap, double *wall_ms,
 /* ---------------------------------------------------------------- child modes */
 
 /* start: what the program does before its first station can be drawn. */
-static int mode_start(const char *dir, int threads) {
+static int mode_start(const char *dir, int threads, const char *p1, const char *p2) {
     double t0 = bench_now_ms();
     Pool_set_threads(threads);
     double open_ms;
@@ -207,7 +212,19 @@ static int mode_start(const char *dir, int threads) {
     const char *prompts[2] = { "Hello world! This is fun", "The cat sat on mat" }; /* the lesson's batch */
     char err[SW_ERR_LEN] = "";
     double t1 = bench_now_ms();
-    Trace *t = Trace_run(m, prompts, 2, NULL, err);
+    Trace *t;
+    if (p1 && p2) {   /* token counts: seeded random ids */
+        int l[2] = { atoi(p1), atoi(p2) }, ids[2][64];
+        if (l[0] < 1 || l[0] > 64 || l[1] < 1 || l[1] > 64) { fprintf(stderr, "bench_engine start: T1 T2 in 1..64\n"); return 2; }
+        const int *rows[2] = { ids[0], ids[1] };
+        for (int b = 0; b < 2; b++) {
+            bench_prompt_ids(ids[b], l[b], 300 + (unsigned long long)b);
+            for (int i = 0; i < l[b]; i++) ids[b][i] %= m->c.vocab_size;
+        }
+        t = Trace_run_ids(m, rows, l, 2, NULL, err);
+    } else {
+        t = Trace_run(m, prompts, 2, NULL, err);
+    }
     double run_ms = bench_now_ms() - t1;
     if (!t) { fprintf(stderr, "bench_engine start: %s\n", err); return 1; }
     printf("{\"open_ms\": %.3f, \"run_ms\": %.3f, \"total_ms\": %.3f, \"T\": %d}\n",
@@ -523,9 +540,89 @@ static int mode_all(const char *self, const char *dir, const char *out_path, int
     return rc ? 1 : 0;
 }
 
+/* gguf: the figures of issue 13's speed part for one GGUF file (bench/mkgguf writes them in
+ * F32, Q8_0, Q4_0): warm start to first station (fresh processes, as start_times), the
+ * whole-prompt forward at T=256, generation at contexts 64 and 512 (run.sh also alternates
+ * `gen` rounds of the types), peak RSS of a T=256 trace against the file's size. */
+static int mode_gguf(const char *self, const char *file, const char *out_path, int threads) {
+    cJSON *root = cJSON_CreateObject();
+    sw_set_threads(threads);
+    Model *m = open_model(file, NULL);
+    char desc[256];
+    Model_describe(m, desc, sizeof desc);
+    printf("bench_engine: %s (%s)\n", desc, file);
+    cJSON_AddStringToObject(root, "model", desc);
+    cJSON_AddStringToObject(root, "file", file);
+    cJSON_AddStringToObject(root, "weights", m->weights);
+    cJSON_AddNumberToObject(root, "weight_bytes", (double)m->weight_bytes);
+    cJSON_AddNumberToObject(root, "file_bytes", (double)file_size(file));
+    cJSON_AddNumberToObject(root, "n_params", (double)Model_n_params(m));
+    /* prompt T=256, B=1, after one warm-up pass */
+    Trace_free(run_ids(m, 1, 64, 0, 100));
+    int reps = quick ? 2 : 5;
+    double ms[8];
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now_ms();
+        Trace_free(run_ids(m, 1, 256, 0, 100));
+        ms[r] = bench_now_ms() - t0;
+    }
+    cJSON *po = cJSON_AddObjectToObject(root, "prompt256");
+    cJSON_AddNumberToObject(po, "ms_min", bench_min(ms, reps));
+    cJSON_AddNumberToObject(po, "ms_median", bench_median(ms, reps));
+    cJSON_AddNumberToObject(po, "tokens_per_s", 256e3 / bench_min(ms, reps));
+    printf("bench_engine: prompt T=256 %.1f ms min (%.0f tokens/s)\n", bench_min(ms, reps), 256e3 / bench_min(ms, reps));
+    cJSON_AddItemToObject(root, "generate", generation(m));
+    Model_free(m);
+    /* warm start in fresh processes */
+    char th[16];
+    snprintf(th, sizeof th, "%d", threads);
+    /* mkgguf's vocabulary has no pieces for English: the lesson's prompts would fall back on one
+     * byte token a letter (T=36 instead of GPT-2's 6 and 5). So the start runs token ids of
+     * the lengths a Llama tokenizer gives the lesson's prompts (GPT-2's 6 and 5, + <s>). */
+    char *argv[] = { (char *)self, "start", (char *)file, th, "7", "6", NULL };
+    char out[4096];
+    double wall, w[8], wopen[8], wrun[8];
+    int nw = 0;
+    run_child(argv, out, sizeof out, &wall, NULL);   /* warms the page cache */
+    for (int i = 0; i < (quick ? 2 : 5); i++) {
+        if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
+        cJSON *j = cJSON_Parse(out);
+        if (!j) break;
+        w[nw] = wall;
+        wopen[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "open_ms"));
+        wrun[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "run_ms"));
+        nw++;
+        cJSON_Delete(j);
+    }
+    if (nw) {
+        cJSON *jt = cJSON_Parse(out);
+        printf("bench_engine: start prompts: T=%.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(jt, "T")));
+        cJSON_Delete(jt);
+        cJSON *so = cJSON_AddObjectToObject(root, "start_warm");
+        cJSON_AddNumberToObject(so, "ms_median", bench_median(w, nw));
+        cJSON_AddNumberToObject(so, "ms_min", bench_min(w, nw));
+        cJSON_AddNumberToObject(so, "open_ms_median", bench_median(wopen, nw));
+        cJSON_AddNumberToObject(so, "forward_ms_median", bench_median(wrun, nw));
+        printf("bench_engine: start to first station, warm: %.0f ms median (open %.0f, tokenize+forward %.0f)\n",
+               bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw));
+    }
+    /* peak RSS of a child holding a T=256 trace */
+    char *rargv[] = { (char *)self, "rss", (char *)file, th, "256", NULL };
+    long maxrss = 0;
+    if (run_child(rargv, out, sizeof out, &wall, &maxrss) == 0) {
+        cJSON *ro = cJSON_AddObjectToObject(root, "rss");
+        cJSON_AddNumberToObject(ro, "T", 256);
+        cJSON_AddNumberToObject(ro, "maxrss_mb", maxrss * 1024 / 1e6);
+        printf("bench_engine: peak RSS with a T=256 trace: %.0f MB (file %.0f MB)\n", maxrss * 1024 / 1e6, file_size(file) / 1e6);
+    }
+    int rc = bench_write_json(out_path, root);
+    cJSON_Delete(root);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_engine all|gen MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
+        fprintf(stderr, "usage: bench_engine all|gen|gguf MODEL_DIR OUT.json THREADS [quick] | start MODEL_DIR THREADS | rss MODEL_DIR THREADS T\n");
         return 2;
     }
     /* as the program does first thing: OpenBLAS's better kernels when it picked weaker ones */
@@ -533,7 +630,7 @@ int main(int argc, char **argv) {
     if (brc) return brc;
     const char *mode = argv[1], *dir = argv[2];
     snprintf(weights_file, sizeof weights_file, "%s/model.safetensors", dir);
-    if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]));
+    if (strcmp(mode, "start") == 0) return mode_start(dir, atoi(argv[3]), argc >= 6 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL);
     if (strcmp(mode, "rss") == 0 && argc >= 5) return mode_rss(dir, atoi(argv[3]), atoi(argv[4]));
     quick = argc > 5 && strcmp(argv[5], "quick") == 0;   /* gen and all */
     if (strcmp(mode, "gen") == 0 && argc >= 5) {
@@ -547,11 +644,12 @@ int main(int argc, char **argv) {
         cJSON_Delete(root);
         return rc ? 1 : 0;
     }
-    if (strcmp(mode, "all") == 0 && argc >= 5) {
+    if ((strcmp(mode, "all") == 0 || strcmp(mode, "gguf") == 0) && argc >= 5) {
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0) { fprintf(stderr, "bench_engine: cannot find my own path\n"); return 1; }
         self[n] = 0;
+        if (strcmp(mode, "gguf") == 0) return mode_gguf(self, dir, argv[3], atoi(argv[4]));
         return mode_all(self, dir, argv[3], atoi(argv[4]));
     }
     fprintf(stderr, "bench_engine: unknown mode %s\n", mode);

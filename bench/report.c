@@ -120,6 +120,138 @@ static const char *target(const char *name, double value, const char *cmp, doubl
     return st;
 }
 
+/* GGUF (issue 13's speed part): bench/mkgguf's llama of GPT-2-124M's size in F32, Q8_0, Q4_0.
+ * BUILD/gguf-TYPE.json (bench_engine gguf: prompt, generation, warm start, RSS) and the
+ * alternating rounds BUILD/gguf-gen-TYPE-R.json with BUILD/gguf-bw-R.json (the bandwidth just
+ * before). Generation figures are medians over the main run and the rounds; the Q8_0/F32
+ * ratio is taken round by round (the two measured one after the other), then the median. */
+enum { GG_TYPES = 3 };
+static const char *const gg_types[GG_TYPES] = { "F32", "Q8_0", "Q4_0" };
+static int gguf_runs(const char *build, int ty, int ctx, double bw0, double *ms, double *bw) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/gguf-%s.json", build, gg_types[ty]);
+    cJSON *j = access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
+    ms[0] = gen_ms(j, ctx);
+    bw[0] = bw0;
+    cJSON_Delete(j);
+    int n = 1;
+    for (int r = 1; r <= GEN_MAX_ROUNDS; r++, n++) {
+        snprintf(p, sizeof p, "%s/gguf-bw-%d.json", build, r);
+        if (access(p, R_OK) != 0) break;
+        cJSON *b = bench_read_json(p);
+        bw[r] = num(cJSON_GetObjectItemCaseSensitive(b, "bandwidth"), "gb_s");
+        cJSON_Delete(b);
+        snprintf(p, sizeof p, "%s/gguf-gen-%s-%d.json", build, gg_types[ty], r);
+        j = access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
+        ms[r] = gen_ms(j, ctx);
+        cJSON_Delete(j);
+    }
+    return n;
+}
+
+static void gguf_section(const char *build, cJSON *R, double bw0, double st_warm_ms) {
+    cJSON *G[GG_TYPES];
+    int any = 0;
+    for (int ty = 0; ty < GG_TYPES; ty++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/gguf-%s.json", build, gg_types[ty]);
+        G[ty] = access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
+        any |= G[ty] != NULL;
+    }
+    if (!any) { printf("\nGGUF: n/a (bench_engine gguf did not run)\n"); return; }
+    /* llama.cpp's Q8_0 generation on this shape: issue 13 measured 290 tokens/s on this 2-core
+     * machine (llama-bench, 2 threads); BENCH_LLAMACPP_Q8_TPS gives one measured by hand. */
+    const char *lc = getenv("BENCH_LLAMACPP_Q8_TPS");
+    double llama_q8 = lc && *lc ? atof(lc) : 290;
+    cJSON *out = cJSON_AddArrayToObject(R, "gguf");
+    char a[64], b[64], c[64], d[64], e[64], f[64];
+    printf("\nGGUF: bench/mkgguf's llama of GPT-2-124M's size (%s), seeded random weights; B=1 greedy generation\n",
+           str(G[1] ? G[1] : G[0], "model") ? str(G[1] ? G[1] : G[0], "model") : "?");
+    printf("  (tokens/s: medians over the main run and run.sh's alternating rounds; of bandwidth: Model.weight_bytes x tokens/s / the bandwidth measured with each run)\n");
+    printf("  %-5s %8s %9s %11s %11s %9s %11s %9s %10s %10s\n", "type", "file MB", "MB/token", "start warm", "T=256 ms", "tok/s", "gen@64 tok/s", "of bw", "gen@512", "RSS MB");
+    double tps64[GG_TYPES], ms64[GG_TYPES][GEN_MAX_ROUNDS + 1];
+    int n64[GG_TYPES];
+    for (int ty = 0; ty < GG_TYPES; ty++) {
+        tps64[ty] = NAN; n64[ty] = 0;
+        if (!G[ty]) continue;
+        double wb = num(G[ty], "weight_bytes"), fb = num(G[ty], "file_bytes");
+        const cJSON *sw = cJSON_GetObjectItemCaseSensitive(G[ty], "start_warm");
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(G[ty], "prompt256");
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(G[ty], "rss");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "type", gg_types[ty]);
+        cJSON_AddItemToObject(o, "main_run", cJSON_Duplicate(G[ty], 1));
+        double tps[2], frac[2];
+        static const int Cs[2] = { 64, 512 };
+        for (int ci = 0; ci < 2; ci++) {
+            double ms[GEN_MAX_ROUNDS + 1], bw[GEN_MAX_ROUNDS + 1], fr[GEN_MAX_ROUNDS + 1];
+            int n = gguf_runs(build, ty, Cs[ci], bw0, ms, bw);
+            for (int i = 0; i < n; i++) fr[i] = wb / (ms[i] / 1e3) / (bw[i] * 1e9);
+            tps[ci] = 1e3 / median_of(ms, n);
+            frac[ci] = median_of(fr, n);
+            if (ci == 0) { memcpy(ms64[ty], ms, sizeof(double) * (size_t)n); n64[ty] = n; tps64[ty] = tps[0]; }
+            char k[64];
+            snprintf(k, sizeof k, "tokens_per_s_at_%d", Cs[ci]);
+            cJSON_AddNumberToObject(o, k, tps[ci]);
+            snprintf(k, sizeof k, "fraction_of_bandwidth_at_%d", Cs[ci]);
+            cJSON_AddNumberToObject(o, k, frac[ci]);
+            snprintf(k, sizeof k, "runs_at_%d", Cs[ci]);
+            cJSON_AddNumberToObject(o, k, n);
+        }
+        fmt(a, sizeof a, "%.0f ms", num(sw, "ms_median"));
+        fmt(b, sizeof b, "%.0f", num(pr, "ms_min"));
+        fmt(c, sizeof c, "%.0f", num(pr, "tokens_per_s"));
+        fmt(d, sizeof d, "%.1f", tps[0]);
+        fmt(e, sizeof e, "%.0f%%", 100 * frac[0]);
+        char g512[64] = "n/a";
+        if (!isnan(tps[1])) {
+            if (isnan(frac[1])) snprintf(g512, sizeof g512, "%.1f", tps[1]);
+            else snprintf(g512, sizeof g512, "%.1f (%.0f%%)", tps[1], 100 * frac[1]);
+        }
+        fmt(f, sizeof f, "%.0f", num(rs, "maxrss_mb"));
+        printf("  %-5s %8.0f %9.1f %11s %11s %9s %11s %9s %10s %10s\n", gg_types[ty], fb / 1e6, wb / 1e6, a, b, c, d, e, g512, f);
+        cJSON_AddItemToArray(out, o);
+    }
+    for (int ty = 0; ty < GG_TYPES; ty++) {
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(G[ty], "rss");
+        if (!G[ty] || !rs) continue;
+        printf("  %s RSS (T=256 trace, peak): %.0f MB = the file's %.0f MB x %.2f (+%.0f MB)\n", gg_types[ty],
+               num(rs, "maxrss_mb"), num(G[ty], "file_bytes") / 1e6, num(rs, "maxrss_mb") * 1e6 / num(G[ty], "file_bytes"),
+               num(rs, "maxrss_mb") - num(G[ty], "file_bytes") / 1e6);
+    }
+    /* targets */
+    double rr[GEN_MAX_ROUNDS + 1];
+    int nr = n64[0] < n64[1] ? n64[0] : n64[1];
+    for (int i = 0; i < nr; i++) rr[i] = ms64[0][i] / ms64[1][i];
+    double q8_ratio = nr ? median_of(rr, nr) : NAN;
+    fmt(a, sizeof a, "%.2fx", q8_ratio);
+    printf("  Q8_0 generation at context 64 = %s the F32's (median of the runs' ratios, each pair measured one after the other)   target >= 3x: %s\n",
+           a, target("GGUF Q8_0 generation / F32 generation", q8_ratio, ">=", 3, "x"));
+    for (int ty = 0; ty < GG_TYPES; ty++) {
+        const cJSON *sw = cJSON_GetObjectItemCaseSensitive(G[ty], "start_warm");
+        if (!G[ty]) continue;
+        double r = num(sw, "ms_median") / st_warm_ms;
+        char nm[96];
+        snprintf(nm, sizeof nm, "GGUF %s start to first station / safetensors GPT-2's", gg_types[ty]);
+        fmt(a, sizeof a, "%.2fx", r);
+        fmt(b, sizeof b, "%.0f ms", st_warm_ms);
+        printf("  %s start to first station, warm = %s the safetensors GPT-2's (%s; open %.0f ms, tokenize+forward %.0f ms)   target <= 1.2x: %s\n",
+               gg_types[ty], a, b, num(sw, "open_ms_median"), num(sw, "forward_ms_median"), target(nm, r, "<=", 1.2, "x"));
+    }
+    double aim = tps64[1] / llama_q8;
+    fmt(a, sizeof a, "%.2fx", aim);
+    printf("  Q8_0 generation = %s llama.cpp's %.0f tokens/s (%s)   aim >= 0.5x: %s\n", a, llama_q8,
+           lc && *lc ? "BENCH_LLAMACPP_Q8_TPS, measured by hand" : "issue 13's figure for this machine; bench/README.md has the side-by-side runs",
+           target("GGUF Q8_0 generation / llama.cpp Q8_0", aim, ">=", 0.5, "x"));
+    if (!isnan(tps64[1]) && !isnan(bw0) && G[1]) {
+        double wb = num(G[1], "weight_bytes");
+        printf("  where a Q8_0 token's %.1f ms go: reading its %.0f MB of weights at %.1f GB/s would take %.1f ms; the other %.1f ms are "
+               "the dot kernels' arithmetic, attention and the small ops (bench/README.md, \"GGUF\": where the Q8_0 token's time goes, from perf)\n",
+               1e3 / tps64[1], wb / 1e6, bw0, wb / (bw0 * 1e9) * 1e3, 1e3 / tps64[1] - wb / (bw0 * 1e9) * 1e3);
+    }
+    for (int ty = 0; ty < GG_TYPES; ty++) cJSON_Delete(G[ty]);
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: report BUILD_DIR OUT.json MODEL_KIND\n"); return 2; }
     char p[4096];
@@ -431,6 +563,8 @@ int main(int argc, char **argv) {
         printf("  the same weights 64-byte aligned: %s = weights file + %s\n", a, f);
     }
     if (rs) cJSON_AddItemToObject(R, "rss", cJSON_Duplicate(rs, 1));
+
+    gguf_section(build, R, bw_gbs, num(warm, "ms_median"));
 
     /* summary of targets */
     int met = 0, missed = 0, na = 0;

@@ -122,6 +122,27 @@ if [ -x "$B/bench_engine" ]; then
         r=$((r + 1))
     done
 fi
+# GGUF (issue 13): bench/mkgguf's llama of GPT-2-124M's size (stories110M's shape) in F32,
+# Q8_0 and Q4_0, written once into build/ (kept while the size is right). Each type's main run
+# (warm start, T=256 prompt, generation, RSS), then GEN_ROUNDS alternating generation rounds
+# of the types after a new bandwidth measurement, so the Q8_0/F32 ratio is side by side.
+rm -f "$B"/gguf-*.json
+if [ -x "$B/bench_engine" ] && [ -x "$B/mkgguf" ]; then
+    gtypes=""
+    for ty in F32 Q8_0 Q4_0; do
+        "$B/mkgguf" "$B/llama-$ty.gguf" "$ty" || continue
+        gtypes="$gtypes $ty"
+        run "$B/bench_engine" gguf "$B/llama-$ty.gguf" "$B/gguf-$ty.json" "$THREADS" $q || echo "bench: GGUF $ty bench failed"
+    done
+    r=1
+    while [ "$r" -le "${GEN_ROUNDS:-3}" ]; do
+        run "$B/ceilings" "$B/gguf-bw-$r.json" "$THREADS" 1000 >/dev/null || echo "bench: GGUF bandwidth round $r failed"
+        for ty in $gtypes; do
+            run "$B/bench_engine" gen "$B/llama-$ty.gguf" "$B/gguf-gen-$ty-$r.json" "$THREADS" $q >/dev/null || echo "bench: GGUF $ty generation round $r failed"
+        done
+        r=$((r + 1))
+    done
+fi
 if [ -x "$B/bench_views" ]; then
     run "$B/bench_views" "$model" "$B/views.json" "$THREADS" $q || echo "bench: view bench failed"
 else
