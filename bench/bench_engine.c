@@ -546,7 +546,7 @@ static int mode_all(const char *self, const char *dir, const char *out_path, int
  * `gen` rounds of the types), peak RSS of a T=256 trace against the file's size. */
 static int mode_gguf(const char *self, const char *file, const char *out_path, int threads) {
     cJSON *root = cJSON_CreateObject();
-    sw_set_threads(threads);
+    Pool_set_threads(threads);
     Model *m = open_model(file, NULL);
     char desc[256];
     Model_describe(m, desc, sizeof desc);
