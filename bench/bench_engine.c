@@ -371,6 +371,35 @@ static cJSON *generation(const Model *m) {
     return arr;
 }
 
+/* n warm starts of argv in fresh processes, after one that fills the page cache: their median
+ * times (whole start, open, tokenize+forward) into parent[key], and one line of output ending
+ * in tail. out keeps the last run's report. Returns how many runs were measured. */
+static int warm_starts(char **argv, int n, cJSON *parent, const char *key, const char *tail, char *out, size_t cap) {
+    double wall, w[8], wrun[8], wopen[8];
+    int nw = 0;
+    run_child(argv, out, cap, &wall, NULL);   /* warms the page cache */
+    for (int i = 0; i < n && nw < 8; i++) {
+        if (run_child(argv, out, cap, &wall, NULL) != 0) break;
+        cJSON *j = cJSON_Parse(out);
+        if (!j) break;
+        w[nw] = wall;
+        wopen[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "open_ms"));
+        wrun[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "run_ms"));
+        nw++;
+        cJSON_Delete(j);
+    }
+    if (nw > 0) {
+        cJSON *wo = cJSON_AddObjectToObject(parent, key);
+        cJSON_AddNumberToObject(wo, "ms_median", bench_median(w, nw));
+        cJSON_AddNumberToObject(wo, "ms_min", bench_min(w, nw));
+        cJSON_AddNumberToObject(wo, "open_ms_median", bench_median(wopen, nw));
+        cJSON_AddNumberToObject(wo, "forward_ms_median", bench_median(wrun, nw));
+        printf("bench_engine: start to first station, warm: %.0f ms median (open %.0f, tokenize+forward %.0f)%s\n",
+               bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw), tail);
+    }
+    return nw;
+}
+
 static cJSON *start_times(const char *self, const char *dir, int threads, int with_dump) {
     cJSON *o = cJSON_CreateObject();
     char weights[4200];
@@ -389,28 +418,7 @@ static cJSON *start_times(const char *self, const char *dir, int threads, int wi
             printf("bench_engine: first start (empty cache folder %s): %.0f ms\n", own_cache(), wall);
         }
     }
-    run_child(argv, out, sizeof out, &wall, NULL);  /* warms the page cache */
-    double w[8], wrun[8], wopen[8];
-    int nw = 0;
-    for (int i = 0; i < warm_n; i++) {
-        if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
-        cJSON *j = cJSON_Parse(out);
-        if (!j) break;
-        w[nw] = wall;
-        wopen[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "open_ms"));
-        wrun[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "run_ms"));
-        nw++;
-        cJSON_Delete(j);
-    }
-    if (nw > 0) {
-        cJSON *wo = cJSON_AddObjectToObject(o, "warm");
-        cJSON_AddNumberToObject(wo, "ms_median", bench_median(w, nw));
-        cJSON_AddNumberToObject(wo, "ms_min", bench_min(w, nw));
-        cJSON_AddNumberToObject(wo, "open_ms_median", bench_median(wopen, nw));
-        cJSON_AddNumberToObject(wo, "forward_ms_median", bench_median(wrun, nw));
-        printf("bench_engine: start to first station, warm: %.0f ms median (open %.0f, tokenize+forward %.0f) in a fresh process\n",
-               bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw));
-    }
+    warm_starts(argv, warm_n, o, "warm", " in a fresh process", out, sizeof out);
     double left = -1;
     const char *method = evict(weights, &left);
     cJSON *co = cJSON_AddObjectToObject(o, "cold");
@@ -581,30 +589,11 @@ static int mode_gguf(const char *self, const char *file, const char *out_path, i
      * the lengths a Llama tokenizer gives the lesson's prompts (GPT-2's 6 and 5, + <s>). */
     char *argv[] = { (char *)self, "start", (char *)file, th, "7", "6", NULL };
     char out[4096];
-    double wall, w[8], wopen[8], wrun[8];
-    int nw = 0;
-    run_child(argv, out, sizeof out, &wall, NULL);   /* warms the page cache */
-    for (int i = 0; i < (quick ? 2 : 5); i++) {
-        if (run_child(argv, out, sizeof out, &wall, NULL) != 0) break;
-        cJSON *j = cJSON_Parse(out);
-        if (!j) break;
-        w[nw] = wall;
-        wopen[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "open_ms"));
-        wrun[nw] = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "run_ms"));
-        nw++;
-        cJSON_Delete(j);
-    }
-    if (nw) {
+    double wall;
+    if (warm_starts(argv, quick ? 2 : 5, root, "start_warm", "", out, sizeof out) > 0) {
         cJSON *jt = cJSON_Parse(out);
         printf("bench_engine: start prompts: T=%.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(jt, "T")));
         cJSON_Delete(jt);
-        cJSON *so = cJSON_AddObjectToObject(root, "start_warm");
-        cJSON_AddNumberToObject(so, "ms_median", bench_median(w, nw));
-        cJSON_AddNumberToObject(so, "ms_min", bench_min(w, nw));
-        cJSON_AddNumberToObject(so, "open_ms_median", bench_median(wopen, nw));
-        cJSON_AddNumberToObject(so, "forward_ms_median", bench_median(wrun, nw));
-        printf("bench_engine: start to first station, warm: %.0f ms median (open %.0f, tokenize+forward %.0f)\n",
-               bench_median(w, nw), bench_median(wopen, nw), bench_median(wrun, nw));
     }
     /* peak RSS of a child holding a T=256 trace */
     char *rargv[] = { (char *)self, "rss", (char *)file, th, "256", NULL };
