@@ -6,6 +6,7 @@
  * reference.json (written by the files' maker, see ../shared/README.md). */
 #include "tests/check.h"
 #include "tests/refjson.h"
+#include "tests/gguf_write.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -13,23 +14,7 @@
 #include "engine/gguf.h"
 #include "engine/quant.h"
 
-/* ---- a tiny GGUF writer ---- */
-
-typedef struct { uint8_t *p; size_t n, cap; } Buf;
-static void put(Buf *b, const void *d, size_t n) {
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 256;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) abort();
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-static void u8(Buf *b, uint8_t v) { put(b, &v, 1); }
-static void u32(Buf *b, uint32_t v) { for (int i = 0; i < 4; i++) u8(b, (uint8_t)(v >> (8 * i))); }
-static void u64(Buf *b, uint64_t v) { for (int i = 0; i < 8; i++) u8(b, (uint8_t)(v >> (8 * i))); }
-static void str(Buf *b, const char *s) { u64(b, strlen(s)); put(b, s, strlen(s)); }
-static void key(Buf *b, const char *k, uint32_t type) { str(b, k); u32(b, type); }
+/* ---- a tiny GGUF writer (the bytes: tests/gguf_write.h) ---- */
 
 typedef struct {
     const char *name;

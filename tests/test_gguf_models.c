@@ -19,6 +19,7 @@
  */
 #include "check.h"
 #include "refjson.h"
+#include "gguf_write.h"
 
 #include "engine/gguf.h"
 #include "engine/trace.h"
@@ -255,21 +256,7 @@ static void test_file(const char *dir, const char *file, int greedy_b1) {
  * The rewriter copies tiny-smollm.gguf key by key and tensor by tensor (the bytes as read by
  * engine/gguf.c) and changes one key: dropped, given another value, or an array cut short.
  * Each result is a valid GGUF file whose model is wrong; the loader must refuse it with one
- * line that names the problem. */
-typedef struct { uint8_t *p; size_t n, cap; } Out;
-static void out_put(Out *o, const void *d, size_t n) {
-    if (o->n + n > o->cap) {
-        o->cap = (o->n + n) * 2;
-        if (!(o->p = realloc(o->p, o->cap))) abort();
-    }
-    memcpy(o->p + o->n, d, n);
-    o->n += n;
-}
-static void out_le(Out *o, uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; i++) { uint8_t c = (uint8_t)(v >> (8 * i)); out_put(o, &c, 1); }
-}
-static void out_str(Out *o, const char *s, size_t n) { out_le(o, n, 8); out_put(o, s, n); }
-
+ * line that names the problem. The bytes are written with tests/gguf_write.h. */
 typedef struct {
     const char *key;      /* the key to change */
     int drop;             /* leave it out */
@@ -281,45 +268,45 @@ typedef struct {
 } Change;
 
 static int write_changed(const GgufFile *g, const Change *ch, const char *path) {
-    Out o = {0};
-    out_put(&o, "GGUF", 4);
-    out_le(&o, 3, 4);
-    out_le(&o, (uint64_t)g->n_tensors, 8);
-    out_le(&o, (uint64_t)g->n_kv - (ch->drop ? 1 : 0), 8);
+    Buf o = {0};
+    put(&o, "GGUF", 4);
+    u32(&o, 3);
+    u64(&o, (uint64_t)g->n_tensors);
+    u64(&o, (uint64_t)g->n_kv - (ch->drop ? 1 : 0));
     for (int64_t i = 0; i < g->n_kv; i++) {
         const GgufKV *kv = &g->kv[i];
         const int mine = strcmp(kv->key, ch->key) == 0;
         if (mine && ch->drop) continue;
-        out_str(&o, kv->key, strlen(kv->key));
-        if (mine && ch->str) { out_le(&o, GGUF_STR, 4); out_str(&o, ch->str, strlen(ch->str)); continue; }
-        if (mine && ch->has_u32) { out_le(&o, GGUF_U32, 4); out_le(&o, ch->u32, 4); continue; }
-        out_le(&o, (uint64_t)kv->type, 4);
-        if (kv->type == GGUF_STR) { out_str(&o, (const char *)kv->data, kv->len); continue; }
-        if (kv->type != GGUF_ARR) { out_put(&o, kv->data, kv->len); continue; }
+        str(&o, kv->key);
+        if (mine && ch->str) { u32(&o, GGUF_STR); str(&o, ch->str); continue; }
+        if (mine && ch->has_u32) { u32(&o, GGUF_U32); u32(&o, ch->u32); continue; }
+        u32(&o, (uint32_t)kv->type);
+        if (kv->type == GGUF_STR) { strn(&o, (const char *)kv->data, kv->len); continue; }
+        if (kv->type != GGUF_ARR) { put(&o, kv->data, kv->len); continue; }
         uint64_t n = kv->n - (mine ? (uint64_t)ch->cut : 0);
-        out_le(&o, (uint64_t)kv->arr_type, 4);
-        out_le(&o, n, 8);
+        u32(&o, (uint32_t)kv->arr_type);
+        u64(&o, n);
         if (kv->arr_type == GGUF_STR) {
             for (uint64_t k = 0; k < n; k++) {
                 GgufStr e;
                 Gguf_arr_str(kv, k, &e);
-                out_str(&o, e.p, e.n);
+                strn(&o, e.p, e.n);
             }
         } else {
-            out_put(&o, kv->data, kv->n ? (size_t)(kv->len / kv->n * n) : 0);
+            put(&o, kv->data, kv->n ? (size_t)(kv->len / kv->n * n) : 0);
         }
     }
     for (int64_t i = 0; i < g->n_tensors; i++) {
         const GgufTensor *t = &g->t[i];
-        out_str(&o, t->name, strlen(t->name));
-        out_le(&o, (uint64_t)t->n_dims, 4);
-        for (int d = 0; d < t->n_dims; d++) out_le(&o, (uint64_t)t->ne[d], 8);
-        out_le(&o, (uint64_t)t->type, 4);
-        out_le(&o, t->offset, 8);
+        str(&o, t->name);
+        u32(&o, (uint32_t)t->n_dims);
+        for (int d = 0; d < t->n_dims; d++) u64(&o, (uint64_t)t->ne[d]);
+        u32(&o, (uint32_t)t->type);
+        u64(&o, t->offset);
     }
-    while (o.n % g->alignment) out_le(&o, 0, 1);
+    while (o.n % g->alignment) u8(&o, 0);
     size_t data_at = o.n;
-    out_put(&o, g->map.data + g->data_offset, g->map.len - g->data_offset);
+    put(&o, g->map.data + g->data_offset, g->map.len - g->data_offset);
     const GgufTensor *pt = ch->nan ? Gguf_find_tensor(g, ch->nan) : NULL;
     if (pt) {
         uint8_t *d = o.p + data_at + pt->offset;
