@@ -358,16 +358,22 @@ static void human_count(size_t n, char *buf, size_t cap) {
     else snprintf(buf, cap, "%.0f%s", x, unit);
 }
 
+void Model_sizes(const Model *m, char *buf, size_t cap) {
+    const Config *c = &m->c;
+    char kv[32] = "";
+    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
+    snprintf(buf, cap, "L=%d D=%d h=%d%s V=%d ctx=%d", c->n_layers, c->dim, c->n_heads, kv, c->vocab_size, c->seq_len);
+}
+
 static void describe(const Model *m, int with_params, char *buf, size_t cap) {
     const Config *c = &m->c;
-    char params[32], kv[32] = "";
+    char params[32], sizes[128];
     human_count(Model_n_params(m), params, sizeof params);
-    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
+    Model_sizes(m, sizes, sizeof sizes);
     char fam[64] = "";   /* the family, unless the name says it already */
     if (c->family[0] && strncmp(m->name, c->family, strlen(c->family)) != 0)
         snprintf(fam, sizeof fam, "%s \xc2\xb7 ", c->family);
-    snprintf(buf, cap, "%s \xc2\xb7 %s%s \xc2\xb7 L=%d D=%d h=%d%s V=%d ctx=%d%s%s%s", m->name, fam,
-             m->weights[0] ? m->weights : "F32", c->n_layers, c->dim, c->n_heads, kv, c->vocab_size, c->seq_len,
+    snprintf(buf, cap, "%s \xc2\xb7 %s%s \xc2\xb7 %s%s%s%s", m->name, fam, m->weights[0] ? m->weights : "F32", sizes,
              with_params ? " \xc2\xb7 " : "", with_params ? params : "", with_params ? " params" : "");
 }
 

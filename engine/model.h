@@ -120,6 +120,8 @@ void Model_free(Model *m);
 void Model_describe(const Model *m, char *buf, size_t cap);
 /* The same without the parameter count, for narrow places (the TUI's header). */
 void Model_describe_short(const Model *m, char *buf, size_t cap);
+/* The sizes alone: "L=12 D=768 h=12 V=50257 ctx=1024" (" KV=n" after h when KV < h). */
+void Model_sizes(const Model *m, char *buf, size_t cap);
 size_t Model_n_params(const Model *m);
 
 /* The weights of a block, one table: the role's name (as in GGUF: "attn_q.weight"), where it

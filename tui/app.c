@@ -248,11 +248,9 @@ static void draw_header(App *a) {
     snprintf(number, sizeof number, "%.63s", where_short);
     char *sp = strchr(number, ' ');
     if (sp) *sp = 0;
-    const Config *c = &a->m->c;
-    char plain[200], kv[24] = "";   /* the sizes alone */
-    if (c->n_kv_heads != c->n_heads) snprintf(kv, sizeof kv, " KV=%d", c->n_kv_heads);
-    snprintf(plain, sizeof plain, " %.100s L=%d D=%d h=%d%s V=%d ctx=%d", a->m->name, c->n_layers, c->dim, c->n_heads, kv,
-             c->vocab_size, c->seq_len);
+    char plain[240], only[128];   /* the name and sizes alone */
+    Model_sizes(a->m, only, sizeof only);
+    snprintf(plain, sizeof plain, " %.100s %s", a->m->name, only);
     const char *pairs[][2] = {{full, where}, {sized, where}, {plain, where}, {sized, where_short}, {plain, where_short},
                               {compact, where_short}, {plain, number}, {compact, number}};
     const char *line = compact, *place = number;
