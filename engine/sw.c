@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,18 @@ const char *sw_json_dup_key(const cJSON *v, int *oom) {
     return NULL;
 }
 
+/* the first number in v too large for a double (cJSON reads 1e999 as infinity, which no
+ * value shapewalk reads can mean and which cJSON would print back as null), or NULL */
+static const cJSON *json_huge_number(const cJSON *v) {
+    if (!v) return NULL;
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) return v;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        const cJSON *h = json_huge_number(c);
+        if (h) return h;
+    }
+    return NULL;
+}
+
 static int line_of(const char *text, size_t at) {
     int line = 1;
     for (size_t i = 0; i < at; i++) line += text[i] == '\n';
@@ -288,6 +301,17 @@ cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err) 
         if (oom) sw_seterr(err, "%s: out of memory checking its keys", path);
         else sw_seterr(err, "%s: key \"%s\" appears twice in one object; each key must appear once (which value is meant?)",
                        path, sw_short(dup, sb));
+        cJSON_Delete(root);
+        return NULL;
+    }
+    const cJSON *huge = json_huge_number(root);
+    if (huge) {
+        char sb[SW_SHORT_LEN];
+        if (huge->string)
+            sw_seterr(err, "%s: the number under key \"%s\" is too large for a double (beyond 1.8e308); write it in range",
+                      path, sw_short(huge->string, sb));
+        else
+            sw_seterr(err, "%s: a number too large for a double (beyond 1.8e308); write it in range", path);
         cJSON_Delete(root);
         return NULL;
     }

@@ -49,7 +49,8 @@ char *sw_utf8_repair(const char *s, size_t n);
 
 /* Parse text[0..len) (a whole file, path for messages) as exactly one JSON value, stricter than
  * cJSON alone: a NUL byte, anything but whitespace after the value, and a key given twice in
- * any object are errors (which of two values is meant cannot be known). NULL with err on failure;
+ * any object are errors (which of two values is meant cannot be known), and so is a number too
+ * large for a double (1e999). NULL with err on failure;
  * free with cJSON_Delete. */
 struct cJSON;
 struct cJSON *sw_json_parse(const char *text, size_t len, const char *path, char *err);

@@ -7,11 +7,14 @@
  *   (neither: sw_json_parse alone)
  * The oracle, independent of sw_json_parse's own code: the text is accepted exactly when it
  * has no NUL byte, cJSON reads one value from it with nothing but JSON whitespace (space, tab,
- * CR, LF) after it, and no object in it has a key twice (a plain pairwise comparison here).
+ * CR, LF) after it, no object in it has a key twice (a plain pairwise comparison here) and no
+ * number in it is beyond a double's range (strtod says ERANGE on its text, found by a scan of
+ * the text here, not of the tree: a value like 1e999 that cJSON reads as infinity).
  * An accepted value prints and reads back equal. A refused config.json or vocab.json must make
  * the open fail with a one-line error naming the file.
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +47,26 @@ static int naive_dup(const cJSON *v) {
     return 0;
 }
 
+/* 1 when a number token of the (valid JSON) text z is beyond a double's range: a scan of
+ * the text that skips string literals and reads each number with strtod */
+static int huge_number_in_text(const char *z) {
+    int in_str = 0;
+    for (const char *p = z; *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_str = 0;
+        } else if (*p == '"') {
+            in_str = 1;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            char *e = NULL;
+            double d = strtod(p, &e);
+            if (isinf(d)) return 1;
+            p = e > p ? e - 1 : p;
+        }
+    }
+    return 0;
+}
+
 static int oracle_accepts(const char *text, size_t len) {
     if (memchr(text, 0, len)) return 0;
     char *z = malloc(len + 1);
@@ -54,7 +77,7 @@ static int oracle_accepts(const char *text, size_t len) {
     cJSON *root = cJSON_ParseWithOpts(z, &end, 0);
     int ok = root != NULL;
     for (const char *q = end; ok && q && *q; q++) ok = *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n';
-    ok = ok && !naive_dup(root);
+    ok = ok && !naive_dup(root) && !huge_number_in_text(z);
     cJSON_Delete(root);
     free(z);
     return ok;

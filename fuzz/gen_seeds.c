@@ -444,6 +444,8 @@ static void seeds_json(void) {
         {"array", "[\"!\", \"a\"]"}, {"nested_dup", "{\"a\": {\"x\": 1, \"x\": 2}, \"b\": [ {\"y\": 1} ]}"},
         {"dup_ids", "{\"a\": 0, \"b\": 0}"}, {"empty", ""}, {"spaces", "   "}, {"two_values", "1 2"},
         {"escaped_keys", "{\"\\u0041\": 1, \"A\": 2}"}, {"nul_key", "{\"a\\u0000b\": 1, \"a\": 2}"},
+        {"huge_number", "{\"n_embd\": 1e999}"}, {"huge_in_array", "[1, -2e400, \"1e999\"]"},
+        {"tiny_number", "[1e-400]"},
     };
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) seed_flag(T, h[i].name, 0, h[i].text, strlen(h[i].text));
     fz_free(&c);

@@ -343,6 +343,11 @@ static void test_json(void) {
     snprintf(buf, sizeof buf, "{\"n_layer\": 1, %s", cfg + 1);
     put(g, "config.json", buf, strlen(buf));
     expect_refused(g, "config.json with a key twice (n_layer) is refused", "\"n_layer\" appears twice");
+    /* 1e999 reads as infinity (found by fuzz_json: it printed back as null) */
+    snprintf(buf, sizeof buf, "{\"initializer_scale\": 1e999, %s", cfg + 1);
+    put(g, "config.json", buf, strlen(buf));
+    expect_refused(g, "config.json with a number beyond a double (1e999) is refused",
+                   "\"initializer_scale\" is too large for a double");
     snprintf(buf, sizeof buf, "%s", cfg);
     buf[n / 2] = 0;
     put(g, "config.json", buf, n + 1);   /* a NUL byte in the middle */
