@@ -3,6 +3,7 @@
 #include "app/headless.h"
 #include "engine/quant.h"
 #include "app/present.h"
+#include "app/compare_out.h"
 #include "engine/blas.h"
 
 #include <cJSON.h>
@@ -348,6 +349,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
             }
         if (rc == 0) {
             cJSON *root = json_report(t, o, &smp, plen);
+            if (CompareOut_json(root, t, o, plen, errf) != 0) rc = 1;   /* --compare */
             char *s = cJSON_Print(root);
             if (s) { fputs(s, out); fputc('\n', out); }
             else { fprintf(errf, "shapewalk: out of memory printing JSON\n"); rc = 1; }
@@ -356,6 +358,7 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
         }
     } else {
         dump(t, o, out, &smp);
+        if (CompareOut_dump(out, t, o, errf) != 0) rc = 1;   /* --compare */
         if (o->max_new > 0) {
             int made = 0;
             for (; made < o->max_new; made++)

@@ -25,6 +25,8 @@ typedef struct {
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
     int threads;                  /* --threads N (0: automatic) */
     const char *note;             /* shown once on the status line (which default model opened) */
+    const char *compare;          /* --compare PATH: a second model of the same shape and vocabulary */
+    Model *compare_model;         /* it, opened and checked by tui/main.c (engine/compare.h), or NULL */
 } Options;
 
 /* The ready-made prompts when none are given (app/prompts.c): the lesson's B=2 batch for

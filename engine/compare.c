@@ -37,8 +37,10 @@ int Compare_check(const Model *ref, const Model *q, char *err) {
         size_t la = 0, lb = 0;
         const char *ba = Tokenizer_bytes(ref->tok, id, &la), *bb = Tokenizer_bytes(q->tok, id, &lb);
         const char *sa = Tokenizer_symbol(ref->tok, id), *sb = Tokenizer_symbol(q->tok, id);
-        int same = la == lb && (la == 0 || (ba && bb && memcmp(ba, bb, la) == 0)) &&
-                   ((!sa && !sb) || (sa && sb && strcmp(sa, sb) == 0));
+        /* the bytes a token stands for; a token without bytes (<s>, </s>) by its symbol
+         * (so a llama2.c tokenizer's " t" is a GGUF file's "▁t") */
+        int same = la == lb && (la > 0 ? ba && bb && memcmp(ba, bb, la) == 0
+                                       : (!sa && !sb) || (sa && sb && strcmp(sa, sb) == 0));
         if (!same) {
             char pa[64], pb[64];
             Tokenizer_label(ref->tok, id, 0, pa, sizeof pa);

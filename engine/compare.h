@@ -39,7 +39,7 @@ typedef struct {
 } Compare;
 
 /* 0 when q can be compared with ref: the same sizes (D, F, L, h, KV, V) and the same
- * tokenizer (vocabulary size, every token's bytes and symbol, BOS). Otherwise -1 and one line
+ * tokenizer (vocabulary size, every token's bytes, or the symbol of one without bytes, BOS). Otherwise -1 and one line
  * in err naming both files and what differs. */
 int Compare_check(const Model *ref, const Model *q, char *err);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/blas.h"
+#include "engine/compare.h"
 #include "engine/pool.h"
 #include "app/headless.h"
 #include "app/options.h"
@@ -27,6 +28,8 @@ static void usage(FILE *f) {
 "      --tokenizer PATH    tokenizer .bin for a llama2.c checkpoint\n"
 "  -p, --prompt TEXT       a prompt; repeat for a batch (B > 1); '-' reads stdin\n"
 "      --truncate          keep the last context-length tokens of a long prompt\n"
+"      --compare PATH      a second model of the same shape and vocabulary (a quantized copy):\n"
+"                          --json/--dump add the comparison; in the program, press Q\n"
 "\n"
 "Headless output (no terminal needed):\n"
 "      --dump              print the shape walk: every station, its maths and shape\n"
@@ -120,7 +123,7 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS };
+       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_COMPARE };
 
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -135,6 +138,7 @@ int main(int argc, char **argv) {
         {"station", required_argument, 0, O_STATION}, {"threads", required_argument, 0, O_THREADS},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {"blas-kernel", required_argument, 0, O_BLAS},
+        {"compare", required_argument, 0, O_COMPARE},
         {0, 0, 0, 0}};
     /* before anything else (stdin, the terminal, any BLAS call): --blas-kernel, and perhaps a
      * second start with OpenBLAS's better kernels (engine/blas.h) */
@@ -187,6 +191,7 @@ int main(int argc, char **argv) {
             }
             break;
         case O_TRUNCATE: o.truncate = 1; break;
+        case O_COMPARE: o.compare = optarg; break;
         case O_DUMP: o.dump = 1; break;
         case O_JSON: o.json = 1; break;
         case O_LENS: o.logit_lens = 1; break;
@@ -270,6 +275,12 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 1;
     }
+    if (o.compare && !(o.compare_model = Compare_open(m, o.compare, NULL, err))) {
+        fprintf(stderr, "shapewalk: --compare %s: %s\n", o.compare, err);
+        Model_free(m);
+        free(stdin_prompt);
+        return 1;
+    }
     char note[4400];
     if (!o.model && !headless && strcmp(m->name, "gpt2") != 0) {
         snprintf(note, sizeof note, "opened %s from %s; for GPT-2 run `make model NAME=gpt2`", m->name, m->path);
@@ -279,6 +290,7 @@ int main(int argc, char **argv) {
     if (headless) rc = Headless_run(m, &o, stdout, stderr);
     else rc = Tui_run(m, &o);
 
+    Model_free(o.compare_model);
     Model_free(m);
     free(stdin_prompt);
     return rc;
