@@ -497,12 +497,12 @@ static int app_key(App *a, int rc, wint_t wch) {
     /* a screen reading typed text (the lesson's shape quiz) gets printable keys first */
     void *self;
     if (!ready(a, a->screen, &self)) {   /* no memory for the screen: Esc leaves it */
-        if (ch == 'q' || ch == 'Q') a->quit = 1;
+        if (ch == 'q') a->quit = 1;
         else if (ch == 27 && a->screen != Screens[0]) App_open(a, Screens[0]);
         return 1;
     }
     if (a->screen->takes_text && a->screen->takes_text(a, self) && ch >= 32 && ch < 127 && a->screen->key(a, self, ch)) return 1;
-    if (ch == 'q' || ch == 'Q') { a->quit = 1; return 1; }
+    if (ch == 'q') { a->quit = 1; return 1; }   /* only q: Q is the quantization screen */
     if (a->digits[0] && ((ch >= '0' && ch <= '9') || ch == '.' || (ch >= 'a' && ch <= 'k') || ch == '\n' || ch == '\r' ||
                          ch == KEY_ENTER || ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == 8))
         return a->screen->key(a, self, ch);

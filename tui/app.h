@@ -90,7 +90,7 @@ typedef struct App {
     int note_shown;            /* o->note was shown */
 } App;
 
-extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson;
+extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant;
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);

@@ -1,0 +1,53 @@
+#!/bin/sh
+# tests/tui_quant.sh - the quantization screen (Q) in the real program inside tmux: stories260K
+# F32 against its Q4_0 copy (--compare) on "Lily and Tom went to the park. They saw a big".
+# Expected: the two reference.json files of ../shared/models/stories260K-gguf (independent
+# PyTorch runs over each file's weights): F32's top-1 after "big" is ' b', Q4_0's is ','
+# (a flip), and at position 1 ' and' against ' was'; 15 of 17 top-1s agree. The KL figures
+# themselves are checked in tests/test_compare.c; here the screen must show the same ones
+# as --dump (0.0612 nats is --dump's mean KL for this prompt).
+cd "$(dirname "$0")/.." || exit 2
+. tests/tui_lib.sh
+tui_init quant
+G="$SHARED/models/stories260K-gguf"
+if [ ! -f "$G/stories260K-q4_0.gguf" ]; then echo "SKIP: quant: no $G"; exit 0; fi
+P="Lily and Tom went to the park. They saw a big"
+
+tui_start 150 32 -- --model "$G/stories260K-f32.gguf" --compare "$G/stories260K-q4_0.gguf" --prompt "$P"
+expect_screen "opens on the walk" "0 tokenize" 20
+tui_keys Q
+expect_screen "Q opens the quantization screen (and does not quit)" "quantization: stories260K-q4_0.gguf (Q4_0) against stories260K-f32.gguf (F32)"
+expect_screen "totals: mean KL and top-1 agreement" "mean KL 0.0612 nats · top-1 same 15/17 (88%)"
+expect_screen "totals: Δ mean loss and perplexity" "perplexity 2.331 → 2.686"
+expect_screen "the cursor starts at the last position: the flip after 'big'" "t=16 '␣big': ref says '␣b', Q4_0 says ',' (flipped)"
+if tui_screen | grep -q "^           same   FLIP .* FLIP *$"; then echo "PASS: quant: the same/FLIP row flips positions 1 and 16"
+else tui_fail "the same/FLIP row"; fi
+expect_screen "the drift heatmap has a row per block" "block 5 "
+expect_screen "the drift heatmap starts at the embedding" "embedding  0.00"
+tui_keys Home
+expect_screen "Home: position 0" "t=0 '<s>'"
+tui_keys Right
+expect_screen "→: the flip at position 1" "t=1 '␣Lily': ref says '␣and', Q4_0 says '␣was' (flipped)"
+# M: another model from a typed path; a refused one leaves the comparison as it was
+tui_keys M
+expect_screen "M asks for a path" "model to compare (Enter opens, Esc cancels):"
+tui_keys C-u
+tui_lit "$SHARED/models/tiny-smollm-gguf/tiny-smollm.gguf"
+tui_keys Enter
+expect_screen "a model of another shape is refused on the status line" "their shapes differ (D=96 against D=64)"
+expect_screen "and the comparison stays" "stories260K-q4_0.gguf (Q4_0) against"
+tui_keys M C-u
+tui_lit "$G/stories260K-q8_0.gguf"
+tui_keys Enter
+expect_screen "M opens the Q8_0 copy: all 17 agree" "top-1 same 17/17 (100%)"
+tui_keys Escape
+expect_screen "Esc: back to the walk" "0 tokenize"
+expect_quit "q quits"
+
+# without --compare: the screen says how to get a second model
+tui_start 80 24 -- --model "$G/stories260K-f32.gguf" --prompt "$P"
+expect_screen "opens" "0 tokenize" 20
+tui_keys Q
+expect_screen "no second model: the screen says how" "Start with --compare PATH"
+expect_quit "q quits from there"
+exit $TUI_FAILED

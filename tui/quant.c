@@ -1,0 +1,330 @@
+/* quant.c - the quantization screen (Q): the current prompts run through a second model of
+ * the same shape and vocabulary (a quantized copy: --compare PATH, or M here), and, for the
+ * chosen row, position by position: each model's top-1 next token (same or flipped), the KL
+ * divergence KL(P_ref || P_q) of their next-token distributions, the change of the actual
+ * next token's loss; then a streams x positions heatmap of how far the quantized residual
+ * stream has drifted from the reference (||x_q - x|| / ||x||) after the embedding and after
+ * every block; the totals on top. Numbers: engine/compare.c, computed here when the trace
+ * changes (the second model's forward pass runs on the UI thread: a copy the size of the
+ * first, so as quick as one run of it). */
+#include "tui/app.h"
+#include "app/compare_out.h"
+#include "engine/compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    Model *own;             /* opened here with M (freed with the screen) */
+    const Model *q;         /* the compared model: own, or the command line's --compare */
+    Trace *tq;
+    Compare *c;
+    /* the trace the comparison was made for */
+    const Trace *for_t;
+    int for_B, for_len[SW_MAX_B];
+    unsigned long for_sum;
+    char err[SW_ERR_LEN];
+    int col0, row0;         /* scroll: first position column, first stream row */
+    int asking;             /* M: reading a path */
+    Editor ed;
+} Quant;
+
+static void *quant_create(App *a) {
+    Quant *s = calloc(1, sizeof *s);
+    if (s) s->q = a->o->compare_model;
+    return s;
+}
+
+static void forget(Quant *s) {
+    Compare_free(s->c);
+    Trace_free(s->tq);
+    s->c = NULL;
+    s->tq = NULL;
+    s->for_t = NULL;
+}
+
+static void quant_destroy(void *self) {
+    Quant *s = self;
+    forget(s);
+    Model_free(s->own);
+    free(s);
+}
+
+static unsigned long ids_sum(const Trace *t) {
+    unsigned long h = 5381;
+    for (int b = 0; b < t->B; b++)
+        for (int p = 0; p < t->len[b]; p++) h = h * 33 + (unsigned long)Trace_id(t, b, p);
+    return h;
+}
+
+/* The comparison for the current trace (made now if the trace changed): 1, or 0. */
+static int sync(App *a, Quant *s) {
+    Trace *t = a->trace;
+    if (!s->q || !t || a->busy_gen) return 0;
+    int same = s->c && s->for_t == t && s->for_B == t->B && s->for_sum == ids_sum(t);
+    for (int b = 0; same && b < t->B; b++) same = s->for_len[b] == t->len[b];
+    if (same) return 1;
+    forget(s);
+    s->err[0] = 0;
+    s->tq = Compare_run(s->q, t, NULL, s->err);
+    if (s->tq) s->c = Compare_build(t, s->tq, s->err);
+    if (!s->c) return 0;
+    s->for_t = t;
+    s->for_B = t->B;
+    s->for_sum = ids_sum(t);
+    for (int b = 0; b < t->B; b++) s->for_len[b] = t->len[b];
+    return 1;
+}
+
+static void clamp_sel(App *a) {
+    if (!a->trace) return;
+    if (a->vc.b < 0 || a->vc.b >= a->trace->B) a->vc.b = 0;
+    int len = a->trace->len[a->vc.b];
+    if (a->vc.pos >= len) a->vc.pos = len - 1;
+    if (a->vc.pos < 0) a->vc.pos = 0;
+}
+
+static void quant_enter(App *a, void *self) { clamp_sel(a); }
+
+#define LW 11   /* the row names' column */
+#define CW 7    /* one position's column */
+
+static void cell_label(const Tokenizer *tok, int id, char *buf, size_t cap) { Tokenizer_label(tok, id, 1, buf, cap); }
+
+static void quant_draw(App *a, void *self, int y, int h) {
+    Quant *s = self;
+    WINDOW *w = stdscr;
+    const int W = a->cols, bottom = y + h;
+    char line[512], num[32], lab[64];
+    if (s->asking) {
+        Editor_draw(&s->ed, w, bottom - 1, 0, W, "model to compare (Enter opens, Esc cancels): ");
+        h--;
+    }
+    if (!s->q) {
+        App_message(y, W, CA_TITLE, "quantization: no second model to compare with");
+        App_message(y + 2, W, CA_NORMAL, "Start with --compare PATH (the same model in another type, e.g. stories260K-q4_0.gguf");
+        App_message(y + 3, W, CA_NORMAL, "against stories260K-f32.gguf), or press M and type its path.");
+        if (!s->asking) App_message(bottom - 1, W, CA_KEY, "M open a model to compare  Esc back to the walk  ? help");
+        return;
+    }
+    if (App_busy_message(a, y)) return;
+    if (!sync(a, s)) {
+        App_message(y, W, CA_ERROR, s->err[0] ? s->err : "cannot compare the models");
+        return;
+    }
+    clamp_sel(a);
+    const Compare *c = s->c;
+    const Tokenizer *tok = a->m->tok;
+    const int b = a->vc.b, len = c->len[b], L = c->L;
+    const char *qw = s->q->weights[0] ? s->q->weights : "model";
+
+    /* what is compared, and the totals */
+    snprintf(line, sizeof line, "quantization: %s (%s) against %s (%s) · row %d of %d", CompareOut_name(s->q), qw,
+             CompareOut_name(a->m), a->m->weights, b, c->B);
+    App_message(y, W, CA_TITLE, line);
+    if (c->n_loss)
+        snprintf(line, sizeof line, "mean KL %.4f nats · top-1 same %d/%d (%.0f%%) · Δ mean loss %+.4f nats · perplexity %.3f → %.3f (Δ %+.3f)",
+                 c->mean_kl, c->n_agree, c->n_pos, 100 * c->agree, c->dloss, c->ppl_ref, c->ppl_q, c->dppl);
+    else
+        snprintf(line, sizeof line, "mean KL %.4f nats · top-1 same %d/%d (%.0f%%)", c->mean_kl, c->n_agree, c->n_pos, 100 * c->agree);
+    App_message(y + 1, W, CA_NORMAL, line);
+
+    /* columns: keep the cursor's position in view */
+    int ncols = (W - LW) / CW;
+    if (ncols < 1) ncols = 1;
+    if (a->vc.pos < s->col0) s->col0 = a->vc.pos;
+    if (a->vc.pos >= s->col0 + ncols) s->col0 = a->vc.pos - ncols + 1;
+    if (s->col0 > len - 1) s->col0 = len - 1 > 0 ? len - 1 : 0;
+    if (s->col0 < 0) s->col0 = 0;
+    int last = s->col0 + ncols < len ? s->col0 + ncols : len;
+
+    /* the scales: this row's largest KL, |Δloss| and drift */
+    double mkl = 1e-12, mdl = 1e-12, mrel = 1e-12;
+    for (int t = 0; t < len; t++) {
+        int i = Compare_at(c, b, t);
+        if (c->kl[i] > mkl) mkl = c->kl[i];
+        double dl = c->loss_q[i] - c->loss_ref[i];
+        if (isfinite(dl) && fabs(dl) > mdl) mdl = fabs(dl);
+        for (int st = 0; st <= L; st++) {
+            double r = c->rel[Compare_sat(c, st, b, t)];
+            if (isfinite(r) && r > mrel) mrel = r;
+        }
+    }
+
+    int r = y + 3;
+    char qname[32];
+    snprintf(qname, sizeof qname, "%.5s top-1", qw);
+    const char *names[] = {"token", "ref top-1", qname, "", "KL nats", "Δloss"};
+    for (int row = 0; row < 6 && r < bottom - 2; row++, r++) {
+        Crt_set(w, CA_DIM);
+        mvwhline(w, r, 0, ' ', W);
+        View_text(w, r, 0, LW - 1, names[row], 1);
+        Crt_set(w, CA_NORMAL);
+        for (int t = s->col0; t < last; t++) {
+            int i = Compare_at(c, b, t), x = LW + (t - s->col0) * CW;
+            int flip = c->top_ref[i] != c->top_q[i];
+            switch (row) {
+            case 0:
+                cell_label(tok, Trace_id(a->trace, b, t), lab, sizeof lab);
+                Crt_set(w, t == a->vc.pos ? CA_CURSOR : CA_NORMAL);
+                View_text(w, r, x, CW - 1, lab, 1);
+                break;
+            case 1: case 2:
+                cell_label(tok, row == 1 ? c->top_ref[i] : c->top_q[i], lab, sizeof lab);
+                Crt_set(w, flip ? (row == 2 ? CA_ERROR : CA_TITLE) : CA_DIM);
+                View_text(w, r, x, CW - 1, lab, 1);
+                break;
+            case 3:
+                Crt_set(w, flip ? CA_ERROR : CA_DIM);
+                View_text(w, r, x, CW - 1, flip ? "FLIP" : "same", 0);
+                break;
+            case 4:
+                View_num(num, sizeof num, c->kl[i], CW - 1);
+                Crt_text_on(w, r, x, CW - 1, SCALE_SEQ, c->kl[i] / mkl, num);
+                break;
+            case 5: {
+                double dl = c->loss_q[i] - c->loss_ref[i];
+                if (!isfinite(dl)) { Crt_set(w, CA_DIM); View_text(w, r, x, CW - 1, "  -", 0); break; }
+                View_num(num, sizeof num, dl, CW - 1);
+                Crt_text_on(w, r, x, CW - 1, SCALE_DIV, dl / mdl, num);
+                break;
+            }
+            }
+            Crt_set(w, CA_NORMAL);
+        }
+    }
+
+    /* the drift heatmap: one row per stream, the rows that fit */
+    if (r < bottom - 3) {
+        App_message(r++, W, CA_DIM, "residual drift ‖x_q − x‖/‖x‖ after (brighter = further; ↑ ↓ scroll):");
+        int rows = bottom - 2 - r;
+        if (rows > L + 1) rows = L + 1;
+        if (s->row0 > L + 1 - rows) s->row0 = L + 1 - rows;
+        if (s->row0 < 0) s->row0 = 0;
+        for (int k = 0; k < rows; k++, r++) {
+            int st = s->row0 + k;
+            mvwhline(w, r, 0, ' ', W);
+            Crt_set(w, CA_DIM);
+            if (st == 0) snprintf(lab, sizeof lab, "embedding");
+            else snprintf(lab, sizeof lab, "block %d", st);
+            View_text(w, r, 0, LW - 1, lab, 1);
+            Crt_set(w, CA_NORMAL);
+            for (int t = s->col0; t < last; t++) {
+                double v = c->rel[Compare_sat(c, st, b, t)];
+                View_num(num, sizeof num, v, CW - 1);
+                Crt_text_on(w, r, LW + (t - s->col0) * CW, CW - 1, SCALE_SEQ, isfinite(v) ? v / mrel : 1, num);
+            }
+        }
+    }
+
+    /* the cursor's position in words */
+    if (r < bottom - 1) {
+        int t = a->vc.pos, i = Compare_at(c, b, t), st = L;
+        char ra[64], qa[64];
+        cell_label(tok, c->top_ref[i], ra, sizeof ra);
+        cell_label(tok, c->top_q[i], qa, sizeof qa);
+        cell_label(tok, Trace_id(a->trace, b, t), lab, sizeof lab);
+        int o = snprintf(line, sizeof line, "t=%d '%s': ref says '%s', %s says '%s'%s · KL %.4f · drift after block %d %.3f, cos %.4f",
+                         t, lab, ra, qw, qa, c->top_ref[i] != c->top_q[i] ? " (flipped)" : "", c->kl[i], st,
+                         c->rel[Compare_sat(c, st, b, t)], c->cos[Compare_sat(c, st, b, t)]);
+        double dl = c->loss_q[i] - c->loss_ref[i];
+        if (isfinite(dl) && o > 0 && (size_t)o < sizeof line)
+            snprintf(line + o, sizeof line - (size_t)o, " · loss %.3f → %.3f", c->loss_ref[i], c->loss_q[i]);
+        App_message(r, W, CA_NORMAL, line);
+    }
+    if (!s->asking) {
+        Crt_set(w, CA_KEY);
+        View_text(w, bottom - 1, 0, W,
+                  W >= 110 ? "← → position  ↑ ↓ scroll the blocks  b row  M compare with another model  Esc back to the walk  ? help"
+                           : "←→ position  ↑↓ blocks  b row  M other model  Esc walk  ? help",
+                  1);
+        Crt_set(w, CA_NORMAL);
+    }
+}
+
+static void quant_where(App *a, void *self, char *buf, size_t cap) {
+    Quant *s = self;
+    if (s && s->q) snprintf(buf, cap, "quantization · %s · t=%d · row %d", s->q->weights, a->vc.pos, a->vc.b);
+    else snprintf(buf, cap, "quantization");
+}
+
+static void open_model(App *a, Quant *s, const char *path) {
+    char err[SW_ERR_LEN];
+    Model *m = Compare_open(a->m, path, NULL, err);
+    if (!m) { App_status(a, 1, "%s", err); return; }
+    forget(s);
+    Model_free(s->own);
+    s->own = m;
+    s->q = m;
+    App_status(a, 0, "comparing with %s (%s)", CompareOut_name(m), m->weights);
+}
+
+static int quant_key(App *a, void *self, int ch) {
+    Quant *s = self;
+    if (s->asking) {
+        int code = ch >= KEY_MIN;
+        EdResult r = Editor_key(&s->ed, code ? KEY_CODE_YES : OK, (wint_t)ch);
+        if (r == ED_CANCEL) s->asking = 0;
+        else if (r == ED_ACCEPT) {
+            char *p = Editor_text(&s->ed);
+            s->asking = 0;
+            if (p && *p) open_model(a, s, p);
+            free(p);
+        }
+        return 1;
+    }
+    switch (ch) {
+    case KEY_LEFT: case 'h': case ',': a->vc.pos--; break;
+    case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; break;
+    case KEY_HOME: case '0': a->vc.pos = 0; break;
+    case KEY_END: case '$': if (a->trace) a->vc.pos = a->trace->len[a->vc.b] - 1; break;
+    case KEY_UP: case '[': s->row0--; break;
+    case KEY_DOWN: case ']': s->row0++; break;
+    case 'b': case 'B':
+        if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + (ch == 'b' ? 1 : a->trace->B - 1)) % a->trace->B;
+        break;
+    case 'M':
+        s->asking = 1;
+        Editor_set(&s->ed, s->q ? s->q->path : "");
+        break;
+    case 27: App_open(a, Screens[0]); return 1;
+    default: return 0;
+    }
+    clamp_sel(a);
+    return 1;
+}
+
+static int quant_takes_text(App *a, void *self) { return ((Quant *)self)->asking; }
+
+static const char *quant_hint(App *a, void *self) {
+    return ((Quant *)self)->asking ? "type a model's path · Enter opens it · Esc cancels" : "← → position  b row  M other model  Esc back  ? help  q quit";
+}
+
+static const char *const quant_help[] = {
+    "The prompts run through a second model of the same shape and vocabulary",
+    "(--compare PATH, or M): per position each model's top-1 (same / FLIP), the",
+    "KL(P_ref || P_q) of the next-token distributions and the change of the next",
+    "token's loss; below, how far the residual stream has drifted, per block.",
+    "← → , . h l      previous / next position  Home End  first / last",
+    "↑ ↓ [ ]          scroll the blocks' rows (deep models)",
+    "b B              next / previous batch row (prompt)",
+    "M                compare with another model: type its path",
+    "Esc              back to the forward-pass walk",
+    NULL,
+};
+
+const Screen Screen_quant = {
+    .name = "quantization: the model against a quantized copy",
+    .hotkey = 'Q',
+    .create = quant_create,
+    .destroy = quant_destroy,
+    .enter = quant_enter,
+    .draw = quant_draw,
+    .key = quant_key,
+    .help = quant_help,
+    .where = quant_where,
+    .hint = quant_hint,
+    .takes_text = quant_takes_text,
+};
