@@ -14,7 +14,7 @@
 
 cd "$(dirname "$0")/.." || exit 2
 
-ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0"
+ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0 quantization"
 SW_BIN="${SW_BIN:-$PWD/shapewalk}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 COLS="${SHOT_COLS:-112}"
@@ -241,6 +241,22 @@ shot_gguf_q4_0() {
     wait_for "ran 1 prompt" &&
     keys 3 . 1 . b Enter && wait_for "3.1.b queries, keys, values" && wait_for "Q4_0" &&
     shoot gguf-q4_0
+    rc=$?
+    SW_MODEL="$saved"
+    return $rc
+}
+
+# the quantization screen: the F32 file against its Q4_0 copy on the prompt where Q4_0 changes
+# the next token; 132 columns so all 17 positions show
+shot_quantization() {
+    g="$SHARED/models/stories260K-gguf"
+    [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: quantization needs $g" >&2; return 1; }
+    saved="$SW_MODEL"
+    SW_MODEL="$g/stories260K-f32.gguf"
+    start 132 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
+    wait_for "ran 1 prompt" &&
+    keys Q && wait_for "top-1 same 15/17" && wait_for "(flipped)" &&
+    shoot quantization
     rc=$?
     SW_MODEL="$saved"
     return $rc
