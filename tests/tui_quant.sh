@@ -28,6 +28,23 @@ tui_keys Home
 expect_screen "Home: position 0" "t=0 '<s>'"
 tui_keys Right
 expect_screen "→: the flip at position 1" "t=1 '␣Lily': ref says '␣and', Q4_0 says '␣was' (flipped)"
+# the walk's d: the same station of the reference, of the Q4_0 copy, and their difference.
+# The residual after block 5 at the last position, first value: F32 0.538289 and Q4_0
+# 0.615772 in the two reference.json files' resid_last_first8 (independent PyTorch runs), so
+# the difference is 0.077483 (the screen prints 6 significant digits; the 5th is the check).
+tui_keys End Escape
+expect_screen "Esc: back to the walk" "0 tokenize"
+tui_keys 3 . 5 Enter
+expect_screen "walk: block 5's output, reference (0.538289)" "x[0,16,0] = 0.53828"
+tui_keys d
+expect_screen "walk d: the Q4_0 copy's numbers (0.615772)" "x [Q4_0][0,16,0] = 0.61577"
+expect_screen "walk d: the status line says which" "d: the second model (Q4_0, stories260K-q4_0.gguf)"
+tui_keys d
+expect_screen "walk d d: the difference (0.077483)" "Δx [Q4_0−F32][0,16,0] = 0.07748"
+tui_keys d
+expect_screen "walk d d d: the reference again" "x[0,16,0] = 0.53828"
+tui_keys Q
+expect_screen "Q again" "quantization: stories260K-q4_0.gguf (Q4_0) against"
 # M: another model from a typed path; a refused one leaves the comparison as it was
 tui_keys M
 expect_screen "M asks for a path" "model to compare (Enter opens, Esc cancels):"
@@ -41,12 +58,14 @@ tui_lit "$G/stories260K-q8_0.gguf"
 tui_keys Enter
 expect_screen "M opens the Q8_0 copy: all 17 agree" "top-1 same 17/17 (100%)"
 tui_keys Escape
-expect_screen "Esc: back to the walk" "0 tokenize"
+expect_screen "Esc: back to the walk where it was" "3.5 transformer block · station"
 expect_quit "q quits"
 
 # without --compare: the screen says how to get a second model
 tui_start 80 24 -- --model "$G/stories260K-f32.gguf" --prompt "$P"
 expect_screen "opens" "0 tokenize" 20
+tui_keys d
+expect_screen "walk d without a second model says how to open one" "d compares with a second model: start with --compare PATH"
 tui_keys Q
 expect_screen "no second model: the screen says how" "Start with --compare PATH"
 expect_quit "q quits from there"

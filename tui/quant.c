@@ -7,7 +7,7 @@
  * every block; the totals on top. Numbers: engine/compare.c, computed here when the trace
  * changes (the second model's forward pass runs on the UI thread: a copy the size of the
  * first, so as quick as one run of it). */
-#include "tui/app.h"
+#include "tui/quant.h"
 #include "app/compare_out.h"
 #include "engine/compare.h"
 
@@ -29,6 +29,9 @@ typedef struct {
     int col0, row0;         /* scroll: first position column, first stream row */
     int asking;             /* M: reading a path */
     Editor ed;
+    int walk_mode;          /* the walk's d: 0 the reference, 1 the second model, 2 the difference */
+    float *diff;            /* the difference's numbers (contiguous), diff_cap floats */
+    size_t diff_cap;
 } Quant;
 
 static void *quant_create(App *a) {
@@ -49,6 +52,7 @@ static void quant_destroy(void *self) {
     Quant *s = self;
     forget(s);
     Model_free(s->own);
+    free(s->diff);
     free(s);
 }
 
@@ -314,6 +318,74 @@ static const char *const quant_help[] = {
     "Esc              back to the forward-pass walk",
     NULL,
 };
+
+/* ---- the walk's d ---- */
+
+void Quant_walk_cycle(App *a, StationRef st) {
+    Quant *s = App_state(a, &Screen_quant);
+    if (!s) return;
+    if (!s->q) {
+        s->walk_mode = 0;
+        App_status(a, 1, "d compares with a second model: start with --compare PATH, or press Q then M to open one");
+        return;
+    }
+    s->walk_mode = (s->walk_mode + 1) % 3;
+    const char *qw = s->q->weights, *rw = a->m->weights;
+    if (s->walk_mode == 0) App_status(a, 0, "d: the reference (%s) · next: %s", rw, qw);
+    else if (s->walk_mode == 1) App_status(a, 0, "d: the second model (%s, %s) · next: the difference", qw, CompareOut_name(s->q));
+    else App_status(a, 0, "d: the difference %s − %s · next: the reference", qw, rw);
+    ViewKind vk = Station_info(st.kind)->view;
+    if (s->walk_mode && (vk == VK_TOKENS || vk == VK_TOPK || vk == VK_NEXT))
+        App_status(a, 0, "d: heatmaps show %s; this picture is the reference's (Q compares predictions)",
+                   s->walk_mode == 1 ? qw : "the difference");
+}
+
+void Quant_walk_adjust(App *a, StationRef st, int which, ViewCtx *c) {
+    Quant *s = App_state(a, &Screen_quant);
+    if (!s || !s->walk_mode || !c->has_tv || !sync(a, s)) return;
+    char err[SW_ERR_LEN];
+    TensorView tq;
+    if (Trace_tensor(s->tq, st, which, &tq, err) != 0 || tq.ndim != c->tv.ndim) return;
+    for (int d = 0; d < tq.ndim; d++)
+        if (tq.dims[d] != c->tv.dims[d]) return;
+    char name[64];
+    const char *qw = s->q->weights;
+    if (s->walk_mode == 1) {
+        c->tv = tq;
+        snprintf(name, sizeof name, "%.12s [%s]", c->tensor_name, qw);
+    } else {
+        /* second - reference, laid out contiguously (the two traces' strides differ) */
+        int dims[4] = {1, 1, 1, 1};
+        size_t n = 1;
+        for (int d = 0; d < tq.ndim; d++) { dims[d] = tq.dims[d]; n *= (size_t)tq.dims[d]; }
+        if (n > s->diff_cap) {
+            float *nd = realloc(s->diff, sizeof(float) * n);
+            if (!nd) return;
+            s->diff = nd;
+            s->diff_cap = n;
+        }
+        long st4[4] = {0, 0, 0, 0}, sr[4] = {0, 0, 0, 0}, sq[4] = {0, 0, 0, 0};
+        for (int d = 0; d < tq.ndim; d++) { sr[d] = c->tv.stride[d]; sq[d] = tq.stride[d]; }
+        st4[3] = 1;
+        for (int d = 2; d >= 0; d--) st4[d] = st4[d + 1] * dims[d + 1];
+        for (int i0 = 0; i0 < dims[0]; i0++)
+            for (int i1 = 0; i1 < dims[1]; i1++)
+                for (int i2 = 0; i2 < dims[2]; i2++)
+                    for (int i3 = 0; i3 < dims[3]; i3++) {
+                        long r = i0 * sr[0] + i1 * sr[1] + i2 * sr[2] + i3 * sr[3];
+                        long q = i0 * sq[0] + i1 * sq[1] + i2 * sq[2] + i3 * sq[3];
+                        s->diff[i0 * st4[0] + i1 * st4[1] + i2 * st4[2] + i3 * st4[3]] = tq.data[q] - c->tv.data[r];
+                    }
+        for (int d = 0; d < tq.ndim; d++) c->tv.stride[d] = st4[d];   /* row-major over the same axes */
+        c->tv.data = s->diff;
+        c->scale = SCALE_DIV;   /* a difference is signed, even of probabilities */
+        snprintf(name, sizeof name, "Δ%.12s [%s−%s]", c->tensor_name, qw, a->m->weights);
+    }
+    snprintf(c->tensor_name, sizeof c->tensor_name, "%.23s", name);
+    char wn[sizeof c->which_name];
+    snprintf(wn, sizeof wn, "%s", c->which_name);
+    if (wn[0]) snprintf(c->which_name, sizeof c->which_name, "%.10s: %.50s", s->walk_mode == 1 ? qw : "difference", wn);
+}
 
 const Screen Screen_quant = {
     .name = "quantization: the model against a quantized copy",

@@ -3,6 +3,7 @@
  * through stations, layers, heads, batch rows and positions. What a station shows is
  * app/present.c's; where the walk is, is its own state (Walk). */
 #include "tui/app.h"
+#include "tui/quant.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -219,6 +220,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
         App_message(y, W, CA_ERROR, err);
         return;
     }
+    Quant_walk_adjust(a, s, wk->which, &c);   /* d: the second model's numbers or the difference */
     const ViewClass *vcls = View_for(info->view);
     vcls->draw(&c);
     /* keep what the view adjusted */
@@ -312,6 +314,7 @@ static int walk_key(App *a, void *self, int ch) {
     case 'a': a->vc.all_heads = !a->vc.all_heads; return 1;
     case 'w': w->which++; return 1;
     case 'g': App_generate(a); return 1;
+    case 'd': Quant_walk_cycle(a, current(w)); return 1;   /* with --compare: reference / second model / difference */
     case KEY_MOUSE: {
         MEVENT ev;
         if (getmouse(&ev) != OK) return 1;
@@ -355,6 +358,7 @@ static const char *const walk_help[] = {
     "k K              more / fewer rows in the top-k table",
     "t T              temperature up / down (top-k view)",
     "g                append the next token to every row, run again: T+1",
+    "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
     NULL,
 };
