@@ -15,6 +15,11 @@
  *   - the engine's F32 run of a dequantized copy of the Q4_0 model (every matrix turned into
  *     F32 rows here with Quant_dequant_row, so the forward pass takes the sgemm path instead
  *     of the quantized kernels): its KL against F32 must be the comparison's KL.
+ *   - for the weights' blocks (engine/qblock.c): the Q4_0 reference's dequantized_checks (the
+ *     first 8 dequantized values of several tensors, as ggml's to_float gives them) and its
+ *     max_abs_quantization_error_by_type (the largest |dequantized - original float32| over all
+ *     tensors of each type; the original is the F32 file's tensor): both exactly, since they are
+ *     float32 values and differences of float32 values;
  * Tolerances: losses 1e-4 relative to max(1,|loss|) against PyTorch (the project's bound for
  * float32 sums in another order); KLs 1e-5 + 1e-3 relative, because the KL is a sum of V
  * products p·(log p - log q) of float probabilities (1e-7 relative each) and the two forward
@@ -24,6 +29,7 @@
 #include "refjson.h"
 
 #include "engine/compare.h"
+#include "engine/qblock.h"
 #include "engine/quant.h"
 #include "engine/trace.h"
 
@@ -298,7 +304,74 @@ static void test_refusals(void) {
     Model_free(f);
 }
 
+static void test_blocks(void) {
+    char err[SW_ERR_LEN], name[96];
+    Model *f = open_gguf("stories260K-f32", err), *q = open_gguf("stories260K-q4_0", err);
+    cJSON *root = NULL;
+    if (!f || !q) goto out;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/models/stories260K-gguf/stories260K-q4_0.reference.json", shared_dir());
+    root = refjson_load(p);
+    const cJSON *checks = cJSON_GetObjectItem(root, "dequantized_checks");
+    const cJSON *maxerr = cJSON_GetObjectItem(root, "max_abs_quantization_error_by_type");
+    int n = Model_n_matrices(q);
+    expect(n == 1 + 5 * 7 && Model_n_matrices(f) == n, "qblock: 36 matrices (tied head), the same in both files", "%d", n);
+    int codes_ok = 1, first8_ok = 1, n_first8 = 0;
+    double worst_q4 = 0, worst_q8 = 0;
+    long hist_ok = 1;
+    for (int i = 0; i < n; i++) {
+        const Linear *W = Model_matrix(q, i, name, sizeof name);
+        char rname[96];
+        const Linear *R = Model_matrix(f, i, rname, sizeof rname);
+        if (!W || !R || strcmp(name, rname) != 0) { fail("qblock: matrix names", "%d: %s against %s", i, name, rname); break; }
+        QBlock blk;
+        if (QBlock_read(W, 0, 0, &blk) != 0) { codes_ok = 0; continue; }
+        /* w = (code - offset) * d (+ m) for every weight of the first and the last block */
+        for (int k = 0; k < 2; k++) {
+            if (k == 1 && QBlock_read(W, W->out - 1, blk.n_blocks - 1, &blk) != 0) { codes_ok = 0; break; }
+            if (blk.has_codes)
+                for (int j = 0; j < blk.n; j++) {
+                    float w = (float)(blk.codes[j] - blk.offset) * blk.scale + blk.min;
+                    if (w != blk.w[j] || blk.codes[j] < (blk.bits == 8 ? -128 : 0) || blk.codes[j] > (blk.bits == 8 ? 127 : 15)) codes_ok = 0;
+                }
+            if ((W->type == QT_Q4_0 || W->type == QT_Q8_0) && !blk.has_codes) codes_ok = 0;
+        }
+        QBlock_read(W, 0, 0, &blk);
+        const cJSON *want = cJSON_GetObjectItem(checks, name);
+        if (want) {
+            int j = 0;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, want) { if (j < blk.n && fabs(blk.w[j] - e->valuedouble) > 1e-6 * fmax(1, fabs(e->valuedouble))) first8_ok = 0; j++; }
+            n_first8++;
+        }
+        QError qe;
+        if (QError_measure(W, R, &qe, err) != 0) { fail("qblock: error", "%s", err); continue; }
+        long sum = 0;
+        for (int k = 0; k < QERR_BINS; k++) sum += qe.hist[k];
+        if (sum != qe.n || qe.n != (long)W->in * W->out) hist_ok = 0;
+        if (W->type == QT_Q4_0 && qe.max_abs > worst_q4) worst_q4 = qe.max_abs;
+        if (W->type == QT_Q8_0 && qe.max_abs > worst_q8) worst_q8 = qe.max_abs;
+    }
+    expect(codes_ok, "qblock: every Q4_0/Q8_0 block's codes times its scale give the dequantized weights", " ");
+    /* the reference prints 7 decimals (0.0375366): 1e-6 absolute */
+    expect(first8_ok && n_first8 >= 3, "qblock: first dequantized values = the reference's dequantized_checks", "%d tensors", n_first8);
+    expect(hist_ok, "qblock: the error histogram counts every weight once", " ");
+    double w4 = refjson_num(maxerr, "Q4_0"), w8 = refjson_num(maxerr, "Q8_0");
+    expect(fabs(worst_q4 - w4) <= 1e-7 * w4 && fabs(worst_q8 - w8) <= 1e-7 * w8,
+           "qblock: the largest rounding error per type = the reference's (Q4_0 0.1296, Q8_0 0.00498)", "Q4_0 %.9g against %.9g, Q8_0 %.9g against %.9g",
+           worst_q4, w4, worst_q8, w8);
+    QBlock fb;
+    expect(QBlock_read(Model_matrix(q, 1, name, sizeof name), 0, 0, &fb) == 0 && fb.type == QT_Q4_0 && fb.bits_per_weight == 4.5 && fb.n == 32 && fb.n_blocks == 2 &&
+           QBlock_read(Model_matrix(q, 1, name, sizeof name), 0, 2, &fb) != 0 && QBlock_read(Model_matrix(q, 1, name, sizeof name), 64, 0, &fb) != 0,
+           "qblock: blk.0.attn_q is Q4_0 at 4.5 bits, 2 blocks a row; out of range refused", " ");
+out:
+    cJSON_Delete(root);
+    Model_free(f);
+    Model_free(q);
+}
+
 int main(void) {
+    test_blocks();
     test_lily();
     test_self();
     test_refusals();
