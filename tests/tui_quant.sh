@@ -45,6 +45,19 @@ tui_keys d
 expect_screen "walk d d d: the reference again" "x[0,16,0] = 0.53828"
 tui_keys Q
 expect_screen "Q again" "quantization: stories260K-q4_0.gguf (Q4_0) against"
+# w: inside a weight. blk.0.attn_q.weight's first dequantized values 0.0375366 0.0750732 0.0
+# are the Q4_0 reference's dequantized_checks (ggml's own to_float): codes 9 10 8 with d
+# 0.0375366 give (9-8)d, (10-8)d, (8-8)d
+tui_keys w
+expect_screen "w: inside a weight, the embedding first (Q8_0 in the Q4_0 file)" "token_embd.weight (1 of 36) · Q8_0 · 8.5 bits per weight"
+tui_keys ]
+expect_screen "]: blk.0.attn_q is Q4_0 at 4.5 bits" "blk.0.attn_q.weight (2 of 36) · Q4_0 · 4.5 bits per weight"
+expect_screen "the block's scale" "scale d = 0.0375366"
+expect_screen "its codes" "code       9      10     8"
+expect_screen "its dequantized values (the reference's dequantized_checks)" "w Q4_0     0.0375 0.0751 0.0000"
+expect_screen "the rounding error's distribution against F32" "rounding error w_Q4_0 − w_F32 over all 4096 weights"
+tui_keys w
+expect_screen "w again: back to the comparison" "top-1 same 15/17"
 # M: another model from a typed path; a refused one leaves the comparison as it was
 tui_keys M
 expect_screen "M asks for a path" "model to compare (Enter opens, Esc cancels):"

@@ -10,6 +10,7 @@
 #include "tui/quant.h"
 #include "app/compare_out.h"
 #include "engine/compare.h"
+#include "engine/qblock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,12 @@ typedef struct {
     int asking;             /* M: reading a path */
     Editor ed;
     int walk_mode;          /* the walk's d: 0 the reference, 1 the second model, 2 the difference */
+    /* w: inside a weight */
+    int panel;              /* 0 the comparison, 1 a weight matrix's blocks */
+    int mat, wrow, wblk;    /* which matrix (Model_matrix order), row, block */
+    const Model *err_for;   /* qerr is of matrix err_mat of this model (NULL: none yet) */
+    int err_mat, err_ok;
+    QError qerr;
     float *diff;            /* the difference's numbers (contiguous), diff_cap floats */
     size_t diff_cap;
 } Quant;
@@ -97,6 +104,140 @@ static void quant_enter(App *a, void *self) { clamp_sel(a); }
 
 static void cell_label(const Tokenizer *tok, int id, char *buf, size_t cap) { Tokenizer_label(tok, id, 1, buf, cap); }
 
+/* How a block of this type is stored, in one line. */
+static const char *layout_line(int type) {
+    switch (type) {
+    case QT_Q4_0: return "a block: one 16-bit scale d and 32 codes of 4 bits (0..15): w = (code − 8) · d; 18 bytes for 32 weights";
+    case QT_Q4_1: return "a block: 16-bit scale d and minimum m, 32 codes of 4 bits: w = code · d + m; 20 bytes for 32 weights";
+    case QT_Q5_0: return "a block: 16-bit scale d, 32 codes of 5 bits (0..31): w = (code − 16) · d; 22 bytes for 32 weights";
+    case QT_Q5_1: return "a block: 16-bit scale d and minimum m, 32 codes of 5 bits: w = code · d + m; 24 bytes for 32 weights";
+    case QT_Q8_0: return "a block: one 16-bit scale d and 32 signed 8-bit codes (−128..127): w = code · d; 34 bytes for 32 weights";
+    case QT_F32: return "no blocks: every weight is its own 32-bit float (shown 32 at a time)";
+    case QT_F16: return "no blocks: every weight is its own 16-bit float (shown 32 at a time)";
+    case QT_BF16: return "no blocks: every weight is its own bfloat16 (shown 32 at a time)";
+    default: return "a K-quant super-block of 256 weights with 4- or 6-bit sub-block scales (codes not decoded here)";
+    }
+}
+
+static void draw_weights(App *a, Quant *s, int y, int h) {
+    WINDOW *w = stdscr;
+    const int W = a->cols, bottom = y + h;
+    char line[512], num[32], name[96], rname[96];
+    int nm = Model_n_matrices(s->q);
+    if (s->mat >= nm) s->mat = nm - 1;
+    if (s->mat < 0) s->mat = 0;
+    const Linear *Q = Model_matrix(s->q, s->mat, name, sizeof name);
+    const Linear *R = Model_matrix(a->m, s->mat, rname, sizeof rname);
+    if (!Q) return;
+    if (!R || strcmp(name, rname) != 0 || R->in != Q->in || R->out != Q->out) R = NULL;
+    if (s->wrow >= Q->out) s->wrow = Q->out - 1;
+    if (s->wrow < 0) s->wrow = 0;
+    QBlock qb, rb;
+    if (QBlock_read(Q, s->wrow, 0, &qb) != 0) return;
+    if (s->wblk >= qb.n_blocks) s->wblk = qb.n_blocks - 1;
+    if (s->wblk < 0) s->wblk = 0;
+    QBlock_read(Q, s->wrow, s->wblk, &qb);
+    int have_ref = R && QBlock_read(R, s->wrow, s->wblk, &rb) == 0 && rb.n == qb.n;
+    if (R && (s->err_for != s->q || s->err_mat != s->mat)) {
+        char err[SW_ERR_LEN];
+        s->err_ok = QError_measure(Q, R, &s->qerr, err) == 0;
+        s->err_for = s->q;
+        s->err_mat = s->mat;
+    }
+    const char *tn = Quant_name(qb.type) ? Quant_name(qb.type) : "?";
+    snprintf(line, sizeof line, "inside a weight of %s: %s (%d of %d) · %s · %.4g bits per weight · %d rows of %d", CompareOut_name(s->q), name,
+             s->mat + 1, nm, tn, qb.bits_per_weight, Q->out, Q->in);
+    App_message(y, W, CA_TITLE, line);
+    App_message(y + 1, W, CA_DIM, layout_line(qb.type));
+    int bs = qb.n_blocks > 1 ? (Q->in + qb.n_blocks - 1) / qb.n_blocks : Q->in;
+    if (qb.has_codes)
+        snprintf(line, sizeof line, "row %d, block %d of %d (weights %d..%d): scale d = %.7g%s", s->wrow, s->wblk, qb.n_blocks, s->wblk * bs,
+                 s->wblk * bs + qb.n - 1, qb.scale, qb.min != 0 ? "" : "");
+    else
+        snprintf(line, sizeof line, "row %d, block %d of %d (weights %d..%d)", s->wrow, s->wblk, qb.n_blocks, s->wblk * bs, s->wblk * bs + qb.n - 1);
+    if (qb.has_codes && (qb.type == QT_Q4_1 || qb.type == QT_Q5_1)) {
+        size_t o = strlen(line);
+        snprintf(line + o, sizeof line - o, ", minimum m = %.7g", qb.min);
+    }
+    App_message(y + 2, W, CA_NORMAL, line);
+    /* the block's weights, `per` to a line group: code / w_q / w_ref / error */
+    int per = (W - LW) / CW;
+    if (per >= 32) per = 32;
+    else if (per >= 16) per = 16;
+    else if (per >= 8) per = 8;
+    double emax = s->err_ok && s->qerr.max_abs > 0 ? s->qerr.max_abs : 1e-12;
+    int r = y + 4;
+    char qlab[32], rlab[32];
+    snprintf(qlab, sizeof qlab, "w %.6s", tn);
+    snprintf(rlab, sizeof rlab, "w %.6s", a->m->weights);
+    for (int j0 = 0; j0 < qb.n; j0 += per) {
+        int rows = (qb.has_codes ? 1 : 0) + 1 + (have_ref ? 2 : 0);
+        if (r + rows > bottom - 6) {   /* keep 5 lines: the error's summary, its histogram, the keys */
+            App_message(r++, W, CA_DIM, "(more of the block below: make the terminal taller)");
+            break;
+        }
+        for (int k = 0; k < 4; k++) {
+            if ((k == 0 && !qb.has_codes) || (k >= 2 && !have_ref)) continue;
+            mvwhline(w, r, 0, ' ', W);
+            Crt_set(w, CA_DIM);
+            View_text(w, r, 0, LW - 1, k == 0 ? "code" : k == 1 ? qlab : k == 2 ? rlab : "error", 1);
+            Crt_set(w, CA_NORMAL);
+            for (int j = j0; j < j0 + per && j < qb.n; j++) {
+                int x = LW + (j - j0) * CW;
+                if (k == 0) { snprintf(num, sizeof num, "%d", qb.codes[j]); View_text(w, r, x, CW - 1, num, 0); }
+                else if (k == 1) { View_num(num, sizeof num, qb.w[j], CW - 1); View_text(w, r, x, CW - 1, num, 0); }
+                else if (k == 2) { View_num(num, sizeof num, rb.w[j], CW - 1); Crt_set(w, CA_DIM); View_text(w, r, x, CW - 1, num, 0); Crt_set(w, CA_NORMAL); }
+                else {
+                    double e = (double)qb.w[j] - rb.w[j];
+                    View_num(num, sizeof num, e, CW - 1);
+                    Crt_text_on(w, r, x, CW - 1, SCALE_DIV, e / emax, num);
+                }
+            }
+            r++;
+        }
+    }
+    /* the rounding error over the whole matrix */
+    if (R && s->err_ok && r + 4 < bottom) {
+        const QError *e = &s->qerr;
+        r++;
+        snprintf(line, sizeof line, "rounding error w_%s − w_%s over all %ld weights: mean %+.2g, rms %.3g (%.1f%% of the weights' rms %.3g), largest |e| %.3g",
+                 tn, a->m->weights, e->n, e->mean, e->rms, e->rms_w > 0 ? 100 * e->rms / e->rms_w : 0, e->rms_w, e->max_abs);
+        App_message(r++, W, CA_NORMAL, line);
+        long hm = 1;
+        for (int k = 0; k < QERR_BINS; k++) if (e->hist[k] > hm) hm = e->hist[k];
+        static const char *const bars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+        int bw = (W - LW) / QERR_BINS;
+        if (bw > 4) bw = 4;
+        if (bw < 1) bw = 1;
+        mvwhline(w, r, 0, ' ', W);
+        Crt_set(w, CA_DIM);
+        View_text(w, r, 0, LW - 1, "how many", 1);
+        Crt_set(w, CA_BAR);
+        for (int k = 0; k < QERR_BINS; k++) {
+            int lv = e->hist[k] ? 1 + (int)(7.0 * (double)e->hist[k] / (double)hm + 0.5) : 0;
+            if (lv > 8) lv = 8;
+            for (int i = 0; i < bw - (bw > 1); i++) View_text(w, r, LW + k * bw + i, 1, bars[lv], 0);
+        }
+        Crt_set(w, CA_NORMAL);
+        r++;
+        mvwhline(w, r, 0, ' ', W);
+        Crt_set(w, CA_DIM);
+        View_text(w, r, 0, LW - 1, "error", 1);
+        snprintf(num, sizeof num, "%+.3g", e->lo);
+        View_text(w, r, LW, 8, num, 0);
+        View_text(w, r, LW + (QERR_BINS / 2) * bw, 2, "0", 0);
+        snprintf(num, sizeof num, "%+.3g", e->hi);
+        View_text(w, r, LW + QERR_BINS * bw - View_width(num) - 1, 8, num, 0);
+        Crt_set(w, CA_NORMAL);
+    }
+    Crt_set(w, CA_KEY);
+    View_text(w, bottom - 1, 0, W,
+              W >= 110 ? "[ ] matrix  ↑ ↓ row  ← → block  w back to the comparison  M another model  Esc back to the walk  ? help"
+                       : "[ ] matrix  ↑↓ row  ←→ block  w comparison  Esc walk  ? help",
+              1);
+    Crt_set(w, CA_NORMAL);
+}
+
 static void quant_draw(App *a, void *self, int y, int h) {
     Quant *s = self;
     WINDOW *w = stdscr;
@@ -119,6 +260,7 @@ static void quant_draw(App *a, void *self, int y, int h) {
         return;
     }
     clamp_sel(a);
+    if (s->panel == 1) { draw_weights(a, s, y, h); return; }
     const Compare *c = s->c;
     const Tokenizer *tok = a->m->tok;
     const int b = a->vc.b, len = c->len[b], L = c->L;
@@ -241,8 +383,8 @@ static void quant_draw(App *a, void *self, int y, int h) {
     if (!s->asking) {
         Crt_set(w, CA_KEY);
         View_text(w, bottom - 1, 0, W,
-                  W >= 110 ? "← → position  ↑ ↓ scroll the blocks  b row  M compare with another model  Esc back to the walk  ? help"
-                           : "←→ position  ↑↓ blocks  b row  M other model  Esc walk  ? help",
+                  W >= 110 ? "← → position  ↑ ↓ scroll the blocks  b row  w inside a weight  M another model  Esc back to the walk  ? help"
+                           : "←→ position  ↑↓ blocks  b row  w weight  M model  Esc walk  ? help",
                   1);
         Crt_set(w, CA_NORMAL);
     }
@@ -250,7 +392,8 @@ static void quant_draw(App *a, void *self, int y, int h) {
 
 static void quant_where(App *a, void *self, char *buf, size_t cap) {
     Quant *s = self;
-    if (s && s->q) snprintf(buf, cap, "quantization · %s · t=%d · row %d", s->q->weights, a->vc.pos, a->vc.b);
+    if (s && s->q && s->panel == 1) snprintf(buf, cap, "quantization · inside a weight · row %d block %d", s->wrow, s->wblk);
+    else if (s && s->q) snprintf(buf, cap, "quantization · %s · t=%d · row %d", s->q->weights, a->vc.pos, a->vc.b);
     else snprintf(buf, cap, "quantization");
 }
 
@@ -279,6 +422,22 @@ static int quant_key(App *a, void *self, int ch) {
         }
         return 1;
     }
+    if (ch == 'w') {
+        s->panel = !s->panel;
+        return 1;
+    }
+    if (s->panel == 1) {
+        switch (ch) {
+        case '[': s->mat--; s->wblk = 0; return 1;
+        case ']': s->mat++; s->wblk = 0; return 1;
+        case KEY_UP: case 'k': s->wrow--; return 1;
+        case KEY_DOWN: case 'j': s->wrow++; return 1;
+        case KEY_LEFT: case 'h': case ',': s->wblk--; return 1;
+        case KEY_RIGHT: case 'l': case '.': case ' ': s->wblk++; return 1;
+        case KEY_HOME: s->wrow = 0; s->wblk = 0; return 1;
+        default: break;
+        }
+    }
     switch (ch) {
     case KEY_LEFT: case 'h': case ',': a->vc.pos--; break;
     case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; break;
@@ -303,7 +462,7 @@ static int quant_key(App *a, void *self, int ch) {
 static int quant_takes_text(App *a, void *self) { return ((Quant *)self)->asking; }
 
 static const char *quant_hint(App *a, void *self) {
-    return ((Quant *)self)->asking ? "type a model's path · Enter opens it · Esc cancels" : "← → position  b row  M other model  Esc back  ? help  q quit";
+    return ((Quant *)self)->asking ? "type a model's path · Enter opens it · Esc cancels" : "← → position  b row  w weight  M other model  Esc back  ? help  q quit";
 }
 
 static const char *const quant_help[] = {
@@ -315,6 +474,8 @@ static const char *const quant_help[] = {
     "↑ ↓ [ ]          scroll the blocks' rows (deep models)",
     "b B              next / previous batch row (prompt)",
     "M                compare with another model: type its path",
+    "w                inside a weight: one block's scale and codes, the values, the",
+    "                 rounding error against the reference ([ ] matrix, ↑ ↓ row, ← → block)",
     "Esc              back to the forward-pass walk",
     NULL,
 };
