@@ -138,3 +138,50 @@ int QError_measure(const Linear *q, const Linear *ref, QError *out, char *err) {
     out->hi = mx;
     return 0;
 }
+
+uint16_t QBlock_f32_to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000, ex = (x >> 23) & 0xFF, man = x & 0x7FFFFF;
+    if (ex == 0xFF) return (uint16_t)(sign | 0x7C00 | (man ? 0x200 : 0));   /* inf, NaN */
+    int e = (int)ex - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00);
+    if (e <= 0) {   /* a half subnormal (or 0): shift the mantissa with its hidden bit */
+        if (e < -10) return (uint16_t)sign;
+        man |= 0x800000;
+        int shift = 14 - e;
+        uint32_t h = man >> shift, rem = man & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (h & 1))) h++;
+        return (uint16_t)(sign | h);
+    }
+    uint32_t h = ((uint32_t)e << 10) | (man >> 13), rem = man & 0x1FFF;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;   /* may carry into the exponent: right */
+    return (uint16_t)(sign | h);
+}
+
+int QBlock_round(int type, const float *x, int n, float *out) {
+    if ((type != QT_Q8_0 && type != QT_Q4_0) || n % 32) return -1;
+    for (int b = 0; b < n; b += 32) {
+        const float *v = x + b;
+        float *o = out + b;
+        if (type == QT_Q8_0) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) if (fabsf(v[j]) > amax) amax = fabsf(v[j]);
+            float d = amax / 127, id = d != 0 ? 1 / d : 0;
+            float dh = Quant_f16_to_f32(QBlock_f32_to_f16(d));
+            for (int j = 0; j < 32; j++) o[j] = (float)(int)roundf(v[j] * id) * dh;
+        } else {
+            float amax = 0, mx = 0;
+            for (int j = 0; j < 32; j++)
+                if (fabsf(v[j]) > amax) { amax = fabsf(v[j]); mx = v[j]; }
+            float d = mx / -8, id = d != 0 ? 1 / d : 0;
+            float dh = Quant_f16_to_f32(QBlock_f32_to_f16(d));
+            for (int j = 0; j < 32; j++) {
+                int q = (int)(signed char)(v[j] * id + 8.5f);
+                if (q > 15) q = 15;
+                o[j] = (float)(q - 8) * dh;
+            }
+        }
+    }
+    return 0;
+}

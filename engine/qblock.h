@@ -36,6 +36,14 @@ void Linear_row(const Linear *W, int r, float *out);
  * from blk * 32, no codes. */
 int QBlock_read(const Linear *W, int r, int blk, QBlock *out);
 
+/* Round n floats (n a multiple of 32) to Q8_0 or Q4_0 and back, as ggml's reference
+ * quantizer does (Q8_0: d = max|x| / 127, code = round(x / d); Q4_0: d = the block's value of
+ * largest magnitude / -8, code = min(15, trunc(x / d + 8.5)); d stored as f16): out holds the
+ * values the quantized file would give. 0, or -1 for another type or a ragged n. */
+int QBlock_round(int type, const float *x, int n, float *out);
+/* float -> IEEE half bits, rounding to nearest even (overflow: inf). */
+uint16_t QBlock_f32_to_f16(float f);
+
 #define QERR_BINS 21
 /* The rounding error e = w_q - w_ref over every weight of two same-shaped matrices. */
 typedef struct {

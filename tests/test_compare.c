@@ -364,6 +364,35 @@ static void test_blocks(void) {
     expect(QBlock_read(Model_matrix(q, 1, name, sizeof name), 0, 0, &fb) == 0 && fb.type == QT_Q4_0 && fb.bits_per_weight == 4.5 && fb.n == 32 && fb.n_blocks == 2 &&
            QBlock_read(Model_matrix(q, 1, name, sizeof name), 0, 2, &fb) != 0 && QBlock_read(Model_matrix(q, 1, name, sizeof name), 64, 0, &fb) != 0,
            "qblock: blk.0.attn_q is Q4_0 at 4.5 bits, 2 blocks a row; out of range refused", " ");
+    /* the lesson's own rounding of the F32 weights = what ggml wrote into the Q4_0 and Q8_0 files */
+    {
+        Model *q8 = open_gguf("stories260K-q8_0", err);
+        long n_checked = 0, n_diff = 0;
+        float *row = malloc(sizeof(float) * 256), *mine = malloc(sizeof(float) * 256), *file = malloc(sizeof(float) * 256);
+        const Model *files[2] = {q, q8};
+        for (int k = 0; k < 2 && q8; k++)
+            for (int i = 0; i < n; i++) {
+                const Linear *W = Model_matrix(files[k], i, name, sizeof name), *R = Model_matrix(f, i, name, sizeof name);
+                if (!W || W->w || (W->type != QT_Q4_0 && W->type != QT_Q8_0) || R->in > 256) continue;
+                for (int r = 0; r < W->out; r++) {
+                    Linear_row(R, r, row);
+                    Linear_row(W, r, file);
+                    if (QBlock_round(W->type, row, W->in, mine) != 0) { n_diff++; continue; }
+                    for (int j = 0; j < W->in; j++) { n_checked++; n_diff += mine[j] != file[j]; }
+                }
+            }
+        expect(q8 && n_checked > 100000 && n_diff == 0, "qblock: rounding the F32 weights to Q4_0 / Q8_0 gives the files' values exactly",
+               "%ld of %ld differ", n_diff, n_checked);
+        /* f16 rounding: ties to even, subnormals, overflow */
+        expect(QBlock_f32_to_f16(1.0f) == 0x3C00 && QBlock_f32_to_f16(65504.0f) == 0x7BFF && QBlock_f32_to_f16(70000.0f) == 0x7C00 &&
+               QBlock_f32_to_f16(1.0f + 1.0f / 2048) == 0x3C00 && QBlock_f32_to_f16(1.0f + 3.0f / 2048) == 0x3C02 &&
+               QBlock_f32_to_f16(5.9604645e-8f) == 0x0001 && QBlock_f32_to_f16(-2.0f) == 0xC000,
+               "qblock: float to half rounds to nearest even (IEEE)", " ");
+        free(row);
+        free(mine);
+        free(file);
+        Model_free(q8);
+    }
 out:
     cJSON_Delete(root);
     Model_free(f);
