@@ -74,6 +74,20 @@ tui_keys Escape
 expect_screen "Esc: back to the walk where it was" "3.5 transformer block · station"
 expect_quit "q quits"
 
+# the lesson's rounding page (station 3): block 1's Wq row 0 rounded to 4 bits by the page
+# must be what ggml wrote into the Q4_0 file: 0.0375366 0.0750732 0.0 (the Q4_0 reference's
+# dequantized_checks for blk.0.attn_q.weight); the F32 dot is the trace's own q
+tui_start 120 32 -- --model "$G/stories260K-f32.gguf" --prompt "$P" --lesson
+expect_screen "lesson opens" "shape quiz 1 of" 20
+tui_keys g 3 Enter
+i=0
+while [ $i -lt 10 ] && ! tui_has "weights rounded to 8 or 4 bits"; do tui_keys Right; sleep 0.2; i=$((i + 1)); done
+expect_screen "the rounding page is in the lesson at station 3" "3 blocks — weights rounded to 8 or 4 bits"
+expect_screen "its 4-bit weights are the Q4_0 file's (reference dequantized_checks)" "w 4-bit     0.0375 0.0751 0.0000"
+expect_screen "the F32 dot is the trace's q" "y = -0.024990   (the trace's q[16][0] = -0.024990)"
+expect_screen "the 4-bit error against its worst case" "rounded to 4 bits       y = -0.031671   error -0.006681   worst case"
+expect_quit "q quits the lesson"
+
 # without --compare: the screen says how to get a second model
 tui_start 80 24 -- --model "$G/stories260K-f32.gguf" --prompt "$P"
 expect_screen "opens" "0 tokenize" 20

@@ -31,6 +31,7 @@ static void build_pages(Lesson *ls) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
+        if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
         if (s == 6) { add_page(ls, PG_SOFTMAX, s, -1); add_page(ls, PG_TEMP, s, -1); }
         if (s == 7) add_page(ls, PG_XENT, s, -1);
@@ -185,6 +186,7 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
+    case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
     }
     (void)a;
 }
@@ -206,6 +208,8 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "Dividing the logits by T sharpens the distribution towards the argmax when T is small and flattens it towards uniform when T is large.";
     case PG_XENT:
         return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
+    case PG_ROUND:
+        return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
     case PG_SCORE:
         return "Every shape followed from the shapes before it; the matmul rule (..,n) @ (n,m) -> (..,m) did most of the work.";
     }
@@ -224,6 +228,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
     case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
+    case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
     }
     return "";
 }
@@ -267,6 +272,7 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_TEMP: LessonPage_temp(ls, a, y, ph); break;
     case PG_XENT: LessonPage_xent(ls, a, y, ph); break;
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
+    case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
     }
 }
 
@@ -405,6 +411,9 @@ static int page_key(Lesson *ls, App *a, int ch) {
             ls->temp = tt;
             return 1;
         }
+        break;
+    case PG_ROUND:
+        if (up || down) { ls->rd_unit += down ? 1 : -1; return 1; }
         break;
     case PG_XENT:
         if (up) { if (ls->ce_first > 0) ls->ce_first--; return 1; }

@@ -10,7 +10,7 @@
 #include "views/lesson_views.h"
 
 /* The pages, in teaching order (each belongs to an outer station 0..7). */
-typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE } PageKind;
+typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND } PageKind;
 
 typedef struct {
     PageKind kind;
@@ -55,6 +55,7 @@ typedef struct {
     float temp;             /* temperature page */
     int ce_first;           /* cross-entropy: first row shown */
     int contrast;           /* high-contrast theme on */
+    int rd_unit;            /* rounding page (tui/lesson_round.c): which output unit of Wq */
 } Lesson;
 
 /* lesson_pages.c */
@@ -75,6 +76,7 @@ void LessonPage_softmax(Lesson *ls, App *a, int y, int h);
 void LessonPage_temp(Lesson *ls, App *a, int y, int h);
 void LessonPage_xent(Lesson *ls, App *a, int y, int h);
 void LessonPage_score(Lesson *ls, App *a, int y, int h);
+void LessonPage_round(Lesson *ls, App *a, int y, int h);   /* tui/lesson_round.c */
 
 /* The (b,t) of the i-th real token of the trace (all rows in order); count when i < 0. */
 int LessonTok_at(const Trace *t, int i, int *b, int *pos);
