@@ -244,6 +244,32 @@ out:
     Model_free(q);
 }
 
+/* a batch of rows of different lengths: each row's figures are those of the row alone */
+static void test_batch(void) {
+    char err[SW_ERR_LEN];
+    Model *f = open_gguf("stories260K-f32", err), *q = open_gguf("stories260K-q4_0", err);
+    if (!f || !q) { Model_free(f); Model_free(q); return; }
+    const char *two[2] = {LILY, "The cat sat"};
+    Trace *tf2 = Trace_run(f, two, 2, NULL, err), *tf1 = Trace_run(f, &two[1], 1, NULL, err);
+    Trace *tq2 = tf2 ? Compare_run(q, tf2, NULL, err) : NULL, *tq1 = tf1 ? Compare_run(q, tf1, NULL, err) : NULL;
+    Compare *c2 = tq2 ? Compare_build(tf2, tq2, err) : NULL, *c1 = tq1 ? Compare_build(tf1, tq1, err) : NULL;
+    int ok = c1 && c2 && c2->B == 2 && c2->len[0] == 17 && c2->len[1] == 6 && c1->len[0] == 6 && c2->n_pos == 23;
+    for (int t = 0; ok && t < 6; t++) {
+        int i2 = Compare_at(c2, 1, t), i1 = Compare_at(c1, 0, t);
+        ok = fabs(c2->kl[i2] - c1->kl[i1]) <= kl_tol(c1->kl[i1]) && c2->top_q[i2] == c1->top_q[i1] && c2->top_ref[i2] == c1->top_ref[i1] &&
+             fabs(c2->rel[Compare_sat(c2, 5, 1, t)] - c1->rel[Compare_sat(c1, 5, 0, t)]) <= 1e-5 + 1e-3 * c1->rel[Compare_sat(c1, 5, 0, t)];
+    }
+    expect(ok, "compare: a batch of two rows (17 and 6 tokens): the short row's figures are its own", "%s", c2 && c1 ? "" : err);
+    Compare_free(c1);
+    Compare_free(c2);
+    Trace_free(tq1);
+    Trace_free(tq2);
+    Trace_free(tf1);
+    Trace_free(tf2);
+    Model_free(f);
+    Model_free(q);
+}
+
 static void test_self(void) {
     char err[SW_ERR_LEN];
     Model *f = open_gguf("stories260K-f32", err);
@@ -402,6 +428,7 @@ out:
 int main(void) {
     test_blocks();
     test_lily();
+    test_batch();
     test_self();
     test_refusals();
     return check_done();
