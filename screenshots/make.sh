@@ -14,7 +14,7 @@
 
 cd "$(dirname "$0")/.." || exit 2
 
-ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0 quantization"
+ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0 quantization quantization-weight"
 SW_BIN="${SW_BIN:-$PWD/shapewalk}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 COLS="${SHOT_COLS:-112}"
@@ -257,6 +257,22 @@ shot_quantization() {
     wait_for "ran 1 prompt" &&
     keys Q && wait_for "top-1 same 15/17" && wait_for "(flipped)" &&
     shoot quantization
+    rc=$?
+    SW_MODEL="$saved"
+    return $rc
+}
+
+# inside a weight: block 0 of row 0 of blk.0.attn_q in the Q4_0 file, against the F32 file's
+shot_quantization_weight() {
+    g="$SHARED/models/stories260K-gguf"
+    [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: quantization-weight needs $g" >&2; return 1; }
+    saved="$SW_MODEL"
+    SW_MODEL="$g/stories260K-f32.gguf"
+    start 132 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
+    wait_for "ran 1 prompt" &&
+    keys Q && wait_for "top-1 same 15/17" &&
+    keys w ] && wait_for "blk.0.attn_q.weight (2 of 36)" && wait_for "rounding error" &&
+    shoot quantization-weight
     rc=$?
     SW_MODEL="$saved"
     return $rc

@@ -209,17 +209,27 @@ static void draw_weights(App *a, Quant *s, int y, int h) {
         int bw = (W - LW) / QERR_BINS;
         if (bw > 4) bw = 4;
         if (bw < 1) bw = 1;
-        mvwhline(w, r, 0, ' ', W);
-        Crt_set(w, CA_DIM);
-        View_text(w, r, 0, LW - 1, "how many", 1);
-        Crt_set(w, CA_BAR);
-        for (int k = 0; k < QERR_BINS; k++) {
-            int lv = e->hist[k] ? 1 + (int)(7.0 * (double)e->hist[k] / (double)hm + 0.5) : 0;
-            if (lv > 8) lv = 8;
-            for (int i = 0; i < bw - (bw > 1); i++) View_text(w, r, LW + k * bw + i, 1, bars[lv], 0);
+        /* bars up to 4 lines tall, in eighths of a line; a non-empty bin shows at least one eighth */
+        int hl = bottom - 2 - (r + 1);
+        if (hl > 4) hl = 4;
+        if (hl < 1) hl = 1;
+        for (int line_i = 0; line_i < hl; line_i++, r++) {
+            mvwhline(w, r, 0, ' ', W);
+            if (line_i == hl - 1) {
+                Crt_set(w, CA_DIM);
+                View_text(w, r, 0, LW - 1, "how many", 1);
+            }
+            Crt_set(w, CA_BAR);
+            int below = hl - 1 - line_i;   /* lines under this one */
+            for (int k = 0; k < QERR_BINS; k++) {
+                int eighths = e->hist[k] ? 1 + (int)((8.0 * hl - 1) * (double)e->hist[k] / (double)hm + 0.5) : 0;
+                int lv = eighths - 8 * below;
+                if (lv < 0) lv = 0;
+                if (lv > 8) lv = 8;
+                for (int i = 0; i < bw - (bw > 1); i++) View_text(w, r, LW + k * bw + i, 1, bars[lv], 0);
+            }
+            Crt_set(w, CA_NORMAL);
         }
-        Crt_set(w, CA_NORMAL);
-        r++;
         mvwhline(w, r, 0, ' ', W);
         Crt_set(w, CA_DIM);
         View_text(w, r, 0, LW - 1, "error", 1);
@@ -462,7 +472,10 @@ static int quant_key(App *a, void *self, int ch) {
 static int quant_takes_text(App *a, void *self) { return ((Quant *)self)->asking; }
 
 static const char *quant_hint(App *a, void *self) {
-    return ((Quant *)self)->asking ? "type a model's path · Enter opens it · Esc cancels" : "← → position  b row  w weight  M other model  Esc back  ? help  q quit";
+    const Quant *s = self;
+    if (s->asking) return "type a model's path · Enter opens it · Esc cancels";
+    return s->panel == 1 ? "[ ] matrix  ↑ ↓ row  ← → block  w comparison  Esc back  ? help  q quit"
+                         : "← → position  b row  w weight  M other model  Esc back  ? help  q quit";
 }
 
 static const char *const quant_help[] = {
