@@ -247,15 +247,15 @@ shot_gguf_q4_0() {
 }
 
 # the quantization screen: the F32 file against its Q4_0 copy on the prompt where Q4_0 changes
-# the next token; 132 columns so all 17 positions show
+# the next token; 144 columns so all 17 positions and the blocks' means show
 shot_quantization() {
     g="$SHARED/models/stories260K-gguf"
     [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: quantization needs $g" >&2; return 1; }
     saved="$SW_MODEL"
     SW_MODEL="$g/stories260K-f32.gguf"
-    start 132 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
+    start 144 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
     wait_for "ran 1 prompt" &&
-    keys Q && wait_for "top-1 same 15/17" && wait_for "(flipped)" &&
+    keys Q && wait_for "top-1 same 15/17" && wait_for "(flipped)" && wait_for "mean 0.2139" &&
     shoot quantization
     rc=$?
     SW_MODEL="$saved"

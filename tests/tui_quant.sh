@@ -24,6 +24,7 @@ if tui_screen | grep -q "^           same   FLIP .* FLIP *$"; then echo "PASS: q
 else tui_fail "the same/FLIP row"; fi
 expect_screen "the drift heatmap has a row per block" "block 5 "
 expect_screen "the drift heatmap starts at the embedding" "embedding  0.00"
+expect_screen "each block's mean drift, as --dump prints it (block 5: 0.2139)" "mean 0.2139"
 tui_keys Home
 expect_screen "Home: position 0" "t=0 '<s>'"
 tui_keys Right

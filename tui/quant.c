@@ -372,6 +372,15 @@ static void quant_draw(App *a, void *self, int y, int h) {
                 View_num(num, sizeof num, v, CW - 1);
                 Crt_text_on(w, r, LW + (t - s->col0) * CW, CW - 1, SCALE_SEQ, isfinite(v) ? v / mrel : 1, num);
             }
+            /* the row's mean over its positions, where there is room on the right */
+            int xm = LW + (last - s->col0) * CW + 1;
+            if (xm + 12 <= W) {
+                double sum = 0;
+                for (int t = 0; t < len; t++) sum += c->rel[Compare_sat(c, st, b, t)];
+                Crt_set(w, CA_DIM);
+                View_printf(w, r, xm, W - xm, "mean %.4f", len ? sum / len : 0);
+                Crt_set(w, CA_NORMAL);
+            }
         }
     }
 
