@@ -430,6 +430,15 @@ static void test_shapes(void) {
     o.truncate = 1;
     t = Trace_run(m, lp, 1, &o, err);
     expect(t && t->len[0] == m->c.seq_len, "--truncate keeps the last context-length tokens", "%s", t ? "wrong length" : err);
+    {   /* GPT-2 adds no BOS: the kept tokens are the encoding's last seq_len, and truncated_from its length */
+        int *all = NULL, n_all = 0;
+        char e2[SW_ERR_LEN];
+        int same = t && Tokenizer_encode(m->tok, longp, strlen(longp), &all, &n_all, e2) == 0 && t->truncated_from[0] == n_all &&
+                   memcmp(t->ids, all + (n_all - m->c.seq_len), sizeof(int) * (size_t)m->c.seq_len) == 0;
+        expect(same, "--truncate: the last tokens kept, truncated_from = the prompt's token count", "truncated_from %d, %d tokens",
+               t ? t->truncated_from[0] : -1, n_all);
+        free(all);
+    }
     Trace_free(t);
     free(longp);
     const char *empty[1] = {""};
