@@ -158,6 +158,7 @@ int main(int argc, char **argv) {
     o.station = -1;
     o.sampler.rng = 1;
     char *stdin_prompt = NULL;
+    const char *cut_by = NULL;   /* --top-p / --sample-top-k, which only mean something when sampling */
     int c, rc = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":m:p:k:g:hV", longopts, NULL)) != -1) {
@@ -193,8 +194,8 @@ int main(int argc, char **argv) {
         case 'k': if (parse_int("--top-k", optarg, 1, 1000, &o.top_k)) return 2; break;
         case 'g': if (parse_int("--generate", optarg, 0, 100000, &o.max_new)) return 2; break;
         case O_TEMP: if (parse_float("--temperature", optarg, 0, 100, &o.sampler.temperature)) return 2; break;
-        case O_TOPP: if (parse_float("--top-p", optarg, 0, 1, &o.sampler.top_p)) return 2; break;
-        case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; break;
+        case O_TOPP: if (parse_float("--top-p", optarg, 0, 1, &o.sampler.top_p)) return 2; cut_by = "--top-p"; break;
+        case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; cut_by = "--sample-top-k"; break;
         case O_SEED: {
             char *end;
             errno = 0;
@@ -234,6 +235,12 @@ int main(int argc, char **argv) {
     }
     if (o.dump && o.json) {
         fprintf(stderr, "shapewalk: --dump and --json are two kinds of output; give one of them\n");
+        free(stdin_prompt);
+        return 2;
+    }
+    if (cut_by && o.sampler.temperature <= 0) {
+        fprintf(stderr, "shapewalk: %s cuts the list a sample is drawn from, but without --temperature the choice is greedy; add --temperature 1 (or leave %s out)\n",
+                cut_by, cut_by);
         free(stdin_prompt);
         return 2;
     }
