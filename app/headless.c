@@ -6,6 +6,7 @@
 #include "engine/blas.h"
 
 #include <cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,4 +467,51 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     }
     Trace_free(t);
     return rc;
+}
+
+int Headless_jsonl(Model *m, const Options *o, FILE *in, const char *src, FILE *out, FILE *errf) {
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int n = 0, bad = 0;
+    while ((got = getline(&line, &cap, in)) >= 0) {
+        n++;
+        size_t len = (size_t)got;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        char err[SW_ERR_LEN];
+        cJSON *root = NULL;
+        if (memchr(line, 0, len)) {
+            sw_seterr(err, "%s line %d has a NUL byte at column %zu; prompts are text", src, n, (size_t)((char *)memchr(line, 0, len) - line) + 1);
+        } else {
+            const char *p[1] = {line};
+            int plen[SW_MAX_B];
+            Trace *t = headless_trace(m, o, p, 1, 1, plen, err);
+            if (t) {
+                root = json_report(t, o, &o->sampler, plen);
+                Trace_free(t);
+            }
+        }
+        if (root) {
+            cJSON_AddNumberToObject(root, "line", n);
+            /* models opened by this process: 1 for every line (the model is loaded once) */
+            cJSON_AddNumberToObject(root, "model_loads", Model_open_count());
+        } else {
+            bad++;
+            root = cJSON_CreateObject();
+            cJSON_AddNumberToObject(root, "line", n);
+            cJSON_AddStringToObject(root, "error", err);
+        }
+        char *s = cJSON_PrintUnformatted(root);
+        cJSON_Delete(root);
+        if (!s) { fprintf(errf, "shapewalk: out of memory printing line %d's JSON\n", n); free(line); return 1; }
+        fputs(s, out);
+        fputc('\n', out);
+        fflush(out);   /* a reader of the pipe sees each line as it is done */
+        free(s);
+    }
+    int rd = ferror(in);
+    free(line);
+    if (rd) { fprintf(errf, "shapewalk: cannot read %s after line %d: %s\n", src, n, strerror(errno)); return 1; }
+    if (bad) { fprintf(errf, "shapewalk: --jsonl: %d of %d lines could not run; their objects hold \"error\"\n", bad, n); return 1; }
+    return 0;
 }

@@ -18,6 +18,7 @@ typedef struct {
     int max_new;                  /* --generate N (headless: tokens to generate) */
     int truncate;                 /* --truncate */
     int dump, json, logit_lens;   /* headless modes */
+    int jsonl;                    /* --jsonl: one report per line of --prompt - / --prompt-file */
     int lesson;                   /* --lesson */
     int large;                    /* --large: large-print mode */
     int mono;                     /* --mono or NO_COLOR set */

@@ -199,6 +199,28 @@ def main():
            rc == "2" and err.count("\n") == 1 and flag in err and "--temperature" in err and not os.path.getsize(os.path.join(TMP, name)),
            "exit %s: %s" % (rc, err))
 
+    lines = open(os.path.join(TMP, "lines.txt"), "rb").read().split(b"\n")[:-1]
+    for name, model in (("s_lines.jsonl", "stories260K"), ("g_lines.jsonl", "gpt2-test-d64")):
+        rc = open(os.path.join(TMP, name + ".rc")).read().strip()
+        err = open(os.path.join(TMP, name + ".err")).read()
+        ok(name + ": exit 1 with one line naming the failed count", rc == "1" and err.count("\n") == 1 and "1 of 100" in err, "exit %s: %s" % (rc, err))
+        try:
+            objs = [json.loads(x) for x in open(os.path.join(TMP, name), "rb").read().decode("utf-8").split("\n")[:-1]]
+        except Exception as e:
+            ok(name + ": one JSON object per line", False, e)
+            continue
+        ok(name + ": 100 objects, line 1..100 in order", [o["line"] for o in objs] == list(range(1, 101)))
+        good = [o for o in objs if "error" not in o]
+        bad = [o for o in objs if "error" in o]
+        ok(name + ": only line 50 failed, with its error on its own line", [o["line"] for o in bad] == [50] and "UTF-8" in bad[0]["error"], bad[:2])
+        ok(name + ": each line is its own prompt's report", all(o["B"] == 1 and o["model"]["name"] == model and
+           o["prompts"][0]["text"].encode() == lines[o["line"] - 1] for o in good))
+        # Model_open's counter, printed on every line: 1 everywhere means one load for all 100
+        ok(name + ": one model load for all 100 lines (model_loads is 1 on every line)", all(o["model_loads"] == 1 for o in good),
+           sorted(set(o.get("model_loads") for o in good)))
+    rc = open(os.path.join(TMP, "r_jsonl_p.rc")).read().strip()
+    ok("--jsonl with --prompt TEXT is refused", rc == "2" and "--prompt-file" in open(os.path.join(TMP, "r_jsonl_p.err")).read())
+
 
 main()
 sys.exit(failed)

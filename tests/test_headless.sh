@@ -48,5 +48,15 @@ sw_in g_trunc.json "$tmp/long.txt" --json -m "$D64" --prompt - --truncate -k 1
 sw r_topp --json -m "$STORIES" -p hi --top-p 0.5
 sw r_stopk --json -m "$STORIES" -p hi --sample-top-k 5
 
+# --jsonl: 100 lines, one model load; line 50 is not UTF-8 and fails alone
+i=1; : >"$tmp/lines.txt"
+while [ $i -le 100 ]; do
+    if [ $i -eq 50 ]; then printf 'caf\351 au lait\n' >>"$tmp/lines.txt"; else printf 'Line %d: once upon a time\n' $i >>"$tmp/lines.txt"; fi
+    i=$((i + 1))
+done
+sw_in s_lines.jsonl "$tmp/lines.txt" --jsonl --prompt - -m "$STORIES" -k 2 -g 1
+sw g_lines.jsonl --jsonl --prompt-file "$tmp/lines.txt" -m "$D64" -k 2
+sw r_jsonl_p --jsonl -p "hi" -m "$STORIES"
+
 python3 tests/headless_check.py "$tmp" "$SHARED" || failed=1
 [ "$failed" -eq 0 ]
