@@ -4,6 +4,7 @@
 #include "engine/quant.h"
 #include "app/present.h"
 #include "engine/blas.h"
+#include "app/npy.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -422,21 +423,78 @@ static Trace *headless_trace(Model *m, const Options *o, const char **prompts, i
     return t;
 }
 
+/* --save: write every requested file from t; say what was written as lines on txt ("saved
+ * 3.2.f (1,8,5,5) float32 to attn.npy") and/or as objects in arr. 0, or -1 with err. */
+static int do_saves(Trace *t, const Options *o, FILE *txt, cJSON *arr, char *err) {
+    for (int i = 0; i < o->n_save; i++) {
+        const SaveOpt *so = &o->save[i];
+        SavedArray *a;
+        char e2[SW_ERR_LEN];
+        int n = Npy_save(t, so->station, so->file, so->npz, &a, e2);
+        if (n < 0) { sw_seterr(err, "%s %s: %s", so->npz ? "--npz" : "--npy", so->file, e2); return -1; }
+        cJSON *f = arr ? cJSON_CreateObject() : NULL;
+        cJSON *ja = NULL;
+        if (f) {
+            cJSON_AddItemToArray(arr, f);
+            cJSON_AddStringToObject(f, "station", so->station);
+            cJSON_AddStringToObject(f, "file", so->file);
+            cJSON_AddStringToObject(f, "format", so->npz ? "npz" : "npy");
+            ja = cJSON_AddArrayToObject(f, "arrays");
+        }
+        for (int k = 0; k < n; k++) {
+            char shape[96] = "";
+            size_t at = 0;
+            for (int d = 0; d < a[k].ndim; d++) at += (size_t)snprintf(shape + at, sizeof shape - at, "%s%d", d ? "," : "", a[k].dims[d]);
+            if (txt && (n == 1 || k < 3)) fprintf(txt, "saved %s (%s) %s %s %s\n", a[k].name, shape, a[k].is_int ? "int32" : "float32", so->npz ? "in" : "to", so->file);
+            if (ja) {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddItemToArray(ja, e);
+                cJSON_AddStringToObject(e, "name", a[k].name);
+                cJSON *sh = cJSON_AddArrayToObject(e, "shape");
+                for (int d = 0; d < a[k].ndim; d++) cJSON_AddItemToArray(sh, cJSON_CreateNumber(a[k].dims[d]));
+                cJSON_AddStringToObject(e, "dtype", a[k].is_int ? "int32" : "float32");
+            }
+        }
+        if (txt && n > 3) fprintf(txt, "saved %d more arrays in %s (%d in all)\n", n - 3, so->file, n);
+        free(a);
+    }
+    return 0;
+}
+
 int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
     const char *prompts[SW_MAX_B];
     int B = o->n_prompts;
     if (B > 0) memcpy(prompts, o->prompts, sizeof(const char *) * (size_t)B);
     else B = Prompts_default(m, prompts, SW_MAX_B);
     char err[SW_ERR_LEN];
+    for (int i = 0; i < o->n_save; i++)   /* a wrong station is refused before the model runs */
+        if (Npy_check(m, o->save[i].station, o->save[i].npz, err) != 0) {
+            fprintf(errf, "shapewalk: %s\n", err);
+            return 1;
+        }
     int plen[SW_MAX_B];
-    Trace *t = headless_trace(m, o, prompts, B, o->json, plen, err);
+    const int walk = o->dump;   /* --dump prints the walk before it generates */
+    Trace *t = headless_trace(m, o, prompts, B, !walk, plen, err);
     if (!t) {
         fprintf(errf, "shapewalk: %s\n", err);
         return 1;
     }
     int rc = 0;
+    cJSON *saved = o->json && o->n_save ? cJSON_CreateArray() : NULL;
+    /* the files first: a failure is one line on stderr and nothing on stdout */
+    if (!walk && do_saves(t, o, o->json ? NULL : out, saved, err) != 0) {
+        fprintf(errf, "shapewalk: %s\n", err);
+        cJSON_Delete(saved);
+        Trace_free(t);
+        return 1;
+    }
+    if (!o->json && !walk) {
+        Trace_free(t);   /* --save alone: the lines above were the output */
+        return 0;
+    }
     if (o->json) {
         cJSON *root = json_report(t, o, &o->sampler, plen);
+        if (saved) cJSON_AddItemToObject(root, "saved", saved);
         char *s = cJSON_Print(root);
         if (s) { fputs(s, out); fputc('\n', out); }
         else { fprintf(errf, "shapewalk: out of memory printing JSON\n"); rc = 1; }
@@ -463,6 +521,11 @@ int Headless_run(Model *m, const Options *o, FILE *out, FILE *errf) {
                 free(r);
                 free(s);
             }
+        }
+        if (o->n_save && rc == 0) {
+            /* after the walk (and any generation: then the files hold the longer trace) */
+            fputc('\n', out);
+            if (do_saves(t, o, out, NULL, err) != 0) { fprintf(errf, "shapewalk: %s\n", err); rc = 1; }
         }
     }
     Trace_free(t);

@@ -221,6 +221,163 @@ def main():
     rc = open(os.path.join(TMP, "r_jsonl_p.rc")).read().strip()
     ok("--jsonl with --prompt TEXT is refused", rc == "2" and "--prompt-file" in open(os.path.join(TMP, "r_jsonl_p.err")).read())
 
+    check_saves()
+
+
+def read_npy(data, name):
+    """(shape, values as a flat list) of .npy bytes, parsed by hand (no numpy): the magic,
+    version 1.0, the header dict, then little-endian <f4 or <i4 in C order."""
+    import ast
+    import struct
+    if data[:6] != b"\x93NUMPY" or data[6:8] != b"\x01\x00":
+        raise ValueError(name + ": not a version 1.0 .npy file")
+    hl = struct.unpack("<H", data[8:10])[0]
+    if (10 + hl) % 64:
+        raise ValueError(name + ": header not padded to 64 bytes")
+    head = ast.literal_eval(data[10:10 + hl].decode("latin1"))
+    if head["fortran_order"] or head["descr"] not in ("<f4", "<i4"):
+        raise ValueError(name + ": unexpected header %r" % head)
+    shape = tuple(head["shape"])
+    n = 1
+    for d in shape:
+        n *= d
+    body = data[10 + hl:]
+    if len(body) != 4 * n:
+        raise ValueError(name + ": %d data bytes for shape %r" % (len(body), shape))
+    return shape, list(struct.unpack("<%d%s" % (n, "f" if head["descr"] == "<f4" else "i"), body))
+
+
+def at(shape, flat, *idx):
+    o = 0
+    for d, i in zip(shape, idx):
+        o = o * d + i
+    return flat[o]
+
+
+def dump_values(text):
+    """--dump's lines: {station number: [4 values]} from 'x[0,pos,:4] = [...]' under each
+    station, and the LM head's top-3 logits."""
+    vals, cur, top3 = {}, None, None
+    for line in text.split("\n"):
+        m = re.match(r"^\s*(\d(?:\.\d+(?:\.[a-z])?)?) ", line)
+        if m:
+            cur = m.group(1)
+        m = re.search(r"x\[0,(\d+),:4\] = \[([^\]]*)\]", line)
+        if m and cur:
+            vals[cur] = (int(m.group(1)), [float(x) for x in m.group(2).replace(", ...", "").split(", ")])
+        m = re.search(r"logits\[0,(\d+),:\] top 3 = (.*)$", line)
+        if m:
+            top3 = (int(m.group(1)), [float(x.rsplit(" ", 1)[1]) for x in m.group(2).split(", ")])
+    return vals, top3
+
+
+def check_saves():
+    import zipfile
+    d = os.path.join(TMP, "npy")
+    print("SKIP: headless: numpy.load: numpy is not installed; .npy files are parsed by hand" if not have_numpy() else
+          "PASS: headless: numpy is installed; .npy files are also read with numpy.load")
+    rc = open(os.path.join(TMP, "s_save.txt.rc")).read().strip()
+    if not ok("--save alone: exit 0, one 'saved' line per file", rc == "0" and open(os.path.join(TMP, "s_save.txt")).read().count("saved ") == 7,
+              open(os.path.join(TMP, "s_save.txt.err")).read()):
+        return
+    arrs = {}
+    for n in ("embed", "hid", "attn", "logits", "ids", "k", "mask"):
+        try:
+            arrs[n] = read_npy(open(os.path.join(d, n + ".npy"), "rb").read(), n)
+        except Exception as e:
+            ok(n + ".npy parses as NumPy 1.0", False, e)
+            return
+    ok(".npy shapes are the walk's: (B,T,D) (B,T,F) (B,h,T,T) (B,T,V) (B,T) (B,KV,T,d)",
+       [arrs[n][0] for n in ("embed", "hid", "attn", "logits", "ids", "k", "mask")] ==
+       [(1, 5, 64), (1, 5, 172), (1, 8, 5, 5), (1, 5, 512), (1, 5), (1, 4, 5, 8), (1, 8, 5, 5)], [arrs[n][0] for n in arrs])
+    vals, top3 = dump_values(open(os.path.join(TMP, "s_dump.txt")).read())
+    # --dump prints 4 decimals: agreement within 5e-5 (half its last digit) plus float rounding
+    for st, n in (("1", "embed"), ("3.1.j", "hid")):
+        pos, want = vals.get(st, (None, []))
+        got = [at(arrs[n][0], arrs[n][1], 0, pos, i) for i in range(4)] if pos is not None else []
+        ok("%s.npy = --dump's x[0,%s,:4] at %s" % (n, pos, st), want and all(abs(a - b) <= 5.01e-5 for a, b in zip(got, want)), (got, want))
+    if top3:
+        row = [at(arrs["logits"][0], arrs["logits"][1], 0, top3[0], i) for i in range(512)]
+        got = sorted(row, reverse=True)[:3]
+        # the dump prints 3 decimals
+        ok("logits.npy's top 3 at the last position = --dump's", all(abs(a - b) <= 5.01e-4 for a, b in zip(got, top3[1])), (got, top3))
+    rep = load("s_greedy.json")
+    if rep:
+        ok("ids.npy = the JSON's token ids", arrs["ids"][1] == [t["id"] for t in rep["prompts"][0]["tokens"]][:5])
+    shape, a = arrs["attn"]
+    rows_ok = all(abs(sum(at(shape, a, 0, h, i, j) for j in range(5)) - 1) < 1e-5 and all(at(shape, a, 0, h, i, j) == 0 for j in range(i + 1, 5))
+                  for h in range(8) for i in range(5))
+    ok("attn.npy (3.2.f): every row sums to 1, nothing above the diagonal", rows_ok)
+    shape, mk = arrs["mask"]
+    ok("mask.npy (3.1.e): -inf above the diagonal, finite scores on and below",
+       all((at(shape, mk, 0, h, i, j) == -math.inf) == (j > i) for h in range(8) for i in range(5) for j in range(5)))
+
+    for name, npz, model in (("s_save.json", "s_all.npz", "stories260K"), ("g_save.json", "g_all.npz", "gpt2-test-d64")):
+        rep = load(name)
+        if not rep:
+            continue
+        try:
+            z = zipfile.ZipFile(os.path.join(d, npz))
+            bad = z.testzip()   # reads every member and checks its CRC-32
+            members = {i.filename: i for i in z.infolist()}
+        except Exception as e:
+            ok(npz + ": a valid ZIP", False, e)
+            continue
+        ok(npz + ": a ZIP whose members' CRC-32 all check, stored uncompressed", bad is None and all(i.compress_type == 0 for i in members.values()), bad)
+        saved = rep.get("saved", [{}])[0].get("arrays", [])
+        ok(npz + ": the JSON's saved list names every member", sorted(a["name"] + ".npy" for a in saved) == sorted(members), (len(saved), len(members)))
+        L = rep["model"]["L"]
+        steps = "abcdefghijk" if model == "stories260K" else "abdefghijk"   # GPT-2 has no rotary step 3.l.c
+        want = {"0", "1", "2", "4", "5", "6"} | {"3.%d" % (l + 1) for l in range(L)} | {"3.%d.%s" % (l + 1, s) for l in range(L) for s in steps}
+        have = {m[:-4].rsplit(".", 1)[0] if re.search(r"\.[a-k]\.[a-zA-Z]+\.npy$", m) else m[:-4] for m in members}
+        ok(npz + ": every station the walk can jump to but 7 (" + str(len(want)) + ")", have == want, sorted(want ^ have))
+        shapes_ok = True
+        for a in saved:
+            shp, _ = read_npy(z.read(a["name"] + ".npy"), a["name"])
+            shapes_ok &= list(shp) == a["shape"]
+        ok(npz + ": each member's shape is the one the JSON reports", shapes_ok)
+        if model == "gpt2-test-d64":
+            ref = json.load(open(os.path.join(SHARED, "models/gpt2-test-d64/reference.json")))["prompts"][0]
+            shp, a = read_npy(z.read("3.1.f.npy"), "3.1.f")
+            T = len(ref["ids"])
+            # PyTorch's float32 attention probabilities: 1e-5 absolute on numbers in [0, 1]
+            ok("g_all.npz 3.1.f [0,0] = reference.json's attention_layer0_head0",
+               all(abs(at(shp, a, 0, 0, i, j) - ref["attention_layer0_head0"][i][j]) <= 1e-5 for i in range(T) for j in range(T)))
+            shp, a = read_npy(z.read("3.1.npy"), "3.1")
+            want8 = ref["hidden_after_block0_row0_first8"]
+            # values of a few units, float32 sums over D=64: 1e-4 relative to the largest
+            scale = max(abs(x) for x in want8)
+            ok("g_all.npz 3.1 [0,0,:8] = reference.json's hidden_after_block0_row0_first8",
+               all(abs(at(shp, a, 0, 0, i) - want8[i]) <= 1e-4 * scale for i in range(8)), [at(shp, a, 0, 0, i) for i in range(8)])
+        else:
+            # B=2, "Lily" is shorter: its padded positions are zeros (ids -1)
+            shp, a = read_npy(z.read("0.npy"), "0")
+            T2 = len(rep["prompts"][1]["tokens"])
+            ok("s_all.npz: the shorter prompt's padding is -1 in the ids and 0 in the tensors",
+               all(at(shp, a, 1, t) == -1 for t in range(T2, shp[1])) and
+               all(v == 0 for v in read_npy(z.read("1.npy"), "1")[1][(shp[1] + T2) * 64:]))
+        if have_numpy():
+            import numpy as np
+            got = np.load(os.path.join(d, npz))
+            ok(npz + ": numpy.load reads it", got["3.1.f"].shape == tuple(next(a["shape"] for a in saved if a["name"] == "3.1.f")))
+
+    for name, want in (("r_link", "symbolic link"), ("r_nodir", "folder exist"), ("r_station", "3.9.f"), ("r_next", "--save 7"),
+                       ("r_allnpy", "--npz"), ("r_nofile", "--npy FILE")):
+        rc = open(os.path.join(TMP, name + ".rc")).read().strip()
+        err = open(os.path.join(TMP, name + ".err")).read()
+        ok("refused with one line: " + name, rc in ("1", "2") and err.count("\n") == 1 and want in err and not os.path.getsize(os.path.join(TMP, name)),
+           "exit %s: %s" % (rc, err))
+    ok("the planted link's target is untouched, no stray files left", open(os.path.join(d, "target.txt")).read() == "keep\n" and
+       os.path.islink(os.path.join(d, "link.npy")) and not [f for f in os.listdir(d) if ".tmp." in f], os.listdir(d))
+
+
+def have_numpy():
+    try:
+        import numpy  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
 
 main()
 sys.exit(failed)

@@ -58,5 +58,23 @@ sw_in s_lines.jsonl "$tmp/lines.txt" --jsonl --prompt - -m "$STORIES" -k 2 -g 1
 sw g_lines.jsonl --jsonl --prompt-file "$tmp/lines.txt" -m "$D64" -k 2
 sw r_jsonl_p --jsonl -p "hi" -m "$STORIES"
 
+# --save: .npy of single stations, .npz of all; the same prompt's --dump to compare with
+mkdir -p "$tmp/npy"
+sw s_dump.txt --dump -m "$STORIES" -p "Once upon a time"
+sw s_save.txt -m "$STORIES" -p "Once upon a time" --save 1 --npy "$tmp/npy/embed.npy" --save 3.1.j --npy "$tmp/npy/hid.npy" \
+    --save 3.2.f --npy "$tmp/npy/attn.npy" --save 5 --npy "$tmp/npy/logits.npy" --save 0 --npy "$tmp/npy/ids.npy" \
+    --save 3.1.b.k --npy "$tmp/npy/k.npy" --save 3.1.e --npy "$tmp/npy/mask.npy"
+sw s_save.json --json -k 1 -m "$STORIES" -p "Once upon a time" -p "Lily" --save all --npz "$tmp/npy/s_all.npz"
+sw g_save.json --json -k 1 -m "$D64" -p "Hello world! This is fun" --save all --npz "$tmp/npy/g_all.npz"
+# refused: a planted link at the destination (never written through), a missing folder, a bad station
+echo keep >"$tmp/npy/target.txt"
+ln -s "$tmp/npy/target.txt" "$tmp/npy/link.npy"
+sw r_link -m "$STORIES" -p hi --save 1 --npy "$tmp/npy/link.npy"
+sw r_nodir -m "$STORIES" -p hi --save 1 --npy "$tmp/npy/no/such/x.npy"
+sw r_station -m "$STORIES" -p hi --save 3.9.f --npy "$tmp/npy/x.npy"
+sw r_next -m "$STORIES" -p hi --save 7 --npy "$tmp/npy/x.npy"
+sw r_allnpy -m "$STORIES" -p hi --save all --npy "$tmp/npy/x.npy"
+sw r_nofile -m "$STORIES" -p hi --save 1
+
 python3 tests/headless_check.py "$tmp" "$SHARED" || failed=1
 [ "$failed" -eq 0 ]

@@ -37,6 +37,8 @@ static void usage(FILE *f) {
 "      --logit-lens        add the logit lens (top-1 after every block) to --json/--dump\n"
 "  -k, --top-k K           alternatives per position (default 10)\n"
 "  -g, --generate N        append N generated tokens (KV cache)\n"
+"      --save STATION --npy FILE   a station's tensor (3.2.f, 5, 3.1.b.k) as NumPy .npy\n"
+"      --save all --npz FILE       every station's tensors in one .npz\n"
 "\n"
 "Sampling (default: greedy):\n"
 "      --temperature T     0 = greedy; 1 = the model's own distribution\n"
@@ -123,7 +125,7 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE };
+       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ };
 
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -139,6 +141,8 @@ int main(int argc, char **argv) {
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {"blas-kernel", required_argument, 0, O_BLAS},
         {"jsonl", no_argument, 0, O_JSONL},       {"prompt-file", required_argument, 0, O_PFILE},
+        {"save", required_argument, 0, O_SAVE},   {"npy", required_argument, 0, O_NPY},
+        {"npz", required_argument, 0, O_NPZ},
         {0, 0, 0, 0}};
     /* before anything else (stdin, the terminal, any BLAS call): --blas-kernel, and perhaps a
      * second start with OpenBLAS's better kernels (engine/blas.h) */
@@ -198,6 +202,22 @@ int main(int argc, char **argv) {
         case O_JSON: o.json = 1; break;
         case O_JSONL: o.jsonl = 1; break;
         case O_PFILE: prompt_file = optarg; break;
+        case O_SAVE:
+            if (o.n_save == OPTIONS_MAX_SAVE) { fprintf(stderr, "shapewalk: at most %d --save in one run (--save all --npz FILE saves every station)\n", OPTIONS_MAX_SAVE); return 2; }
+            if (o.n_save && !o.save[o.n_save - 1].file) { fprintf(stderr, "shapewalk: --save %s needs --npy FILE (or --npz FILE) before the next --save\n", o.save[o.n_save - 1].station); return 2; }
+            o.save[o.n_save++] = (SaveOpt){optarg, NULL, 0};
+            break;
+        case O_NPY:
+        case O_NPZ: {
+            const char *flag = c == O_NPY ? "--npy" : "--npz";
+            if (!o.n_save || o.save[o.n_save - 1].file) { fprintf(stderr, "shapewalk: %s %s needs a --save STATION before it (e.g. --save 3.2.f %s FILE)\n", flag, optarg, flag); return 2; }
+            if (!*optarg) { fprintf(stderr, "shapewalk: %s \"\" is empty; give a file name\n", flag); return 2; }
+            for (int i = 0; i < o.n_save - 1; i++)
+                if (strcmp(o.save[i].file, optarg) == 0) { fprintf(stderr, "shapewalk: %s %s: that file is already given to --save %s; give each --save its own file\n", flag, optarg, o.save[i].station); return 2; }
+            o.save[o.n_save - 1].file = optarg;
+            o.save[o.n_save - 1].npz = c == O_NPZ;
+            break;
+        }
         case O_LENS: o.logit_lens = 1; break;
         case 'k': if (parse_int("--top-k", optarg, 1, 1000, &o.top_k)) return 2; break;
         case 'g': if (parse_int("--generate", optarg, 0, 100000, &o.max_new)) return 2; break;
@@ -246,6 +266,11 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 2;
     }
+    if (o.n_save && !o.save[o.n_save - 1].file) {
+        fprintf(stderr, "shapewalk: --save %s needs --npy FILE after it (--save all: --npz FILE)\n", o.save[o.n_save - 1].station);
+        return 2;
+    }
+    if (o.jsonl && o.n_save) { fprintf(stderr, "shapewalk: --save writes one run's tensors; it does not go with --jsonl (run it for one prompt)\n"); return 2; }
     if (o.jsonl || prompt_file) {
         const char *why = NULL;
         if (!o.jsonl) why = "--prompt-file gives --jsonl its prompts, one per line; add --jsonl (for one prompt from a file, --prompt - < FILE)";
@@ -265,7 +290,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (getenv("NO_COLOR") && *getenv("NO_COLOR")) o.mono = 1;
-    int headless = o.dump || o.json || o.jsonl;
+    int headless = o.dump || o.json || o.jsonl || o.n_save;
     if (o.logit_lens && !headless) o.json = headless = 1;
     if (!headless && o.max_new > 0) {
         fprintf(stderr, "shapewalk: --generate is for --dump and --json; in the program, press g to append a token\n");
