@@ -222,6 +222,7 @@ def main():
     ok("--jsonl with --prompt TEXT is refused", rc == "2" and "--prompt-file" in open(os.path.join(TMP, "r_jsonl_p.err")).read())
 
     check_saves()
+    check_schema()
 
 
 def read_npy(data, name):
@@ -369,6 +370,124 @@ def check_saves():
            "exit %s: %s" % (rc, err))
     ok("the planted link's target is untouched, no stray files left", open(os.path.join(d, "target.txt")).read() == "keep\n" and
        os.path.islink(os.path.join(d, "link.npy")) and not [f for f in os.listdir(d) if ".tmp." in f], os.listdir(d))
+
+
+# ---- docs/shapewalk.schema.json ----
+# A small validator for the keywords the schema uses, so the check runs where the jsonschema
+# module is missing; where it is installed, jsonschema validates as well. A keyword this
+# validator does not know is a FAIL, so the schema cannot grow rules that go unchecked here.
+CHECKED = {"$ref", "type", "required", "properties", "additionalProperties", "items", "enum", "const", "minimum", "maximum", "oneOf"}
+ANNOTATIONS = {"$schema", "$id", "$defs", "title", "description"}
+TYPES = {"object": dict, "array": list, "string": str, "null": type(None), "boolean": bool}
+
+
+def keywords(schema, path="#"):
+    """Every (path, keyword) in the schema that is neither checked nor an annotation."""
+    if isinstance(schema, dict):
+        for k, v in schema.items():
+            if k in ("properties", "$defs"):
+                for name, sub in v.items():
+                    yield from keywords(sub, path + "/" + k + "/" + name)
+            elif k not in CHECKED | ANNOTATIONS:
+                yield (path, k)
+            elif k in ("items", "additionalProperties"):
+                yield from keywords(v, path + "/" + k)
+            elif k == "oneOf":
+                for i, sub in enumerate(v):
+                    yield from keywords(sub, "%s/oneOf/%d" % (path, i))
+
+
+def is_type(v, t):
+    if t == "integer":
+        return isinstance(v, int) and not isinstance(v, bool)
+    if t == "number":
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return isinstance(v, TYPES[t])
+
+
+def validate(v, schema, root, path="$"):
+    """The first error as a string, or None."""
+    if "$ref" in schema:
+        node = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        err = validate(v, node, root, path)
+        if err:
+            return err
+    if "type" in schema:
+        ts = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(is_type(v, t) for t in ts):
+            return "%s: %r is not %s" % (path, v, "/".join(ts))
+    if "enum" in schema and v not in schema["enum"]:
+        return "%s: %r not in %r" % (path, v, schema["enum"])
+    if "const" in schema and v != schema["const"]:
+        return "%s: %r is not %r" % (path, v, schema["const"])
+    if is_type(v, "number"):
+        if "minimum" in schema and v < schema["minimum"]:
+            return "%s: %r < %r" % (path, v, schema["minimum"])
+        if "maximum" in schema and v > schema["maximum"]:
+            return "%s: %r > %r" % (path, v, schema["maximum"])
+    if isinstance(v, dict):
+        for k in schema.get("required", []):
+            if k not in v:
+                return "%s: no %s" % (path, k)
+        props = schema.get("properties", {})
+        for k, x in v.items():
+            if k in props:
+                err = validate(x, props[k], root, path + "." + k)
+                if err:
+                    return err
+            elif schema.get("additionalProperties") is False:
+                return "%s: unexpected %s" % (path, k)
+    if isinstance(v, list) and "items" in schema:
+        for i, x in enumerate(v):
+            err = validate(x, schema["items"], root, "%s[%d]" % (path, i))
+            if err:
+                return err
+    if "oneOf" in schema:
+        errs = [validate(v, sub, root, path) for sub in schema["oneOf"]]
+        if sum(e is None for e in errs) != 1:
+            return "%s: matches %d of oneOf (%s)" % (path, sum(e is None for e in errs), "; ".join(e for e in errs if e)[:200])
+    return None
+
+
+def check_schema():
+    schema = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "shapewalk.schema.json")))
+    unknown = list(keywords(schema))
+    ok("schema: uses only keywords this check validates", not unknown, unknown[:5])
+    docs = []
+    for name in ("s_greedy.json", "s_temp.json", "s_cut.json", "g_greedy.json", "g_temp.json", "s_k1000.json", "s_trunc.json",
+                 "g_trunc.json", "s_save.json", "g_save.json"):
+        try:
+            docs.append((name, json.load(open(os.path.join(TMP, name)))))
+        except Exception:
+            pass
+    for name in ("s_lines.jsonl", "g_lines.jsonl"):
+        for i, line in enumerate(open(os.path.join(TMP, name), encoding="utf-8")):
+            docs.append(("%s line %d" % (name, i + 1), json.loads(line)))
+    ok("schema: %d outputs to validate (every JSON run above and every --jsonl line)" % len(docs), len(docs) >= 210, len(docs))
+    bad = [(n, validate(d, schema, schema)) for n, d in docs]
+    bad = [b for b in bad if b[1]]
+    ok("schema: every output validates (the check in tests/headless_check.py)", not bad, bad[:2])
+    # the schema says something: outputs with a field removed or mistyped must fail
+    g = json.loads(json.dumps(docs[1][1]))
+    del g["prompts"][0]["generated"]["tokens"][0]["logprob"]
+    t = json.loads(json.dumps(docs[0][1]))
+    t["prompts"][0]["tokens"][1]["bytes"] = [300]
+    u = json.loads(json.dumps(docs[0][1]))
+    del u["sampler"]
+    ok("schema: a missing logprob, a byte of 300 and a missing sampler are each refused",
+       all(validate(x, schema, schema) for x in (g, t, u)))
+    try:
+        import jsonschema
+    except ImportError:
+        print("SKIP: headless: schema: the jsonschema module is not installed; validated by the check above only")
+        return
+    jsonschema.Draft202012Validator.check_schema(schema)
+    v = jsonschema.Draft202012Validator(schema)
+    bad = [(n, e.message) for n, d in docs for e in v.iter_errors(d)]
+    ok("schema: jsonschema (Draft 2020-12) validates every output too", not bad, bad[:2])
+    ok("schema: jsonschema refuses the three broken outputs", all(not v.is_valid(x) for x in (g, t, u)))
 
 
 def have_numpy():
