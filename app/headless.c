@@ -552,6 +552,10 @@ int Headless_jsonl(Model *m, const Options *o, FILE *in, const char *src, FILE *
             if (t) {
                 root = json_report(t, o, &o->sampler, plen);
                 Trace_free(t);
+            } else if (strncmp(err, "prompt b=0", 10) == 0) {   /* the trace's name for it: here it is the line */
+                char e2[SW_ERR_LEN];
+                snprintf(e2, sizeof e2, "the line%s", err + 10);
+                memcpy(err, e2, sizeof e2);
             }
         }
         if (root) {

@@ -478,6 +478,22 @@ def check_schema():
     del u["sampler"]
     ok("schema: a missing logprob, a byte of 300 and a missing sampler are each refused",
        all(validate(x, schema, schema) for x in (g, t, u)))
+    # the README's headless section and the man page name every field the schema describes
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    readme = open(os.path.join(here, "README.md"), encoding="utf-8").read()
+    sec = readme[readme.index("## Without a terminal"):readme.index("All options: `./shapewalk --help`")]
+    man = open(os.path.join(here, "shapewalk.1"), encoding="utf-8").read().replace("\\-", "-")
+    fields = set()
+    for d in ("report", "sampler", "token", "alternative", "prompt_token", "generated_token", "prompt", "saved_file", "line_error"):
+        fields |= set(schema["$defs"][d].get("properties", {}))
+    fields |= set(schema["$defs"]["prompt"]["properties"]["generated"]["properties"])
+    ok("README's headless section names every schema field in backticks", all("`%s`" % f in sec for f in fields),
+       [f for f in sorted(fields) if "`%s`" % f not in sec])
+    ok("shapewalk.1 names every schema field", all(re.search(r"\b%s\b" % f, man) for f in fields),
+       [f for f in sorted(fields) if not re.search(r"\b%s\b" % f, man)])
+    ok("README shows an example of each: generated tokens, bytes, --truncate, --jsonl, --save/.npz, the schema",
+       all(x in sec for x in ('"generated": {', '"bytes": [240]', '"truncated_from": 832', "--jsonl --prompt-file", "saved 3.2.f (1,8,5,5)",
+                              "walk.npz", "docs/shapewalk.schema.json", '"sampler_prob"')))
     try:
         import jsonschema
     except ImportError:

@@ -28,7 +28,7 @@ static void usage(FILE *f) {
 "      --tokenizer PATH    tokenizer .bin for a llama2.c checkpoint\n"
 "  -p, --prompt TEXT       a prompt; repeat for a batch (B > 1); '-' reads stdin\n"
 "      --prompt-file FILE  --jsonl's prompts, one per line\n"
-"      --truncate          keep the last context-length tokens of a long prompt\n"
+"      --truncate          keep BOS and the last tokens that fit a long prompt\n"
 "\n"
 "Headless output (no terminal needed):\n"
 "      --dump              print the shape walk: every station, its maths and shape\n"
