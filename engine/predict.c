@@ -136,14 +136,17 @@ static int cmp_desc(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
-/* The sampler's candidates: c[0..*m) with weights exp((logit - max) / temperature), after
- * top-k and top-p (sorted best first when either cuts); *sum is their total. Returns the
- * argmax. Sampler_pick and Sampler_prob share it, so a reported probability is the one the
- * pick used. */
-static int sampler_keep(const Sampler *s, const float *logits, int n, PI *c, int *m_out, double *sum_out) {
+static int argmax(const float *x, int n) {
     int best = 0;
-    for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-    float mx = logits[best];
+    for (int i = 1; i < n; i++) if (x[i] > x[best]) best = i;
+    return best;
+}
+
+/* The sampler's candidates: c[0..*m) with weights exp((logit - max) / temperature), after
+ * top-k and top-p (sorted best first when either cuts); *sum is their total. Sampler_pick
+ * and Sampler_prob share it, so a reported probability is the one the pick used. */
+static void sampler_keep(const Sampler *s, const float *logits, int n, PI *c, int *m_out, double *sum_out) {
+    float mx = logits[argmax(logits, n)];
     double sum = 0;
     for (int i = 0; i < n; i++) { c[i].p = expf((logits[i] - mx) / s->temperature); c[i].i = i; sum += c[i].p; }
     int m = n;
@@ -164,15 +167,12 @@ static int sampler_keep(const Sampler *s, const float *logits, int n, PI *c, int
     }
     *m_out = m;
     *sum_out = sum;
-    return best;
 }
 
 int Sampler_pick(Sampler *s, const float *logits, int n) {
-    int best = 0;
-    for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-    if (!s || s->temperature <= 0) return best;               /* greedy: argmax */
+    if (!s || s->temperature <= 0) return argmax(logits, n);   /* greedy: argmax */
     PI *c = malloc(sizeof(PI) * (size_t)n);
-    if (!c) return best;
+    if (!c) return argmax(logits, n);
     int m;
     double sum;
     sampler_keep(s, logits, n, c, &m, &sum);
@@ -187,9 +187,7 @@ int Sampler_pick(Sampler *s, const float *logits, int n) {
 }
 
 double Sampler_prob(const Sampler *s, const float *logits, int n, int id) {
-    int best = 0;
-    for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-    if (!s || s->temperature <= 0) return id == best;
+    if (!s || s->temperature <= 0) return id == argmax(logits, n);
     PI *c = malloc(sizeof(PI) * (size_t)n);
     if (!c) return -1;
     int m;
