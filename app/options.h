@@ -9,6 +9,10 @@
 /* The most --top-k the program (not --dump/--json) shows: its top-k table's rows. */
 #define OPTIONS_MAX_TOPK VIEW_MAXK
 
+/* --save STATION --npy FILE / --npz FILE (app/npy.h) */
+typedef struct { const char *station, *file; int npz; } SaveOpt;
+#define OPTIONS_MAX_SAVE 16
+
 typedef struct {
     const char *model;            /* --model NAME|PATH (NULL: the default model) */
     const char *tokenizer;        /* --tokenizer PATH (llama2.c) */
@@ -18,6 +22,9 @@ typedef struct {
     int max_new;                  /* --generate N (headless: tokens to generate) */
     int truncate;                 /* --truncate */
     int dump, json, logit_lens;   /* headless modes */
+    int jsonl;                    /* --jsonl: one report per line of --prompt - / --prompt-file */
+    SaveOpt save[OPTIONS_MAX_SAVE];/* --save STATION --npy FILE (repeatable), --save all --npz FILE */
+    int n_save;
     int lesson;                   /* --lesson */
     int large;                    /* --large: large-print mode */
     int mono;                     /* --mono or NO_COLOR set */

@@ -225,6 +225,10 @@ static const ModelFormat FORMATS[] = {
     { sniff_llama2c, Model_open_llama },      /* model_llama.c */
 };
 
+static int model_opens;   /* Model_open calls that returned a model */
+
+int Model_open_count(void) { return model_opens; }
+
 Model *Model_open(const char *path, const char *tok_path, char *err) {
     if (!path || !*path) {
         sw_seterr(err, "no model path given (pass a GPT-2 folder, a llama2.c .bin, a .gguf file, or a name like gpt2)");
@@ -249,7 +253,10 @@ Model *Model_open(const char *path, const char *tok_path, char *err) {
         if (r < 0) return NULL;
         if (r == 0) continue;
         Model *m = FORMATS[i].open(target, tok_path, err);
-        if (m) snprintf(m->path, sizeof m->path, "%s", path);
+        if (m) {
+            snprintf(m->path, sizeof m->path, "%s", path);
+            model_opens++;
+        }
         return m;
     }
     char buf[4400];

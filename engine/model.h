@@ -115,6 +115,8 @@ typedef struct Model {
  * tok_path may be NULL. On failure returns NULL with a one-line err naming the file. */
 Model *Model_open(const char *path, const char *tok_path, char *err);
 void Model_free(Model *m);
+/* How many models Model_open has opened in this process (--jsonl reports it: one load for all lines). */
+int Model_open_count(void);
 
 /* One-line description: "gpt2 · F32 · L=12 D=768 h=12 V=50257 ctx=1024 · 124M params" */
 void Model_describe(const Model *m, char *buf, size_t cap);

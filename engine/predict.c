@@ -136,14 +136,17 @@ static int cmp_desc(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
-int Sampler_pick(Sampler *s, const float *logits, int n) {
+static int argmax(const float *x, int n) {
     int best = 0;
-    for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-    if (!s || s->temperature <= 0) return best;               /* greedy: argmax */
-    PI *c = malloc(sizeof(PI) * (size_t)n);
-    if (!c) return best;
-    /* probs = softmax(logits / temperature) */
-    float mx = logits[best];
+    for (int i = 1; i < n; i++) if (x[i] > x[best]) best = i;
+    return best;
+}
+
+/* The sampler's candidates: c[0..*m) with weights exp((logit - max) / temperature), after
+ * top-k and top-p (sorted best first when either cuts); *sum is their total. Sampler_pick
+ * and Sampler_prob share it, so a reported probability is the one the pick used. */
+static void sampler_keep(const Sampler *s, const float *logits, int n, PI *c, int *m_out, double *sum_out) {
+    float mx = logits[argmax(logits, n)];
     double sum = 0;
     for (int i = 0; i < n; i++) { c[i].p = expf((logits[i] - mx) / s->temperature); c[i].i = i; sum += c[i].p; }
     int m = n;
@@ -162,6 +165,17 @@ int Sampler_pick(Sampler *s, const float *logits, int n) {
         sum = 0;
         for (int i = 0; i < m; i++) sum += c[i].p;
     }
+    *m_out = m;
+    *sum_out = sum;
+}
+
+int Sampler_pick(Sampler *s, const float *logits, int n) {
+    if (!s || s->temperature <= 0) return argmax(logits, n);   /* greedy: argmax */
+    PI *c = malloc(sizeof(PI) * (size_t)n);
+    if (!c) return argmax(logits, n);
+    int m;
+    double sum;
+    sampler_keep(s, logits, n, c, &m, &sum);
     double r = rng_float(&s->rng) * sum, acc = 0;
     int pick = c[m - 1].i;
     for (int i = 0; i < m; i++) {
@@ -170,4 +184,17 @@ int Sampler_pick(Sampler *s, const float *logits, int n) {
     }
     free(c);
     return pick;
+}
+
+double Sampler_prob(const Sampler *s, const float *logits, int n, int id) {
+    if (!s || s->temperature <= 0) return id == argmax(logits, n);
+    PI *c = malloc(sizeof(PI) * (size_t)n);
+    if (!c) return -1;
+    int m;
+    double sum, p = 0;
+    sampler_keep(s, logits, n, c, &m, &sum);
+    for (int i = 0; i < m; i++)
+        if (c[i].i == id) { p = c[i].p / sum; break; }
+    free(c);
+    return p;
 }

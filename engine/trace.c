@@ -182,7 +182,7 @@ Trace *Trace_run_ids(const Model *m, const int *const *ids, const int *lens, int
 
 Trace *Trace_run(const Model *m, const char *const *prompts, int B, const TraceOpts *opts, char *err) {
     if (B < 1 || B > SW_MAX_B) { sw_seterr(err, "batch of %d prompts: give 1 to %d", B, SW_MAX_B); return NULL; }
-    int *ids[SW_MAX_B] = {0}, lens[SW_MAX_B] = {0};
+    int *ids[SW_MAX_B] = {0}, lens[SW_MAX_B] = {0}, cut[SW_MAX_B] = {0};
     Trace *t = NULL;
     int ctx = m->c.seq_len;
     for (int b = 0; b < B; b++) {
@@ -202,13 +202,19 @@ Trace *Trace_run(const Model *m, const char *const *prompts, int B, const TraceO
                           b, lens[b], m->name, ctx, ctx);
                 goto done;
             }
-            memmove(ids[b], ids[b] + (lens[b] - ctx), sizeof(int) * (size_t)ctx);
+            /* keep BOS (the model was trained with it first) and the last tokens that fit */
+            int keep_bos = ctx > 1 && Tokenizer_bos(m->tok) >= 0 && ids[b][0] == Tokenizer_bos(m->tok);
+            memmove(ids[b] + keep_bos, ids[b] + (lens[b] - ctx + keep_bos), sizeof(int) * (size_t)(ctx - keep_bos));
+            cut[b] = lens[b];
             lens[b] = ctx;
         }
     }
     t = Trace_run_ids(m, (const int *const *)ids, lens, B, opts, err);
     if (t)
-        for (int b = 0; b < B; b++) t->prompts[b] = strdup(prompts[b] ? prompts[b] : "");
+        for (int b = 0; b < B; b++) {
+            t->prompts[b] = strdup(prompts[b] ? prompts[b] : "");
+            t->truncated_from[b] = cut[b];
+        }
 done:
     for (int b = 0; b < B; b++) free(ids[b]);
     return t;

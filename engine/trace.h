@@ -50,7 +50,8 @@ typedef struct {
 
 typedef struct {
     int max_new;          /* room to reserve for generated tokens (default 64) */
-    int truncate;         /* 1: keep the last `context` tokens of a too-long prompt */
+    int truncate;         /* 1: a too-long prompt keeps its BOS (when the tokenizer adds one)
+                           * and the last tokens that fit the context */
     size_t budget_bytes;  /* memory for recorded inner steps and logits (default 256 MB) */
     /* progress: called after each block; return nonzero to cancel (Trace_run then fails
      * with err "cancelled"). May be NULL. Called on the thread running the pass. */
@@ -70,6 +71,7 @@ typedef struct Trace {
     int B, T, Tcap;
     int len[SW_MAX_B];
     int prompt_len[SW_MAX_B]; /* tokens that came from the prompt (the rest were generated) */
+    int truncated_from[SW_MAX_B]; /* the prompt's tokens before opts.truncate cut it (0: not cut) */
     char *prompts[SW_MAX_B];  /* copies of the prompt texts */
     int *ids;          /* (B,Tcap) */
     float *embed;      /* (B,Tcap,D)     E[ids] */
@@ -95,7 +97,7 @@ void TraceOpts_default(TraceOpts *o);
 /* Tokenize and run B prompts (1..SW_MAX_B). Empty prompts are an error for GPT-2 (nothing
  * to predict from); for Llama BOS alone is fine. A prompt longer than the context fails
  * ("prompt 1 is 1500 tokens but gpt2's context is 1024; use --truncate to keep the last
- * 1024") unless opts->truncate. opts may be NULL. */
+ * 1024") unless opts->truncate (then truncated_from[b] says how many tokens it had). opts may be NULL. */
 Trace *Trace_run(const Model *m, const char *const *prompts, int B, const TraceOpts *opts, char *err);
 /* Same from token ids (each row its own length). */
 Trace *Trace_run_ids(const Model *m, const int *const *ids, const int *lens, int B, const TraceOpts *opts, char *err);
@@ -163,5 +165,8 @@ double sw_entropy(const float *p, int n);
 
 /* Sample an index from logits (n of them) with s (temperature 0 = argmax). */
 int Sampler_pick(Sampler *s, const float *logits, int n);
+/* The probability that Sampler_pick(s, logits, n) returns id, under s's temperature, top-k
+ * and top-p (greedy: 1 for the argmax, 0 otherwise). s is not advanced. -1 on OOM. */
+double Sampler_prob(const Sampler *s, const float *logits, int n, int id);
 
 #endif

@@ -378,6 +378,21 @@ static void test_softmax(void) {
     Sampler k1 = {1.0f, 1, 0, 7};
     expect(same && Sampler_pick(&g, lg, 5) == 1 && Sampler_pick(&k1, lg, 5) == 1,
            "sampler: seeded, greedy, top-k 1", "same=%d", same);
+    /* Sampler_prob is the distribution Sampler_pick draws from: top-k 2 at temperature 1 keeps
+     * logits 2.0 and 1.9, so P(1) = 1 / (1 + e^-0.1) = 0.52498 by hand, the rest 0; 20000 draws
+     * land within 4 standard deviations (sqrt(p(1-p)/n) = 0.0035) of it */
+    Sampler k2 = {1.0f, 2, 0, 11};
+    double p1 = Sampler_prob(&k2, lg, 5, 1), p3 = Sampler_prob(&k2, lg, 5, 3), p0 = Sampler_prob(&k2, lg, 5, 0);
+    int hits = 0, outside = 0;
+    for (int i = 0; i < 20000; i++) {
+        int id = Sampler_pick(&k2, lg, 5);
+        hits += id == 1;
+        outside += id != 1 && id != 3;
+    }
+    expect(fabs(p1 - 1 / (1 + exp(-0.1))) < 1e-6 && fabs(p1 + p3 - 1) < 1e-6 && p0 == 0 && outside == 0 &&
+           fabs(hits / 20000.0 - p1) < 4 * 0.0035 && Sampler_prob(&g, lg, 5, 1) == 1 && Sampler_prob(&g, lg, 5, 3) == 0,
+           "Sampler_prob: the top-k 2 probabilities Sampler_pick draws with; greedy 1 for the argmax",
+           "p1 %g p3 %g p0 %g, %d of 20000 drew 1, %d outside the top 2", p1, p3, p0, hits, outside);
 }
 
 static void test_shapes(void) {
@@ -430,6 +445,15 @@ static void test_shapes(void) {
     o.truncate = 1;
     t = Trace_run(m, lp, 1, &o, err);
     expect(t && t->len[0] == m->c.seq_len, "--truncate keeps the last context-length tokens", "%s", t ? "wrong length" : err);
+    {   /* GPT-2 adds no BOS: the kept tokens are the encoding's last seq_len, and truncated_from its length */
+        int *all = NULL, n_all = 0;
+        char e2[SW_ERR_LEN];
+        int same = t && Tokenizer_encode(m->tok, longp, strlen(longp), &all, &n_all, e2) == 0 && t->truncated_from[0] == n_all &&
+                   memcmp(t->ids, all + (n_all - m->c.seq_len), sizeof(int) * (size_t)m->c.seq_len) == 0;
+        expect(same, "--truncate: the last tokens kept, truncated_from = the prompt's token count", "truncated_from %d, %d tokens",
+               t ? t->truncated_from[0] : -1, n_all);
+        free(all);
+    }
     Trace_free(t);
     free(longp);
     const char *empty[1] = {""};

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/blas.h"
@@ -27,16 +28,20 @@ static void usage(FILE *f) {
 "                          a Hugging Face GPT-2 folder, a llama2.c .bin, or a .gguf file\n"
 "      --tokenizer PATH    tokenizer .bin for a llama2.c checkpoint\n"
 "  -p, --prompt TEXT       a prompt; repeat for a batch (B > 1); '-' reads stdin\n"
-"      --truncate          keep the last context-length tokens of a long prompt\n"
+"      --prompt-file FILE  --jsonl's prompts, one per line\n"
+"      --truncate          keep BOS and the last tokens that fit a long prompt\n"
 "      --compare PATH      a second model of the same shape and vocabulary (a quantized copy):\n"
 "                          --json/--dump add the comparison; in the program, press Q\n"
 "\n"
 "Headless output (no terminal needed):\n"
 "      --dump              print the shape walk: every station, its maths and shape\n"
 "      --json              per-token probability, loss, rank and top-k as JSON\n"
+"      --jsonl             one JSON report per line of --prompt - (stdin) or --prompt-file\n"
 "      --logit-lens        add the logit lens (top-1 after every block) to --json/--dump\n"
 "  -k, --top-k K           alternatives per position (default 10)\n"
 "  -g, --generate N        append N generated tokens (KV cache)\n"
+"      --save STATION --npy FILE   a station's tensor (3.2.f, 5, 3.1.b.k) as NumPy .npy\n"
+"      --save all --npz FILE       every station's tensors in one .npz\n"
 "\n"
 "Sampling (default: greedy):\n"
 "      --temperature T     0 = greedy; 1 = the model's own distribution\n"
@@ -123,7 +128,8 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_COMPARE };
+       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
+       O_COMPARE };
 
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -139,6 +145,9 @@ int main(int argc, char **argv) {
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {"blas-kernel", required_argument, 0, O_BLAS},
         {"compare", required_argument, 0, O_COMPARE},
+        {"jsonl", no_argument, 0, O_JSONL},       {"prompt-file", required_argument, 0, O_PFILE},
+        {"save", required_argument, 0, O_SAVE},   {"npy", required_argument, 0, O_NPY},
+        {"npz", required_argument, 0, O_NPZ},
         {0, 0, 0, 0}};
     /* before anything else (stdin, the terminal, any BLAS call): --blas-kernel, and perhaps a
      * second start with OpenBLAS's better kernels (engine/blas.h) */
@@ -162,6 +171,9 @@ int main(int argc, char **argv) {
     o.station = -1;
     o.sampler.rng = 1;
     char *stdin_prompt = NULL;
+    const char *cut_by = NULL;
+    const char *prompt_file = NULL;   /* --prompt-file; --jsonl reads it line by line */
+    int stdin_slot = -1;              /* which prompt --prompt - is (read after the options) */   /* --top-p / --sample-top-k, which only mean something when sampling */
     int c, rc = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":m:p:k:g:hV", longopts, NULL)) != -1) {
@@ -183,9 +195,9 @@ int main(int argc, char **argv) {
                 return 2;
             }
             if (strcmp(optarg, "-") == 0) {
-                if (stdin_prompt) { fprintf(stderr, "shapewalk: --prompt - can be given once\n"); return 2; }
-                if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: out of memory reading the prompt from standard input\n"); return 2; }
-                o.prompts[o.n_prompts++] = stdin_prompt;
+                if (stdin_slot >= 0) { fprintf(stderr, "shapewalk: --prompt - can be given once\n"); return 2; }
+                stdin_slot = o.n_prompts;   /* read once the options are known: --jsonl reads it by lines */
+                o.prompts[o.n_prompts++] = "";
             } else {
                 o.prompts[o.n_prompts++] = optarg;
             }
@@ -194,12 +206,30 @@ int main(int argc, char **argv) {
         case O_COMPARE: o.compare = optarg; break;
         case O_DUMP: o.dump = 1; break;
         case O_JSON: o.json = 1; break;
+        case O_JSONL: o.jsonl = 1; break;
+        case O_PFILE: prompt_file = optarg; break;
+        case O_SAVE:
+            if (o.n_save == OPTIONS_MAX_SAVE) { fprintf(stderr, "shapewalk: at most %d --save in one run (--save all --npz FILE saves every station)\n", OPTIONS_MAX_SAVE); return 2; }
+            if (o.n_save && !o.save[o.n_save - 1].file) { fprintf(stderr, "shapewalk: --save %s needs --npy FILE (or --npz FILE) before the next --save\n", o.save[o.n_save - 1].station); return 2; }
+            o.save[o.n_save++] = (SaveOpt){optarg, NULL, 0};
+            break;
+        case O_NPY:
+        case O_NPZ: {
+            const char *flag = c == O_NPY ? "--npy" : "--npz";
+            if (!o.n_save || o.save[o.n_save - 1].file) { fprintf(stderr, "shapewalk: %s %s needs a --save STATION before it (e.g. --save 3.2.f %s FILE)\n", flag, optarg, flag); return 2; }
+            if (!*optarg) { fprintf(stderr, "shapewalk: %s \"\" is empty; give a file name\n", flag); return 2; }
+            for (int i = 0; i < o.n_save - 1; i++)
+                if (strcmp(o.save[i].file, optarg) == 0) { fprintf(stderr, "shapewalk: %s %s: that file is already given to --save %s; give each --save its own file\n", flag, optarg, o.save[i].station); return 2; }
+            o.save[o.n_save - 1].file = optarg;
+            o.save[o.n_save - 1].npz = c == O_NPZ;
+            break;
+        }
         case O_LENS: o.logit_lens = 1; break;
         case 'k': if (parse_int("--top-k", optarg, 1, 1000, &o.top_k)) return 2; break;
         case 'g': if (parse_int("--generate", optarg, 0, 100000, &o.max_new)) return 2; break;
         case O_TEMP: if (parse_float("--temperature", optarg, 0, 100, &o.sampler.temperature)) return 2; break;
-        case O_TOPP: if (parse_float("--top-p", optarg, 0, 1, &o.sampler.top_p)) return 2; break;
-        case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; break;
+        case O_TOPP: if (parse_float("--top-p", optarg, 0, 1, &o.sampler.top_p)) return 2; cut_by = "--top-p"; break;
+        case O_STOPK: if (parse_int("--sample-top-k", optarg, 0, 1000000, &o.sampler.top_k)) return 2; cut_by = "--sample-top-k"; break;
         case O_SEED: {
             char *end;
             errno = 0;
@@ -242,8 +272,31 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 2;
     }
+    if (o.n_save && !o.save[o.n_save - 1].file) {
+        fprintf(stderr, "shapewalk: --save %s needs --npy FILE after it (--save all: --npz FILE)\n", o.save[o.n_save - 1].station);
+        return 2;
+    }
+    if (o.jsonl && o.n_save) { fprintf(stderr, "shapewalk: --save writes one run's tensors; it does not go with --jsonl (run it for one prompt)\n"); return 2; }
+    if (o.jsonl || prompt_file) {
+        const char *why = NULL;
+        if (!o.jsonl) why = "--prompt-file gives --jsonl its prompts, one per line; add --jsonl (for one prompt from a file, --prompt - < FILE)";
+        else if (o.dump || o.json) why = "--jsonl prints one JSON report per line; leave out --dump and --json";
+        else if ((stdin_slot >= 0) == (prompt_file != NULL)) why = "--jsonl reads one prompt per line from --prompt - (standard input) or --prompt-file FILE; give one of them";
+        else if (o.n_prompts > (stdin_slot >= 0)) why = "--jsonl takes its prompts from the lines, not from --prompt TEXT; put every prompt on a line of its own";
+        if (why) { fprintf(stderr, "shapewalk: %s\n", why); return 2; }
+        if (stdin_slot >= 0) o.n_prompts = 0;
+    } else if (stdin_slot >= 0) {
+        if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: out of memory reading the prompt from standard input\n"); return 2; }
+        o.prompts[stdin_slot] = stdin_prompt;
+    }
+    if (cut_by && o.sampler.temperature <= 0) {
+        fprintf(stderr, "shapewalk: %s cuts the list a sample is drawn from, but without --temperature the choice is greedy; add --temperature 1 (or leave %s out)\n",
+                cut_by, cut_by);
+        free(stdin_prompt);
+        return 2;
+    }
     if (getenv("NO_COLOR") && *getenv("NO_COLOR")) o.mono = 1;
-    int headless = o.dump || o.json;
+    int headless = o.dump || o.json || o.jsonl || o.n_save;
     if (o.logit_lens && !headless) o.json = headless = 1;
     if (!headless && o.max_new > 0) {
         fprintf(stderr, "shapewalk: --generate is for --dump and --json; in the program, press g to append a token\n");
@@ -261,17 +314,33 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 2;
     }
+    FILE *lines_in = NULL;   /* --jsonl's lines */
+    if (o.jsonl && prompt_file && !(lines_in = fopen(prompt_file, "r"))) {
+        fprintf(stderr, "shapewalk: --prompt-file %s: %s\n", prompt_file, strerror(errno));
+        free(stdin_prompt);
+        return 2;
+    }
+    struct stat lsb;
+    if (lines_in && fstat(fileno(lines_in), &lsb) == 0 && S_ISDIR(lsb.st_mode)) {
+        fprintf(stderr, "shapewalk: --prompt-file %s is a folder; give a text file with one prompt per line\n", prompt_file);
+        fclose(lines_in);
+        free(stdin_prompt);
+        return 2;
+    }
+    if (o.jsonl && !lines_in) lines_in = stdin;
     if (o.threads > 0) Pool_set_threads(o.threads);
 
     char err[SW_ERR_LEN], path[4096];
     if (Model_resolve(o.model, path, sizeof path, err) != 0) {
         fprintf(stderr, "shapewalk: %s\n", err);
+        if (lines_in && lines_in != stdin) fclose(lines_in);
         free(stdin_prompt);
         return 1;
     }
     Model *m = Model_open(path, o.tokenizer, err);
     if (!m) {
         fprintf(stderr, "shapewalk: %s\n", err);
+        if (lines_in && lines_in != stdin) fclose(lines_in);
         free(stdin_prompt);
         return 1;
     }
@@ -287,8 +356,10 @@ int main(int argc, char **argv) {
         o.note = note;
     }
 
-    if (headless) rc = Headless_run(m, &o, stdout, stderr);
+    if (o.jsonl) rc = Headless_jsonl(m, &o, lines_in, prompt_file ? prompt_file : "standard input", stdout, stderr);
+    else if (headless) rc = Headless_run(m, &o, stdout, stderr);
     else rc = Tui_run(m, &o);
+    if (lines_in && lines_in != stdin) fclose(lines_in);
 
     Model_free(o.compare_model);
     Model_free(m);
