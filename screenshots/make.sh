@@ -246,16 +246,21 @@ shot_gguf_q4_0() {
     return $rc
 }
 
-# the quantization screen: the F32 file against its Q4_0 copy on the prompt where Q4_0 changes
-# the next token; 144 columns so all 17 positions and the blocks' means show
-shot_quantization() {
+# the quantization screen (Q) at COLS x 24: stories260K's F32 file against its Q4_0 copy on the
+# prompt where Q4_0 changes the next token; NAME for messages. Sets SW_MODEL; the caller restores it.
+start_quantization() {
     g="$SHARED/models/stories260K-gguf"
-    [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: quantization needs $g" >&2; return 1; }
-    saved="$SW_MODEL"
+    [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: $2 needs $g" >&2; return 1; }
     SW_MODEL="$g/stories260K-f32.gguf"
-    start 144 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
+    start "$1" 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
     wait_for "ran 1 prompt" &&
-    keys Q && wait_for "top-1 same 15/17" && wait_for "(flipped)" && wait_for "mean 0.2139" &&
+    keys Q && wait_for "top-1 same 15/17"
+}
+
+# 144 columns so all 17 positions and the blocks' means show
+shot_quantization() {
+    saved="$SW_MODEL"
+    start_quantization 144 quantization && wait_for "(flipped)" && wait_for "mean 0.2139" &&
     shoot quantization
     rc=$?
     SW_MODEL="$saved"
@@ -264,13 +269,8 @@ shot_quantization() {
 
 # inside a weight: block 0 of row 0 of blk.0.attn_q in the Q4_0 file, against the F32 file's
 shot_quantization_weight() {
-    g="$SHARED/models/stories260K-gguf"
-    [ -f "$g/stories260K-q4_0.gguf" ] || { echo "screenshots/make.sh: quantization-weight needs $g" >&2; return 1; }
     saved="$SW_MODEL"
-    SW_MODEL="$g/stories260K-f32.gguf"
-    start 132 24 --compare "$g/stories260K-q4_0.gguf" --prompt "Lily and Tom went to the park. They saw a big" &&
-    wait_for "ran 1 prompt" &&
-    keys Q && wait_for "top-1 same 15/17" &&
+    start_quantization 132 quantization-weight &&
     keys w ] && wait_for "blk.0.attn_q.weight (2 of 36)" && wait_for "rounding error" &&
     shoot quantization-weight
     rc=$?
