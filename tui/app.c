@@ -277,6 +277,40 @@ static void draw_header(App *a) {
     Crt_set(w, CA_NORMAL);
 }
 
+/* The status line's text: the message, then as many of the screen's key hints (items two
+ * spaces apart) as fit in the width, so that the line never ends in "…" mid-hint. */
+static void status_hint(App *a, char *out, size_t cap) {
+    void *self;
+    const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
+    int msg = a->status[0] && a->status[0] != ' ';
+    snprintf(out, cap, " %s%s", msg ? a->status : "", msg ? "  │ " : "");
+    size_t base = strlen(out);
+    const char *p = keys;
+    int first = 1;
+    while (*p) {
+        const char *e = strstr(p, "  ");
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char item[256];
+        snprintf(item, sizeof item, "%s%.*s", first ? "" : "  ", (int)n, p);
+        size_t used = strlen(out);
+        if (used + strlen(item) + 1 < cap) {
+            memcpy(out + used, item, strlen(item) + 1);
+            if (View_width(out) > a->cols) { out[used] = 0; break; }
+        }
+        first = 0;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    if (msg && strlen(out) == base) out[base - 5] = 0;   /* no hint fits: no "│" either */
+}
+
+/* Lines the status takes: 2 when its message alone does not fit in one line. */
+static int status_rows(App *a) {
+    if (a->editing || a->digits[0] || Worker_busy(&a->worker) == JOB_RUN) return 1;
+    if (!a->status[0] || a->status[0] == ' ') return 1;
+    return View_width(a->status) + 1 > a->cols ? 2 : 1;
+}
+
 static void draw_status(App *a) {
     WINDOW *w = stdscr;
     const int y = a->rows - 1, W = a->cols;
@@ -310,14 +344,20 @@ static void draw_status(App *a) {
     } else if (a->status[0] && a->status_err) {
         Crt_set(w, CA_ERROR);
         for (int x = 0; x < W; x++) mvwaddch(w, y, x, ' ');
-        View_printf(w, y, 0, W, " %s", a->status);
+        if (status_rows(a) == 2) {   /* too long for one line: two */
+            for (int x = 0; x < W; x++) mvwaddch(w, y - 1, x, ' ');
+            View_wrap(w, y - 1, 1, W - 1, 2, a->status);
+        } else
+            View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        void *self;
-        const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
-        snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
-                 a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
-        View_text(w, y, 0, W, hint, 1);
+        status_hint(a, hint, sizeof hint);
+        if (status_rows(a) == 2) {   /* a message too long for one line: two lines, no key hints */
+            Crt_set(w, CA_STATUS);
+            for (int x = 0; x < W; x++) mvwaddch(w, y - 1, x, ' ');
+            View_wrap(w, y - 1, 1, W - 1, 2, a->status);
+        } else
+            View_text(w, y, 0, W, hint, 1);
     }
     Crt_set(w, CA_NORMAL);
 }
@@ -433,7 +473,7 @@ static void draw(App *a) {
     }
     draw_header(a);
     void *self;
-    if (ready(a, a->screen, &self)) a->screen->draw(a, self, 2, a->rows - 3);
+    if (ready(a, a->screen, &self)) a->screen->draw(a, self, 2, a->rows - 2 - status_rows(a));
     else App_message(2, a->cols, CA_ERROR, "out of memory for this screen: Esc goes back, q quits");
     draw_status(a);
     if (a->help) draw_help(a);

@@ -215,14 +215,27 @@ static void heatmap_draw(ViewCtx *c) {
         int used = c->tv.ndim == 4 ? View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d,%d] = %.6g", name, c->b, c->head, r, col, v)
                                    : View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d] = %.6g", name, c->b, r, col, v);
         Crt_set(w, CA_NORMAL);
-        View_printf(w, fy, c->x + used, c->w - used, "  at t=%d \"%s\"   row norm |%s[t]| = %.4g   row min %.4g max %.4g",
-                    r, TokenTable_label(c->tok, c->b, r), name, sqrt(ss), rlo, rhi);
+        /* as much of it as fits whole: the position, the row's norm, its min and max */
+        char at[VIEW_LABEL + 32], nrm[64], mm[64];
+        snprintf(at, sizeof at, "  at t=%d \"%s\"", r, TokenTable_label(c->tok, c->b, r));
+        snprintf(nrm, sizeof nrm, "   row norm |%s[t]| = %.4g", name, sqrt(ss));
+        snprintf(mm, sizeof mm, "   row min %.4g max %.4g", rlo, rhi);
+        const char *parts[3] = {at, nrm, mm};
+        int x = c->x + used;
+        for (int i = 0; i < 3; i++) {
+            int pw = View_width(parts[i]);
+            if (x + pw > c->x + c->w) break;
+            x += View_text(w, fy, x, pw, parts[i], 0);
+        }
     }
     if (foot >= 2) {
         Crt_set(w, CA_DIM);
-        View_printf(w, fy + 1, c->x, c->w, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions",
-                    crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
-                    (k == SCALE_DIV ? "blue < 0 < red." : "dark = low, bright = high."));
+        const char *legend = crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
+                             (k == SCALE_DIV ? "blue < 0 < red." : "dark = low, bright = high.");
+        char line[256];
+        snprintf(line, sizeof line, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions", legend);
+        if (View_width(line) > c->w) snprintf(line, sizeof line, "%s  < > column  PgUp PgDn page  Home End  , . position", legend);
+        View_text(w, fy + 1, c->x, c->w, line, 1);
         Crt_set(w, CA_NORMAL);
     }
 }

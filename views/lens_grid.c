@@ -18,7 +18,8 @@ static int cell_width(const InspectCtx *ic) {
     int room = ic->vc.w - LAB_W;
     int n = ic->len > 0 ? ic->len : 1;
     int cw = room / n;
-    int lo = 8 + 4 * (zoom - 1), hi = 16 + 8 * (zoom - 1);
+    /* at least room for an 8-column token and "100%" (at 80 columns: five positions a page) */
+    int lo = 14 + 4 * (zoom - 1), hi = 18 + 8 * (zoom - 1);
     if (cw < lo) cw = lo;
     if (cw > hi) cw = hi;
     return cw;
