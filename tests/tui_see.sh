@@ -36,8 +36,38 @@ if [ -f "$STORIES" ]; then
     if tui_screen | tail -n 2 | grep -q '…'; then tui_fail "status: a long message ends in …" 3
     else echo "PASS: $TUI_NAME: status: no … in a long message"; fi
     expect_quit "lens: q quits with status 0"
+
+    # ---- W: the weights of a station, as heatmaps with their shapes ----
+    tui_start 80 24 -- --model "$STORIES"
+    expect_screen "weights: the walk opens" "Once upon a time"
+    tui_keys 3 . 1 . b Enter
+    expect_screen "weights: at 3.1.b" "3.1.b queries, keys, values"
+    tui_keys W
+    expect_screen "weights: W shows Wq with its shape" "Wq (D, h·d) = (64, 64)"
+    # the cursor cell: Wq[0,0] of stories260K's layer 1 is wq[0][0][0] in stories260K.bin = 0.0443928
+    expect_screen "weights: the cursor's value is the file's Wq[0,0]" "Wq[0,0] = 0.0443928"
+    tui_keys W
+    expect_screen "weights: W again shows Wk, with KV" "Wk (D, KV·d) = (64, 32)"
+    tui_keys '>' '.'
+    expect_screen "weights: < > , . move the cursor over the matrix" "Wk[1,1] ="
+    tui_keys W W
+    expect_screen "weights: past the last, W goes back to the station" "back to the station's own picture"
+    tui_keys 3 . 1 . d Enter W
+    expect_screen "weights: a station without weights says why" "no weights here: S = q @ kᵀ / √d"
+    tui_keys 1 Enter W
+    expect_screen "weights: station 1 shows E (V, D)" "E (V, D) = (512, 64)"
+    expect_quit "weights: q quits with status 0"
 else
     echo "SKIP: see: $STORIES is missing"
+fi
+
+# GPT-2's station 2: the position table P[0:T] alone
+if [ -f "$GPT2/model.safetensors" ]; then
+    tui_start 80 24 -- --model "$GPT2"
+    expect_screen "weights gpt2: the walk opens" "Hello world"
+    tui_keys 2 Enter W
+    expect_screen "weights gpt2: station 2 shows P[0:T]" "P[0:T] (T, D) = (6, 64)"
+    expect_quit "weights gpt2: q quits with status 0"
 fi
 
 exit $TUI_FAILED

@@ -4,6 +4,7 @@
  * app/present.c's; where the walk is, is its own state (Walk). */
 #include "tui/app.h"
 #include "tui/quant.h"
+#include "tui/walk_see.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ typedef struct {
     int which;                          /* w: which tensor of the station */
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
+    WalkSee see;                        /* W the weights, v attention on the text (tui/walk_see.c) */
 } Walk;
 
 static StationRef current(const Walk *w) {
@@ -215,6 +217,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
                     "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt");
         return;
     }
+    if (WalkSee_draw(a, &wk->see, s, &c)) return;   /* W or v: their picture instead */
     char err[SW_ERR_LEN] = "";
     if (prepare(a, wk, &c, err) != 0) {
         App_message(y, W, CA_ERROR, err);
@@ -265,6 +268,7 @@ static int walk_key(App *a, void *self, int ch) {
         if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) { a->digits[nd - 1] = 0; return 1; }
         a->digits[0] = 0;
     }
+    if (WalkSee_key(a, &w->see, current(w), ch)) return 1;   /* W, v and the keys inside them */
     switch (ch) {
     case KEY_RIGHT: case 'l': case ' ': move_station(a, w, +1); return 1;
     case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, w, -1); return 1;

@@ -80,6 +80,9 @@ typedef struct ViewCtx {
     int all_heads;            /* attention: grid of all heads */
     int col, col0;            /* cursor column, first visible column (kept in range by the view) */
     int row0;                 /* first visible row when T does not fit */
+    /* heatmap of a window of a larger matrix (the walk's weights view, W): the window's first
+     * row and column in it and its whole size, for the labels; full_rows 0: no window */
+    int row_base, col_base, full_rows, full_cols;
 
     /* top-k */
     TopK topk[VIEW_MAXK];
