@@ -61,6 +61,33 @@ else
     echo "SKIP: see: $STORIES is missing"
 fi
 
+# ---- v: attention on the text ----
+# reference: stories260K-f32.reference.json, prompt "The cat sat", attn_l0_h0_last_row =
+# [0, 0, 0.08, 0, 0.92, 0] in % (rounded as the view rounds): the last "at" looks at "␣s" 92%
+SF32="$SHARED/models/stories260K-gguf/stories260K-f32.gguf"
+if [ -f "$SF32" ]; then
+    tui_start 80 24 -- --model "$SF32" --prompt "The cat sat"
+    expect_screen "attn text: the walk opens" "The cat sat"
+    tui_keys 3 . 1 . f Enter
+    expect_screen "attn text: at 3.1.f" "3.1.f attention probabilities"
+    tui_keys v
+    expect_screen "attn text: v asks the question as text" 'what does "at" (t=5) look at?  block 1, head 0 of 8'
+    expect_screen "attn text: the query's chip is marked" "[at]"
+    expect_screen "attn text: its strongest key with the reference weight" '"at" looks most at: "␣s" (t=4) 92%'
+    tui_keys ,
+    expect_screen "attn text: , moves the query back" 'what does "␣s" (t=4) look at?'
+    expect_screen "attn text: the token after the query is masked" "masked"
+    tui_keys '}'
+    expect_screen "attn text: } the next head" "head 1 of 8"
+    tui_keys a
+    expect_screen "attn text: a averages the heads" "all 8 heads averaged"
+    tui_keys v
+    expect_screen "attn text: v again goes back to the map" "back to the attention map"
+    tui_keys 3 . 1 . b Enter v
+    expect_screen "attn text: elsewhere v says where it is" "attention on the text is at a block's attention steps"
+    expect_quit "attn text: q quits with status 0"
+fi
+
 # GPT-2's station 2: the position table P[0:T] alone
 if [ -f "$GPT2/model.safetensors" ]; then
     tui_start 80 24 -- --model "$GPT2"

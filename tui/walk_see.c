@@ -127,8 +127,47 @@ static int weights_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     return 1;
 }
 
+/* ---- v: attention on the text ---- */
+
+static int attention_station(StationKind k) { return k == ST_SCORES || k == ST_MASK || k == ST_ATTN || k == ST_WSUM; }
+
+static int text_key(App *a, WalkSee *s, StationRef st, int ch) {
+    if (ch == 'v') {
+        if (!attention_station(st.kind)) {
+            App_status(a, 0, "attention on the text is at a block's attention steps: 3.l.d to 3.l.g");
+            return 1;
+        }
+        s->v_on = !(s->v_on && same_station(s->v_st, st));
+        s->v_st = st;
+        s->w_on = 0;
+        App_status(a, 0, s->v_on ? "attention on the text: , . the query  { } head  a all heads" : "back to the attention map");
+        return 1;
+    }
+    if (s->v_on && same_station(s->v_st, st) && ch == 27) { s->v_on = 0; return 1; }
+    return 0;
+}
+
+static int text_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
+    if (!s->v_on) return 0;
+    Present p = App_present(a);
+    StationRef at = {ST_ATTN, st.layer};
+    char err[SW_ERR_LEN] = "";
+    c->all_heads = a->vc.all_heads;
+    if (Present_station(&p, at, 0, c, err) != 0) {
+        App_message(c->y, c->w, CA_ERROR, err);
+        return 1;
+    }
+    c->layer = st.layer;
+    c->head = a->vc.head;
+    View_attn_text.draw(c);
+    a->vc.pos = c->pos;
+    a->vc.head = c->head;
+    return 1;
+}
+
 int WalkSee_key(App *a, WalkSee *s, StationRef st, int ch) {
     if (weights_key(a, s, st, ch)) return 1;
+    if (text_key(a, s, st, ch)) return 1;
     return 0;
 }
 
@@ -136,5 +175,6 @@ int WalkSee_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     if (s->w_on && !same_station(s->w_st, st)) s->w_on = 0;
     if (s->v_on && !same_station(s->v_st, st)) s->v_on = 0;
     if (weights_draw(a, s, st, c)) return 1;
+    if (text_draw(a, s, st, c)) return 1;
     return 0;
 }

@@ -115,6 +115,7 @@ typedef struct ViewClass {
 } ViewClass;
 
 extern const ViewClass View_shape_strip, View_tokens, View_heatmap, View_attention, View_topk, View_next_token;
+extern const ViewClass View_attn_text;   /* attention on the text (the walk's v) */
 
 /* The view that draws a station kind's picture. */
 const ViewClass *View_for(ViewKind k);
