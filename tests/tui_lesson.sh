@@ -33,6 +33,8 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_screen "gpt2: the station is revealed (token ids)" "15496 995"
     expect_screen "gpt2: the strip marks it" "0✓"
     tui_keys Right
+    expect_screen "gpt2: after station 0's quiz, the glossary with this model's sizes" "V = 50257"
+    tui_keys Right
     expect_screen "gpt2: the embed question" "What shape is x?"
     tui_lit "b,t,d"
     tui_keys Enter
@@ -151,8 +153,8 @@ if [ -f "$STORIES" ]; then
     # mono: no colour escapes at all
     tui_start 80 24 NO_COLOR=1 -- --lesson --model "$STORIES"
     expect_screen "mono: the quiz shows" "What shape is ids?"
-    tui_keys Enter Right Right
-    expect_screen "mono: dot product" "cos(a,b)"
+    tui_keys Enter Right Right Right
+    expect_screen "mono: dot product (after the glossary and the embed question)" "cos(a,b)"
     expect_no_colour "mono: no colour escapes"
     expect_quit "mono: q quits with status 0"
 
@@ -175,7 +177,7 @@ if [ -f "$STORIES" ]; then
     # a big terminal: every one of the 64 terms of the dot product
     tui_start 160 50 -- --lesson --model "$STORIES"
     expect_screen "160x50: the quiz" "What shape is ids?"
-    tui_keys Right Right
+    tui_keys Right Right Right   # the glossary, the embed question (skipped), the dot product
     expect_screen "160x50: all 64 terms" "a·b = sum of all 64 products = 1.41778"
     expect_not "160x50: nothing hidden" "not shown"
     expect_screen "160x50: the last block ends at term 63" "63"

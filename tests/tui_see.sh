@@ -88,6 +88,49 @@ if [ -f "$SF32" ]; then
     expect_quit "attn text: q quits with status 0"
 fi
 
+# ---- the lesson's pages: glossary, norm, mask, attention's softmax ----
+# Their numbers are the page's own arithmetic set beside the model's: each page says "✓" when
+# they agree (the norm to 1e-4 of |xn|, the weights to 1e-5), so "✓" is the check here.
+if [ -f "$STORIES" ]; then
+    tui_start 80 24 -- --lesson --model "$STORIES"
+    expect_screen "lesson pages: the lesson opens" "What shape is ids?"
+    tui_keys Right
+    expect_screen "lesson pages: the glossary follows station 0's quiz" "0 glossary"
+    expect_screen "lesson pages: the glossary gives this model's KV" "KV = 4"
+    expect_screen "lesson pages: and its F" "F = 172"
+    tui_keys Down Down Down Down Down Down Down Down Down Down Down Down
+    expect_screen "lesson pages: ↓ scrolls the glossary to τ" "τ (tau)"
+    tui_keys g 3 Enter
+    expect_screen "lesson pages: at block 1's first question" "3.1.b queries, keys, values"
+    tui_keys Right Right Right Right
+    expect_screen "lesson pages: the norm page after block 1's quizzes" "3 blocks — the norm"
+    expect_screen "lesson pages: RMSNorm's rms worked out" "rms(x) = √("
+    expect_screen "lesson pages: the worked xn is the model's" "✓ same"
+    tui_keys Right
+    expect_screen "lesson pages: the causal mask page" "3 blocks — the causal mask"
+    expect_screen "lesson pages: the query in the middle of the prompt" 'the query t=2 "␣upon"'
+    expect_screen "lesson pages: the future masked" "-inf     -inf"
+    tui_keys Down
+    expect_screen "lesson pages: ↓ moves the query" 'the query t=3 "␣a"'
+    tui_keys Right
+    expect_screen "lesson pages: attention's softmax page" "attention's softmax"
+    expect_screen "lesson pages: the weights are the model's" "✓ the page's weights are the model's (3.1.f)"
+    tui_keys Tab
+    expect_screen "lesson pages: Tab takes the next head" "head 1 of 8"
+    expect_screen "lesson pages: still the model's weights" "✓ the page's weights are the model's"
+    expect_quit "lesson pages: q quits with status 0"
+fi
+if [ -f "$GPT2/model.safetensors" ]; then
+    tui_start 80 24 -- --lesson --model "$GPT2"
+    expect_screen "lesson pages gpt2: the lesson opens" "What shape is ids?"
+    tui_keys g 3 Enter
+    expect_screen "lesson pages gpt2: at block 1's first question" "3.1.b queries, keys, values"
+    tui_keys Right Right Right Right
+    expect_screen "lesson pages gpt2: LayerNorm's mean and variance" "variance σ² = Σ (x − μ)² / D"
+    expect_screen "lesson pages gpt2: the worked xn is the model's" "✓ same"
+    expect_quit "lesson pages gpt2: q quits with status 0"
+fi
+
 # GPT-2's station 2: the position table P[0:T] alone
 if [ -f "$GPT2/model.safetensors" ]; then
     tui_start 80 24 -- --model "$GPT2"

@@ -283,7 +283,9 @@ static void status_hint(App *a, char *out, size_t cap) {
     void *self;
     const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
     int msg = a->status[0] && a->status[0] != ' ';
-    snprintf(out, cap, " %s%s", msg ? a->status : "", msg ? "  │ " : "");
+    snprintf(out, cap, " %s", msg ? a->status : "");
+    size_t bare = strlen(out);   /* the message alone, before the "│" */
+    if (msg && bare + 8 < cap) strcat(out, "  │ ");
     size_t base = strlen(out);
     const char *p = keys;
     int first = 1;
@@ -301,7 +303,7 @@ static void status_hint(App *a, char *out, size_t cap) {
         p += n;
         while (*p == ' ') p++;
     }
-    if (msg && strlen(out) == base) out[base - 5] = 0;   /* no hint fits: no "│" either */
+    if (msg && strlen(out) == base) out[bare] = 0;   /* no hint fits: no "│" either */
 }
 
 /* Lines the status takes: 2 when its message alone does not fit in one line. */

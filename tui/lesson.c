@@ -30,6 +30,8 @@ static void build_pages(Lesson *ls) {
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
+        if (s == 0) add_page(ls, PG_GLOSS, s, -1);
+        if (s == 3) { add_page(ls, PG_NORM, s, -1); add_page(ls, PG_MASK, s, -1); add_page(ls, PG_ATTNSM, s, -1); }
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
         if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
@@ -63,6 +65,7 @@ static void *lesson_create(App *a) {
     build_pages(ls);
     ls->temp = 1;
     ls->mm_t = ls->sm_t = -1;
+    ls->more_t = -1;
     ls->tok_a = ls->tok_b = -1;   /* chosen once a trace exists */
     if (a->o && a->o->station >= 0) {
         int p = first_page_of(ls, a->o->station);
@@ -187,6 +190,7 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_title(p->kind, buf, cap); break;
     }
     (void)a;
 }
@@ -210,6 +214,7 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
     case PG_ROUND:
         return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_notice(p->kind);
     case PG_SCORE:
         return "Every shape followed from the shapes before it; the matmul rule (..,n) @ (n,m) -> (..,m) did most of the work.";
     }
@@ -229,6 +234,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
     case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_keys(p->kind);
     }
     return "";
 }
@@ -273,6 +279,7 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_XENT: LessonPage_xent(ls, a, y, ph); break;
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
     case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_draw(ls, a, p->kind, y, ph); break;
     }
 }
 
@@ -427,6 +434,7 @@ static int page_key(Lesson *ls, App *a, int ch) {
             return 1;
         }
         break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_key(ls, a, p->kind, ch);
     case PG_QUIZ:
         break;
     }
