@@ -56,6 +56,10 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: a station without weights says why" "no weights here: S = q @ kᵀ / √d"
     tui_keys 1 Enter W
     expect_screen "weights: station 1 shows E (V, D)" "E (V, D) = (512, 64)"
+    tui_keys '?'
+    expect_screen "help: ? lists W" "W                the station's weights as heatmaps"
+    expect_screen "help: ? lists v" "v                attention steps: attention on the text"
+    tui_keys Escape
     expect_quit "weights: q quits with status 0"
 else
     echo "SKIP: see: $STORIES is missing"

@@ -358,6 +358,8 @@ static const char *const walk_help[] = {
     "b B              next / previous batch row (prompt)",
     ", .  Tab         previous / next token position",
     "w                which tensor: q/k/v, pre/post activation, sum/added",
+    "W                the station's weights as heatmaps with their shapes; W: the next",
+    "v                attention steps: attention on the text (, . query  { } head  a all)",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
     "t T              temperature up / down (top-k view)",
