@@ -35,6 +35,16 @@ if [ -f "$STORIES" ]; then
     expect_screen "status: a long message is shown whole on two lines" "towards uniform"
     if tui_screen | tail -n 2 | grep -q '…'; then tui_fail "status: a long message ends in …" 3
     else echo "PASS: $TUI_NAME: status: no … in a long message"; fi
+    # the pictures' key lines (the body's last two lines) fit too, at every station
+    for st in 0 1 3.1.a 3.1.b 3.1.d 3.1.e 3.1.f 3.1.j 5 6 7; do
+        # shellcheck disable=SC2046
+        tui_keys $(echo "$st" | sed 's/\(.\)/\1 /g') Enter
+        label=$(echo "$st" | sed 's/^3\.1/3.1/')
+        tui_wait "$label " 5
+        sleep 0.2
+        if tui_screen | tail -n 3 | head -n 2 | grep -q '…'; then tui_fail "status: a key line at station $st ends in …" 4
+        else echo "PASS: $TUI_NAME: status: the key lines at station $st fit at 80 columns"; fi
+    done
     expect_quit "lens: q quits with status 0"
 
     # ---- W: the weights of a station, as heatmaps with their shapes ----

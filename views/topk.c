@@ -94,8 +94,13 @@ static void topk_draw(ViewCtx *c) {
         Crt_set(w, CA_MATHS);
         /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
         double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
-        View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f  entropy H = %.3f nats (uniform: log V = %.2f)   Z = sum of exp = %.4g   top %d hold %.1f%%",
-                    c->prob_sum, c->entropy, lv, z, c->n_topk, 100.0 * shown_sum);
+        char s1[64], s2[96], s3[48], s4[48];   /* as many whole parts as fit */
+        snprintf(s1, sizeof s1, "sum of p over all V = %.4f", c->prob_sum);
+        snprintf(s2, sizeof s2, "entropy H = %.3f nats (uniform: log V = %.2f)", c->entropy, lv);
+        snprintf(s3, sizeof s3, " Z = sum of exp = %.4g", z);
+        snprintf(s4, sizeof s4, " top %d hold %.1f%%", c->n_topk, 100.0 * shown_sum);
+        const char *parts[] = {s1, s2, s3, s4};
+        View_items(w, fy, c->x, c->w, parts, 4);
         Crt_set(w, CA_NORMAL);
         if (foot >= 2) {
             Crt_set(w, CA_DIM);
