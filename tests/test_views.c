@@ -537,7 +537,56 @@ static void test_worker(void) {
     Model_free(m);
 }
 
+/* attention on the text (the walk's v): uniform causal weights, so query t gives each of its
+ * t+1 keys 1/(t+1) */
+static void test_attn_text(const char *mode) {
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_ATTENTION);
+    c.pos = 2;
+    c.head = 1;
+    View_attn_text.draw(&c);
+    expect_screen(on_screen("what does \"!\" (t=2) look at?  block 1, head 1 of 2"), "%s attn text: the question names the query and head", mode);
+    expect_screen(on_screen("[!]") && on_screen("Hello") && on_screen("␣world"), "%s attn text: the tokens as chips, the query bracketed", mode);
+    expect_screen(on_screen("33%") && !on_screen("25%"), "%s attn text: each allowed key's weight (1/3)", mode);
+    expect_screen(on_screen("masked"), "%s attn text: the keys after the query are masked", mode);
+    erase();
+    c.all_heads = 1;
+    c.pos = 3;
+    View_attn_text.draw(&c);
+    expect_screen(on_screen("all 2 heads averaged") && on_screen("25%"), "%s attn text: all heads averaged (1/4 each at t=3)", mode);
+}
+
+/* a window of a larger matrix (the weights view): labels in the whole matrix's indices */
+static void test_heatmap_window(const char *mode) {
+    static float w[3][4] = {{0.1f, -0.2f, 0.3f, -0.4f}, {0.5f, -0.6f, 0.7f, 0.125f}, {0.9f, -1.0f, 1.1f, -1.2f}};
+    static char lab[3][VIEW_LABEL];
+    TokenTable wt;
+    memset(&wt, 0, sizeof wt);
+    wt.B = 1, wt.T = 3, wt.len[0] = 3, wt.prompt_len[0] = 3, wt.label = lab;
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    c.tok = &wt;
+    c.tv.data = &w[0][0];
+    c.tv.ndim = 2;
+    c.tv.dims[0] = 3, c.tv.dims[1] = 4;
+    c.tv.stride[0] = 4, c.tv.stride[1] = 1;
+    c.has_tv = 1;
+    c.scale = SCALE_DIV;
+    c.pos = 1, c.col = 3;
+    c.row_base = 100, c.col_base = 200, c.full_rows = 1000, c.full_cols = 500;
+    snprintf(c.tensor_name, sizeof c.tensor_name, "Wq");
+    View_heatmap.draw(&c);
+    expect_screen(on_screen("Wq  rows 100..102 of 1000 x cols 200..203 of 500"), "%s heatmap window: the title in the whole matrix's indices", mode);
+    expect_screen(on_screen("Wq[101,203] = 0.125"), "%s heatmap window: the cursor's place in the whole matrix", mode);
+    expect_screen(on_screen("203") && on_screen("101"), "%s heatmap window: column ticks and row numbers offset", mode);
+}
+
 static void run_all(const char *mode) {
+    test_attn_text(mode);
+    test_heatmap_window(mode);
     test_heatmap(mode);
     test_heatmap_half(mode);
     test_attention(mode);
