@@ -151,6 +151,12 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_screen "weights gpt2: the walk opens" "Hello world"
     tui_keys 2 Enter W
     expect_screen "weights gpt2: station 2 shows P[0:T]" "P[0:T] (T, D) = (6, 64)"
+    # the header at 3.1.h: the model line and the station's name apart (at least two blanks)
+    tui_keys 3 . 1 . h Enter
+    expect_screen "header: at 3.1.h" "3.1.h output projection"
+    if tui_screen | head -n 1 | grep -q '[^ ]  *3\.1\.h' && ! tui_screen | head -n 1 | grep -q '[^ ] \?3\.1\.h'; then
+        echo "PASS: $TUI_NAME: header: the model line and 3.1.h do not touch at 80 columns"
+    else tui_fail "header: the model line runs into the station's name" 2; fi
     expect_quit "weights gpt2: q quits with status 0"
 fi
 
