@@ -116,8 +116,13 @@ int Weights_list(const Model *m, StationRef s, int T, WeightItem *out, int cap) 
         put_vector(out, &n, cap, lw->ffn_down_b, D, "bd", "D", "the bias of the down projection");
         break;
     case ST_LM_HEAD:
-        put_linear(out, &n, cap, &m->lm_head, c->shared_classifier ? "W_lm = Eᵀ" : "W_lm", "D", "V",
+        put_linear(out, &n, cap, &m->lm_head, "W_lm", "D", "V",
                    c->shared_classifier ? "logits = x @ W_lm; W_lm is the embedding E turned over (tied)" : "logits = x @ W_lm: a score for every token");
+        if (n > 0 && out[n - 1].lin == &m->lm_head) {
+            out[n - 1].col_tokens = 1;
+            if (c->shared_classifier)
+                snprintf(out[n - 1].shape, sizeof out[n - 1].shape, "W_lm = Eᵀ (D, V) = (%d, %d)", out[n - 1].rows, out[n - 1].cols);
+        }
         break;
     default: break;
     }

@@ -20,6 +20,7 @@ typedef struct {
     char stored[48];     /* "" for F32, else " · Q4_0, shown dequantized" */
     int rows, cols;      /* as shown */
     int row_tokens;      /* 1: row r is token id r (E); 2: row r is position r (P) */
+    int col_tokens;      /* 1: column c is token id c (W_lm) */
     /* where the numbers are (one of them) */
     const Linear *lin;   /* shown as (in, out), or (out, in) when transposed */
     int transposed;

@@ -79,6 +79,7 @@ static void test_stories_f32(void) {
     same = n == 1 && it[0].rows == 64 && it[0].cols == 512 && Weights_window(&it[0], 5, 2, 300, 2, win) == 0 &&
            win[0] == E[300 * D + 5] && win[1] == E[301 * D + 5] && win[2] == E[300 * D + 6];
     expect(same, "weights: W_lm (D, V) is E turned over (tied): W_lm[i][v] = E[v][i]", "n=%d", n);
+    if (n == 1) expect(strcmp(it[0].shape, "W_lm = Eᵀ (D, V) = (64, 512)") == 0 && it[0].col_tokens, "weights: W_lm's shape says it is Eᵀ", "'%s'", it[0].shape);
     free(raw);
     Model_free(m);
 }

@@ -66,6 +66,10 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: a station without weights says why" "no weights here: S = q @ kᵀ / √d"
     tui_keys 1 Enter W
     expect_screen "weights: station 1 shows E (V, D)" "E (V, D) = (512, 64)"
+    # station 5: W_lm opens on the top token's column (reference.json: "," after "Once upon a time")
+    tui_keys 5 Enter W
+    expect_screen "weights: W_lm at the LM head, tied" "W_lm = Eᵀ (D, V) = (64, 512)"
+    expect_screen "weights: on the top token's column" 'column = token ","'
     tui_keys '?'
     expect_screen "help: ? lists W" "W                the station's weights as heatmaps"
     expect_screen "help: ? lists v" "v                attention steps: attention on the text"

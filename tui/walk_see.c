@@ -26,6 +26,10 @@ static int weights_key(App *a, WalkSee *s, StationRef st, int ch) {
             const WeightItem *it = &items[s->w_on - 1];
             if (it->row_tokens == 1 && a->trace && a->trace->len[a->vc.b] > 0)   /* E: start on the chosen token's row */
                 s->w_r = Trace_id(a->trace, a->vc.b, a->vc.pos < a->trace->len[a->vc.b] ? a->vc.pos : 0);
+            if (st.kind == ST_LM_HEAD && a->trace && !a->busy_gen && a->vc.pos < a->trace->len[a->vc.b]) {   /* W_lm: the top token's column */
+                TopK top;
+                if (Trace_topk(a->trace, a->vc.b, a->vc.pos, 1, 1, &top) == 1) s->w_c = top.id;
+            }
             App_status(a, 0, "%s%s", it->shape, s->w_on < n ? "  (W: the next)" : "  (W: back to the station)");
         } else
             App_status(a, 0, "back to the station's own picture");
@@ -120,7 +124,10 @@ static int weights_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     c->full_rows = it->rows;
     c->full_cols = it->cols;
     snprintf(c->tensor_name, sizeof c->tensor_name, "%s", it->name);
-    snprintf(c->which_name, sizeof c->which_name, "W: %s", s->w_on < n ? "the next weight" : "back to the station");
+    char col_tok[VIEW_LABEL] = "";
+    if (it->col_tokens) Present_token_label(a->m->tok, s->w_c, col_tok, sizeof col_tok);
+    snprintf(c->which_name, sizeof c->which_name, "%s%s%sW: %s", it->col_tokens ? "column = token \"" : "", col_tok,
+             it->col_tokens ? "\"  " : "", s->w_on < n ? "the next weight" : "back to the station");
     View_heatmap.draw(c);
     s->w_row0 = r0 + c->row0;
     s->w_col0 = c0 + c->col0;
