@@ -13,13 +13,39 @@
 
 #define LAB_W 9   /* "block 12 " */
 
+static void label_of(const InspectCtx *ic, int id, char *buf, size_t cap);
+
+/* The widest token near the selected position: the column headers' and the best guesses'
+ * computed so far (a long token widens the cells rather than being cut). */
+static int widest_near(const InspectCtx *ic) {
+    const ViewCtx *c = &ic->vc;
+    int wmax = 0, kc = ic->lens_k_cell > 0 ? ic->lens_k_cell : 1;
+    int t0 = c->pos - 16 < 0 ? 0 : c->pos - 16, t1 = c->pos + 16 > ic->len ? ic->len : c->pos + 16;
+    for (int t = t0; t < t1; t++) {
+        int w = View_width(TokenTable_label(c->tok, c->b, t)) + 1 + (t >= 100 ? 3 : t >= 10 ? 2 : 1);   /* "12 ␣named" */
+        if (w - 5 > wmax) wmax = w - 5;   /* the header has room for the percent's columns */
+        for (int l = 0; l < ic->L && ic->lens_p && ic->lens_id; l++) {
+            size_t at = ((size_t)l * ic->lens_ls + t) * kc;
+            if (ic->lens_p[at] < 0 || ic->lens_id[at] < 0) continue;
+            char lab[VIEW_LABEL];
+            label_of(ic, ic->lens_id[at], lab, sizeof lab);
+            int lw = View_width(lab);
+            if (lw > wmax) wmax = lw;
+        }
+    }
+    return wmax;
+}
+
 static int cell_width(const InspectCtx *ic) {
     int zoom = ic->vc.zoom < 1 ? 1 : ic->vc.zoom;
     int room = ic->vc.w - LAB_W;
     int n = ic->len > 0 ? ic->len : 1;
     int cw = room / n;
-    /* at least room for an 8-column token and "100%" (at 80 columns: five positions a page) */
-    int lo = 14 + 4 * (zoom - 1), hi = 18 + 8 * (zoom - 1);
+    /* at least room for an 8-column token and "100%" (at 80 columns: five positions a page),
+     * wider for a longer token nearby, up to 22 */
+    int lo = 14 + 4 * (zoom - 1), hi = 22 + 8 * (zoom - 1);
+    int need = widest_near(ic) + 6;   /* token, blank, "100%", the gap */
+    if (need > lo) lo = need > hi ? hi : need;
     if (cw < lo) cw = lo;
     if (cw > hi) cw = hi;
     return cw;
