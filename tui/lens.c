@@ -105,14 +105,11 @@ static void lens_draw(App *a, void *self, int y, int h) {
     /* the keys, with the page of positions when they do not all fit */
     char page[64] = "";
     if (ic.ncols < ic.len)
-        snprintf(page, sizeof page, "< > page (t %d-%d of %d)  ", ic.vc.col0, ic.vc.col0 + ic.ncols - 1, ic.len);
-    char keys[256];
-    if (W >= 120)
-        snprintf(keys, sizeof keys, "← → position  ↑ ↓ [ ] block  %sb row  k K rows  s token surprise  Esc back to the walk  ? help", page);
-    else
-        snprintf(keys, sizeof keys, "←→ position  ↑↓ block  %sb row  k K rows  %sEsc walk  ? help", page, page[0] ? "" : "s surprise  ");
+        snprintf(page, sizeof page, "< > page (t %d-%d of %d)", ic.vc.col0, ic.vc.col0 + ic.ncols - 1, ic.len);
+    const char *wide[] = {"← → position", "↑ ↓ [ ] block", page, "b row", "k K rows", "s token surprise", "Esc back to the walk", "? help"};
+    const char *narrow[] = {"←→ position", "↑↓ block", page, "b row", "k K rows", "s surprise", "Esc walk", "? help"};
     Crt_set(w, CA_KEY);
-    View_text(w, bottom - 1, 0, W, keys, 1);
+    View_items(w, bottom - 1, 0, W, W >= 120 ? wide : narrow, 8);
     Crt_set(w, CA_NORMAL);
 }
 

@@ -133,8 +133,9 @@ int View_text(WINDOW *w, int y, int x, int maxw, const char *s, int ellipsis);
 int View_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s);
 /* Columns for n token labels shown in quotes: the widest label + 2, within [min, max]. */
 int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max);
-/* Items (key hints) two spaces apart at (y,x), as many whole ones as fit in maxw (the first
- * always, cut with '…' only when it alone is too wide). Returns columns used. */
+/* Items (key hints) two spaces apart at (y,x), in order, leaving out any that does not fit
+ * whole in maxw (the first always shows, cut with '…' only when it alone is too wide).
+ * Returns columns used. */
 int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int n);
 /* printf then View_text */
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
