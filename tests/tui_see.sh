@@ -105,6 +105,18 @@ if [ -f "$SF32" ]; then
     expect_screen "attn text: elsewhere v says where it is" "attention on the text is at a block's attention steps"
     expect_quit "attn text: q quits with status 0"
 fi
+# a long prompt: the chips' lines scroll so that the query (the last token) stays in view
+if [ -f "$STORIES" ]; then
+    tui_start 80 24 -- --model "$STORIES" --prompt "Once upon a time there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She ran to it and kicked it high into the sky"
+    expect_screen "attn text long: the walk opens" "Once upon a time there"
+    tui_keys 3 . 1 . f Enter v
+    expect_screen "attn text long: the last token is the query" 'what does "y" (t=64) look at?'
+    expect_screen "attn text long: its chip is in view" "[y]"
+    expect_screen "attn text long: the lines before are said to be there" "earlier lines of the text)"
+    tui_keys Tab
+    expect_screen "attn text long: Tab wraps to the first token, its chip in view" "[<s>]"
+    expect_quit "attn text long: q quits with status 0"
+fi
 
 # ---- the lesson's pages: glossary, norm, mask, attention's softmax ----
 # Their numbers are the page's own arithmetic set beside the model's: each page says "✓" when

@@ -58,9 +58,29 @@ static void attn_text_draw(ViewCtx *c) {
     Crt_set(w, CA_NORMAL);
     if (y < bottom) y++;
 
-    /* the chips, wrapped: " label " over the weight's colour, the weight in % beneath */
-    int x = c->x;
-    for (int j = 0; j < len && y + 1 < bottom; j++) {
+    /* the chips, wrapped: " label " over the weight's colour, the weight in % beneath; when
+     * they take more lines than fit, the lines scroll so that the query's stays in view */
+    int rows = (bottom - y - 2) / 3;   /* chip lines that fit, keeping two lines below */
+    if (rows < 1) rows = 1;
+    int qline = 0, nline = 0;
+    for (int j = 0, x = c->x; j < len; j++) {
+        char lab[VIEW_LABEL + 4];
+        snprintf(lab, sizeof lab, j == q ? "[%s]" : " %s ", TokenTable_label(c->tok, c->b, j));
+        int width = View_width(lab) > 6 ? View_width(lab) : 6;
+        if (width > c->w) width = c->w;
+        if (x + width > c->x + c->w && x > c->x) { x = c->x; nline++; }
+        if (j == q) qline = nline;
+        x += width + 1;
+    }
+    int line0 = qline >= rows ? qline - rows + 1 : 0;
+    if (line0 > 0 && y < bottom) {
+        Crt_set(w, CA_DIM);
+        View_printf(w, y - 1, c->x, c->w, "(… %d earlier lines of the text)", line0);
+        Crt_set(w, CA_NORMAL);
+    }
+    int x = c->x, cur_line = 0;
+    const int y0 = y;
+    for (int j = 0; j < len; j++) {
         char lab[VIEW_LABEL + 4], pct[16];
         snprintf(lab, sizeof lab, j == q ? "[%s]" : " %s ", TokenTable_label(c->tok, c->b, j));
         int masked = j > q;
@@ -68,11 +88,12 @@ static void attn_text_draw(ViewCtx *c) {
         if (masked) snprintf(pct, sizeof pct, "masked");
         else snprintf(pct, sizeof pct, "%.0f%%", 100 * a);
         int cw = View_width(lab);
-        int pw = (int)strlen(pct);
-        int width = cw > pw ? cw : pw;
+        int width = cw > 6 ? cw : 6;   /* room for "masked" and "100%" */
         if (width > c->w) width = c->w;
-        if (x + width > c->x + c->w && x > c->x) { x = c->x; y += 3; }
-        if (y + 1 >= bottom) break;
+        if (x + width > c->x + c->w && x > c->x) { x = c->x; cur_line++; }
+        y = y0 + 3 * (cur_line - line0);
+        if (cur_line < line0) { x += width + 1; continue; }
+        if (y + 1 >= bottom || cur_line >= line0 + rows) break;
         if (masked) {
             Crt_set(w, CA_MASK);
             View_text(w, y, x, width, lab, 1);
@@ -88,7 +109,7 @@ static void attn_text_draw(ViewCtx *c) {
         Crt_set(w, CA_NORMAL);
         x += width + 1;
     }
-    y += 3;
+    y = y0 + 3 * (cur_line - line0 + 1 < rows ? cur_line - line0 + 1 : rows);
 
     /* the keys it looks at most */
     if (y < bottom) {
