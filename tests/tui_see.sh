@@ -50,6 +50,7 @@ if [ -f "$STORIES" ]; then
     # ---- W: the weights of a station, as heatmaps with their shapes ----
     tui_start 80 24 -- --model "$STORIES"
     expect_screen "weights: the walk opens" "Once upon a time"
+    expect_screen "weights: the forward pass is in" "ran 2 prompts"
     tui_keys 3 . 1 . b Enter
     expect_screen "weights: at 3.1.b" "3.1.b queries, keys, values"
     tui_keys W
@@ -165,6 +166,7 @@ fi
 if [ -f "$GPT2/model.safetensors" ]; then
     tui_start 80 24 -- --model "$GPT2"
     expect_screen "weights gpt2: the walk opens" "Hello world"
+    expect_screen "weights gpt2: the forward pass is in" "ran 2 prompts"
     tui_keys 2 Enter W
     expect_screen "weights gpt2: station 2 shows P[0:T]" "P[0:T] (T, D) = (6, 64)"
     # the header at 3.1.h: the model line and the station's name apart (at least two blanks)

@@ -15,6 +15,10 @@ static int weights_key(App *a, WalkSee *s, StationRef st, int ch) {
     WeightItem items[WEIGHTS_MAX];
     int n = Weights_list(a->m, st, trace_T(a), items, WEIGHTS_MAX);
     if (ch == 'W') {
+        if (!a->trace && st.kind == ST_POSITIONS) {   /* P[0:T] needs T */
+            App_status(a, 0, "the forward pass is still running: W again once it is in");
+            return 1;
+        }
         if (!s->w_on || !same_station(s->w_st, st)) {
             if (n == 0) { App_status(a, 0, "%s", Weights_none(&a->m->c, st.kind)); s->w_on = 0; return 1; }
             s->w_on = 1;
