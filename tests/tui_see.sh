@@ -162,6 +162,20 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_quit "lesson pages gpt2: q quits with status 0"
 fi
 
+# a quantized GGUF: Wq shown dequantized; its first values are reference.json's dequantized_checks
+# ("blk.0.attn_q.weight": 0.0375366, 0.0750732, ... down Wq's column 0)
+SQ4="$SHARED/models/stories260K-gguf/stories260K-q4_0.gguf"
+if [ -f "$SQ4" ]; then
+    tui_start 80 24 -- --model "$SQ4"
+    expect_screen "weights q4_0: the forward pass is in" "ran 2 prompts"
+    tui_keys 3 . 1 . b Enter W
+    expect_screen "weights q4_0: Wq is said to be shown dequantized" "Q4_0, shown dequantized"
+    expect_screen "weights q4_0: Wq[0,0] as ggml dequantizes it" "Wq[0,0] = 0.0375366"
+    tui_keys .
+    expect_screen "weights q4_0: Wq[1,0] as ggml dequantizes it" "Wq[1,0] = 0.0750732"
+    expect_quit "weights q4_0: q quits with status 0"
+fi
+
 # GPT-2's station 2: the position table P[0:T] alone
 if [ -f "$GPT2/model.safetensors" ]; then
     tui_start 80 24 -- --model "$GPT2"
