@@ -179,7 +179,8 @@ static void page_norm(Lesson *ls, App *a, int y, int h) {
     if (y < bottom) y++;
     double m2 = 0, s2 = 0;
     for (int i = 0; i < D; i++) { m2 += scaled[i]; s2 += (double)scaled[i] * scaled[i]; }
-    line(&y, bottom, CA_DIM, "before g: mean %.4f, %s %.4f, whatever x's size (|x| = %.3f)", m2 / D, rms ? "rms" : "std", sqrt(s2 / D - (rms ? 0 : (m2 / D) * (m2 / D))), sqrt(ss));
+    double mm = fabs(m2 / D) < 5e-5 ? 0 : m2 / D;   /* no "-0.0000" */
+    line(&y, bottom, CA_DIM, "before g: mean %.4f, %s %.4f, whatever x's size (|x| = %.3f)", mm, rms ? "rms" : "std", sqrt(s2 / D - (rms ? 0 : (m2 / D) * (m2 / D))), sqrt(ss));
     free(out);
 }
 
