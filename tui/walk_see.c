@@ -1,6 +1,5 @@
 /* walk_see.c - the walk's weights view (W) and attention on the text (v): tui/walk_see.h. */
 #include "tui/walk_see.h"
-#include "views/inspect_views.h"
 
 #include <stdio.h>
 #include <string.h>
