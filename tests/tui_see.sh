@@ -70,7 +70,7 @@ if [ -f "$STORIES" ]; then
     # station 5: W_lm opens on the top token's column (reference.json: "," after "Once upon a time")
     tui_keys 5 Enter W
     expect_screen "weights: W_lm at the LM head, tied" "W_lm = Eᵀ (D, V) = (64, 512)"
-    expect_screen "weights: on the top token's column" 'column = token ","'
+    expect_screen "weights: on the top token's column (432)" 'column 432 = token ","'
     tui_keys '?'
     expect_screen "help: ? lists W" "W                the station's weights as heatmaps"
     expect_screen "help: ? lists v" "v                attention steps: attention on the text"

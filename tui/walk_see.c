@@ -129,8 +129,8 @@ static int weights_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     snprintf(c->tensor_name, sizeof c->tensor_name, "%s", it->name);
     char col_tok[VIEW_LABEL] = "";
     if (it->col_tokens) Present_token_label(a->m->tok, s->w_c, col_tok, sizeof col_tok);
-    snprintf(c->which_name, sizeof c->which_name, "%s%s%sW: %s", it->col_tokens ? "column = token \"" : "", col_tok,
-             it->col_tokens ? "\"  " : "", s->w_on < n ? "the next weight" : "back to the station");
+    if (it->col_tokens) snprintf(c->which_name, sizeof c->which_name, "column %d = token \"%.24s\"", s->w_c, col_tok);
+    else snprintf(c->which_name, sizeof c->which_name, "W: %s", s->w_on < n ? "the next weight" : "back to the station");
     View_heatmap.draw(c);
     s->w_row0 = r0 + c->row0;
     s->w_col0 = c0 + c->col0;
