@@ -492,6 +492,7 @@ static const char *const lesson_help[] = {
     "quiz: ↑ ↓ Tab    highlight a choice; Enter checks (typed, else choice)",
     "↑ ↓ , .          the token (dot, nearest) or the position (matmul ...)",
     "Tab              dot product: a or b moves; matmul: the next column",
+    "Tab (mask, softmax pages)  the next attention head; ↑ ↓ the query t",
     "t T              temperature up / down (temperature page)",
     "b                the batch row",
     "w Esc            this station in the walk (C comes back)",
