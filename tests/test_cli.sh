@@ -9,37 +9,10 @@
 # Broken model copies are made in a mktemp -d folder from $SHARED's files (head -c / dd);
 # nothing is written anywhere else.
 cd "$(dirname "$0")/.." || exit 2
-: "${SHARED:=$(cd .. && pwd)/shared}"
-BIN=${SW_BIN:-$PWD/build/shapewalk}
-STORIES=$SHARED/models/stories260K/stories260K.bin
-TOK512=$SHARED/models/stories260K/tok512.bin
-D64=$SHARED/models/gpt2-test-d64
-export OPENBLAS_NUM_THREADS=1
-unset NO_COLOR SHAPEWALK_MODEL_PATH
-
-failed=0
-pass() { echo "PASS: cli: $1"; }
-fail() { echo "FAIL: cli: $1: $2"; failed=1; }
-skip() { echo "SKIP: cli: $1: $2"; }
-
-if [ ! -x "$BIN" ]; then
-    skip "all" "no binary at $BIN (run make)"
-    exit 0
-fi
-if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then
-    skip "all" "test models not found under $SHARED/models"
-    exit 0
-fi
-
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-# a private copy of the binary: a rebuild during the run (other work in the same checkout)
-# must not turn into "Permission denied" failures
-cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk
-# an empty data directory, so that no fetched model is picked up by accident
-export SHAPEWALK_DATA="$tmp/data"
-mkdir -p "$tmp/data"
+. tests/cli_lib.sh
+cli_init cli
+cli_require
+cli_tmp
 out=$tmp/out err=$tmp/err
 
 # run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err.
