@@ -4,6 +4,7 @@
  * app/present.c's; where the walk is, is its own state (Walk). */
 #include "tui/app.h"
 #include "tui/quant.h"
+#include "views/explain_view.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ typedef struct {
     StationRef inner[16];
     int n_inner, inner_i, in_block;
     int which;                          /* w: which tensor of the station */
+    int explain;                        /* i: the cell's computation is shown over the picture */
+    int to_diagonal;                    /* an attention map was just opened: put the key on the query */
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
 } Walk;
@@ -26,6 +29,17 @@ static StationRef current(const Walk *w) {
     if (w->n_outer > 0) return w->outer[w->outer_i];
     StationRef s = {ST_TOKENIZE, -1};
     return s;
+}
+
+/* After a move from station `from`: a station opens on its main tensor (w starts again),
+ * and an attention map opens where the cursor's query meets the diagonal (key = query), not
+ * on whatever key column the last picture left, which for a long prompt is an all-zero corner. */
+static void arrive(App *a, Walk *w, StationRef from) {
+    StationRef to = current(w);
+    if (to.kind == from.kind) return;
+    w->which = 0;
+    const int att_to = Station_info(to.kind)->view == VK_ATTENTION, att_from = Station_info(from.kind)->view == VK_ATTENTION;
+    if (att_to && !att_from) w->to_diagonal = 1;   /* done when drawn: the trace may not be here yet */
 }
 
 static void set_inner(App *a, Walk *w, int layer) {
@@ -81,8 +95,15 @@ static void move_station(App *a, Walk *w, int d) {
 }
 
 /* Go to station s: an outer station, a block (its layer chosen) or a step inside a block. */
+static void go_to(App *a, Walk *w, StationRef s);
 static void walk_show(App *a, void *self, StationRef s) {
     Walk *w = self;
+    StationRef from = current(w);
+    go_to(a, w, s);
+    arrive(a, w, from);
+}
+
+static void go_to(App *a, Walk *w, StationRef s) {
     if (s.kind >= ST_NORM1) {
         set_inner(a, w, s.layer);
         for (int i = 0; i < w->n_inner; i++)
@@ -144,6 +165,30 @@ static void draw_strip(App *a, ViewCtx *sc, int y, const StationRef *st, int n, 
     sc->strip = items; sc->n_strip = n; sc->strip_cur = cur;
     sc->strip_title = title;
     View_shape_strip.draw(sc);
+}
+
+/* i: the cell under the cursor, worked out (engine/explain.c), in a box over the lower part
+ * of the picture lines y .. bottom-1. c is the picture's context as the view left it. */
+static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int y, int bottom) {
+    static Explain e;   /* large; one explanation at a time */
+    char err[SW_ERR_LEN] = "", where[160], label[96];
+    Station_label(s, label, sizeof label);
+    ViewKind vk = Station_info(s.kind)->view;
+    int col = c->col;
+    if (vk == VK_TOPK) col = c->n_topk > 0 ? c->topk[0].id : 0;
+    int ok = Explain_cell(a->trace, s, c->which, c->b, c->head, c->pos, col, a->temperature, &e, err) == 0;
+    ExplainCtx ec;
+    memset(&ec, 0, sizeof ec);
+    ec.vc.win = stdscr;
+    ec.e = ok ? &e : NULL;
+    ec.why = err;
+    ec.where = where;
+    snprintf(where, sizeof where, "%s%s", label, vk == VK_TOPK ? " · the top-1 token" : "");
+    int need = ok ? e.n + 4 : 4;
+    int h = bottom - y;
+    if (h > need) { y = bottom - need; h = need; }
+    ec.vc.y = y; ec.vc.x = 0; ec.vc.h = h; ec.vc.w = a->cols;
+    View_explain.draw(&ec.vc);
 }
 
 static void walk_draw(App *a, void *self, int y, int h) {
@@ -215,6 +260,12 @@ static void walk_draw(App *a, void *self, int y, int h) {
                     "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt");
         return;
     }
+    if (wk->to_diagonal && info->view == VK_ATTENTION) {
+        c.col = a->vc.col = c.pos;   /* the view scrolls its window to the cursor */
+        c.col0 = a->vc.col0 = 0;
+        c.row0 = a->vc.row0 = 0;
+    }
+    wk->to_diagonal = 0;
     char err[SW_ERR_LEN] = "";
     if (prepare(a, wk, &c, err) != 0) {
         App_message(y, W, CA_ERROR, err);
@@ -229,6 +280,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     a->vc.row0 = c.row0;
     a->vc.pos = c.pos;
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
+    if (wk->explain) draw_explain(a, wk, &c, s, y, bottom);
 }
 
 static void walk_where(App *a, void *self, char *buf, size_t cap) {
@@ -243,8 +295,22 @@ static void walk_where(App *a, void *self, char *buf, size_t cap) {
 
 /* ---- keys ---- */
 
+static int walk_key_move(App *a, Walk *w, int ch);
 static int walk_key(App *a, void *self, int ch) {
     Walk *w = self;
+    if (ch == 'i' && !a->digits[0]) {
+        w->explain = !w->explain;
+        if (w->explain) App_status(a, 0, "how was this made? the cell under the cursor, worked out; i or Esc closes");
+        return 1;
+    }
+    if (ch == 27 && w->explain && !a->digits[0]) { w->explain = 0; return 1; }
+    StationRef from = current(w);
+    int used = walk_key_move(a, w, ch);
+    arrive(a, w, from);
+    return used;
+}
+
+static int walk_key_move(App *a, Walk *w, int ch) {
     const Config *cfg = &a->m->c;
     size_t nd = strlen(a->digits);
     /* typing a station number: digits, dots, and a step letter after "3.l." */
@@ -353,7 +419,8 @@ static const char *const walk_help[] = {
     "{ }              previous / next attention head",
     "b B              next / previous batch row (prompt)",
     ", .  Tab         previous / next token position",
-    "w                which tensor: q/k/v, pre/post activation, sum/added",
+    "w                which tensor: q/k/v, pre/post activation, sum/added (each station opens on its main one)",
+    "i                how was this made? the cell under the cursor worked out with its numbers (i or Esc closes)",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
     "t T              temperature up / down (top-k view)",
