@@ -42,12 +42,12 @@ static double dot_lines(Explain *e, const char *name, const float *a, long sa, c
     char buf[EXPLAIN_COLS];
     size_t u = 0;
     for (int i = 0; i < n && i < 3 && u < sizeof buf; i++) {
-        double y = b[(long)i * sb];
-        u += (size_t)snprintf(buf + u, sizeof buf - u, "%s%.4g×%s%.4g%s", i ? " + " : "", a[(long)i * sa], y < 0 ? "(" : "", y,
-                              y < 0 ? ")" : "");
+        double x = a[(long)i * sa], y = b[(long)i * sb];
+        u += (size_t)snprintf(buf + u, sizeof buf - u, "%s%s%.4g%s×%s%.4g%s", i ? " + " : "", i && x < 0 ? "(" : "", x, i && x < 0 ? ")" : "",
+                              y < 0 ? "(" : "", y, y < 0 ? ")" : "");
     }
-    add(e, "%s = %s%s (%d terms)", name, buf, n > 3 ? " + …" : "", n);
-    add(e, "%*s = %.6g", (int)strlen(name) > 12 ? 12 : (int)strlen(name), "", s);
+    add(e, "%s = %s%s", name, buf, n > 3 ? " + …" : "");
+    add(e, "%*s = %.6g   (the sum of all %d terms)", (int)strlen(name) > 12 ? 12 : (int)strlen(name), "", s, n);
     if (abs_sum) *abs_sum = as;
     return s;
 }
@@ -176,8 +176,8 @@ int Explain_cell(Trace *t, StationRef s, int which, int b, int head, int row, in
         Model_embed_row(m, id, er);
         const int learned = s.kind == ST_POSITIONS && c->pos == POS_LEARNED;
         snprintf(e->title, sizeof e->title, "x[%d,%d,%d] = %s", b, row, col, learned ? "E[id, c] + P[t, c]" : "E[id, c]");
-        add(e, "token t=%d \"%s\" has id %d: x[%d,%d,:] starts as row %d of E (V,D) = (%d,%d)%s", row, label(t, id, lab, sizeof lab), id, b,
-            row, id, V, D, wtype(&m->tok_emb));
+        add(e, "token t=%d \"%s\" has id %d: its vector is row %d of E", row, label(t, id, lab, sizeof lab), id, id);
+        add(e, "E is the embedding table, (V,D) = (%d,%d)%s", V, D, wtype(&m->tok_emb));
         add(e, "E[%d] = %s", id, vec(v1, sizeof v1, er, D, 1));
         if (learned) {
             const float *P = m->pos_emb + (size_t)row * D;
@@ -278,12 +278,12 @@ int Explain_cell(Trace *t, StationRef s, int which, int b, int head, int row, in
         add(e, "cos θ = %.6g   sin θ = %.6g", (double)cs, (double)sn);
         if (col == i0) {
             e->result = (double)x[i0] * cs - (double)x[i1] * sn;
-            add(e, "%s'[%d] = %s[%d]·cos θ − %s[%d]·sin θ = %.6g·%.6g − (%.6g)·%.6g = %.6g", sym, i0, sym, i0, sym, i1, (double)x[i0],
-                (double)cs, (double)x[i1], (double)sn, e->result);
+            add(e, "%s'[%d] = %s[%d]·cos θ − %s[%d]·sin θ", sym, i0, sym, i0, sym, i1);
+            add(e, "      = %.6g·%.6g − (%.6g)·%.6g = %.6g", (double)x[i0], (double)cs, (double)x[i1], (double)sn, e->result);
         } else {
             e->result = (double)x[i0] * sn + (double)x[i1] * cs;
-            add(e, "%s'[%d] = %s[%d]·sin θ + %s[%d]·cos θ = %.6g·%.6g + (%.6g)·%.6g = %.6g", sym, i1, sym, i0, sym, i1, (double)x[i0],
-                (double)sn, (double)x[i1], (double)cs, e->result);
+            add(e, "%s'[%d] = %s[%d]·sin θ + %s[%d]·cos θ", sym, i1, sym, i0, sym, i1);
+            add(e, "      = %.6g·%.6g + (%.6g)·%.6g = %.6g", (double)x[i0], (double)sn, (double)x[i1], (double)cs, e->result);
         }
         e->scale = fabs(x[i0]) + fabs(x[i1]);
         return 0;
@@ -432,8 +432,9 @@ int Explain_cell(Trace *t, StationRef s, int which, int b, int head, int row, in
     case ST_LM_HEAD: {
         const float *xn = t->final_norm + at * D;
         snprintf(e->title, sizeof e->title, "logit[%d,%d,%d] = x · W_lm[:, %d]   token \"%s\"", b, row, col, col, label(t, col, lab, sizeof lab));
-        if (c->shared_classifier) add(e, "W_lm is the embedding E read the other way: column %d of W_lm = row %d of E", col, col);
-        e->result = matmul_cell(e, &m->lm_head, NULL, col, xn, "x (final norm)", "W_lm", err);
+        if (c->shared_classifier) add(e, "W_lm is tied to the embedding: W_lm[:, %d] = E[%d]", col, col);
+        add(e, "x is the final norm's output at t=%d (station 4)", row);
+        e->result = matmul_cell(e, &m->lm_head, NULL, col, xn, "x", "W_lm", err);
         if (isnan(e->result)) return -1;
         e->value = Trace_logits_row(t, b, row)[col];
         return 0;

@@ -300,10 +300,10 @@ static int walk_key(App *a, void *self, int ch) {
     Walk *w = self;
     if (ch == 'i' && !a->digits[0]) {
         w->explain = !w->explain;
-        if (w->explain) App_status(a, 0, "how was this made? the cell under the cursor, worked out; i or Esc closes");
+        App_status(a, 0, "%s", w->explain ? "the cell under the cursor, worked out with its numbers; i or Esc closes" : " ");
         return 1;
     }
-    if (ch == 27 && w->explain && !a->digits[0]) { w->explain = 0; return 1; }
+    if (ch == 27 && w->explain && !a->digits[0]) { w->explain = 0; App_status(a, 0, " "); return 1; }
     StationRef from = current(w);
     int used = walk_key_move(a, w, ch);
     arrive(a, w, from);
