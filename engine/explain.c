@@ -110,8 +110,10 @@ static double norm_cell(Explain *e, const Model *m, const float *x, const float 
         add(e, "mean = Σx/D = %.6g    var = Σ(x − mean)²/D = %.6g", mean, var);
         add(e, "1/√(var + eps) = 1/√(%.6g + %g) = %.6g", var, eps, r);
         double y = (double)(float)(x[c] - mean) * r * w[c] + (bias ? bias[c] : 0);
+        const double dx = (double)(float)(x[c] - mean);
         add(e, "xn[%d] = (x[%d] − mean) / √(var + eps) · w[%d] + b[%d]", c, c, c, c);
-        add(e, "      = (%.6g − %.6g) · %.6g · %.6g + (%.6g) = %.6g", (double)x[c], mean, r, (double)w[c], bias ? (double)bias[c] : 0.0, y);
+        add(e, "x[%d] − mean = %.6g − (%.6g) = %.6g", c, (double)x[c], mean, dx);
+        add(e, "xn[%d] = %.6g · %.6g · %.6g + (%.6g) = %.6g", c, dx, r, (double)w[c], bias ? (double)bias[c] : 0.0, y);
         e->scale = fabs((x[c] - mean) * r * w[c]) + (bias ? fabs(bias[c]) : 0);
         return y;
     }
@@ -181,7 +183,7 @@ int Explain_cell(Trace *t, StationRef s, int which, int b, int head, int row, in
         add(e, "E[%d] = %s", id, vec(v1, sizeof v1, er, D, 1));
         if (learned) {
             const float *P = m->pos_emb + (size_t)row * D;
-            add(e, "P[%d] = %s   (row t=%d of the position table P (ctx,D))", row, vec(v1, sizeof v1, P, D, 1), row);
+            add(e, "P[%d] = %s   (row t of P)", row, vec(v1, sizeof v1, P, D, 1));
             e->result = (double)(er[col] + P[col]);
             add(e, "x[%d,%d,%d] = E[%d,%d] + P[%d,%d] = %.6g + (%.6g) = %.6g", b, row, col, id, col, row, col, (double)er[col], (double)P[col],
                 e->result);

@@ -55,6 +55,10 @@ done
 if [ -e "$STORIES" ]; then
     tui_start 100 30 OPENBLAS_NUM_THREADS=1 -- --model "$STORIES"
     expect_screen "w: opens" "0 tokenize"
+    tui_keys '?'
+    expect_screen "help: ? lists i" "how was this made? the cell under the cursor"
+    tui_keys Escape
+    tui_gone "shapewalk keys" 5
     tui_lit "3.1.b"; tui_keys Enter
     expect_screen "w: q at 3.1.b" "q: what each token looks for"
     tui_keys w
