@@ -16,9 +16,11 @@
  * still catching a wrong column, head, bias or pairing (those are off by the size of a term).
  * The absolute 1e-6 covers cells near 0 whose scale is itself tiny. */
 #include "check.h"
+#include "view_harness.h"
 #include "engine/explain.h"
 #include "engine/model.h"
 #include "engine/trace.h"
+#include "views/explain_view.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -120,6 +122,50 @@ static void check_model(const char *name, const char *path) {
     Model_free(m);
 }
 
+/* The box (views/explain_view.c) on a real explanation: the title, the steps, the result
+ * beside the cell; nothing outside its rectangle; a refusal shows why. */
+static void check_view(const char *path) {
+    char err[SW_ERR_LEN] = "";
+    Model *m = Model_open(path, NULL, err);
+    if (!m) { skip("explain view", "%s", err); return; }
+    const char *texts[1] = {"Once upon a time"};
+    Trace *t = Trace_run(m, texts, 1, NULL, err);
+    if (!t) { fail("explain view", "%s", err); Model_free(m); return; }
+    if (harness_open("explain view") != 0) { Trace_free(t); Model_free(m); return; }
+    Crt_setup_colors(0);
+    static Explain e;
+    StationRef s = {ST_SCORES, 0};
+    int ok = Explain_cell(t, s, 0, 0, 0, 4, 4, 1, &e, err) == 0;
+    size_to(24, 80);
+    ExplainCtx ec;
+    memset(&ec, 0, sizeof ec);
+    ec.vc.win = stdscr; ec.vc.y = 10; ec.vc.x = 0; ec.vc.h = 14; ec.vc.w = 80;
+    ec.e = ok ? &e : NULL;
+    ec.why = err;
+    ec.where = "3.1.d attention scores";
+    View_explain.draw(&ec.vc);
+    char want[96];
+    snprintf(want, sizeof want, "the cell: %.6g", e.value);
+    expect_screen(ok && on_screen("how was this made? 3.1.d attention scores") && on_screen("S[0,0,4,4] = q_4 · k_4 / √d"),
+                  "explain view: the frame names the station and the cell");
+    expect_screen(on_screen("q_4 · k_4 =") && on_screen("/ √d ="), "explain view: the dot product and / √d are shown");
+    expect_screen(on_screen(want), "explain view: the result beside the cell's value (%s)", want);
+    int outside = 0;
+    for (int y = 0; y < 10; y++) {
+        chtype ch = mvinch(y, 0) & A_CHARTEXT;
+        if (ch != ' ') outside = 1;
+    }
+    expect_screen(!outside, "explain view: nothing drawn above its rectangle");
+    erase();
+    ec.e = NULL;
+    ec.why = "no token at row b=1, position 5 (padding)";
+    View_explain.draw(&ec.vc);
+    expect_screen(on_screen("no token at row b=1"), "explain view: without an explanation it says why");
+    harness_close();
+    Trace_free(t);
+    Model_free(m);
+}
+
 int main(void) {
     char p[4][1024];
     snprintf(p[0], sizeof p[0], "%s/models/stories260K/stories260K.bin", shared_dir());
@@ -133,5 +179,6 @@ int main(void) {
     char q[1024];
     snprintf(q, sizeof q, "%s/models/tiny-qwen2-gguf/tiny-qwen2.gguf", shared_dir());
     check_model("tiny-qwen2", q);
+    check_view(p[0]);
     return check_done();
 }

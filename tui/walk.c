@@ -168,8 +168,9 @@ static void draw_strip(App *a, ViewCtx *sc, int y, const StationRef *st, int n, 
 }
 
 /* i: the cell under the cursor, worked out (engine/explain.c), in a box over the lower part
- * of the picture lines y .. bottom-1. c is the picture's context as the view left it. */
-static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int y, int bottom) {
+ * of the picture lines y .. bottom-1. c is the picture's context as the view left it; other:
+ * the picture shows a second model or a difference (d), the explanation the reference. */
+static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int other, int y, int bottom) {
     static Explain e;   /* large; one explanation at a time */
     char err[SW_ERR_LEN] = "", where[160], label[96];
     Station_label(s, label, sizeof label);
@@ -183,7 +184,8 @@ static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int y
     ec.e = ok ? &e : NULL;
     ec.why = err;
     ec.where = where;
-    snprintf(where, sizeof where, "%s%s", label, vk == VK_TOPK ? " · the top-1 token" : "");
+    snprintf(where, sizeof where, "%s%s%s", label, vk == VK_TOPK ? " · the top-1 token" : "",
+             other ? " · the reference model's numbers (d: back to them)" : "");
     int need = ok ? e.n + 4 : 4;
     int h = bottom - y;
     if (h > need) { y = bottom - need; h = need; }
@@ -271,7 +273,9 @@ static void walk_draw(App *a, void *self, int y, int h) {
         App_message(y, W, CA_ERROR, err);
         return;
     }
+    const float *ref = c.tv.data;
     Quant_walk_adjust(a, s, wk->which, &c);   /* d: the second model's numbers or the difference */
+    const int other = c.has_tv && c.tv.data != ref;   /* the picture is not the reference's */
     const ViewClass *vcls = View_for(info->view);
     vcls->draw(&c);
     /* keep what the view adjusted */
@@ -280,7 +284,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     a->vc.row0 = c.row0;
     a->vc.pos = c.pos;
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
-    if (wk->explain) draw_explain(a, wk, &c, s, y, bottom);
+    if (wk->explain) draw_explain(a, wk, &c, s, other, y, bottom);
 }
 
 static void walk_where(App *a, void *self, char *buf, size_t cap) {
