@@ -172,7 +172,7 @@ static void draw_strip(App *a, ViewCtx *sc, int y, const StationRef *st, int n, 
  * the picture shows a second model or a difference (d), the explanation the reference. */
 static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int other, int y, int bottom) {
     static Explain e;   /* large; one explanation at a time */
-    char err[SW_ERR_LEN] = "", where[160], label[96];
+    char err[SW_ERR_LEN] = "", where[256], label[96];
     Station_label(s, label, sizeof label);
     ViewKind vk = Station_info(s.kind)->view;
     int col = c->col;
