@@ -185,7 +185,7 @@ static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int o
     ec.why = err;
     ec.where = where;
     snprintf(where, sizeof where, "%s%s%s", label, vk == VK_TOPK ? " · the top-1 token" : "",
-             other ? " · the reference model's numbers (d: back to them)" : "");
+             other ? " · the first model's cell, not the picture's (d)" : "");
     int need = ok ? e.n + 4 : 4;
     int h = bottom - y;
     if (h > need) { y = bottom - need; h = need; }

@@ -46,7 +46,17 @@ static void explain_draw(ViewCtx *vc) {
     /* the result line: the explanation's number beside the cell's */
     char res[EXPLAIN_COLS];
     if (e->masked) snprintf(res, sizeof res, "the cell shows %s: fixed by the causal mask", isinf(e->value) ? "-inf" : "0");
-    else snprintf(res, sizeof res, "result %.6g    the cell: %.6g", e->result, e->value);
+    else {
+        /* both to the same digits: 6, or fewer when float rounding differs in the last ones */
+        char r1[32], r2[32];
+        int digits = 6;
+        for (; digits > 3; digits--) {
+            snprintf(r1, sizeof r1, "%.*g", digits, e->result);
+            snprintf(r2, sizeof r2, "%.*g", digits, e->value);
+            if (!strcmp(r1, r2)) break;
+        }
+        snprintf(res, sizeof res, "result %s    the cell: %s", r1, r2);
+    }
     /* room: title, lines, result; wrap only while everything still fits */
     int need = 2 + e->n;
     int wrap = 1;
