@@ -53,6 +53,24 @@ for size in "80 24" "120 40"; do
     done
 done
 
+# ---------- the LM head and the softmax: a logit x · W_lm[:, v], a probability ----------
+# stories260K "Once upon a time": top-1 "," (id 432) with p = 0.96879 (reference.json)
+if [ -e "$STORIES" ]; then
+    tui_start 80 24 OPENBLAS_NUM_THREADS=1 -- --model "$STORIES"
+    expect_screen "head: opens" "0 tokenize"
+    tui_lit "5"; tui_keys Enter
+    expect_screen "head: at the LM head" "5 LM head"
+    tui_keys i
+    expect_screen "head: the logit is x · a column of W_lm" "x · W_lm[:, 432]"
+    expect_screen "head: the top-1 token is explained" 'token ","'
+    tui_lit "6"; tui_keys Enter
+    expect_screen "softmax: the max is subtracted" "logit − max = "
+    expect_screen "softmax: p of \",\" (reference 0.96879)" "result 0.96879"
+    tui_keys '>'
+    expect_screen "softmax: > explains the second row" "row 2 of the table"
+    expect_quit "head: q quits"
+fi
+
 # ---------- defect: `w` carried over between stations ----------
 if [ -e "$STORIES" ]; then
     tui_start 100 30 OPENBLAS_NUM_THREADS=1 -- --model "$STORIES"

@@ -19,6 +19,7 @@ typedef struct {
     int n_inner, inner_i, in_block;
     int which;                          /* w: which tensor of the station */
     int explain;                        /* i: the cell's computation is shown over the picture */
+    int explain_rank;                   /* at the top-k stations: which row of the table it explains */
     int to_diagonal;                    /* an attention map was just opened: put the key on the query */
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
@@ -175,8 +176,13 @@ static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int o
     char err[SW_ERR_LEN] = "", where[256], label[96];
     Station_label(s, label, sizeof label);
     ViewKind vk = Station_info(s.kind)->view;
-    int col = c->col;
-    if (vk == VK_TOPK) col = c->n_topk > 0 ? c->topk[0].id : 0;
+    int col = c->col, rank = 0;
+    if (vk == VK_TOPK) {
+        if (wk->explain_rank >= c->n_topk) wk->explain_rank = c->n_topk > 0 ? c->n_topk - 1 : 0;
+        if (wk->explain_rank < 0) wk->explain_rank = 0;
+        rank = wk->explain_rank;
+        col = c->n_topk > 0 ? c->topk[rank].id : 0;
+    }
     int ok = Explain_cell(a->trace, s, c->which, c->b, c->head, c->pos, col, a->temperature, &e, err) == 0;
     ExplainCtx ec;
     memset(&ec, 0, sizeof ec);
@@ -184,8 +190,9 @@ static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int o
     ec.e = ok ? &e : NULL;
     ec.why = err;
     ec.where = where;
-    snprintf(where, sizeof where, "%s%s%s", label, vk == VK_TOPK ? " · the top-1 token" : "",
-             other ? " · the first model's cell, not the picture's (d)" : "");
+    char top[48] = "";
+    if (vk == VK_TOPK) snprintf(top, sizeof top, " · row %d of the table (< > another)", rank + 1);
+    snprintf(where, sizeof where, "%s%s%s", label, top, other ? " · the first model's cell, not the picture's (d)" : "");
     int need = ok ? e.n + 4 : 4;
     int h = bottom - y;
     if (h > need) { y = bottom - need; h = need; }
@@ -308,6 +315,10 @@ static int walk_key(App *a, void *self, int ch) {
         return 1;
     }
     if (ch == 27 && w->explain && !a->digits[0]) { w->explain = 0; App_status(a, 0, " "); return 1; }
+    if (w->explain && (ch == '<' || ch == '>') && Station_info(current(w).kind)->view == VK_TOPK) {
+        w->explain_rank += ch == '>' ? 1 : -1;   /* the draw keeps it inside the table */
+        return 1;
+    }
     StationRef from = current(w);
     int used = walk_key_move(a, w, ch);
     arrive(a, w, from);
