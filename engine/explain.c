@@ -48,6 +48,21 @@ static double dot_lines(Explain *e, const char *name, const float *a, long sa, c
     }
     add(e, "%s = %s%s", name, buf, n > 3 ? " + …" : "");
     add(e, "%*s = %.6g   (the sum of all %d terms)", (int)strlen(name) > 12 ? 12 : (int)strlen(name), "", s, n);
+    if (n > 3) {   /* which terms mattered most */
+        int big[2] = {-1, -1};
+        for (int i = 0; i < n; i++) {
+            double p = fabs((double)a[(long)i * sa] * b[(long)i * sb]);
+            if (big[0] < 0 || p > fabs((double)a[(long)big[0] * sa] * b[(long)big[0] * sb])) { big[1] = big[0]; big[0] = i; }
+            else if (big[1] < 0 || p > fabs((double)a[(long)big[1] * sa] * b[(long)big[1] * sb])) big[1] = i;
+        }
+        char bb[2][64];
+        for (int k = 0; k < 2; k++)
+        {
+            const double x = a[(long)big[k] * sa], y = b[(long)big[k] * sb];
+            snprintf(bb[k], sizeof bb[k], "[%d] %.4g×%s%.4g%s = %.4g", big[k], x, y < 0 ? "(" : "", y, y < 0 ? ")" : "", x * y);
+        }
+        add(e, "largest terms: %s,  %s", bb[0], bb[1]);
+    }
     if (abs_sum) *abs_sum = as;
     return s;
 }
