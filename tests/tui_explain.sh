@@ -58,6 +58,10 @@ done
 if [ -e "$STORIES" ]; then
     tui_start 80 24 OPENBLAS_NUM_THREADS=1 -- --model "$STORIES"
     expect_screen "head: opens" "0 tokenize"
+    tui_keys Right
+    expect_screen "enter: at the embedding" "1 embedding lookup"
+    tui_keys Enter
+    expect_screen "enter: Enter outside a block points to i" "i shows how a cell was made"
     tui_lit "5"; tui_keys Enter
     expect_screen "head: at the LM head" "5 LM head"
     tui_keys i

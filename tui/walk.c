@@ -351,7 +351,7 @@ static int walk_key_move(App *a, Walk *w, int ch) {
     case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, w, -1); return 1;
     case '\n': case '\r': case KEY_ENTER: case KEY_DOWN: case 'j':
         if (!w->in_block && w->outer[w->outer_i].kind == ST_BLOCK) enter_block(a, w);
-        else if (!w->in_block) App_status(a, 0, "only a block (3.N) has inner steps; use → to walk on");
+        else if (!w->in_block) App_status(a, 0, "only a block (3.N) has steps inside: → walks on, i shows how a cell was made");
         return 1;
     case 27: case KEY_UP:
         if (w->in_block) leave_block(a, w);
