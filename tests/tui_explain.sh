@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/tui_explain.sh - "how was this made?" (key i) in the real program inside tmux, and
-# two walk defects of issue 16 (a station opens on its main tensor; a long prompt's attention
+# (stories260K, GPT-2 and a Q4_0 GGUF), and two walk defects of issue 16 (a station opens on its main tensor; a long prompt's attention
 # map opens on the diagonal).
 # Reference numbers: the cell's value as the attention view itself prints it under the map
 # ("S[0,0,4,4] = 2.88955", the trace's number; its correctness against PyTorch is
@@ -15,7 +15,7 @@ cell_value() { tui_screen | sed -n 's/.*S\[[0-9,]*\] = \([-0-9.e+]*\).*/\1/p' | 
 explained_value() { tui_screen | sed -n 's/.*\/ √d = .* = \([-0-9.e+]*\) *│.*/\1/p' | head -n 1; }
 
 for size in "80 24" "120 40"; do
-    for model in "$STORIES" "$GPT2"; do
+    for model in "$STORIES" "$GPT2" "$SHARED/models/stories260K-gguf/stories260K-q4_0.gguf"; do
         [ -e "$model" ] || continue
         name="$(basename "$model" .bin) $(echo "$size" | tr ' ' x)"
         # shellcheck disable=SC2086
