@@ -1,7 +1,7 @@
 #!/bin/sh
-# tests/tui_explain.sh - "how was this made?" (key i) in the real program inside tmux, and
-# (stories260K, GPT-2 and a Q4_0 GGUF), and two walk defects of issue 16 (a station opens on its main tensor; a long prompt's attention
-# map opens on the diagonal).
+# tests/tui_explain.sh - "how was this made?" (key i) in the real program inside tmux
+# (stories260K, GPT-2 and a Q4_0 GGUF), and two walk defects of issue 16 (a station opens on
+# its main tensor; a long prompt's attention map opens on the diagonal).
 # Reference numbers: the cell's value as the attention view itself prints it under the map
 # ("S[0,0,4,4] = 2.88955", the trace's number; its correctness against PyTorch is
 # tests/tui_walk.sh's and test_forward's); the explanation must arrive at the same digits.
