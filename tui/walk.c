@@ -4,6 +4,7 @@
  * app/present.c's; where the walk is, is its own state (Walk). */
 #include "tui/app.h"
 #include "tui/quant.h"
+#include "views/explain_view.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,9 @@ typedef struct {
     StationRef inner[16];
     int n_inner, inner_i, in_block;
     int which;                          /* w: which tensor of the station */
+    int explain;                        /* i: the cell's computation is shown over the picture */
+    int explain_rank;                   /* at the top-k stations: which row of the table it explains */
+    int to_diagonal;                    /* an attention map was just opened: put the key on the query */
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
 } Walk;
@@ -26,6 +30,17 @@ static StationRef current(const Walk *w) {
     if (w->n_outer > 0) return w->outer[w->outer_i];
     StationRef s = {ST_TOKENIZE, -1};
     return s;
+}
+
+/* After a move from station `from`: a station opens on its main tensor (w starts again),
+ * and an attention map opens where the cursor's query meets the diagonal (key = query), not
+ * on whatever key column the last picture left, which for a long prompt is an all-zero corner. */
+static void arrive(App *a, Walk *w, StationRef from) {
+    StationRef to = current(w);
+    if (to.kind == from.kind) return;
+    w->which = 0;
+    const int att_to = Station_info(to.kind)->view == VK_ATTENTION, att_from = Station_info(from.kind)->view == VK_ATTENTION;
+    if (att_to && !att_from) w->to_diagonal = 1;   /* done when drawn: the trace may not be here yet */
 }
 
 static void set_inner(App *a, Walk *w, int layer) {
@@ -81,8 +96,15 @@ static void move_station(App *a, Walk *w, int d) {
 }
 
 /* Go to station s: an outer station, a block (its layer chosen) or a step inside a block. */
+static void go_to(App *a, Walk *w, StationRef s);
 static void walk_show(App *a, void *self, StationRef s) {
     Walk *w = self;
+    StationRef from = current(w);
+    go_to(a, w, s);
+    arrive(a, w, from);
+}
+
+static void go_to(App *a, Walk *w, StationRef s) {
     if (s.kind >= ST_NORM1) {
         set_inner(a, w, s.layer);
         for (int i = 0; i < w->n_inner; i++)
@@ -144,6 +166,38 @@ static void draw_strip(App *a, ViewCtx *sc, int y, const StationRef *st, int n, 
     sc->strip = items; sc->n_strip = n; sc->strip_cur = cur;
     sc->strip_title = title;
     View_shape_strip.draw(sc);
+}
+
+/* i: the cell under the cursor, worked out (engine/explain.c), in a box over the lower part
+ * of the picture lines y .. bottom-1. c is the picture's context as the view left it; other:
+ * the picture shows a second model or a difference (d), the explanation the reference. */
+static void draw_explain(App *a, Walk *wk, const ViewCtx *c, StationRef s, int other, int y, int bottom) {
+    static Explain e;   /* large; one explanation at a time */
+    char err[SW_ERR_LEN] = "", where[256], label[96];
+    Station_label(s, label, sizeof label);
+    ViewKind vk = Station_info(s.kind)->view;
+    int col = c->col, rank = 0;
+    if (vk == VK_TOPK) {
+        if (wk->explain_rank >= c->n_topk) wk->explain_rank = c->n_topk > 0 ? c->n_topk - 1 : 0;
+        if (wk->explain_rank < 0) wk->explain_rank = 0;
+        rank = wk->explain_rank;
+        col = c->n_topk > 0 ? c->topk[rank].id : 0;
+    }
+    int ok = Explain_cell(a->trace, s, c->which, c->b, c->head, c->pos, col, a->temperature, &e, err) == 0;
+    ExplainCtx ec;
+    memset(&ec, 0, sizeof ec);
+    ec.vc.win = stdscr;
+    ec.e = ok ? &e : NULL;
+    ec.why = err;
+    ec.where = where;
+    char top[48] = "";
+    if (vk == VK_TOPK) snprintf(top, sizeof top, " · row %d of the table (< > another)", rank + 1);
+    snprintf(where, sizeof where, "%s%s%s", label, top, other ? " · the first model's cell, not the picture's (d)" : "");
+    int need = ok ? e.n + 4 : 4;
+    int h = bottom - y;
+    if (h > need) { y = bottom - need; h = need; }
+    ec.vc.y = y; ec.vc.x = 0; ec.vc.h = h; ec.vc.w = a->cols;
+    View_explain.draw(&ec.vc);
 }
 
 static void walk_draw(App *a, void *self, int y, int h) {
@@ -215,12 +269,20 @@ static void walk_draw(App *a, void *self, int y, int h) {
                     "nothing to show: the forward pass did not run (the reason is below); press e to edit the prompt");
         return;
     }
+    if (wk->to_diagonal && info->view == VK_ATTENTION) {
+        c.col = a->vc.col = c.pos;   /* the view scrolls its window to the cursor */
+        c.col0 = a->vc.col0 = 0;
+        c.row0 = a->vc.row0 = 0;
+    }
+    wk->to_diagonal = 0;
     char err[SW_ERR_LEN] = "";
     if (prepare(a, wk, &c, err) != 0) {
         App_message(y, W, CA_ERROR, err);
         return;
     }
+    const float *ref = c.tv.data;
     Quant_walk_adjust(a, s, wk->which, &c);   /* d: the second model's numbers or the difference */
+    const int other = c.has_tv && c.tv.data != ref;   /* the picture is not the reference's */
     const ViewClass *vcls = View_for(info->view);
     vcls->draw(&c);
     /* keep what the view adjusted */
@@ -229,6 +291,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     a->vc.row0 = c.row0;
     a->vc.pos = c.pos;
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
+    if (wk->explain) draw_explain(a, wk, &c, s, other, y, bottom);
 }
 
 static void walk_where(App *a, void *self, char *buf, size_t cap) {
@@ -243,8 +306,26 @@ static void walk_where(App *a, void *self, char *buf, size_t cap) {
 
 /* ---- keys ---- */
 
+static int walk_key_move(App *a, Walk *w, int ch);
 static int walk_key(App *a, void *self, int ch) {
     Walk *w = self;
+    if (ch == 'i' && !a->digits[0]) {
+        w->explain = !w->explain;
+        App_status(a, 0, "%s", w->explain ? "the cell under the cursor, worked out with its numbers; i or Esc closes" : " ");
+        return 1;
+    }
+    if (ch == 27 && w->explain && !a->digits[0]) { w->explain = 0; App_status(a, 0, " "); return 1; }
+    if (w->explain && (ch == '<' || ch == '>') && Station_info(current(w).kind)->view == VK_TOPK) {
+        w->explain_rank += ch == '>' ? 1 : -1;   /* the draw keeps it inside the table */
+        return 1;
+    }
+    StationRef from = current(w);
+    int used = walk_key_move(a, w, ch);
+    arrive(a, w, from);
+    return used;
+}
+
+static int walk_key_move(App *a, Walk *w, int ch) {
     const Config *cfg = &a->m->c;
     size_t nd = strlen(a->digits);
     /* typing a station number: digits, dots, and a step letter after "3.l." */
@@ -270,7 +351,7 @@ static int walk_key(App *a, void *self, int ch) {
     case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, w, -1); return 1;
     case '\n': case '\r': case KEY_ENTER: case KEY_DOWN: case 'j':
         if (!w->in_block && w->outer[w->outer_i].kind == ST_BLOCK) enter_block(a, w);
-        else if (!w->in_block) App_status(a, 0, "only a block (3.N) has inner steps; use → to walk on");
+        else if (!w->in_block) App_status(a, 0, "only a block (3.N) has steps inside: → walks on, i shows how a cell was made");
         return 1;
     case 27: case KEY_UP:
         if (w->in_block) leave_block(a, w);
@@ -353,7 +434,8 @@ static const char *const walk_help[] = {
     "{ }              previous / next attention head",
     "b B              next / previous batch row (prompt)",
     ", .  Tab         previous / next token position",
-    "w                which tensor: q/k/v, pre/post activation, sum/added",
+    "w                which tensor: q/k/v, pre/post activation, sum/added; a station opens on its first",
+    "i                how was this made? the cell under the cursor, worked out with its numbers",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
     "t T              temperature up / down (top-k view)",
