@@ -52,12 +52,12 @@ static void put_escaped(FILE *out, const char *s) {
     }
 }
 
-static void print_values(FILE *out, const TensorView *v, int b, int pos) {
+static void print_values(FILE *out, const TensorView *v, const char *name, int b, int pos) {
     /* a few numbers of row b, position pos, so the dump shows real values, not only shapes */
     int last = v->dims[v->ndim - 1];
     int show = last < 4 ? last : 4;
     const float *p = v->data + (long)b * v->stride[0] + (long)pos * v->stride[1];
-    fprintf(out, "  x[%d,%d,:%d] = [", b, pos, show);
+    fprintf(out, "  %s[%d,%d,:%d] = [", name && name[0] ? name : "x", b, pos, show);
     for (int i = 0; i < show; i++) fprintf(out, "%s%.4f", i ? ", " : "", p[i]);
     fprintf(out, "%s]", last > show ? ", ..." : "");
 }
@@ -80,7 +80,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     memset(&c, 0, sizeof c);
     c.b = 0;
     c.pos = t->len[0] - 1;
-    Present p = {m, t, 3, 1, 0, 0};
+    Present p = {m, t, 3, 1, 0, 0, NULL, 0};
     if (info->view != VK_MATRIX && info->view != VK_TOPK) return;
     if (info->view == VK_MATRIX && s.layer >= 1) return;
     if (Present_station(&p, s, 0, &c, e) != 0) return;
@@ -96,7 +96,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
         fputc('\n', out);
     } else if (c.has_tv && c.tv.ndim == 3) {
         fprintf(out, "%s%-34s", indent, "");
-        print_values(out, &c.tv, 0, c.pos);
+        print_values(out, &c.tv, c.tensor_name, 0, c.pos);
         fputc('\n', out);
     }
 }

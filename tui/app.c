@@ -56,7 +56,7 @@ int App_station_of(App *a, const Screen *s, StationRef *out) {
 }
 
 Present App_present(const App *a) {
-    Present p = {a->m, a->trace, a->k, a->temperature, a->sampler.temperature, 0};
+    Present p = {a->m, a->trace, a->k, a->temperature, a->sampler.temperature, 0, &a->sampler, a->seed};
     return p;
 }
 
@@ -80,7 +80,9 @@ void App_clamp_row(App *a) {
 }
 
 void App_rerun(App *a) {
-    Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
+    Sampler s = a->sampler;
+    s.rng = a->seed;   /* each run starts from the seed, as --json and --dump do: the same tokens */
+    Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &s);
 }
 
 /* ---- shared by the screens ---- */
@@ -122,11 +124,74 @@ void App_step_k(App *a, int more) {
 }
 
 void App_step_temperature(App *a, int up) {
-    float tt = a->temperature * (up ? 1.25f : 0.8f);
-    if (tt < 0.05f) tt = 0.05f;
-    if (tt > 20) tt = 20;
-    if (fabsf(tt - 1) < 0.01f) tt = 1;
-    a->temperature = tt;
+    float tt = a->sampler.temperature;
+    if (tt <= 0) tt = up ? 1 : 0;   /* from greedy, t starts at the model's own distribution */
+    else {
+        tt *= up ? 1.25f : 0.8f;
+        if (tt < 0.05f) tt = 0;     /* the limit of ever smaller τ: the argmax */
+        if (tt > 20) tt = 20;
+        if (fabsf(tt - 1) < 0.01f) tt = 1;
+    }
+    a->sampler.temperature = tt;
+    a->temperature = tt > 0 ? tt : 1;   /* the top-k view: the model's own distribution when greedy */
+}
+
+void App_sampler_text(const App *a, char *buf, size_t cap) {
+    const Sampler *s = &a->sampler;
+    if (s->temperature <= 0) { snprintf(buf, cap, "greedy (τ = 0)"); return; }
+    int o = snprintf(buf, cap, "τ %.2f", s->temperature);
+    if (o >= 0 && (size_t)o < cap) o += snprintf(buf + o, cap - (size_t)o, s->top_k > 0 ? " · top-k %d" : " · top-k off", s->top_k);
+    if (o >= 0 && (size_t)o < cap) {
+        if (s->top_p > 0 && s->top_p < 1) o += snprintf(buf + o, cap - (size_t)o, " · top-p %.2f", s->top_p);
+        else o += snprintf(buf + o, cap - (size_t)o, " · top-p off");
+    }
+    if (o >= 0 && (size_t)o < cap) snprintf(buf + o, cap - (size_t)o, " · seed %llu", a->seed);
+}
+
+void App_rechoose(App *a) {
+    if (!a->trace || a->busy_gen) return;   /* collect() chooses again when the job lands */
+    a->sampler.rng = a->draw_from;
+    Trace_choose(a->trace, &a->sampler);
+}
+
+int App_sampler_key(App *a, int ch) {
+    Sampler *s = &a->sampler;
+    char what[160];
+    switch (ch) {
+    case 't': case 'T':
+        App_step_temperature(a, ch == 't');
+        break;
+    case 'o': {
+        static const int ks[] = {0, 5, 10, 40, 100};
+        int n = (int)(sizeof ks / sizeof *ks), i = 0;
+        while (i < n && ks[i] != s->top_k) i++;
+        s->top_k = ks[i >= n - 1 ? 0 : i + 1];
+        break;
+    }
+    case 'p': case 'P': {
+        static const float ps[] = {0.1f, 0.25f, 0.5f, 0.8f, 0.9f, 0.95f, 1};
+        int n = (int)(sizeof ps / sizeof *ps), i = 0;
+        float cur = s->top_p > 0 && s->top_p < 1 ? s->top_p : 1;
+        while (i < n - 1 && ps[i] < cur - 1e-4f) i++;
+        if (ch == 'p' && i < n - 1 && ps[i] <= cur + 1e-4f) i++;
+        else if (ch == 'P' && i > 0) i--;
+        s->top_p = ps[i] < 1 ? ps[i] : 1;
+        break;
+    }
+    case 'R':
+        a->seed = a->seed + 1 ? a->seed + 1 : 1;
+        a->draw_from = a->seed;
+        break;
+    default: return 0;
+    }
+    App_rechoose(a);
+    App_sampler_text(a, what, sizeof what);
+    if (s->temperature <= 0)
+        App_status(a, 0, "g picks the argmax: greedy (τ = 0)%s; t raises τ to sample", ch == 'o' || ch == 'p' || ch == 'P' || ch == 'R'
+                   ? ", so top-k, top-p and the seed wait until τ > 0" : "");
+    else
+        App_status(a, 0, "g samples: %s (low τ sharpens towards argmax, high flattens)", what);
+    return 1;
 }
 
 void App_generate(App *a) {
@@ -198,7 +263,11 @@ static void collect(App *a) {
         }
         return;
     }
-    a->sampler = r.sampler;
+    /* the generator moved on; τ, top-k and top-p stay as the keys set them meanwhile */
+    int changed = r.sampler.temperature != a->sampler.temperature || r.sampler.top_k != a->sampler.top_k ||
+                  r.sampler.top_p != a->sampler.top_p || (r.kind == JOB_RUN && r.chose_from != a->seed);
+    a->sampler.rng = r.sampler.rng;
+    a->draw_from = r.kind == JOB_RUN ? a->seed : r.chose_from;
     if (r.kind == JOB_RUN) {
         if (a->trace && a->trace != r.trace) Trace_free(a->trace);
         a->trace = r.trace;
@@ -216,6 +285,7 @@ static void collect(App *a) {
         App_status(a, 0, "appended one token per row: T is now %d (%.1f ms, KV cache)", a->trace->T, r.ms);
     }
     build_tokens(a);
+    if (changed) App_rechoose(a);
     App_clamp_row(a);
 }
 
@@ -553,8 +623,9 @@ int Tui_run(Model *m, const Options *o) {
     a->m = m;
     a->o = o;
     a->sampler = o->sampler;
+    a->seed = a->draw_from = o->sampler.rng;
     a->k = o->top_k > 0 ? (o->top_k > VIEW_MAXK ? VIEW_MAXK : o->top_k) : 10;
-    a->temperature = 1;
+    a->temperature = o->sampler.temperature > 0 ? o->sampler.temperature : 1;
     a->zoom = o->large ? 2 : 1;
     a->screen = Screens_first(o);
     a->want_b = -1;

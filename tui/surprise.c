@@ -36,15 +36,7 @@ static void surprise_enter(App *a, void *self) { clamp_sel(a); }
 /* The sampler and the view temperature, and what the temperature does to the entropy. */
 static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
     char s[256], smp[128];
-    const Sampler *sp = &a->sampler;
-    if (sp->temperature <= 0) snprintf(smp, sizeof smp, "greedy");
-    else {
-        int o = snprintf(smp, sizeof smp, "temperature %.2f", sp->temperature);
-        if (sp->top_k > 0) o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k %d", sp->top_k);
-        else o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k off");
-        if (sp->top_p > 0 && sp->top_p < 1) snprintf(smp + o, sizeof smp - (size_t)o, ", top-p %.2f", sp->top_p);
-        else snprintf(smp + o, sizeof smp - (size_t)o, ", top-p off");
-    }
+    App_sampler_text(a, smp, sizeof smp);
     float tau = a->temperature;
     const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own" : tau < 1 ? "sharper → argmax" : "flatter → uniform";
     if (fabsf(tau - 1) < 1e-4f)
@@ -200,10 +192,7 @@ static int surprise_key(App *a, void *self, int ch) {
             clamp_sel(a);
         }
         return 1;
-    case 't': case 'T':
-        App_step_temperature(a, ch == 't');
-        App_status(a, 0, "temperature %.2f: low sharpens towards argmax, high flattens towards uniform", a->temperature);
-        return 1;
+    case 't': case 'T': case 'o': case 'p': case 'P': case 'R': return App_sampler_key(a, ch);   /* τ, top-k, top-p, seed */
     case 'k': case 'K':
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the alternatives show k = %d", a->k);
@@ -220,7 +209,8 @@ static const char *const surprise_help[] = {
     "before; -log p (nats) under it; the row's mean loss and perplexity.",
     "← → , . h l      previous / next token     Home End  first / last",
     "b B              next / previous batch row (prompt)",
-    "t T              temperature up / down: sharper (τ<1) / flatter (τ>1)",
+    "t T              τ (temperature) up / down: sharper (τ<1) / flatter (τ>1); g samples with it, τ = 0 is greedy",
+    "o  p P  R        sampling top-k (off 5 10 40 100), top-p up / down, the next seed",
     "k K              more / fewer alternatives",
     "c                alternatives / cross-entropy (both when ≥160 wide)",
     "g                append the sampler's next token to every row",

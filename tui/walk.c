@@ -307,10 +307,7 @@ static int walk_key(App *a, void *self, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "top-k shows k = %d", a->k);
         return 1;
-    case 't': case 'T':
-        App_step_temperature(a, ch == 't');
-        App_status(a, 0, "temperature %.2f for the top-k view: low sharpens towards argmax, high flattens towards uniform", a->temperature);
-        return 1;
+    case 't': case 'T': case 'o': case 'p': case 'P': case 'R': return App_sampler_key(a, ch);   /* τ, top-k, top-p, seed */
     case 'a': a->vc.all_heads = !a->vc.all_heads; return 1;
     case 'w': w->which++; return 1;
     case 'g': App_generate(a); return 1;
@@ -356,8 +353,13 @@ static const char *const walk_help[] = {
     "w                which tensor: q/k/v, pre/post activation, sum/added",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
-    "t T              temperature up / down (top-k view)",
-    "g                append the next token to every row, run again: T+1",
+    "< > PgUp PgDn    matrix and attention pictures: the column cursor, by one / by 16",
+    "Home End         matrix and attention pictures: the first / last column",
+    "t T              τ (temperature) up / down: the top-k view and g; τ = 0 is greedy",
+    "o                sampling top-k: off, 5, 10, 40, 100 (when τ > 0)",
+    "p P              sampling top-p up / down: 0.1 ... 0.95, off (when τ > 0)",
+    "R                the next seed (the same seed draws the same tokens)",
+    "g                append the next token to every row (argmax, or a draw when τ > 0), run again: T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
     NULL,
