@@ -95,7 +95,7 @@ if [ -f "$GPT2/model.safetensors" ]; then
     tui_keys c
     expect_screen "gpt2: and back" "normal colours"
     tui_keys w
-    expect_screen "gpt2: w opens the walk at the station" "0 tokenize · station 1/9"
+    expect_screen "gpt2: w opens the walk at the station" "0 tokenize · station 0 of 0..7"
     tui_keys C
     expect_screen "gpt2: C comes back to the lesson" "lesson · station 0"
     tui_keys '?'

@@ -330,19 +330,30 @@ static void draw_header(App *a) {
     int pw = View_width(place) + 1;
     if (View_width(line) + 2 + pw <= W) View_text(w, 0, W - pw, pw, place, 0);
     Crt_set(w, CA_NORMAL);
-    /* prompts */
+    /* prompts, and at the right the sampler g uses when it samples */
     int x = 0;
-    for (int b = 0; b < a->B && x < W; b++) {
+    int PW = W;
+    if (a->sampler.temperature > 0) {
+        char smp[160];
+        App_sampler_text(a, smp, sizeof smp);
+        int sw = View_width(smp) + 1;
+        if (sw + 30 <= W) {
+            PW = W - sw - 1;
+            Crt_set(w, CA_KEY);
+            View_text(w, 1, W - sw, sw, smp, 0);
+        }
+    }
+    for (int b = 0; b < a->B && x < PW; b++) {
         char buf[256];
         int len = a->trace && b < a->trace->B ? a->trace->len[b] : -1;
         if (len >= 0) snprintf(buf, sizeof buf, "b%d \"%s\" (%d tok)", b, a->prompts[b], len);
         else snprintf(buf, sizeof buf, "b%d \"%s\"", b, a->prompts[b]);
         Crt_set(w, b == a->vc.b ? CA_TITLE : CA_DIM);
-        int maxw = W - x;
-        if (b + 1 < a->B && maxw > W / a->B) maxw = W / a->B;
+        int maxw = PW - x;
+        if (b + 1 < a->B && maxw > PW / a->B) maxw = PW / a->B;
         x += View_text(w, 1, x, maxw - 1, buf, 1) + 1;
         Crt_set(w, CA_DIM);
-        if (b + 1 < a->B && x < W) x += View_text(w, 1, x, 2, "│ ", 0);
+        if (b + 1 < a->B && x < PW) x += View_text(w, 1, x, 2, "│ ", 0);
     }
     Crt_set(w, CA_NORMAL);
 }
@@ -546,6 +557,12 @@ static void cancel_edit(App *a) {
 }
 
 static int app_key(App *a, int rc, wint_t wch) {
+    /* behind the "needs at least 80x24" message a key does nothing but q (the message says so):
+     * nothing typed there is acted on after the terminal grows */
+    if (a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES) {
+        if (rc != KEY_CODE_YES && wch == 'q' && !a->editing) a->quit = 1;
+        return 1;
+    }
     if (a->editing) {
         EdResult r = Editor_key(&a->ed, rc, wch);
         if (r == ED_ACCEPT) finish_edit(a);

@@ -170,7 +170,17 @@ static void walk_draw(App *a, void *self, int y, int h) {
     Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
-    int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg), 1);
+    char maths[200];
+    snprintf(maths, sizeof maths, "%s", Station_maths(s.kind, cfg));
+    if (s.kind == ST_NEXT && a->trace && !a->busy_gen) {   /* the rule g uses now, at the row's own last position */
+        int lb = a->trace->len[a->vc.b];
+        if (a->sampler.temperature > 0)
+            snprintf(maths, sizeof maths, "next[b] ~ softmax(logits[b, t, :] / τ)%s,  t = len_b - 1 (b=%d: t = %d)",
+                     a->sampler.top_k > 0 || (a->sampler.top_p > 0 && a->sampler.top_p < 1) ? " cut by top-k, top-p" : "", a->vc.b, lb - 1);
+        else
+            snprintf(maths, sizeof maths, "next[b] = argmax(probs[b, t, :]),  t = len_b - 1 (b=%d: t = %d)", a->vc.b, lb - 1);
+    }
+    int used = View_text(w, y, 0, W, maths, 1);
     int shw = View_width(shape);
     if (used + 4 + shw <= W) {
         Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
@@ -237,8 +247,10 @@ static void walk_where(App *a, void *self, char *buf, size_t cap) {
     Station_label(current(w), label, sizeof label);
     if (w->in_block)
         snprintf(buf, cap, "%s · step %d/%d of block %d of %d", label, w->inner_i + 1, w->n_inner, a->vc.layer + 1, a->m->c.n_layers);
+    else if (current(w).kind == ST_BLOCK)   /* numbered as the strip is: 0..7, the blocks all 3 */
+        snprintf(buf, cap, "%s · station 3 of 0..7, block %d of %d", label, current(w).layer + 1, a->m->c.n_layers);
     else
-        snprintf(buf, cap, "%s · station %d/%d", label, w->outer_i + 1, w->n_outer);
+        snprintf(buf, cap, "%s · station %d of 0..7", label, Station_outer_number(current(w).kind));
 }
 
 /* ---- keys ---- */
