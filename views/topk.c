@@ -34,7 +34,7 @@ static void topk_draw(ViewCtx *c) {
     if (y < bottom) {
         Crt_set(w, CA_MATHS);
         if (c->show_logits)   /* station 5: the matmul's result, before any softmax */
-            View_printf(w, y++, c->x, c->w, "logits[%d,%d,v] = x[%d,%d,:] · W_lm[:,v]: the D=%d numbers meet each of the V columns, one score per token",
+            View_printf(w, y++, c->x, c->w, "logits[%d,%d,v] = x[%d,%d,:] · W_lm[:,v]: D=%d numbers times each column, one score per token",
                         c->b, c->pos, c->b, c->pos, c->cfg ? c->cfg->dim : 0);
         else if (temp != 1)
             View_printf(w, y++, c->x, c->w, "p = exp((logit - max) / τ) / Z,  τ = %.2f,  max logit = %.4f is subtracted first", temp, c->max_logit);
@@ -104,7 +104,7 @@ static void topk_draw(ViewCtx *c) {
         /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
         double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
         if (c->show_logits)
-            View_printf(w, fy, c->x, c->w, "largest logit %.4f; logits are scores, not probabilities: station 6 subtracts the max, takes exp, divides by the sum",
+            View_printf(w, fy, c->x, c->w, "largest logit %.4f · scores, not probabilities: station 6 subtracts the max, takes exp, divides by the sum",
                         c->max_logit);
         else
             View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f  entropy H = %.3f nats (uniform: log V = %.2f)   Z = sum of exp = %.4g   top %d hold %.1f%%",
