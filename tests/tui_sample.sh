@@ -58,6 +58,16 @@ if tui_poll 10 row0_ends "$ID"; then echo "PASS: $TUI_NAME: row 0's ids end in t
 # the ids at station 0 are row 0's; --json's prompt 1 draw is the second draw from the seed
 tui_keys 7 Enter b
 expect_screen "row 1 after g: its own last position t = 5" "(b=1: t = 5)"
+# adding a row keeps the generated tokens (issue 16: they were silently dropped): they join
+# their prompt's text, and the batch runs again with the new row
+TXT=$(field "r['prompts'][0]['text'] + r['prompts'][0]['generated']['text']")
+tui_keys n
+tui_lit "Hi"
+tui_keys Enter
+expect_screen "n: the new row runs with the others" "b2 \"Hi\""
+expect_screen "n: row 0 kept its generated token as text (station 7's row)" "b=0:   <s> $TXT "
+tui_keys 0 Enter
+if tui_poll 10 row0_ends "$ID"; then echo "PASS: $TUI_NAME: after n, row 0's ids still end in $ID"; else tui_fail "after n, row 0's ids do not end in $ID"; fi
 expect_quit "q quits"
 
 # the same τ with top-k 5 and top-p 0.95 (o, P) and the next seed (R): --json with the same

@@ -523,6 +523,26 @@ static void draw(App *a) {
 
 /* ---- keys ---- */
 
+/* Generated tokens live in the trace, not in the prompts, so a run of the prompts would drop
+ * them: before a row is edited, added or removed, each row's generated tokens join its prompt's
+ * text (decoded; the next run tokenizes the whole text again). Returns how many were kept. */
+static int keep_generated(App *a) {
+    Trace *t = a->trace;
+    if (!t || a->busy_gen || Worker_busy(&a->worker) != JOB_NONE) return 0;   /* the trace is not the prompts' */
+    int kept = 0;
+    for (int b = 0; b < t->B && b < a->B; b++) {
+        if (t->len[b] <= t->prompt_len[b]) continue;
+        char *s = Tokenizer_decode(a->m->tok, t->ids + (size_t)b * t->Tcap, t->len[b]);
+        char *r = s ? sw_utf8_repair(s, strlen(s)) : NULL;   /* a byte token may end mid-character */
+        free(s);
+        if (!r) continue;
+        kept += t->len[b] - t->prompt_len[b];
+        free(a->prompts[b]);
+        a->prompts[b] = r;
+    }
+    return kept;
+}
+
 static void start_edit(App *a, int row) {
     a->editing = 1;
     a->edit_row = row;
@@ -595,16 +615,25 @@ static int app_key(App *a, int rc, wint_t wch) {
         return a->screen->key(a, self, ch);
     switch (ch) {
     case '?': case KEY_F(1): a->help = 1; a->help_scroll = 0; return 1;
-    case 'e': case '/': start_edit(a, a->vc.b < a->B ? a->vc.b : 0); return 1;
-    case 'n':
+    case 'e': case '/': {
+        int kept = keep_generated(a);
+        if (kept) App_status(a, 0, "the %d generated token%s joined the prompts' text: a new run tokenizes it again", kept, kept == 1 ? "" : "s");
+        start_edit(a, a->vc.b < a->B ? a->vc.b : 0);
+        return 1;
+    }
+    case 'n': {
         if (a->B >= SW_MAX_B) { App_status(a, 1, "a batch holds at most %d prompts", SW_MAX_B); return 1; }
+        int kept = keep_generated(a);
+        if (kept) App_status(a, 0, "the %d generated token%s joined the prompts' text: the batch runs again with the new row", kept, kept == 1 ? "" : "s");
         a->prompts[a->B] = strdup("");
         a->B++;
         start_edit(a, a->B - 1);
         return 1;
+    }
     case 'x':
         if (a->B <= 1) { App_status(a, 1, "the batch needs at least one prompt"); return 1; }
     {
+        keep_generated(a);
         int r = a->vc.b < a->B ? a->vc.b : a->B - 1;
         free(a->prompts[r]);
         memmove(a->prompts + r, a->prompts + r + 1, sizeof(char *) * (size_t)(a->B - r - 1));
@@ -613,7 +642,13 @@ static int app_key(App *a, int rc, wint_t wch) {
     }
         App_rerun(a);
         return 1;
-    case 'r': App_rerun(a); return 1;
+    case 'r': {
+        int dropped = 0;
+        for (int b = 0; a->trace && !a->busy_gen && b < a->trace->B; b++) dropped += a->trace->len[b] - a->trace->prompt_len[b];
+        App_rerun(a);
+        if (dropped) App_status(a, 0, "running the prompts as typed: the %d generated token%s are dropped (e keeps them as text)", dropped, dropped == 1 ? "" : "s");
+        return 1;
+    }
     case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
     case '+': case '=': if (a->zoom < 3) a->zoom++; return 1;
     case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
