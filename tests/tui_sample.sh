@@ -93,4 +93,33 @@ if tui_poll 10 row0_ends "$GREEDY_GEN"; then echo "PASS: $TUI_NAME: row 0's ids 
 else tui_fail "row 0's ids do not end in $GREEDY_GEN"; fi
 expect_quit "q quits (2)"
 
+# ---- a padded row predicts from its own last position, not from -1 (issue 16) ----
+if [ -f "$GPT2/model.safetensors" ]; then
+    OPENBLAS_NUM_THREADS=1 "$SW_BIN" --model "$GPT2" --json > "$TMPJ" 2>/dev/null
+    T0=$(field "r['prompts'][0]['T']")
+    T1=$(field "r['prompts'][1]['T']")
+    tui_start 100 30 -- --model "$GPT2"
+    expect_screen "gpt2: opens" "0 tokenize"
+    tui_keys 7 Enter
+    expect_screen "gpt2: row 0 predicts from its last position t = T0 - 1 = $((T0 - 1))" "(b=0: t = $((T0 - 1)))"
+    expect_not "gpt2: no -1 index in the maths" "[:, -1, :]"
+    tui_keys b
+    if [ "$T1" -lt "$T0" ]; then
+        expect_screen "gpt2: padded row 1 (T=$T1 of $T0) predicts from t = $((T1 - 1))" "(b=1: t = $((T1 - 1)))"
+    else
+        echo "SKIP: $TUI_NAME: gpt2: the default rows are not padded (T $T0, $T1)"
+    fi
+    # ? lists every key that works in the walk, the sampler's and the column cursor's too
+    tui_resize 100 50
+    tui_keys '?'
+    expect_screen "help: the column cursor's keys" "< > PgUp PgDn"
+    expect_screen "help: Home End" "Home End         matrix and attention pictures"
+    expect_screen "help: t T is τ" "t T              τ (temperature) up / down"
+    expect_screen "help: o, top-k" "o                sampling top-k"
+    expect_screen "help: p P, top-p" "p P              sampling top-p"
+    expect_screen "help: R, the seed" "R                the next seed"
+    tui_keys Escape
+    expect_quit "gpt2: q quits"
+fi
+
 exit $TUI_FAILED
