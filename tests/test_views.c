@@ -359,7 +359,8 @@ static void test_next(const char *mode) {
     erase();
     View_next_token.draw(&c);
     expect_screen(on_screen("sampled, τ 0.80 · top-k 40 · top-p off · seed 7") && !on_screen("argmax"), "%s next: sampled names its rule", mode);
-    expect_screen(on_screen("id 11 · rank 3 · p 4.00% at τ 0.80 (5.00% at τ 1) · drawn with 25.00%"), "%s next: where a sampled token stood", mode);
+    expect_screen(on_screen("id 11 · rank 3 · p 5.00% · after t=4") && on_screen("at τ 0.80: p 4.00% · after the cut: drawn with 25.00%"),
+                  "%s next: where a sampled token stood", mode);
     c.sample_temperature = 0, c.sample_top_k = 0, c.sample_top_p = 0;
     fill_all(&c, VK_NEXT);
     /* a context of 5 tokens: row 0 (5 tokens) is full, so g cannot append to any row */

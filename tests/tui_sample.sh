@@ -43,12 +43,13 @@ expect_screen "opens on the walk" "0 tokenize"
 tui_keys 7 Enter
 expect_screen "station 7, greedy by default: the rule" "argmax (τ = 0, greedy)"
 expect_screen "greedy: row 0's token is --json's argmax" "id $GREEDY · rank 1 of 512"
-expect_screen "greedy: the maths names the row's own last position" "next[b] = argmax(probs[b, t, :]),  t = len_b - 1 (b=0: t = 4)"
+expect_screen "greedy: the maths names the row's own last position" "next[b] = argmax(probs[b,t,:]), t = len_b - 1 (b=0: t = 4)"
 tui_keys t t t
 expect_screen "t t t: τ 1.56, sampling, with the seed" "sampled, τ 1.56 · top-k off · top-p off · seed $SEED"
 expect_screen "the header shows the sampler" "τ 1.56 · top-k off · top-p off · seed $SEED"
-expect_screen "row 0's draw = --json's at the same τ and seed, and where it stood" "id $ID · rank $RANK of 512 · p $PT at τ 1.56 ($P1 at τ 1)"
-expect_screen "the maths says a draw" "next[b] ~ softmax(logits[b, t, :] / τ)"
+expect_screen "row 0's draw = --json's at the same τ and seed: its rank and p (τ = 1)" "id $ID · rank $RANK of 512 · p $P1 · after t=4"
+expect_screen "and its p at τ = --json's prob_at_temperature" "at τ 1.56: p $PT, the chance of this draw"
+expect_screen "the maths says a draw" "next[b] ~ softmax(logits[b,t,:] / τ), t = len_b - 1 (b=0: t = 4)"
 expect_not "no argmax in the rule" "argmax (τ = 0"
 tui_keys g
 expect_screen "g appends the drawn token" "T is now 6"
@@ -79,8 +80,8 @@ tui_start 100 30 -- --model "$STORIES" --seed "$SEED"
 expect_screen "opens again" "0 tokenize"
 tui_keys 7 Enter t t t o P R
 expect_screen "o P R: top-k 5, top-p 0.95, the next seed" "sampled, τ 1.56 · top-k 5 · top-p 0.95 · seed $((SEED + 1))"
-expect_screen "the draw = --json's with --sample-top-k 5 --top-p 0.95, and its chance after the cut" "id $IDC · rank $RANKC of 512 · p "
-expect_screen "the chance of the draw = --json's sampler_prob" "drawn with $SP"
+expect_screen "the draw = --json's with --sample-top-k 5 --top-p 0.95" "id $IDC · rank $RANKC of 512 · p "
+expect_screen "the chance of the draw = --json's sampler_prob" "after the cut: drawn with $SP"
 # back to greedy: T from τ 1.56 down past 0.05 (1.56 * 0.8^n < 0.05 takes 16 presses)
 tui_keys T T T T T T T T T T T T T T T T
 expect_screen "T down to τ 0: greedy again" "argmax (τ = 0, greedy)"

@@ -175,10 +175,10 @@ static void walk_draw(App *a, void *self, int y, int h) {
     if (s.kind == ST_NEXT && a->trace && !a->busy_gen) {   /* the rule g uses now, at the row's own last position */
         int lb = a->trace->len[a->vc.b];
         if (a->sampler.temperature > 0)
-            snprintf(maths, sizeof maths, "next[b] ~ softmax(logits[b, t, :] / τ)%s,  t = len_b - 1 (b=%d: t = %d)",
-                     a->sampler.top_k > 0 || (a->sampler.top_p > 0 && a->sampler.top_p < 1) ? " cut by top-k, top-p" : "", a->vc.b, lb - 1);
+            snprintf(maths, sizeof maths, "next[b] ~ softmax(logits[b,t,:] / τ)%s, t = len_b - 1 (b=%d: t = %d)",
+                     a->sampler.top_k > 0 || (a->sampler.top_p > 0 && a->sampler.top_p < 1) ? " cut" : "", a->vc.b, lb - 1);
         else
-            snprintf(maths, sizeof maths, "next[b] = argmax(probs[b, t, :]),  t = len_b - 1 (b=%d: t = %d)", a->vc.b, lb - 1);
+            snprintf(maths, sizeof maths, "next[b] = argmax(probs[b,t,:]), t = len_b - 1 (b=%d: t = %d)", a->vc.b, lb - 1);
     }
     int used = View_text(w, y, 0, W, maths, 1);
     int shw = View_width(shape);

@@ -32,15 +32,16 @@ static void topk_draw(ViewCtx *c) {
         return;
     }
     if (y < bottom) {
+        /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
+        double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
         Crt_set(w, CA_MATHS);
         if (c->show_logits)   /* station 5: the matmul's result, before any softmax */
-            View_printf(w, y++, c->x, c->w, "logits[%d,%d,v] = x[%d,%d,:] · W_lm[:,v]: D=%d numbers times each column, one score per token",
-                        c->b, c->pos, c->b, c->pos, c->cfg ? c->cfg->dim : 0);
+            View_printf(w, y++, c->x, c->w, "logits[%d,%d,v] = x[%d,%d,:] · W_lm[:,v] (D=%d products summed), for all V=%d v", c->b, c->pos,
+                        c->b, c->pos, c->cfg ? c->cfg->dim : 0, c->cfg ? c->cfg->vocab_size : 0);
         else if (temp != 1)
-            View_printf(w, y++, c->x, c->w, "p = exp((logit - max) / τ) / Z,  τ = %.2f,  max logit = %.4f is subtracted first", temp, c->max_logit);
+            View_printf(w, y++, c->x, c->w, "p = exp((logit - max) / τ) / Z,  Z = Σ exp(..) = %.4g,  max logit = %.4f", z, c->max_logit);
         else
-            View_printf(w, y++, c->x, c->w, "p = exp(logit - max) / Z,  max logit = %.4f is subtracted first: exp(0) = 1, nothing overflows",
-                        c->max_logit);
+            View_printf(w, y++, c->x, c->w, "p = exp(logit - max) / Z,  Z = Σ exp(..) = %.4g,  max logit = %.4f", z, c->max_logit);
         Crt_set(w, CA_NORMAL);
     }
     /* table: rank  token  logit  logit-max  prob  bar */
@@ -104,7 +105,7 @@ static void topk_draw(ViewCtx *c) {
         /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
         double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
         if (c->show_logits)
-            View_printf(w, fy, c->x, c->w, "largest logit %.4f · scores, not probabilities: station 6 subtracts the max, takes exp, divides by the sum",
+            View_printf(w, fy, c->x, c->w, "largest logit %.4f: scores, not probabilities yet (station 6 makes them)",
                         c->max_logit);
         else
             View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f  entropy H = %.3f nats (uniform: log V = %.2f)   Z = sum of exp = %.4g   top %d hold %.1f%%",
