@@ -166,9 +166,9 @@ static void surprise_draw(App *a, void *self, int y, int h) {
     if (has) sampling_line(a, bottom - 2, W, h_tau, h_1);
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
-              W >= 160 ? "← → token  b row  t T temperature  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : S->panel == 0 ? "←→ token  b row  t T temp  k K rows  c cross-entropy  L lens  Esc walk  ? help"
-                                      : "←→ token  b row  t T temp  c alternatives  L lens  Esc walk  ? help",
+              W >= 160 ? "← → token  b row  t T τ  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
+                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  c cross-entropy  L lens  Esc walk  ? help"
+                                      : "←→ token  b row  t T τ  c alternatives  L lens  Esc walk  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
