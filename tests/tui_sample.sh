@@ -16,6 +16,8 @@ trap 'tui_stop; rm -f "$TUI_RC" "$TMPJ"' EXIT INT TERM
 json() { OPENBLAS_NUM_THREADS=1 "$SW_BIN" --model "$STORIES" --json --generate 1 "$@" > "$TMPJ" 2>/dev/null; }
 # row0_ends ID: station 0's first row of ids (the line under row b=0's chips) ends in ID
 row0_ends() { tui_screen | grep -A2 "row b=0:" | sed -n 3p | grep -E -q " $1 *\$"; }
+# next_is B ID: station 7's line under row B's text starts with "id ID ·"
+next_is() { tui_screen | grep -A1 "^b=$1:" | sed -n 2p | grep -q "^ *id $2 ·"; }
 # field PY: a python expression over r (the report)
 field() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" "$TMPJ"; }
 
@@ -36,6 +38,11 @@ RANK=$(field "r['prompts'][0]['generated']['tokens'][0]['rank']")
 PT=$(field "'%.2f%%' % (100 * r['prompts'][0]['generated']['tokens'][0]['prob_at_temperature'])")
 P1=$(field "'%.2f%%' % (100 * r['prompts'][0]['generated']['tokens'][0]['prob'])")
 ID1=$(field "r['prompts'][1]['generated']['ids'][0]")
+TXT=$(field "r['prompts'][0]['text'] + r['prompts'][0]['generated']['text']")
+# the second token of each row: --generate 2 from the same seed (the draws go on in the same order)
+json --temperature $TAU --seed "$SEED" --generate 2
+ID_2=$(field "r['prompts'][0]['generated']['ids'][1]")
+ID1_2=$(field "r['prompts'][1]['generated']['ids'][1]")
 echo "PASS: sample: --json at τ $TAU: seed $SEED draws id $ID (rank $RANK, p $PT at τ), not the argmax $GREEDY"
 
 tui_start 100 30 -- --model "$STORIES" --seed "$SEED"
@@ -51,8 +58,13 @@ expect_screen "row 0's draw = --json's at the same τ and seed: its rank and p (
 expect_screen "and its p at τ = --json's prob_at_temperature" "at τ 1.56: p $PT, the chance of this draw"
 expect_screen "the maths says a draw" "next[b] ~ softmax(logits[b,t,:] / τ), t = len_b - 1 (b=0: t = 4)"
 expect_not "no argmax in the rule" "argmax (τ = 0"
+if tui_poll 10 next_is 1 "$ID1"; then echo "PASS: $TUI_NAME: row 1's draw = --json's ($ID1)"; else tui_fail "row 1's draw is not --json's $ID1"; fi
 tui_keys g
 expect_screen "g appends the drawn token" "T is now 6"
+if tui_poll 10 next_is 0 "$ID_2"; then echo "PASS: $TUI_NAME: after g, row 0's next draw = --json --generate 2's second ($ID_2)"
+else tui_fail "after g, row 0's next draw is not --json's second token $ID_2"; fi
+if tui_poll 10 next_is 1 "$ID1_2"; then echo "PASS: $TUI_NAME: after g, row 1's next draw = --json --generate 2's second ($ID1_2)"
+else tui_fail "after g, row 1's next draw is not --json's second token $ID1_2"; fi
 tui_keys 0 Enter
 expect_screen "station 0: one token generated" "6 tokens (5 from the prompt, 1 generated)"
 if tui_poll 10 row0_ends "$ID"; then echo "PASS: $TUI_NAME: row 0's ids end in the drawn id $ID"; else tui_fail "row 0's ids do not end in $ID"; fi
@@ -61,7 +73,6 @@ tui_keys 7 Enter b
 expect_screen "row 1 after g: its own last position t = 5" "(b=1: t = 5)"
 # adding a row keeps the generated tokens (issue 16: they were silently dropped): they join
 # their prompt's text, and the batch runs again with the new row
-TXT=$(field "r['prompts'][0]['text'] + r['prompts'][0]['generated']['text']")
 tui_keys n
 tui_lit "Hi"
 tui_keys Enter
