@@ -143,12 +143,24 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
             fputc('\n', out);
         }
     }
-    fputs("\nnext token (last position of each prompt):\n", out);
+    /* the rule that picks it, as the program's station 7 says it */
+    if (smp->temperature > 0) {
+        fprintf(out, "\nnext token (last position of each prompt, t = len_b - 1): sampled, τ %.2f", smp->temperature);
+        if (smp->top_k > 0) fprintf(out, ", top-k %d", smp->top_k);
+        if (smp->top_p > 0 && smp->top_p < 1) fprintf(out, ", top-p %.2f", smp->top_p);
+        fprintf(out, ", seed %llu:\n", smp->rng);
+    } else {
+        fputs("\nnext token (last position of each prompt, t = len_b - 1): argmax (τ = 0, greedy):\n", out);
+    }
     Trace_choose(t, smp);
     for (int b = 0; b < t->B; b++) {
         int id = t->next_id[b];
         Tokenizer_label(tok, id, 0, lab, sizeof lab);
-        fprintf(out, "  prompt %d: %d '%s'  p=%.4f\n", b, id, lab, Trace_token_prob(t, b, t->len[b] - 1, id));
+        int above = 0;   /* its rank: how many tokens scored higher, plus one */
+        const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+        for (int v = 0; v < m->c.vocab_size; v++) above += lg[v] > lg[id];
+        fprintf(out, "  prompt %d: %d '%s'  p=%.4f  rank %d  (t=%d)\n", b, id, lab, Trace_token_prob(t, b, t->len[b] - 1, id), above + 1,
+                t->len[b] - 1);
     }
     return 0;
 }

@@ -319,6 +319,14 @@ for m in "$STORIES" "$D64"; do
     # the LM head's matrix has one name, W_lm (issue 16: Eᵀ, W_cls, W_out, W_lmᵀ)
     if grep '^5 LM head' "$out" | grep -q 'logits = x @ W_lm' && ! grep -q 'W_cls\|W_out\|W_lmᵀ\|x @ Eᵀ' "$out"; then pass "--dump $mn: the LM head's matrix is W_lm"
     else fail "--dump $mn: the LM head's matrix is W_lm" "$(grep -A1 '^5 LM head' "$out")"; fi
+    # the next token says the rule that picked it and the row's own last position (issue 16)
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): argmax (τ = 0, greedy):' "$out" && grep -q '^  prompt 1: .* rank [0-9]*  (t=[0-9]*)$' "$out"
+    then pass "--dump $mn: the next token's rule (argmax), rank and position"
+    else fail "--dump $mn: the next token's rule (argmax), rank and position" "$(grep -A2 '^next token' "$out")"; fi
+    run --dump --model "$m" --temperature 0.8 --sample-top-k 40 --seed 3
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): sampled, τ 0.80, top-k 40, seed 3:' "$out"
+    then pass "--dump $mn: a sampled next token names τ, top-k and the seed"
+    else fail "--dump $mn: a sampled next token names τ, top-k and the seed" "$(grep -A2 '^next token' "$out")"; fi
     run --json --model "$m"
     json_check "--json $mn"
     run --json --logit-lens --model "$m" --prompt "Hello there" --prompt "a b c d e"

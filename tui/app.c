@@ -646,7 +646,7 @@ static int app_key(App *a, int rc, wint_t wch) {
         int dropped = 0;
         for (int b = 0; a->trace && !a->busy_gen && b < a->trace->B; b++) dropped += a->trace->len[b] - a->trace->prompt_len[b];
         App_rerun(a);
-        if (dropped) App_status(a, 0, "running the prompts as typed: the %d generated token%s are dropped (e keeps them as text)", dropped, dropped == 1 ? "" : "s");
+        if (dropped) App_status(a, 0, "running the prompts as typed: the %d generated token%s are dropped (e, then Enter, runs them as text)", dropped, dropped == 1 ? "" : "s");
         return 1;
     }
     case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
