@@ -125,7 +125,7 @@ if [ -f "$GPT2/model.safetensors" ]; then
     tui_resize 100 50
     tui_keys '?'
     expect_screen "help: the column cursor's keys" "< > PgUp PgDn"
-    expect_screen "help: Home End" "Home End         matrix and attention pictures"
+    expect_screen "help: Home End" "Home End         heatmap / attention column cursor"
     expect_screen "help: t T is τ" "t T              τ (temperature) up / down"
     expect_screen "help: o, top-k" "o                sampling top-k"
     expect_screen "help: p P, top-p" "p P              sampling top-p"
