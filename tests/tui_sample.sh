@@ -51,6 +51,11 @@ tui_keys 7 Enter
 expect_screen "station 7, greedy by default: the rule" "argmax (τ = 0, greedy)"
 expect_screen "greedy: row 0's token is --json's argmax" "id $GREEDY · rank 1 of 512"
 expect_screen "greedy: the maths names the row's own last position" "next[b] = argmax(probs[b,t,:]), t = len_b - 1 (b=0: t = 4)"
+tui_keys o
+expect_screen "o at τ 0: top-k is kept for when τ > 0" "top-k 5, for when τ > 0 (t); greedy now: g takes the argmax"
+expect_screen "o at τ 0: still greedy" "argmax (τ = 0, greedy)"
+tui_keys o o o o
+expect_screen "o cycles 5, 10, 40, 100, off" "top-k off, for when τ > 0"
 tui_keys t t t
 expect_screen "t t t: τ 1.56, sampling, with the seed" "sampled, τ 1.56 · top-k off · top-p off · seed $SEED"
 expect_screen "the header shows the sampler" "τ 1.56 · top-k off · top-p off · seed $SEED"

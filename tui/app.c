@@ -186,11 +186,16 @@ int App_sampler_key(App *a, int ch) {
     }
     App_rechoose(a);
     App_sampler_text(a, what, sizeof what);
-    if (s->temperature <= 0)
-        App_status(a, 0, "g picks the argmax: greedy (τ = 0)%s; t raises τ to sample", ch == 'o' || ch == 'p' || ch == 'P' || ch == 'R'
-                   ? ", so top-k, top-p and the seed wait until τ > 0" : "");
-    else
-        App_status(a, 0, "g samples: %s (low τ sharpens towards argmax, high flattens)", what);
+    if (s->temperature > 0) App_status(a, 0, "g samples: %s", what);
+    else if (ch == 't' || ch == 'T') App_status(a, 0, "greedy (τ = 0): g takes the argmax; t samples");
+    else {   /* kept for when τ > 0 */
+        char set[48];
+        if (ch == 'o') snprintf(set, sizeof set, s->top_k > 0 ? "top-k %d" : "top-k off", s->top_k);
+        else if (ch == 'R') snprintf(set, sizeof set, "seed %llu", a->seed);
+        else if (s->top_p > 0 && s->top_p < 1) snprintf(set, sizeof set, "top-p %.2f", s->top_p);
+        else snprintf(set, sizeof set, "top-p off");
+        App_status(a, 0, "%s, for when τ > 0 (t); greedy now: g takes the argmax", set);
+    }
     return 1;
 }
 
