@@ -39,7 +39,9 @@ static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
     App_sampler_text(a, smp, sizeof smp);
     float tau = a->temperature;
     const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own" : tau < 1 ? "sharper → argmax" : "flatter → uniform";
-    if (fabsf(tau - 1) < 1e-4f)
+    if (a->sampler.temperature <= 0)   /* greedy: the alternatives are the model's own distribution */
+        snprintf(s, sizeof s, "τ = 0 (t T): g takes the argmax · alternatives at τ = 1, the model's own · H = %.2f nats", h_tau);
+    else if (fabsf(tau - 1) < 1e-4f)
         snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats · sampler: %s", tau, what, h_tau, smp);
     else
         snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats (τ=1: %.2f) · sampler: %s", tau, what, h_tau, h_1, smp);
