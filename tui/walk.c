@@ -224,7 +224,17 @@ static void walk_draw(App *a, void *self, int y, int h) {
     Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
-    int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg), 1);
+    char maths[200];
+    snprintf(maths, sizeof maths, "%s", Station_maths(s.kind, cfg));
+    if (s.kind == ST_NEXT && a->trace && !a->busy_gen) {   /* the rule g uses now, at the row's own last position */
+        int lb = a->trace->len[a->vc.b];
+        if (a->sampler.temperature > 0)
+            snprintf(maths, sizeof maths, "next[b] ~ softmax(logits[b,t,:] / τ)%s, t = len_b - 1 (b=%d: t = %d)",
+                     a->sampler.top_k > 0 || (a->sampler.top_p > 0 && a->sampler.top_p < 1) ? " cut" : "", a->vc.b, lb - 1);
+        else
+            snprintf(maths, sizeof maths, "next[b] = argmax(probs[b,t,:]), t = len_b - 1 (b=%d: t = %d)", a->vc.b, lb - 1);
+    }
+    int used = View_text(w, y, 0, W, maths, 1);
     int shw = View_width(shape);
     if (used + 4 + shw <= W) {
         Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
@@ -300,8 +310,10 @@ static void walk_where(App *a, void *self, char *buf, size_t cap) {
     Station_label(current(w), label, sizeof label);
     if (w->in_block)
         snprintf(buf, cap, "%s · step %d/%d of block %d of %d", label, w->inner_i + 1, w->n_inner, a->vc.layer + 1, a->m->c.n_layers);
+    else if (current(w).kind == ST_BLOCK)   /* numbered as the strip is: 0..7, the blocks all 3 */
+        snprintf(buf, cap, "%s · station 3 of 0..7, block %d of %d", label, current(w).layer + 1, a->m->c.n_layers);
     else
-        snprintf(buf, cap, "%s · station %d/%d", label, w->outer_i + 1, w->n_outer);
+        snprintf(buf, cap, "%s · station %d of 0..7", label, Station_outer_number(current(w).kind));
 }
 
 /* ---- keys ---- */
@@ -388,10 +400,7 @@ static int walk_key_move(App *a, Walk *w, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "top-k shows k = %d", a->k);
         return 1;
-    case 't': case 'T':
-        App_step_temperature(a, ch == 't');
-        App_status(a, 0, "temperature %.2f for the top-k view: low sharpens towards argmax, high flattens towards uniform", a->temperature);
-        return 1;
+    case 't': case 'T': case 'o': case 'p': case 'P': case 'R': return App_sampler_key(a, ch);   /* τ, top-k, top-p, seed */
     case 'a': a->vc.all_heads = !a->vc.all_heads; return 1;
     case 'w': w->which++; return 1;
     case 'g': App_generate(a); return 1;
@@ -438,8 +447,13 @@ static const char *const walk_help[] = {
     "i                how was this made? the cell under the cursor, worked out with its numbers",
     "a                attention: all heads of the layer as a grid / one head",
     "k K              more / fewer rows in the top-k table",
-    "t T              temperature up / down (top-k view)",
-    "g                append the next token to every row, run again: T+1",
+    "< > PgUp PgDn    heatmap / attention column cursor: by one / by 16",
+    "Home End         heatmap / attention column cursor: first / last",
+    "t T              τ (temperature) up / down, for top-k and g; 0 = greedy",
+    "o                sampling top-k: off, 5, 10, 40, 100 (when τ > 0)",
+    "p P              sampling top-p up / down: 0.1 … 0.95, off (τ > 0)",
+    "R                the next seed (the same seed draws the same tokens)",
+    "g                append the next token (argmax, or a draw if τ > 0): T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
     NULL,
