@@ -105,8 +105,8 @@ static void fill_all(ViewCtx *c, ViewKind k) {
         c->log_v = 10.82;
     }
     if (k == VK_NEXT) {
-        c->next_id[0] = 6594, c->next_prob[0] = 0.178f;
-        c->next_id[1] = 25276, c->next_prob[1] = 0.121f;
+        c->next_id[0] = 6594, c->next_prob[0] = 0.178f, c->next_rank[0] = 1;
+        c->next_id[1] = 25276, c->next_prob[1] = 0.121f, c->next_rank[1] = 1;
         snprintf(c->next_label[0], VIEW_LABEL, "␣ride");
         snprintf(c->next_label[1], VIEW_LABEL, "␣glut");
     }
@@ -348,9 +348,21 @@ static void test_next(const char *mode) {
     base_ctx(&c, 20, 80);
     fill_all(&c, VK_NEXT);
     View_next_token.draw(&c);
-    expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), "%s next: text then the chosen token",
+    expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594 · rank 1 · p 17.80%"), "%s next: text then the chosen token",
                   mode);
+    expect_screen(on_screen("argmax (τ = 0, greedy)") && !on_screen("sampled"), "%s next: greedy says argmax", mode);
     expect_screen(on_screen("(B,T) = (2,5) -> (2,6)"), "%s next: T grows to T+1", mode);
+    /* sampled (issue 16): the rule with τ, top-k, top-p and the seed; where the token stood at τ
+     * and the chance of this draw after the cut (numbers made up for the view) */
+    c.sample_temperature = 0.8f, c.sample_top_k = 40, c.sample_top_p = 1, c.sample_seed = 7;
+    c.next_id[0] = 11, c.next_rank[0] = 3, c.next_prob[0] = 0.05f, c.next_prob_tau[0] = 0.04f, c.next_pick_prob[0] = 0.25f;
+    erase();
+    View_next_token.draw(&c);
+    expect_screen(on_screen("sampled, τ 0.80 · top-k 40 · top-p off · seed 7") && !on_screen("argmax"), "%s next: sampled names its rule", mode);
+    expect_screen(on_screen("id 11 · rank 3 · p 5.00% · after t=4") && on_screen("at τ 0.80: p 4.00% · after the cut: drawn with 25.00%"),
+                  "%s next: where a sampled token stood", mode);
+    c.sample_temperature = 0, c.sample_top_k = 0, c.sample_top_p = 0;
+    fill_all(&c, VK_NEXT);
     /* a context of 5 tokens: row 0 (5 tokens) is full, so g cannot append to any row */
     Config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -358,7 +370,7 @@ static void test_next(const char *mode) {
     c.cfg = &cfg;
     erase();
     View_next_token.draw(&c);
-    expect_screen(on_screen("context full: row b=0 has 5 tokens") && !on_screen("-> (2,6)") && !on_screen("next it becomes"),
+    expect_screen(on_screen("context full: row b=0 has 5 tokens") && !on_screen("-> (2,6)") && !on_screen("becomes t="),
                   "%s next: a full context says g cannot append", mode);
 }
 

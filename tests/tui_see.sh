@@ -30,11 +30,13 @@ if [ -f "$STORIES" ]; then
     expect_screen "status: the walk again" "0 tokenize"
     if tui_screen | tail -n 1 | grep -q '…'; then tui_fail "status: the walk's key line ends in …" 3
     else echo "PASS: $TUI_NAME: status: the walk's key line fits at 80 columns"; fi
-    # a long message wraps to two lines instead of ending in …
-    tui_keys t
-    expect_screen "status: a long message is shown whole on two lines" "towards uniform"
+    # a long message wraps to two lines instead of ending in …: the lesson's greeting (81 columns)
+    tui_keys C
+    expect_screen "status: a long message is shown whole on two lines" "w back to the walk"
     if tui_screen | tail -n 2 | grep -q '…'; then tui_fail "status: a long message ends in …" 3
     else echo "PASS: $TUI_NAME: status: no … in a long message"; fi
+    tui_keys w
+    expect_screen "status: back in the walk" "0 tokenize"
     # the pictures' key lines (the body's last two lines) fit too, at every station
     for st in 0 1 3.1.a 3.1.b 3.1.d 3.1.e 3.1.f 3.1.j 5 6 7; do
         # shellcheck disable=SC2046

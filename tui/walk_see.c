@@ -176,6 +176,10 @@ static int text_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
 }
 
 int WalkSee_key(App *a, WalkSee *s, StationRef st, int ch) {
+    if (ch == 'i' && ((s->w_on && same_station(s->w_st, st)) || (s->v_on && same_station(s->v_st, st)))) {
+        App_status(a, 0, "i explains a cell of the station's own picture: %s first goes back to it", s->w_on ? "W" : "v");
+        return 1;
+    }
     if (weights_key(a, s, st, ch)) return 1;
     if (text_key(a, s, st, ch)) return 1;
     return 0;

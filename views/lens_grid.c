@@ -1,6 +1,6 @@
 /* lens_grid.c - the logit lens: for every block l and position t, the residual stream
  * after block l read as if it were the model's last hidden state,
- *     lens[l][t] = softmax(final_norm(x_l[t]) @ W_lmᵀ),
+ *     lens[l][t] = softmax(final_norm(x_l[t]) @ W_lm),
  * shown as a grid (block 1 at the top, the last block at the bottom) of each cell's top-1
  * token and its probability, so the prediction can be watched forming layer by layer. The
  * last block's row is the model's own prediction. Under the grid: the token that actually
@@ -166,7 +166,7 @@ static void lens_draw(ViewCtx *c) {
     View_printf(w, y++, c->x, c->w, "logit lens, row b=%d: what each block would predict if it were the last one", c->b);
     if (head == 3) {
         Crt_set(w, CA_MATHS);
-        View_printf(w, y++, c->x, c->w, "cell = top-%d of softmax(norm_f(x after block l, at t) @ W_lmᵀ) and p", cl);
+        View_printf(w, y++, c->x, c->w, "cell = top-%d of softmax(norm_f(x after block l, at t) @ W_lm) and p", cl);
     }
     /* column headers: the token at each position */
     Crt_set(w, CA_DIM);

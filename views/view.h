@@ -91,11 +91,17 @@ typedef struct ViewCtx {
     double max_logit, prob_sum, entropy, log_v;
     float temperature;        /* of the top-k view (1 = the model's own distribution) */
     float sample_temperature; /* of the sampler that picks the next token (0 = argmax) */
+    int sample_top_k;         /* its top-k (0 = off) */
+    float sample_top_p;       /* its top-p (0 or 1 = off) */
+    unsigned long long sample_seed; /* the seed its generator started from */
     int show_logits;          /* LM head: emphasise logits; softmax: probabilities */
 
     /* next token */
     int next_id[SW_MAX_B];
-    float next_prob[SW_MAX_B];
+    float next_prob[SW_MAX_B];      /* at τ = 1 */
+    int next_rank[SW_MAX_B];        /* 1 = the most probable */
+    float next_prob_tau[SW_MAX_B];  /* at the sampler's τ (before top-k and top-p cut) */
+    float next_pick_prob[SW_MAX_B]; /* the chance the sampler had of picking it (1 when greedy) */
     char next_label[SW_MAX_B][VIEW_LABEL];
 
     /* shape strip */
