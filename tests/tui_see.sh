@@ -59,6 +59,8 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: W shows Wq with its shape" "Wq (D, h·d) = (64, 64)"
     # the cursor cell: Wq[0,0] of stories260K's layer 1 is wq[0][0][0] in stories260K.bin = 0.0443928
     expect_screen "weights: the cursor's value is the file's Wq[0,0]" "Wq[0,0] = 0.0443928"
+    tui_keys i
+    expect_screen "weights: i over the weights says to go back to the station first" "i explains a cell of the station's own picture: W first"
     tui_keys W
     expect_screen "weights: W again shows Wk, with KV" "Wk (D, KV·d) = (64, 32)"
     tui_keys '>' '.'
