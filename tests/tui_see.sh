@@ -63,6 +63,7 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: i over the weights says to go back to the station first" "i explains a cell of the station's own picture: W first"
     tui_keys W
     expect_screen "weights: W again shows Wk, with KV" "Wk (D, KV·d) = (64, 32)"
+    expect_screen "weights: the station's weights listed, this one bracketed" "W: Wq [Wk] Wv"
     tui_keys '>' '.'
     expect_screen "weights: < > , . move the cursor over the matrix" "Wk[1,1] ="
     tui_keys W W

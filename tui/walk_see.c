@@ -81,8 +81,15 @@ static int weights_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     /* a line naming it: the shape in letters and numbers, what it does, how it is stored */
     Crt_set(w, CA_TITLE);
     int used = View_printf(w, c->y, c->x, c->w, "%s", it->shape);
+    /* the station's weights, this one bracketed (W steps through them), and what it does */
+    char list[160];
+    size_t o = (size_t)snprintf(list, sizeof list, "W:");
+    for (int i = 0; i < n && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, i == s->w_on - 1 ? " [%s]" : " %s", items[i].name);
+    const char *stored = strncmp(it->stored, " · ", strlen(" · ")) == 0 ? it->stored + strlen(" · ") : it->stored;
+    const char *parts[] = {list, stored, it->what};
     Crt_set(w, CA_DIM);
-    View_printf(w, c->y, c->x + used, c->w - used, "  %d of %d%s · %s", s->w_on, n, it->stored, it->what);
+    if (used + 2 < c->w) View_items(w, c->y, c->x + used + 2, c->w - used - 2, parts, 3);
     Crt_set(w, CA_NORMAL);
     c->y++;
     c->h--;
