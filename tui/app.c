@@ -79,6 +79,11 @@ void App_clamp_row(App *a) {
     }
 }
 
+void App_set_contrast(App *a, int on) {
+    a->contrast = on != 0;
+    Crt_high_contrast(a->contrast);
+}
+
 void App_rerun(App *a) {
     Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
 }
@@ -327,6 +332,7 @@ static const char *const global_help[] = {
     "e  /             edit the chosen row's prompt (Enter runs, Esc cancels)",
     "n                add a row to the batch and edit it; x removes a row",
     "z                large print on/off (projector);  + -  zoom in / out",
+    "c                high contrast on/off (projector; also --contrast)",
     "r                run the prompts again",
     "q                quit",
     NULL,
@@ -528,7 +534,7 @@ static int app_key(App *a, int rc, wint_t wch) {
         return 1;
     case 'r': App_rerun(a); return 1;
     case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
-    case '+': case '=': if (a->zoom < 3) a->zoom++; return 1;
+    case '+': if (a->zoom < 3) a->zoom++; return 1;
     case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
     }
     for (int i = 0; Screens[i]; i++)
@@ -537,6 +543,12 @@ static int app_key(App *a, int rc, wint_t wch) {
             return 1;
         }
     if (a->screen->key(a, self, ch)) return 1;
+    /* after the screen's own keys: the surprise screen's c switches its panel */
+    if (ch == 'c') {
+        App_set_contrast(a, !a->contrast);
+        App_status(a, 0, "%s", a->contrast ? "high contrast (c: normal colours)" : "normal colours (c: high contrast)");
+        return 1;
+    }
     return 0;
 }
 
@@ -573,6 +585,7 @@ int Tui_run(Model *m, const Options *o) {
         free(a);
         return 1;
     }
+    if (o->contrast) App_set_contrast(a, 1);
     TraceOpts topts;
     TraceOpts_default(&topts);
     topts.truncate = o->truncate;

@@ -71,6 +71,7 @@ typedef struct App {
     int k;
     float temperature;         /* for the top-k view (1 = the model's own distribution) */
     int zoom;
+    int contrast;              /* the high-contrast theme is on (--contrast, c) */
 
     /* UI */
     const Screen *screen;
@@ -100,6 +101,8 @@ void App_open(App *a, const Screen *s);
 void App_show(App *a, const Screen *s, StationRef st);
 /* The station screen s shows: 1 and *out, or 0 when it shows none. */
 int App_station_of(App *a, const Screen *s, StationRef *out);
+/* The high-contrast theme on or off (c, --contrast; the lesson turns it on with --large). */
+void App_set_contrast(App *a, int on);
 /* Present for the current trace: the app's k and temperatures. */
 Present App_present(const App *a);
 
