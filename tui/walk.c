@@ -19,6 +19,8 @@ typedef struct {
     int which;                          /* w: which tensor of the station */
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
+    StationRef last;                    /* the station drawn last (a new one starts on page 1) */
+    int n_pages;                        /* large print: pages the view needed */
 } Walk;
 
 static StationRef current(const Walk *w) {
@@ -166,6 +168,8 @@ static void walk_draw(App *a, void *self, int y, int h) {
 
     StationRef s = current(wk);
     const StationInfo *info = Station_info(s.kind);
+    if (s.kind != wk->last.kind || s.layer != wk->last.layer) a->vc.page = 0;   /* a new station starts on its first page */
+    wk->last = s;
     char shape[128], nums[64];
     Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
     /* maths line: the formula, then the shape with letters and numbers */
@@ -227,6 +231,8 @@ static void walk_draw(App *a, void *self, int y, int h) {
     a->vc.col = c.col;
     a->vc.col0 = c.col0;
     a->vc.row0 = c.row0;
+    a->vc.page = c.page;
+    wk->n_pages = c.n_pages;
     a->vc.pos = c.pos;
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
 }
@@ -339,6 +345,7 @@ static int walk_key(App *a, void *self, int ch) {
         if (v->key(&c, ch)) {
             a->vc.col = c.col;
             a->vc.col0 = c.col0;
+            a->vc.page = c.page;
             return 1;
         }
     }
@@ -367,6 +374,9 @@ static const char *const walk_help[] = {
 static const char *const *walk_more_help(App *a, void *self) { return View_for(Station_info(current(self).kind)->view)->help; }
 
 static const char *walk_hint(App *a, void *self) {
+    const Walk *w = self;
+    if (a->zoom >= 2 && w->n_pages > 1)
+        return "PgDn PgUp page (large print)  ← → station  , . token  b row  = compare  z normal print  ? help  q quit";
     return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
 }
 
