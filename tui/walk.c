@@ -172,6 +172,34 @@ static void walk_draw(App *a, void *self, int y, int h) {
     wk->last = s;
     char shape[128], nums[64];
     Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
+    int large = a->zoom >= 2 && bottom - y >= 30;
+    if (large) {
+        /* large print: the formula in the big font (wrapped at spaces, two lines at most, else
+         * small), the shape big beside its last line or under it */
+        const char *maths = Station_maths(s.kind, cfg);
+        int nl = View_big_lines(maths, W - 2, 1), rows = View_big_rows(1);
+        int last_w = 0;
+        Crt_set(w, CA_MATHS);
+        if (nl <= 2) {
+            View_big_wrap(w, y, 1, W - 2, nl, maths, 1, &last_w);
+            y += (nl - 1) * (rows + 1);
+        } else {
+            View_text(w, y, 0, W, maths, 1);
+            last_w = W;
+            y -= rows - 1;
+        }
+        Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
+        const char *big = View_big_width(shape) <= W - 2 ? shape : nums;
+        int bw = View_big_width(big);
+        if (last_w + 6 + bw <= W) View_big(w, y, W - 1 - bw, bw, big);
+        else { y += rows + 1; View_big(w, y, 2, W - 2, big); }
+        Crt_set(w, CA_NORMAL);
+        y += rows + 1;
+        int ex_lines = bottom - y >= 50 ? 2 : 1;
+        y += View_wrap(w, y, 0, W, ex_lines, info->explain);
+        if (y < bottom) y++;
+        goto picture;
+    }
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
     int used = View_text(w, y, 0, W, Station_maths(s.kind, cfg), 1);
@@ -211,6 +239,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     }
     if (y < bottom) y++;   /* a blank line above the picture */
 
+picture:;
     ViewCtx c = App_view_ctx(a, y, bottom - y);
     if (c.h < 1) return;
     if (!a->trace || a->busy_gen) {

@@ -27,7 +27,7 @@ static const Glyph font[] = {
     {'=', {0, 7, 0, 7, 0}}, {'-', {0, 0, 7, 0, 0}}, {'>', {4, 2, 1, 2, 4}}, {'<', {1, 2, 4, 2, 1}},
     {':', {0, 2, 0, 2, 0}}, {'/', {1, 1, 2, 4, 4}}, {'+', {0, 2, 7, 2, 0}}, {'*', {0, 5, 2, 5, 0}},
     {'@', {7, 5, 7, 4, 3}}, {'[', {6, 4, 4, 4, 6}}, {']', {3, 1, 1, 1, 3}}, {' ', {0, 0, 0, 0, 0}},
-    {'%', {5, 1, 2, 4, 5}}, {'"', {5, 5, 0, 0, 0}}, {'\'', {2, 2, 0, 0, 0}}, {'!', {2, 2, 2, 0, 2}},
+    {'%', {5, 1, 2, 4, 5}}, {'"', {5, 0, 0, 0, 0}}, {'\'', {2, 2, 0, 0, 0}}, {'!', {2, 2, 2, 0, 2}},
     {'?', {7, 1, 2, 0, 2}}, {'_', {0, 0, 0, 0, 7}}, {'^', {2, 5, 0, 0, 0}}, {'#', {5, 7, 5, 7, 5}},
     {'&', {2, 5, 2, 5, 3}}, {'|', {2, 2, 2, 2, 2}}, {';', {0, 2, 0, 2, 4}}, {'{', {3, 2, 4, 2, 3}},
     {'}', {6, 2, 1, 2, 6}}, {'~', {0, 0, 3, 6, 0}}, {'$', {3, 6, 2, 3, 6}}, {'`', {4, 2, 0, 0, 0}},
@@ -163,7 +163,7 @@ int View_big_lines(const char *s, int maxw, int scale) {
     return lines;
 }
 
-int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale) {
+int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale, int *last_w) {
     char line[512];
     int lines = 0, rows = View_big_rows(scale);
     while (*s && lines < maxlines) {
@@ -176,6 +176,7 @@ int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s
         memcpy(line, s, n);
         line[n] = 0;
         View_big_s(w, y + lines * (rows + 1), x, maxw, line, scale);
+        if (last_w) *last_w = View_big_width_s(line, scale);
         s += n;
         lines++;
     }

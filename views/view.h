@@ -156,7 +156,7 @@ int View_big_xy(WINDOW *w, int y, int x, int maxw, const char *s, int sx, int sy
 /* Big text wrapped at spaces into lines maxw wide, one blank row between them: how many lines
  * it takes, and drawing at most maxlines of them (returns the lines drawn). */
 int View_big_lines(const char *s, int maxw, int scale);
-int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale);
+int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale, int *last_w);   /* last_w: the last line's width (may be NULL) */
 /* Is (b, t) a real token (not padding)? */
 static inline int View_valid(const ViewCtx *c, int b, int t) {
     return c->tok && b >= 0 && b < c->tok->B && t >= 0 && t < c->tok->len[b];
