@@ -86,7 +86,7 @@ static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
                     c->layer + 1, c->b, pool);
     else
         View_printf(w, c->y, c->x, c->w, "all %d heads of layer %d, row b=%d (each map: query t down, key t across; %s)", nheads,
-                    c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < red");
+                    c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < orange");
     Crt_set(w, CA_NORMAL);
     for (int hh = 0; hh < nheads; hh++) {
         int gr = hh / per_row, gc = hh % per_row;

@@ -222,7 +222,7 @@ static void heatmap_draw(ViewCtx *c) {
         Crt_set(w, CA_DIM);
         View_printf(w, fy + 1, c->x, c->w, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions",
                     crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
-                    (k == SCALE_DIV ? "blue < 0 < red." : "dark = low, bright = high."));
+                    (k == SCALE_DIV ? "blue < 0 < orange." : "dark = low, bright = high."));
         Crt_set(w, CA_NORMAL);
     }
 }
