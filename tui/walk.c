@@ -371,6 +371,7 @@ static int walk_key(App *a, void *self, int ch) {
     const ViewClass *v = View_for(Station_info(current(w).kind)->view);
     if (v->key) {
         ViewCtx c = a->vc;
+        c.zoom = a->zoom;
         if (v->key(&c, ch)) {
             a->vc.col = c.col;
             a->vc.col0 = c.col0;
