@@ -92,6 +92,15 @@ static int nearest_basic(Rgb c) {
     return best;
 }
 
+/* The diverging scale in 256 colours, picked by hand: the nearest cube colour of each step
+ * would be teal at the blue end, pink near white and dark red at the orange end. Blue
+ * (dark to light), the grey 255 for zero (level 12), then light to dark orange. */
+static const int div256[CRT_LEVELS] = {
+    24, 25, 26, 32, 33, 68, 74, 110, 117, 153, 189, 195,
+    255,
+    230, 223, 216, 215, 214, 208, 172, 202, 166, 130, 94,
+};
+
 /* The scales on a basic terminal: the nearest basic colour of each step would not grow in
  * brightness (the grey 8 sits in the middle of the sequential ramp), so the ramps are picked
  * by hand, dark to bright and blue - white - yellow/brown (orange's nearest). */
@@ -236,6 +245,9 @@ void Crt_setup_colors(int want_mono) {
                 int slot = PALETTE_SLOT0 + s * CRT_LEVELS + i;
                 init_extended_color(slot, c.r * 1000 / 255, c.g * 1000 / 255, c.b * 1000 / 255);
                 scale_col[s][i] = slot;
+            } else if (crt.mode == CRT_256 && s == 1) {
+                scale_col[s][i] = div256[i];
+                scale_rgb[s][i] = xterm_rgb(div256[i]);   /* text on it: judged by the colour shown */
             } else if (crt.mode == CRT_256) {
                 scale_col[s][i] = nearest_xterm(c);
             } else if (crt.mode == CRT_BASIC) {

@@ -206,7 +206,7 @@ static void draw_matrix(App *a, Compare *cs, StationRef s, ViewCtx *ca, ViewCtx 
         if (i < 2) row_title(a, panel[i].y, panel[i].x, panel[i].w, panel[i].b, CA_TITLE);
         else {
             char t[160];
-            snprintf(t, sizeof t, "b=%d minus b=%d: orange = more in b=%d, blue = less; largest |Δ| = %.4g", rb, ra, rb, amax);
+            snprintf(t, sizeof t, "b=%d minus b=%d: orange = more in b=%d, blue = less; max |Δ| %.3g", rb, ra, rb, amax);
             Crt_set(w, CA_TITLE);
             View_text(w, panel[i].y, panel[i].x, panel[i].w, t, 1);
             Crt_set(w, CA_NORMAL);
