@@ -60,6 +60,14 @@ tui_keys NPage
 expect_screen "large: PgDn shows the next page" "page 2/"
 tui_keys PPage
 expect_screen "large: PgUp goes back" "page 1/"
+tui_keys 3 . 1 . f Enter
+expect_screen "large: the attention map" "query t (down) x key t (across)"
+# the key "␣cat" across the top in the big font: "▄ ▄" is ␣'s cup, then C A T
+expect_screen "large: the heatmap's axis labels in the big font" "▄ ▄ █   █▀█  █"
+tui_keys 1 Enter
+expect_screen "large: station 1's heatmap" "row norm |x[t]|"
+expect_screen "large: its row labels big (␣cat)" "▄ ▄ █   █▀█  █"
+tui_keys 6 Enter
 tui_keys z
 expect_screen "large: z back to normal print: the table" "logit-max    exp(..)"
 expect_quit "large: q quits with status 0"
