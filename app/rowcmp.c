@@ -24,6 +24,7 @@ int RowCmp_most_moved(const Mat *a, const Mat *b, int rows, int cols, int causal
             float va = Mat_at(a, r, c), vb = Mat_at(b, r, c);
             if (!isfinite(va) || !isfinite(vb)) continue;
             float d = fabsf(vb - va);
+            if (!(d > 0)) continue;   /* it did not move */
             /* insertion into the sorted list of the n largest; equal sizes keep the earlier */
             int i = have < n ? have : n;
             if (i == n && !(d > fabsf(out[n - 1].b - out[n - 1].a))) continue;

@@ -18,7 +18,7 @@ typedef struct { int r, c; float a, b; } RowCmpCell;
 
 /* The n cells of the rows x cols window with the largest |b - a|, largest first (ties: the
  * earlier cell). causal: only c <= r (attention: a query never sees later keys). Cells whose
- * values are not finite are skipped. Returns how many were written (at most n). */
+ * values are not finite, and cells that did not move (b = a), are skipped. Returns how many were written (at most n). */
 int RowCmp_most_moved(const Mat *a, const Mat *b, int rows, int cols, int causal, RowCmpCell *out, int n);
 
 /* For each of a's na tokens, its place in b's list (-1: only in a); the same for b. */

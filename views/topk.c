@@ -105,7 +105,7 @@ static void topk_draw(ViewCtx *c) {
     View_clear(c);
     c->n_pages = 1;
     if (c->h < 1 || c->w < 10) return;
-    if (c->zoom >= 2 && c->h >= 12 && c->n_topk > 0) { topk_draw_big(c); return; }
+    if (c->zoom >= 2 && c->h >= 8 && c->n_topk > 0) { topk_draw_big(c); return; }
     int y = c->y;
     const int bottom = c->y + c->h;
     float temp = c->temperature > 0 ? c->temperature : 1;
