@@ -253,7 +253,8 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
     int rows = big ? View_big_rows(1) : 1, rh = rows + (big ? 1 : 0);
     char t[200];
     row_title(a, y, x, pw, b, CA_TITLE);
-    snprintf(t, sizeof t, "after t=%d \"%s\": top %d of V", c->pos, TokenTable_label(c->tok, b, c->pos), c->n_topk);
+    snprintf(t, sizeof t, "after t=%d \"%s\": top %d of V%s", c->pos, TokenTable_label(c->tok, b, c->pos), c->n_topk,
+             c->show_logits ? ", by logit (bars: p)" : "");
     Crt_set(w, CA_DIM);
     View_text(w, y + 1, x, pw, t, 1);
     y += 2;
@@ -272,7 +273,8 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
         int only = in_other[i] < 0;
         char lab[VIEW_LABEL + 4], num[16];
         snprintf(lab, sizeof lab, "%s", c->topk_label[i]);
-        snprintf(num, sizeof num, "%.1f%%", 100.0 * k->prob);
+        if (c->show_logits) snprintf(num, sizeof num, "%.2f", k->logit);   /* the LM head: its logits */
+        else snprintf(num, sizeof num, "%.1f%%", 100.0 * k->prob);
         Crt_set(w, only ? CA_SHAPECHANGE : CA_DIM);
         View_text(w, y, x, 3, only ? "★" : "", 0);
         View_printf(w, y + (big ? rows / 2 : 0), x + 1, 3, "%2d", i + 1);
@@ -283,7 +285,10 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
             View_text(w, y + (big ? rows / 2 : 0), x + 4, lab_w, q, 1);
         }
         Crt_set(w, CA_TITLE);
-        if (!big || View_big(w, y, x_num + num_w - View_big_width(num), num_w, num) < 0) View_printf(w, y, x_num, num_w, "%6.2f%%", 100.0 * k->prob);
+        if (!big || View_big(w, y, x_num + num_w - View_big_width(num), num_w, num) < 0) {
+            if (c->show_logits) View_printf(w, y, x_num, num_w, "%7.3f", k->logit);
+            else View_printf(w, y, x_num, num_w, "%6.2f%%", 100.0 * k->prob);
+        }
         Crt_set(w, only ? CA_SHAPECHANGE : CA_BAR);
         if (bw > 2) {
             int cells = (int)(k->prob / top * bw + 0.5);
@@ -294,6 +299,8 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
         Crt_set(w, CA_DIM);
         char note[64];
         if (only) snprintf(note, sizeof note, "only in b=%d", b);
+        else if (c->show_logits)
+            snprintf(note, sizeof note, "b=%d: %.2f (%+.2f)", other->b, other->topk[in_other[i]].logit, k->logit - other->topk[in_other[i]].logit);
         else snprintf(note, sizeof note, "b=%d: %.1f%% (%+.1f)", other->b, 100.0 * other->topk[in_other[i]].prob,
                       100.0 * (k->prob - other->topk[in_other[i]].prob));
         if (big) View_text(w, y + rows, x + 4, pw - 4, note, 1);
