@@ -15,6 +15,7 @@
 
 typedef struct {
     int other;        /* the second row (-1: the row after the chosen one) */
+    int which;        /* w: which tensor of the station (q/k/v, ...) */
     float *diff;      /* the difference map */
     size_t diff_cap;
 } Compare;
@@ -377,7 +378,7 @@ static void compare_draw(App *a, void *self, int y, int h) {
     cb = ca;
     cb.b = rb;
     char err[SW_ERR_LEN] = "";
-    if (Present_station(&p, s, 0, &ca, err) != 0 || Present_station(&p, s, 0, &cb, err) != 0) {
+    if (Present_station(&p, s, cs->which, &ca, err) != 0 || Present_station(&p, s, cs->which, &cb, err) != 0) {
         App_message(y, W, CA_ERROR, err);
         return;
     }
@@ -406,6 +407,7 @@ static int compare_key(App *a, void *self, int ch) {
             cs->other = o;
         }
         return 1;
+    case 'w': cs->which++; return 1;   /* Present_station takes it modulo the station's tensors */
     case 'X':   /* swap the two rows (x is the program's: remove a row) */
         if (rows_of(a, cs, &ra, &rb)) { a->vc.b = rb; cs->other = ra; }
         return 1;
@@ -440,6 +442,7 @@ static const char *const compare_help[] = {
     "[ ] { } , .      the same layer, head and position in both panels",
     "b B              which row is the second one (the first is the chosen row)",
     "X                swap the two rows",
+    "w                which tensor: q/k/v, before/after the activation, ...",
     "chips            positions whose tokens differ are marked ^^^ under the pair",
     "maps             b - a as its own signed map: orange = more in the second row, blue = less",
     "top-k            ★ = a token in one row's top k and not in the other's",

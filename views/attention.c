@@ -173,7 +173,10 @@ static void attention_draw(ViewCtx *c) {
             if (tw > big_lw) big_lw = tw;
         }
         if (big_lw > c->w / 5) big_lw = c->w / 5;
-        if (big_lw > lw) lw = big_lw;
+        /* only when the cells stay wide enough for rows 3 lines tall (cells are about as tall
+         * as wide: 12 columns a cell) */
+        if ((c->w - iw - (big_lw > lw ? big_lw : lw) - 1) / T < 12) big_lw = 0;
+        else if (big_lw > lw) lw = big_lw;
         else big_lw = lw;
     }
     int LW = iw + lw + 1;
