@@ -407,7 +407,7 @@ static const char *walk_hint(App *a, void *self) {
     const Walk *w = self;
     if (a->zoom >= 2 && w->n_pages > 1)
         return "PgDn PgUp page (large print)  ← → station  , . token  b row  = compare  z normal print  ? help  q quit";
-    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
+    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
 }
 
 const Screen Screen_walk = {
