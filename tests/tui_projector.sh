@@ -93,6 +93,10 @@ expect_screen "compare: top-k of both rows" "★ = in one top 10 only"
 expect_screen "compare: a token in one list only is starred" "only in b="
 tui_keys z
 expect_screen "compare: large print top-k" "large print"
+tui_keys k k
+expect_screen "compare: k=20 big rows are paged, never cut" "of 20, page 1/"
+tui_keys NPage
+expect_screen "compare: PgDn pages both lists" "of 20, page 2/"
 tui_keys X
 expect_screen "compare: X swaps the rows" "compare b=1 with b=0 at 6 softmax"
 tui_keys Escape

@@ -16,6 +16,8 @@
 typedef struct {
     int other;        /* the second row (-1: the row after the chosen one) */
     int which;        /* w: which tensor of the station (q/k/v, ...) */
+    int page, n_pages;/* the top-k lists' page (PgDn PgUp) when their rows do not fit */
+    StationRef last;  /* the station drawn last: a new one starts on page 1 */
     float *diff;      /* the difference map */
     size_t diff_cap;
 } Compare;
@@ -248,7 +250,7 @@ static void draw_matrix(App *a, Compare *cs, StationRef s, ViewCtx *ca, ViewCtx 
 
 /* ---- top-k: both lists, the tokens only one row has starred ---- */
 
-static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *in_other, int b, int x, int y, int pw, int h) {
+static void draw_topk_list(App *a, Compare *cs, ViewCtx *c, const ViewCtx *other, const int *in_other, int b, int x, int y, int pw, int h) {
     WINDOW *w = stdscr;
     int big = a->zoom >= 2;
     int rows = big ? View_big_rows(1) : 1, rh = rows + (big ? 1 : 0);
@@ -260,7 +262,15 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
     View_text(w, y + 1, x, pw, t, 1);
     y += 2;
     int fit = (h - 2) / rh;
-    int n = c->n_topk < fit ? c->n_topk : fit;
+    if (fit < 1) fit = 1;
+    /* what does not fit is paged (PgDn PgUp), both lists alike */
+    int np = (c->n_topk + fit - 1) / fit;
+    if (np < 1) np = 1;
+    if (cs->page >= np) cs->page = np - 1;
+    if (cs->page < 0) cs->page = 0;
+    cs->n_pages = np;
+    int first = cs->page * fit;
+    int n = c->n_topk - first < fit ? c->n_topk - first : fit;
     int lw = View_label_width(c->topk_label, c->n_topk, 6, big ? 12 : 16);
     int lab_w = big ? 4 * lw : lw;
     if (lab_w > pw / 2) lab_w = pw / 2;
@@ -269,7 +279,7 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
     int note_w = big ? 0 : 22;
     int bw = x + pw - note_w - 1 - x_bar;
     double top = c->topk[0].prob > 0 ? c->topk[0].prob : 1;
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < first + n; i++) {
         const TopK *k = &c->topk[i];
         int only = in_other[i] < 0;
         char lab[VIEW_LABEL + 4], num[16];
@@ -309,14 +319,14 @@ static void draw_topk_list(App *a, ViewCtx *c, const ViewCtx *other, const int *
         Crt_set(w, CA_NORMAL);
         y += rh;
     }
-    if (n < c->n_topk) {
+    if (np > 1) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y, x, pw, "(%d of the %d rows fit; K fewer rows, z normal print)", n, c->n_topk);
+        View_printf(w, y, x, pw, "rows %d-%d of %d, page %d/%d: PgDn next page, PgUp previous", first + 1, first + n, c->n_topk, cs->page + 1, np);
         Crt_set(w, CA_NORMAL);
     }
 }
 
-static void draw_topk(App *a, ViewCtx *ca, ViewCtx *cb, int ra, int rb, int y, int h) {
+static void draw_topk(App *a, Compare *cs, ViewCtx *ca, ViewCtx *cb, int ra, int rb, int y, int h) {
     WINDOW *w = stdscr;
     const int W = a->cols;
     int a_in_b[VIEW_MAXK], b_in_a[VIEW_MAXK];
@@ -333,8 +343,8 @@ static void draw_topk(App *a, ViewCtx *ca, ViewCtx *cb, int ra, int rb, int y, i
     View_text(w, y, 0, W, sum, 1);
     Crt_set(w, CA_NORMAL);
     int pw = W / 2;
-    draw_topk_list(a, ca, cb, a_in_b, ra, 0, y + 1, pw - 1, h - 1);
-    draw_topk_list(a, cb, ca, b_in_a, rb, pw, y + 1, W - pw, h - 1);
+    draw_topk_list(a, cs, ca, cb, a_in_b, ra, 0, y + 1, pw - 1, h - 1);
+    draw_topk_list(a, cs, cb, ca, b_in_a, rb, pw, y + 1, W - pw, h - 1);
 }
 
 /* ---- the screen ---- */
@@ -352,6 +362,9 @@ static void compare_draw(App *a, void *self, int y, int h) {
     }
     StationRef s = walk_station(a);
     const StationInfo *info = Station_info(s.kind);
+    if (s.kind != cs->last.kind || s.layer != cs->last.layer) cs->page = 0;
+    cs->last = s;
+    cs->n_pages = 1;
     char label[96];
     Station_label(s, label, sizeof label);
     /* both rows at the same position (inside both) */
@@ -389,7 +402,7 @@ static void compare_draw(App *a, void *self, int y, int h) {
         }
         Present_topk(&p, ra, ca.pos, a->temperature, NULL, &ca);
         Present_topk(&p, rb, cb.pos, a->temperature, NULL, &cb);
-        draw_topk(a, &ca, &cb, ra, rb, y, h);
+        draw_topk(a, cs, &ca, &cb, ra, rb, y, h);
         return;
     }
     draw_matrix(a, cs, s, &ca, &cb, ra, rb, y, h);
@@ -407,7 +420,17 @@ static int compare_key(App *a, void *self, int ch) {
             cs->other = o;
         }
         return 1;
-    case 'w': cs->which++; return 1;   /* Present_station takes it modulo the station's tensors */
+    case 'w': cs->which++; return 1;
+    case KEY_NPAGE: case KEY_PPAGE: {
+        /* the top-k lists' pages; elsewhere PgDn PgUp scroll the maps (the walk's keys) */
+        ViewKind vk = Station_info(walk_station(a).kind)->view;
+        if (vk == VK_TOPK || vk == VK_NEXT) {
+            if (ch == KEY_NPAGE) cs->page++;
+            else if (cs->page > 0) cs->page--;
+            return 1;
+        }
+        break;
+    }   /* Present_station takes it modulo the station's tensors */
     case 'X':   /* swap the two rows (x is the program's: remove a row) */
         if (rows_of(a, cs, &ra, &rb)) { a->vc.b = rb; cs->other = ra; }
         return 1;
@@ -432,6 +455,8 @@ static void compare_where(App *a, void *self, char *buf, size_t cap) {
 }
 
 static const char *compare_hint(App *a, void *self) {
+    const Compare *cs = self;
+    if (cs->n_pages > 1) return "PgDn PgUp page  ← → station  , . position  b the other row  X swap  z large  Esc walk  ? help";
     return "← → station  [ ] layer  { } head  , . position  b the other row  X swap  z large  Esc walk  ? help";
 }
 
@@ -443,6 +468,7 @@ static const char *const compare_help[] = {
     "b B              which row is the second one (the first is the chosen row)",
     "X                swap the two rows",
     "w                which tensor: q/k/v, before/after the activation, ...",
+    "PgDn PgUp        top-k: the next / previous page of rows when they do not fit",
     "chips            positions whose tokens differ are marked ^^^ under the pair",
     "maps             b - a as its own signed map: orange = more in the second row, blue = less",
     "top-k            ★ = a token in one row's top k and not in the other's",
