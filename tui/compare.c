@@ -63,7 +63,17 @@ static void row_title(App *a, int y, int x, int w, int b, CrtAttr ca) {
 
 /* ---- token chips: the two rows aligned by position, the differing positions marked ---- */
 
-static void draw_tokens(App *a, int ra, int rb, int y, int h) {
+/* the chip texts of position t in both rows */
+static void chip_texts(const TokenTable *tt, int ra, int rb, int t, const char **lab_a, const char **lab_b, char *ida, char *idb, size_t cap) {
+    int la = tt->len[ra], lb = tt->len[rb];
+    *lab_a = t < la ? TokenTable_label(tt, ra, t) : "";
+    *lab_b = t < lb ? TokenTable_label(tt, rb, t) : "";
+    ida[0] = idb[0] = 0;
+    if (t < la) snprintf(ida, cap, "%d", tt->ids[ra * tt->stride + t]);
+    if (t < lb) snprintf(idb, cap, "%d", tt->ids[rb * tt->stride + t]);
+}
+
+static void draw_tokens(App *a, Compare *cs, int ra, int rb, int y, int h) {
     WINDOW *w = stdscr;
     const int W = a->cols, bottom = y + h;
     const TokenTable *tt = &a->tok;
@@ -71,31 +81,52 @@ static void draw_tokens(App *a, int ra, int rb, int y, int h) {
     int nd = 0;
     int first = RowCmp_first_diff(tt->ids + ra * tt->stride, la, tt->ids + rb * tt->stride, lb, &nd);
     int big = a->zoom >= 2 ? 1 : 0;
-    int rows = big ? View_big_rows(1) : 1;
+    int rows = big ? View_big_rows(1) : 1, gap = big ? 4 : 2;
     /* chips for both rows, one column width per position; lines of chips wrap together */
-    int x = 2, line_h = 2 * (2 * rows) + 2;   /* per row: label and id; a mark line; a gap */
-    for (int t = 0; t < T && y < bottom; t++) {
-        char ida[16] = "", idb[16] = "";
-        const char *lab_a = t < la ? TokenTable_label(tt, ra, t) : "", *lab_b = t < lb ? TokenTable_label(tt, rb, t) : "";
-        if (t < la) snprintf(ida, sizeof ida, "%d", tt->ids[ra * tt->stride + t]);
-        if (t < lb) snprintf(idb, sizeof idb, "%d", tt->ids[rb * tt->stride + t]);
+    int line_h = 2 * (2 * rows) + 2;   /* per row: label and id; a mark line; a gap */
+    int *cwt = malloc(sizeof(int) * (size_t)(T > 0 ? T : 1)), *line = malloc(sizeof(int) * (size_t)(T > 0 ? T : 1));
+    if (!cwt || !line) { free(cwt); free(line); App_message(y, W, CA_ERROR, "no memory for the chips"); return; }
+    int nlines = T > 0 ? 1 : 0;
+    for (int t = 0, x = 2; t < T; t++) {
+        char ida[16], idb[16];
+        const char *texts[4];
+        chip_texts(tt, ra, rb, t, &texts[0], &texts[2], ida, idb, sizeof ida);
+        texts[1] = ida;
+        texts[3] = idb;
         int cw = 1;
-        const char *texts[4] = {lab_a, ida, lab_b, idb};
         for (int i = 0; i < 4; i++) {
             int tw = big ? View_big_width(texts[i]) : View_width(texts[i]);
             if (tw > cw) cw = tw;
         }
         if (cw > W - 4) cw = W - 4;
-        if (x > 2 && x + cw > W - 1) { x = 2; y += line_h; }
-        if (y + line_h - 1 > bottom) {
-            Crt_set(w, CA_DIM);
-            View_text(w, bottom - 1, 0, W, "(more positions: enlarge the terminal or press z for normal print)", 1);
-            break;
-        }
+        if (x > 2 && x + cw > W - 1) { x = 2; nlines++; }
+        cwt[t] = cw;
+        line[t] = nlines - 1;
+        x += cw + gap;
+    }
+    /* what does not fit is paged (PgDn PgUp): whole lines of chip pairs, 3 lines kept for the story */
+    int per = (h - 3) / line_h;
+    if (per < 1) per = 1;
+    int np = (nlines + per - 1) / per;
+    if (np < 1) np = 1;
+    if (cs->page >= np) cs->page = np - 1;
+    if (cs->page < 0) cs->page = 0;
+    cs->n_pages = np;
+    int l0 = cs->page * per;
+    int x = 2;
+    for (int t = 0; t < T; t++) {
+        if (line[t] < l0 || line[t] >= l0 + per) continue;
+        if (t > 0 && line[t] != line[t - 1]) x = 2;
+        int yl = y + (line[t] - l0) * line_h;
+        if (yl + line_h - 1 > bottom) break;
+        char ida[16], idb[16];
+        const char *lab_a, *lab_b;
+        chip_texts(tt, ra, rb, t, &lab_a, &lab_b, ida, idb, sizeof ida);
+        int cw = cwt[t];
         int differs = t >= la || t >= lb || tt->ids[ra * tt->stride + t] != tt->ids[rb * tt->stride + t];
         int cur = t == a->vc.pos;
         for (int k = 0; k < 2; k++) {
-            int yy = y + k * (2 * rows + 1);
+            int yy = yl + k * (2 * rows + 1);
             const char *lab = k == 0 ? lab_a : lab_b, *id = k == 0 ? ida : idb;
             CrtAttr ca = cur ? CA_CURSOR : differs ? CA_SHAPECHANGE : (t % 2 ? CA_CHIP1 : CA_CHIP0);
             Crt_on(w, ca, differs && !cur ? A_REVERSE : 0);
@@ -107,12 +138,20 @@ static void draw_tokens(App *a, int ra, int rb, int y, int h) {
         }
         /* the mark under the pair */
         Crt_set(w, differs ? CA_SHAPECHANGE : CA_DIM);
-        if (differs) for (int q = 0; q < cw; q++) mvwaddch(w, y + 2 * (2 * rows + 1) - 1, x + q, '^');
-        else if (cur) View_text(w, y + 2 * (2 * rows + 1) - 1, x, cw, "t", 0);
+        if (differs) for (int q = 0; q < cw; q++) mvwaddch(w, yl + 2 * (2 * rows + 1) - 1, x + q, '^');
+        else if (cur) View_text(w, yl + 2 * (2 * rows + 1) - 1, x, cw, "t", 0);
         Crt_set(w, CA_NORMAL);
-        x += cw + (big ? 4 : 2);
+        x += cw + gap;
     }
-    y += line_h;
+    int shown = nlines - l0 < per ? nlines - l0 : per;
+    free(cwt);
+    free(line);
+    y += shown * line_h;
+    if (np > 1 && y < bottom) {
+        Crt_set(w, CA_DIM);
+        View_printf(w, y++, 0, W, "page %d/%d of the chips: PgDn next page, PgUp previous", cs->page + 1, np);
+        Crt_set(w, CA_NORMAL);
+    }
     if (y < bottom) {
         char msg[320];
         if (first < 0) snprintf(msg, sizeof msg, "the two rows have the same tokens: every station shows the same numbers");
@@ -382,7 +421,7 @@ static void compare_draw(App *a, void *self, int y, int h) {
     y += 3;
     h -= 3;
     if (h < 3) return;
-    if (info->view == VK_TOKENS) { draw_tokens(a, ra, rb, y, h); return; }
+    if (info->view == VK_TOKENS) { draw_tokens(a, cs, ra, rb, y, h); return; }
 
     Present p = App_present(a);
     ViewCtx ca = App_view_ctx(a, y, h), cb;
@@ -424,7 +463,7 @@ static int compare_key(App *a, void *self, int ch) {
     case KEY_NPAGE: case KEY_PPAGE: {
         /* the top-k lists' pages; elsewhere PgDn PgUp scroll the maps (the walk's keys) */
         ViewKind vk = Station_info(walk_station(a).kind)->view;
-        if (vk == VK_TOPK || vk == VK_NEXT) {
+        if (vk == VK_TOPK || vk == VK_NEXT || vk == VK_TOKENS) {
             if (ch == KEY_NPAGE) cs->page++;
             else if (cs->page > 0) cs->page--;
             return 1;
@@ -468,7 +507,7 @@ static const char *const compare_help[] = {
     "b B              which row is the second one (the first is the chosen row)",
     "X                swap the two rows",
     "w                which tensor: q/k/v, before/after the activation, ...",
-    "PgDn PgUp        top-k: the next / previous page of rows when they do not fit",
+    "PgDn PgUp        chips, top-k: the next / previous page when they do not fit",
     "chips            positions whose tokens differ are marked ^^^ under the pair",
     "maps             b - a as its own signed map: orange = more in the second row, blue = less",
     "top-k            ★ = a token in one row's top k and not in the other's",
