@@ -117,6 +117,15 @@ tui_keys = 3 . 1 . f Enter
 expect_screen "compare 80x24: the difference map" "b=1 minus b=0"
 expect_quit "compare 80x24: q quits with status 0"
 
+# 80x24 in large print with longer prompts: the chips are paged, never cut
+tui_start 80 24 -- --model "$GPT2" --large --prompt "The cat sat on the mat and looked at the dog" --prompt "The dog sat on the mat and looked at the cat"
+expect_screen "compare paged: the walk opens" "0 tokenize"
+tui_keys =
+expect_screen "compare paged: the chips' first page" "page 1/"
+tui_keys NPage
+expect_screen "compare paged: PgDn the next" "page 2/"
+expect_quit "compare paged: q quits with status 0"
+
 # ---------- high contrast: c in the walk and the lesson, --contrast ----------
 has_black_bg() { tui_screen_e | grep -q '48;5;16m'; }
 tui_start 120 40 -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG"
