@@ -225,8 +225,10 @@ static void draw_matrix(App *a, Compare *cs, StationRef s, ViewCtx *ca, ViewCtx 
     snprintf(cd.tensor_name, sizeof cd.tensor_name, "Δ");
     snprintf(cd.which_name, sizeof cd.which_name, "b=%d minus b=%d", rb, ra);
 
-    int list_h = n_moved > 0 ? (h >= 30 ? 8 : h >= 18 ? 4 : 2) : 0;
     int three = W >= 150;
+    /* three panels in a row and the list below them; or a, b above, the difference and the
+     * list below them side by side */
+    int list_h = !three ? 0 : n_moved > 0 ? (h >= 30 ? 8 : h >= 18 ? 4 : 2) : 0;
     int ph = h - list_h - 1;
     if (ph < 4) ph = 4;
     int pw = three ? W / 3 : W / 2;
@@ -262,15 +264,15 @@ static void draw_matrix(App *a, Compare *cs, StationRef s, ViewCtx *ca, ViewCtx 
     a->vc.col0 = ca->col0;
     a->vc.pos = ca->pos;
     /* the cells that moved most, with the tokens they stand for */
-    if (list_h > 0) {
-        int ly = three ? y + ph : y + ph;
-        if (ly >= bottom) ly = bottom - list_h;
+    if (n_moved > 0) {
+        int ly = three ? y + ph : y + ph / 2, lx = three ? 0 : pw, lw = three ? W : W - pw, lbottom = three ? bottom : y + ph;
+        if (ly >= bottom) ly = bottom - 1;
         Crt_set(w, CA_TITLE);
-        View_printf(w, ly++, 0, W, "moved most from b=%d to b=%d (%s):", ra, rb,
+        View_printf(w, ly++, lx, lw, "moved most from b=%d to b=%d (%s):", ra, rb,
                     attention ? "query t looks at key s: the weight in each row" : "position t, column: the value in each row");
-        int per_line = W >= 150 ? 2 : 1;
-        int col_w = W / per_line;
-        for (int i = 0; i < n_moved && ly < bottom; i++) {
+        int per_line = three ? 2 : 1;
+        int col_w = lw / per_line;
+        for (int i = 0; i < n_moved && ly < lbottom; i++) {
             const RowCmpCell *m = &moved[i];
             char line[320], where[240];
             char qt[100], kt[100];
@@ -280,7 +282,7 @@ static void draw_matrix(App *a, Compare *cs, StationRef s, ViewCtx *ca, ViewCtx 
             else snprintf(where, sizeof where, "t=%d %s, col %d", m->r, qt, m->c);
             snprintf(line, sizeof line, "%d. %s: %.4f -> %.4f (%+.4f)", i + 1, where, m->a, m->b, m->b - m->a);
             Crt_set(w, m->b > m->a ? CA_SHAPECHANGE : CA_MATHS);
-            View_text(w, ly, (i % per_line) * col_w, col_w - 1, line, 1);
+            View_text(w, ly, lx + (i % per_line) * col_w, col_w - 1, line, 1);
             if (i % per_line == per_line - 1 || i == n_moved - 1) ly++;
         }
         Crt_set(w, CA_NORMAL);
