@@ -130,6 +130,8 @@ expect_quit "compare paged: q quits with status 0"
 has_black_bg() { tui_screen_e | grep -q '48;5;16m'; }
 tui_start 120 40 -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG"
 expect_screen "contrast: the walk opens" "0 tokenize · station 1/9"
+# the run's own status line ("ran 2 prompts") first, so it does not replace c's
+expect_screen "contrast: the run is done" "ran 2 prompts"
 if has_black_bg; then tui_fail "contrast: black background before c"; else echo "PASS: $TUI_NAME: contrast: normal colours at first"; fi
 tui_keys c
 expect_screen "contrast: c in the walk turns it on" "high contrast (c: normal colours)"
