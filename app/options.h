@@ -28,6 +28,7 @@ typedef struct {
     int lesson;                   /* --lesson */
     int large;                    /* --large: large-print mode */
     int mono;                     /* --mono or NO_COLOR set */
+    int contrast;                 /* --contrast: the high-contrast theme (projectors); c toggles it */
     int station;                  /* --station N: open at outer station N (-1: 0) */
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
     int threads;                  /* --threads N (0: automatic) */

@@ -174,7 +174,7 @@ static void test_crt(void) {
     expect(wcscmp(Crt_shade(0.05), L"░") == 0, "Crt_shade: anything visible is at least ░", " ");
     if (crt.mode != CRT_MONO) {
         int lo = Crt_scale_color(SCALE_DIV, -1), mid = Crt_scale_color(SCALE_DIV, 0), hi = Crt_scale_color(SCALE_DIV, 1);
-        expect(lo != mid && mid != hi && lo != hi, "diverging scale: blue, white, red differ", "%d %d %d", lo, mid, hi);
+        expect(lo != mid && mid != hi && lo != hi, "diverging scale: blue, white, orange differ", "%d %d %d", lo, mid, hi);
         expect(Crt_text_fg(SCALE_DIV, 0) != Crt_text_fg(SCALE_DIV, -1), "text on white is dark, on deep blue light", " ");
     }
 }
@@ -635,6 +635,38 @@ int main(void) {
     test_crt();
     run_all("24-bit");
     unsetenv("COLORTERM");
+
+    /* an 8-colour terminal (TERM=xterm): every colour, of the UI and the scales, is one of the
+     * 8 basic ones, and the scales still run dark to bright / blue - white - orange's nearest */
+    {
+        FILE *o8 = fopen("/dev/null", "w"), *i8 = fopen("/dev/null", "r");
+        SCREEN *s8 = o8 && i8 ? newterm("xterm", o8, i8) : NULL;
+        if (!s8) skip("8 colours", "no terminfo entry for xterm");
+        else {
+            set_term(s8);
+            Crt_setup_colors(0);
+            expect(crt.mode == CRT_BASIC, "xterm (8 colours) gives the basic-colour mode", "mode %d colors %d", (int)crt.mode, crt.colors);
+            int in_range = 1;
+            for (int i = 0; i <= 20; i++) {
+                int cs = Crt_scale_color(SCALE_SEQ, i / 20.0), cd = Crt_scale_color(SCALE_DIV, i / 10.0 - 1);
+                if (cs < 0 || cs >= 8 || cd < 0 || cd >= 8) in_range = 0;
+            }
+            expect(in_range, "8 colours: every scale colour is a basic colour", " ");
+            expect(Crt_scale_color(SCALE_SEQ, 0) == 0 && Crt_scale_color(SCALE_DIV, -1) == 4 && Crt_scale_color(SCALE_DIV, 0) == 7,
+                   "8 colours: the sequential scale starts black, the diverging one is blue - white", "%d %d %d",
+                   Crt_scale_color(SCALE_SEQ, 0), Crt_scale_color(SCALE_DIV, -1), Crt_scale_color(SCALE_DIV, 0));
+            test_crt();
+            run_all("8 colours");
+            Crt_high_contrast(1);
+            run_all("8 colours, high contrast");
+            Crt_high_contrast(0);
+            endwin();
+            set_term(harness_scr);
+            delscreen(s8);
+        }
+        if (o8) fclose(o8);
+        if (i8) fclose(i8);
+    }
 
     setenv("NO_COLOR", "1", 1);
     Crt_setup_colors(0);

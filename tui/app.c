@@ -79,6 +79,11 @@ void App_clamp_row(App *a) {
     }
 }
 
+void App_set_contrast(App *a, int on) {
+    a->contrast = on != 0;
+    Crt_high_contrast(a->contrast);
+}
+
 void App_rerun(App *a) {
     Sampler s = a->sampler;
     s.rng = a->seed;   /* each run starts from the seed, as --json and --dump do: the same tokens */
@@ -455,6 +460,7 @@ static const char *const global_help[] = {
     "e  /             edit the chosen row's prompt (Enter runs, Esc cancels)",
     "n                add a row to the batch and edit it; x removes a row",
     "z                large print on/off (projector);  + -  zoom in / out",
+    "c                high contrast on/off (projector; also --contrast)",
     "r                run the prompts again",
     "q                quit",
     NULL,
@@ -463,10 +469,10 @@ static const char *const global_help[] = {
 static int help_lines(App *a, const char **out, int *title, int cap) {
     int n = 0;
     /* the screens and the keys that open them */
-    static char screen_lines[8][96];
+    static char screen_lines[APP_MAX_SCREENS][96];
     int ns = 0;
     if (n < cap) { title[n] = 1; out[n++] = "Screens"; }
-    for (int i = 0; Screens[i] && ns < 8; i++) {
+    for (int i = 0; Screens[i] && ns < APP_MAX_SCREENS; i++) {
         if (!Screens[i]->hotkey) continue;
         snprintf(screen_lines[ns], sizeof screen_lines[ns], "%-16c %s%s", Screens[i]->hotkey, Screens[i]->name,
                  Screens[i] == a->screen ? " (this one)" : "");
@@ -697,7 +703,7 @@ static int app_key(App *a, int rc, wint_t wch) {
         return 1;
     }
     case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
-    case '+': case '=': if (a->zoom < 3) a->zoom++; return 1;
+    case '+': if (a->zoom < 3) a->zoom++; return 1;
     case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
     }
     for (int i = 0; Screens[i]; i++)
@@ -706,6 +712,12 @@ static int app_key(App *a, int rc, wint_t wch) {
             return 1;
         }
     if (a->screen->key(a, self, ch)) return 1;
+    /* after the screen's own keys: the surprise screen's c switches its panel */
+    if (ch == 'c') {
+        App_set_contrast(a, !a->contrast);
+        App_status(a, 0, "%s", a->contrast ? "high contrast (c: normal colours)" : "normal colours (c: high contrast)");
+        return 1;
+    }
     return 0;
 }
 
@@ -743,6 +755,7 @@ int Tui_run(Model *m, const Options *o) {
         free(a);
         return 1;
     }
+    if (o->contrast) App_set_contrast(a, 1);
     TraceOpts topts;
     TraceOpts_default(&topts);
     topts.truncate = o->truncate;

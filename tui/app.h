@@ -44,7 +44,7 @@ typedef struct Screen {
 } Screen;
 
 /* The screens (tui/screens.c): Screens[0] is home (Esc goes back to it); NULL-terminated. */
-#define APP_MAX_SCREENS 8
+#define APP_MAX_SCREENS 16
 extern const Screen *const Screens[];
 /* The screen the program opens on. */
 const Screen *Screens_first(const Options *o);
@@ -73,6 +73,7 @@ typedef struct App {
     int k;
     float temperature;         /* for the top-k view (1 = the model's own distribution) */
     int zoom;
+    int contrast;              /* the high-contrast theme is on (--contrast, c) */
 
     /* UI */
     const Screen *screen;
@@ -92,7 +93,7 @@ typedef struct App {
     int note_shown;            /* o->note was shown */
 } App;
 
-extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant;
+extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_compare;
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);
@@ -102,6 +103,8 @@ void App_open(App *a, const Screen *s);
 void App_show(App *a, const Screen *s, StationRef st);
 /* The station screen s shows: 1 and *out, or 0 when it shows none. */
 int App_station_of(App *a, const Screen *s, StationRef *out);
+/* The high-contrast theme on or off (c, --contrast; the lesson turns it on with --large). */
+void App_set_contrast(App *a, int on);
 /* Present for the current trace: the app's k and temperatures. */
 Present App_present(const App *a);
 

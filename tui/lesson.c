@@ -54,11 +54,6 @@ static int asking(Lesson *ls) {
     return p->kind == PG_QUIZ && !ls->ans[p->quiz].answered;
 }
 
-static void set_contrast(Lesson *ls, int on) {
-    ls->contrast = on;
-    Crt_high_contrast(on);
-}
-
 static void *lesson_create(App *a) {
     Lesson *ls = calloc(1, sizeof *ls);
     if (!ls) return NULL;
@@ -71,7 +66,7 @@ static void *lesson_create(App *a) {
         int p = first_page_of(ls, a->o->station);
         if (p >= 0) ls->page = p;
     }
-    if (a->o && a->o->large) set_contrast(ls, 1);   /* presenter: large print comes with high contrast */
+    if (a->o && a->o->large) App_set_contrast(a, 1);   /* presenter: large print comes with high contrast */
     return ls;
 }
 
@@ -457,9 +452,9 @@ static int lesson_key(App *a, void *self, int ch) {
     case KEY_END: go_page(ls, a, ls->n_pages - 1); return 1;
     case 'g': case 'G': ls->jumping = 1; a->digits[0] = 0; return 1;
     case 'w': case 'W': case 27: to_walk(ls, a); return 1;
-    case 'c': case 'C':
-        set_contrast(ls, !ls->contrast);
-        App_status(a, 0, "%s", ls->contrast ? "high contrast" : "normal colours");
+    case 'C':   /* c (the program's key) and C: high contrast */
+        App_set_contrast(a, !a->contrast);
+        App_status(a, 0, "%s", a->contrast ? "high contrast" : "normal colours");
         return 1;
     case 'b': case 'B':
         if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + 1) % a->trace->B;

@@ -55,7 +55,6 @@ typedef struct {
     int sm_t;               /* softmax: position (-1 last) */
     float temp;             /* temperature page */
     int ce_first;           /* cross-entropy: first row shown */
-    int contrast;           /* high-contrast theme on */
     int rd_unit;            /* rounding page (tui/lesson_round.c): which output unit of Wq */
     int more_t, more_head, more_first; /* norm, mask, softmax pages: position (-1 default), head; glossary: first line */
 } Lesson;

@@ -53,6 +53,7 @@ static void usage(FILE *f) {
 "      --lesson            guided classroom mode\n"
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
+"      --contrast          high-contrast colours for projectors (c toggles them)\n"
 "      --station N         open at outer station N (0..7)\n"
 "      --threads N         threads for the matmuls and attention heads (default: all cores)\n"
 "      --blas-kernel NAME  OpenBLAS kernels: auto (default: the best this CPU runs when the\n"
@@ -128,7 +129,7 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
+       O_LESSON, O_LARGE, O_MONO, O_CONTRAST, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
        O_COMPARE };
 
 int main(int argc, char **argv) {
@@ -141,6 +142,7 @@ int main(int argc, char **argv) {
         {"top-p", required_argument, 0, O_TOPP},  {"sample-top-k", required_argument, 0, O_STOPK},
         {"seed", required_argument, 0, O_SEED},   {"lesson", no_argument, 0, O_LESSON},
         {"large", no_argument, 0, O_LARGE},       {"mono", no_argument, 0, O_MONO},
+        {"contrast", no_argument, 0, O_CONTRAST},
         {"station", required_argument, 0, O_STATION}, {"threads", required_argument, 0, O_THREADS},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {"blas-kernel", required_argument, 0, O_BLAS},
@@ -244,6 +246,7 @@ int main(int argc, char **argv) {
         case O_LESSON: o.lesson = 1; break;
         case O_LARGE: o.large = 1; break;
         case O_MONO: o.mono = 1; break;
+        case O_CONTRAST: o.contrast = 1; break;
         case O_STATION: if (parse_int("--station", optarg, 0, 7, &o.station)) return 2; break;
         case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
         case 'h': usage(stdout); return 0;

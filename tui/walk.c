@@ -25,6 +25,8 @@ typedef struct {
     ViewCtx strip_outer, strip_inner;   /* where the strips were drawn, for mouse hits */
     StripItem outer_items[VIEW_MAXSTRIP], inner_items[16];
     WalkSee see;                        /* W the weights, v attention on the text (tui/walk_see.c) */
+    StationRef last;                    /* the station drawn last (a new one starts on page 1) */
+    int n_pages;                        /* large print: pages the view needed */
 } Walk;
 
 static StationRef current(const Walk *w) {
@@ -222,8 +224,38 @@ static void walk_draw(App *a, void *self, int y, int h) {
 
     StationRef s = current(wk);
     const StationInfo *info = Station_info(s.kind);
+    if (s.kind != wk->last.kind || s.layer != wk->last.layer) a->vc.page = 0;   /* a new station starts on its first page */
+    wk->last = s;
     char shape[128], nums[64];
     Present_shape(cfg, s, wk->which, a->trace ? a->trace->B : a->B, a->trace ? a->trace->T : 0, nums, sizeof nums, shape, sizeof shape);
+    int large = a->zoom >= 2 && bottom - y >= 30;
+    if (large) {
+        /* large print: the formula in the big font (wrapped at spaces, two lines at most, else
+         * small), the shape big beside its last line or under it */
+        const char *maths = Station_maths(s.kind, cfg);
+        int nl = View_big_lines(maths, W - 2, 1), rows = View_big_rows(1);
+        int last_w = 0;
+        Crt_set(w, CA_MATHS);
+        if (nl <= 2) {
+            View_big_wrap(w, y, 1, W - 2, nl, maths, 1, &last_w);
+            y += (nl - 1) * (rows + 1);
+        } else {
+            View_text(w, y, 0, W, maths, 1);
+            last_w = W;
+            y -= rows - 1;
+        }
+        Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
+        const char *big = View_big_width(shape) <= W - 2 ? shape : nums;
+        int bw = View_big_width(big);
+        if (last_w + 6 + bw <= W) View_big(w, y, W - 1 - bw, bw, big);
+        else { y += rows + 1; View_big(w, y, 2, W - 2, big); }
+        Crt_set(w, CA_NORMAL);
+        y += rows + 1;
+        int ex_lines = bottom - y >= 50 ? 2 : 1;
+        y += View_wrap(w, y, 0, W, ex_lines, info->explain);
+        if (y < bottom) y++;
+        goto picture;
+    }
     /* maths line: the formula, then the shape with letters and numbers */
     Crt_set(w, CA_MATHS);
     char maths[200];
@@ -273,6 +305,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     }
     if (y < bottom) y++;   /* a blank line above the picture */
 
+picture:;
     ViewCtx c = App_view_ctx(a, y, bottom - y);
     if (c.h < 1) return;
     if (!a->trace || a->busy_gen) {
@@ -302,6 +335,8 @@ static void walk_draw(App *a, void *self, int y, int h) {
     a->vc.col = c.col;
     a->vc.col0 = c.col0;
     a->vc.row0 = c.row0;
+    a->vc.page = c.page;
+    wk->n_pages = c.n_pages;
     a->vc.pos = c.pos;
     if (info->view == VK_ATTENTION) a->vc.head = c.head;
     if (wk->explain) draw_explain(a, wk, &c, s, other, y, bottom);
@@ -430,9 +465,11 @@ static int walk_key_move(App *a, Walk *w, int ch) {
     const ViewClass *v = View_for(Station_info(current(w).kind)->view);
     if (v->key) {
         ViewCtx c = a->vc;
+        c.zoom = a->zoom;
         if (v->key(&c, ch)) {
             a->vc.col = c.col;
             a->vc.col0 = c.col0;
+            a->vc.page = c.page;
             return 1;
         }
     }
@@ -469,7 +506,10 @@ static const char *const walk_help[] = {
 static const char *const *walk_more_help(App *a, void *self) { return View_for(Station_info(current(self).kind)->view)->help; }
 
 static const char *walk_hint(App *a, void *self) {
-    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
+    const Walk *w = self;
+    if (a->zoom >= 2 && w->n_pages > 1)
+        return "PgDn PgUp page (large print)  ← → station  , . token  b row  = compare  z normal print  ? help  q quit";
+    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
 }
 
 const Screen Screen_walk = {

@@ -82,6 +82,16 @@ static void heatmap_draw(ViewCtx *c) {
     }
     int lwmax = (half ? 14 : 10) + 4 * (zoom - 1);
     if (lw > lwmax) lw = lwmax;
+    /* large print, rows 3 lines tall: the row labels (tokens) in the big font */
+    int big_rows = 0;
+    if (zoom >= 2 && !half && rh >= 3 && nrows_vis == rows) {
+        int bw = 0;
+        for (int r = 0; r < rows; r++) {
+            int tw = View_big_width(r < nvalid ? TokenTable_label(c->tok, c->b, r) : "pad");
+            if (tw > bw) bw = tw;
+        }
+        if (bw <= c->w / 5) { big_rows = 1; if (bw > lw) lw = bw; }
+    }
     int maxrow = c->row_base + rows;
     int iw = maxrow > 10000 ? 6 : maxrow > 1000 ? 5 : maxrow > 100 ? 4 : maxrow > 10 ? 3 : 2;   /* index digits + space */
     int LW = iw + lw + 1;
@@ -159,7 +169,8 @@ static void heatmap_draw(ViewCtx *c) {
                              r1 < nvalid ? TokenTable_label(c->tok, c->b, r1) : "pad");
                 else
                     snprintf(lab, sizeof lab, "%s", pad ? "pad" : TokenTable_label(c->tok, c->b, r0));
-                View_text(w, yy, c->x + iw, lw, lab, 1);
+                int top = y + i * rh;
+                if (!big_rows || View_big(w, yy - 1 < top ? yy : yy - 1, c->x + iw, lw, lab) < 0) View_text(w, yy, c->x + iw, lw, lab, 1);
                 Crt_set(w, CA_NORMAL);
             }
             for (int j = 0; j < nv; j++) {
@@ -243,7 +254,7 @@ static void heatmap_draw(ViewCtx *c) {
     if (foot >= 2) {
         Crt_set(w, CA_DIM);
         const char *legend = crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
-                             (k == SCALE_DIV ? "blue < 0 < red." : "dark = low, bright = high.");
+                             (k == SCALE_DIV ? "blue < 0 < orange." : "dark = low, bright = high.");
         char line[256];
         snprintf(line, sizeof line, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions", legend);
         if (c->full_rows > 0) snprintf(line, sizeof line, "%s  < > column  PgUp PgDn page  Home End  , . Tab row", legend);

@@ -83,6 +83,8 @@ typedef struct ViewCtx {
     /* heatmap of a window of a larger matrix (the walk's weights view, W): the window's first
      * row and column in it and its whole size, for the labels; full_rows 0: no window */
     int row_base, col_base, full_rows, full_cols;
+    int page;                 /* large print: the page shown when the big text does not fit (PgDn PgUp) */
+    int n_pages;              /* out: how many pages the view needed (1: it all fits) */
 
     /* top-k */
     TopK topk[VIEW_MAXK];
@@ -157,6 +159,18 @@ int View_legend(WINDOW *w, int y, int x, int maxw, ScaleKind k, double lo, doubl
  * character. View_big returns the columns used, or -1 (drawing nothing) when it does not fit. */
 int View_big_width(const char *s);
 int View_big(WINDOW *w, int y, int x, int maxw, const char *s);
+/* The same at scale 1, 2, 3 (pixels scale x scale): View_big_rows(scale) rows high, 4*scale
+ * columns a character. */
+int View_big_rows(int scale);
+int View_big_width_s(const char *s, int scale);
+int View_big_s(WINDOW *w, int y, int x, int maxw, const char *s, int scale);
+/* Wider and taller apart: sx columns and sy half-rows a pixel (View_big_rows_xy(sy) rows). */
+int View_big_rows_xy(int sy);
+int View_big_xy(WINDOW *w, int y, int x, int maxw, const char *s, int sx, int sy);
+/* Big text wrapped at spaces into lines maxw wide, one blank row between them: how many lines
+ * it takes, and drawing at most maxlines of them (returns the lines drawn). */
+int View_big_lines(const char *s, int maxw, int scale);
+int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale, int *last_w);   /* last_w: the last line's width (may be NULL) */
 /* Is (b, t) a real token (not padding)? */
 static inline int View_valid(const ViewCtx *c, int b, int t) {
     return c->tok && b >= 0 && b < c->tok->B && t >= 0 && t < c->tok->len[b];
