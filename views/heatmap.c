@@ -84,7 +84,7 @@ static void heatmap_draw(ViewCtx *c) {
     if (lw > lwmax) lw = lwmax;
     /* large print, rows 3 lines tall: the row labels (tokens) in the big font */
     int big_rows = 0;
-    if (zoom >= 2 && !half && rh >= 3 && nrows_vis == rows) {
+    if (zoom >= 2 && !half && rh >= 3 && nrows_vis == rows && c->full_rows == 0) {   /* tokens, not a weight's rows */
         int bw = 0;
         for (int r = 0; r < rows; r++) {
             int tw = View_big_width(r < nvalid ? TokenTable_label(c->tok, c->b, r) : "pad");
