@@ -29,6 +29,7 @@ typedef struct {
     int large;                    /* --large: large-print mode */
     int mono;                     /* --mono or NO_COLOR set */
     int station;                  /* --station N: open at outer station N (-1: 0) */
+    const char *station_name;     /* --station as given ("3.1.f", any Station_find number), or NULL */
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
     int threads;                  /* --threads N (0: automatic) */
     const char *note;             /* shown once on the status line (which default model opened) */

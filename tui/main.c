@@ -53,7 +53,7 @@ static void usage(FILE *f) {
 "      --lesson            guided classroom mode\n"
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
-"      --station N         open at outer station N (0..7)\n"
+"      --station N         open at station N: 0..7, 3.2 (block 2), 3.2.f (a step inside)\n"
 "      --threads N         threads for the matmuls and attention heads (default: all cores)\n"
 "      --blas-kernel NAME  OpenBLAS kernels: auto (default: the best this CPU runs when the\n"
 "                          library picked weaker ones), keep (the library's pick), or a\n"
@@ -83,6 +83,27 @@ static int parse_float(const char *opt, const char *v, double lo, double hi, flo
         return -1;
     }
     *out = (float)x;
+    return 0;
+}
+
+/* --station: the form of a station number (0..7, 3.N, 3.N.a..k); whether this model has it
+ * (N up to L, the rotary step c) is checked once it is open. */
+static int parse_station(const char *v, Options *o) {
+    const char *p = v;
+    int ok = *p >= '0' && *p <= '7' && (p[1] == 0 || (*p == '3' && p[1] == '.'));
+    if (ok && p[1] == '.') {
+        p += 2;
+        if (!(*p >= '1' && *p <= '9')) ok = 0;
+        while (ok && *p >= '0' && *p <= '9' && p - v < 8) p++;
+        if (ok && *p == '.') ok = p[1] >= 'a' && p[1] <= 'k' && p[2] == 0;
+        else if (ok && *p) ok = 0;
+    }
+    if (!ok) {
+        fprintf(stderr, "shapewalk: --station '%s' is not a station number; give 0..7, 3.N for block N, or 3.N.a..k for a step inside (e.g. 3.1.f)\n", v);
+        return -1;
+    }
+    o->station = v[0] - '0';
+    o->station_name = v;
     return 0;
 }
 
@@ -244,7 +265,7 @@ int main(int argc, char **argv) {
         case O_LESSON: o.lesson = 1; break;
         case O_LARGE: o.large = 1; break;
         case O_MONO: o.mono = 1; break;
-        case O_STATION: if (parse_int("--station", optarg, 0, 7, &o.station)) return 2; break;
+        case O_STATION: if (parse_station(optarg, &o)) return 2; break;
         case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
         case 'h': usage(stdout); return 0;
         case O_BLAS: break;   /* read by Blas_startup above */
@@ -349,6 +370,15 @@ int main(int argc, char **argv) {
         Model_free(m);
         free(stdin_prompt);
         return 1;
+    }
+    StationRef st_ref;
+    if (o.station_name && Station_find(&m->c, o.station_name, &st_ref) != 0) {
+        fprintf(stderr, "shapewalk: --station %s: %s has no such station (%d blocks: 3.1..3.%d; steps a..k%s)\n", o.station_name, m->name,
+                m->c.n_layers, m->c.n_layers, m->c.pos == POS_ROPE ? "" : ", no rotary step c");
+        Model_free(o.compare_model);
+        Model_free(m);
+        free(stdin_prompt);
+        return 2;
     }
     char note[4400];
     if (!o.model && !headless && strcmp(m->name, "gpt2") != 0) {

@@ -115,11 +115,9 @@ static void *walk_create(App *a) {
     w->n_outer = Stations_outer(&a->m->c, w->outer, 512);
     if (w->n_outer > 512) w->n_outer = 512;
     w->n_inner = Stations_inner(&a->m->c, 0, w->inner, 16);
-    /* --station N */
-    char num[16];
+    /* --station N, 3.N, 3.N.x (checked against this model by tui/main.c) */
     StationRef s;
-    snprintf(num, sizeof num, "%d", a->o->station);
-    if (a->o->station > 0 && Station_find(&a->m->c, num, &s) == 0) walk_show(a, w, s);
+    if (a->o->station_name && Station_find(&a->m->c, a->o->station_name, &s) == 0) walk_show(a, w, s);
     return w;
 }
 
