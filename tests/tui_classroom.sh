@@ -19,4 +19,28 @@ tui_start 80 24 -- --model "$STORIES" --station 3.4
 expect_screen "--station 3.4 opens at block 4" "3.4 transformer block"
 expect_quit "--station 3.4: q quits"
 
+# ---------- the legend: D, with this model's numbers ----------
+tui_start 100 30 -- --model "$STORIES" --prompt "The cat sat on the mat" --prompt "The dog sat on the mat"
+expect_screen "the walk's hint points to the legend" "D: legend"
+tui_keys D
+expect_screen "D opens the legend" "Legend: the letters of the header"
+expect_screen "legend: D with this model's value (dim=64)" "D = 64: the size of each token's vector"
+expect_screen "legend: KV for grouped-query attention (n_kv_heads=4 of 8)" "KV = 4: key/value heads; the 8 query heads share them, 2 per KV head"
+expect_screen "legend: B of this batch" "B = 2: the batch"
+expect_screen "legend: L blocks (n_layers=5)" "L = 5: transformer blocks"
+expect_screen "legend: the strip's mark" "◆ (B,T,D): the shape strip marks a station that changes the shape"
+tui_keys '?'
+expect_screen "legend: the help lists D" "legend: B T D V L h d F KV"
+tui_keys Escape
+tui_keys Escape
+expect_screen "Esc goes back to the walk" "0 tokenize"
+expect_quit "legend: q quits"
+tui_start 100 30 -- --model "$STORIES" --lesson
+expect_screen "lesson: opens on the first quiz" "shape quiz 1 of"
+tui_keys 1 2 Enter
+tui_keys Right
+expect_screen "lesson: the legend page follows station 0's quiz" "0 the letters — B, T, D"
+expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
+expect_quit "lesson legend: q quits"
+
 exit $TUI_FAILED

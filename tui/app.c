@@ -335,10 +335,10 @@ static const char *const global_help[] = {
 static int help_lines(App *a, const char **out, int *title, int cap) {
     int n = 0;
     /* the screens and the keys that open them */
-    static char screen_lines[8][96];
+    static char screen_lines[APP_MAX_SCREENS][96];
     int ns = 0;
     if (n < cap) { title[n] = 1; out[n++] = "Screens"; }
-    for (int i = 0; Screens[i] && ns < 8; i++) {
+    for (int i = 0; Screens[i] && ns < APP_MAX_SCREENS; i++) {
         if (!Screens[i]->hotkey) continue;
         snprintf(screen_lines[ns], sizeof screen_lines[ns], "%-16c %s%s", Screens[i]->hotkey, Screens[i]->name,
                  Screens[i] == a->screen ? " (this one)" : "");

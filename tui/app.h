@@ -44,7 +44,7 @@ typedef struct Screen {
 } Screen;
 
 /* The screens (tui/screens.c): Screens[0] is home (Esc goes back to it); NULL-terminated. */
-#define APP_MAX_SCREENS 8
+#define APP_MAX_SCREENS 16
 extern const Screen *const Screens[];
 /* The screen the program opens on. */
 const Screen *Screens_first(const Options *o);
@@ -90,7 +90,7 @@ typedef struct App {
     int note_shown;            /* o->note was shown */
 } App;
 
-extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant;
+extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_legend;
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);

@@ -9,6 +9,7 @@
  * sentence of what to notice, the picture, and the page's keys on the last line.
  */
 #include "tui/lesson.h"
+#include "tui/legend.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ static void build_pages(Lesson *ls) {
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
+        if (s == 0) add_page(ls, PG_LEGEND, s, -1);   /* the letters B, T, D, ... before they are used */
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
         if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
@@ -186,6 +188,7 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
+    case PG_LEGEND: snprintf(buf, cap, "0 the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
     }
     (void)a;
@@ -208,6 +211,8 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "Dividing the logits by T sharpens the distribution towards the argmax when T is small and flattens it towards uniform when T is large.";
     case PG_XENT:
         return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
+    case PG_LEGEND:
+        return "Every shape on screen is written with these letters; the numbers beside them are this model's and this prompt's.";
     case PG_ROUND:
         return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
     case PG_SCORE:
@@ -228,6 +233,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
     case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
+    case PG_LEGEND: return "→ next · ← back · D the legend screen · ? help";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
     }
     return "";
@@ -273,6 +279,7 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_XENT: LessonPage_xent(ls, a, y, ph); break;
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
     case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
+    case PG_LEGEND: Legend_draw(a, y, ph, 0); break;
     }
 }
 
@@ -428,6 +435,7 @@ static int page_key(Lesson *ls, App *a, int ch) {
         }
         break;
     case PG_QUIZ:
+    case PG_LEGEND:
         break;
     }
     return 0;

@@ -10,7 +10,7 @@
 #include "views/lesson_views.h"
 
 /* The pages, in teaching order (each belongs to an outer station 0..7). */
-typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND } PageKind;
+typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND, PG_LEGEND } PageKind;
 
 typedef struct {
     PageKind kind;

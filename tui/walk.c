@@ -365,7 +365,7 @@ static const char *const walk_help[] = {
 static const char *const *walk_more_help(App *a, void *self) { return View_for(Station_info(current(self).kind)->view)->help; }
 
 static const char *walk_hint(App *a, void *self) {
-    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
+    return "← → station  D: legend (B T D…)  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
 }
 
 const Screen Screen_walk = {
