@@ -37,9 +37,10 @@ expect_screen "Esc goes back to the walk" "0 tokenize"
 expect_quit "legend: q quits"
 tui_start 100 30 -- --model "$STORIES" --lesson
 expect_screen "lesson: opens on the first quiz" "shape quiz 1 of"
-tui_keys 1 2 Enter
+tui_keys End
+expect_screen "lesson: End goes to the score" "the shape quiz — your score"
 tui_keys Right
-expect_screen "lesson: the legend page follows station 0's quiz" "0 the letters — B, T, D"
+expect_screen "lesson: the legend page follows the score" "the letters — B, T, D"
 expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
 expect_quit "lesson legend: q quits"
 

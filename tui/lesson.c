@@ -31,7 +31,6 @@ static void build_pages(Lesson *ls) {
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
-        if (s == 0) add_page(ls, PG_LEGEND, s, -1);   /* the letters B, T, D, ... before they are used */
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
         if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
@@ -39,6 +38,7 @@ static void build_pages(Lesson *ls) {
         if (s == 7) add_page(ls, PG_XENT, s, -1);
     }
     add_page(ls, PG_SCORE, END_STATION, -1);
+    add_page(ls, PG_LEGEND, END_STATION, -1);   /* the letters B, T, D, ... and the strip's marks (tui/legend.c) */
 }
 
 static int first_page_of(Lesson *ls, int station) {
@@ -188,7 +188,7 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
-    case PG_LEGEND: snprintf(buf, cap, "0 the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
+    case PG_LEGEND: snprintf(buf, cap, "the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
     }
     (void)a;
@@ -232,7 +232,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_SOFTMAX: return "↑↓ position of the real logits · b row · → next · ← back · ? help";
     case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
-    case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
+    case PG_SCORE: return "R start the quiz again · Home first page · ← back · → the letters (legend) · q quit";
     case PG_LEGEND: return "→ next · ← back · D the legend screen · ? help";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
     }
@@ -454,7 +454,7 @@ static int lesson_key(App *a, void *self, int ch) {
         go_page(ls, a, ls->page - 1);
         return 1;
     case KEY_HOME: go_page(ls, a, 0); return 1;
-    case KEY_END: go_page(ls, a, ls->n_pages - 1); return 1;
+    case KEY_END: go_page(ls, a, first_page_of(ls, END_STATION)); return 1;   /* the score */
     case 'g': case 'G': ls->jumping = 1; a->digits[0] = 0; return 1;
     case 'w': case 'W': case 27: to_walk(ls, a); return 1;
     case 'c': case 'C':
