@@ -35,6 +35,11 @@ typedef struct {
     const char *note;             /* shown once on the status line (which default model opened) */
     const char *compare;          /* --compare PATH: a second model of the same shape and vocabulary */
     Model *compare_model;         /* it, opened and checked by tui/main.c (engine/compare.h), or NULL */
+    int tour;                     /* --tour: a sentence for the room and a presenter line at each stop */
+    const char *record;           /* --record FILE: the prompts, options and keys of this run */
+    const char *replay;           /* --replay FILE: play a recorded demo */
+    int replay_delay;             /* --replay-delay MS: a key every MS ms (0: Space plays the next) */
+    const struct Demo *demo;      /* --replay's demo, read by tui/main.c (app/record.h) */
 } Options;
 
 /* The ready-made prompts when none are given (app/prompts.c): the lesson's B=2 batch for

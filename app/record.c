@@ -76,7 +76,6 @@ int Demo_key_from_name(const char *name) {
         if (nh < 4 || nh > 6 || strspn(h, "0123456789abcdefABCDEF") != nh) return -1;
         long v = strtol(h, &end, 16);
         if (*end || v <= 0 || v >= 0x110000 || (v >= 0xD800 && v <= 0xDFFF)) return -1;
-        if (v < 32 && v != 8 && v != 9 && v != 10 && v != 13 && v != 27) return -1;   /* control bytes the program never takes */
         return (int)v;
     }
     return -1;
@@ -127,6 +126,18 @@ static void unescape(const char *s, char *out) {
         }
     }
     *out = 0;
+}
+
+int Demo_station_syntax(const char *v) {
+    const char *p = v;
+    if (!(*p >= '0' && *p <= '7')) return 0;
+    if (p[1] == 0) return 1;
+    if (*p != '3' || p[1] != '.') return 0;
+    p += 2;
+    if (!(*p >= '1' && *p <= '9')) return 0;
+    while (*p >= '0' && *p <= '9' && p - v < 8) p++;
+    if (*p == 0) return 1;
+    return *p == '.' && p[1] >= 'a' && p[1] <= 'k' && p[2] == 0;
 }
 
 static int parse_onoff(const char *v, int *out) {
@@ -190,7 +201,7 @@ static int parse_line(Demo *d, char *s, int line, int *in_keys, const char *name
         free(d->model);
         if (!(d->model = strdup(v))) return fail(err, cap, name, line, "out of memory");
     } else if (strcmp(s, "station") == 0) {
-        if (!*v || strlen(v) >= sizeof d->station || strspn(v, "0123456789.abcdefghijk") != strlen(v))
+        if (strlen(v) >= sizeof d->station || !Demo_station_syntax(v))
             return fail(err, cap, name, line, "`station %.20s` is not a station number (0..7, 3.N, 3.N.a..k)", v);
         snprintf(d->station, sizeof d->station, "%s", v);
     } else if (strcmp(s, "top-k") == 0) {

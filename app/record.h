@@ -74,6 +74,10 @@ int Demo_save(const Demo *d, const char *path, char *err, size_t cap);
 /* Whether path can be written later (its folder exists; it is not a link or a folder). */
 int Demo_check_target(const char *path, char *err, size_t cap);
 
+/* 1 when v has the form of a station number: 0..7, 3.N, 3.N.a..k (whether a model has it is
+ * Station_find's question). */
+int Demo_station_syntax(const char *v);
+
 /* The name of a key as the file writes it ("right", "g", "U+00E9"), into buf. */
 void Demo_key_name(int code, char *buf, size_t cap);
 /* A key from its name; -1 when there is none. */

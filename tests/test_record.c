@@ -97,7 +97,7 @@ int main(void) {
     /* ---- every key name reads back as itself ---- */
     int all = 1;
     int codes[] = {DK_RIGHT, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE, DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1,
-                   ' ', '#', 'a', 'Z', '?', '=', 0x263A, 0x10FFFF, 27};
+                   ' ', '#', 'a', 'Z', '?', '=', 0x263A, 0x10FFFF, 27, 1, 21};   /* 1, 21: Ctrl-A, Ctrl-U in the editor */
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
         char name[32];
         Demo_key_name(codes[i], name, sizeof name);
@@ -113,7 +113,7 @@ int main(void) {
     refused("record: a station that is not a number", "station ../../etc\n", 18, "line 1", "station");
     refused("record: U+D800 (a surrogate) is no key", "keys\nU+D800\n", 12, "line 2", "U+D800");
     refused("record: U+110000 is no key", "keys\nU+110000\n", 14, "line 2", NULL);
-    refused("record: a control character as a key", "keys\nU+0001\n", 12, "line 2", NULL);
+    refused("record: U+0000 is no key", "keys\nU+0000\n", 12, "line 2", NULL);
     refused("record: nine prompts", "prompt 1\nprompt 2\nprompt 3\nprompt 4\nprompt 5\nprompt 6\nprompt 7\nprompt 8\nprompt 9\n", 81, "line 9", "8");
     {
         const char nul[] = "prompt a\nprompt b\0c\n";

@@ -315,7 +315,8 @@ static void draw_status(App *a) {
         char hint[1024];
         void *self;
         const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
-        snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
+        const char *demo = Replay_status(a);
+        snprintf(hint, sizeof hint, " %s%s%s%s%s", demo ? demo : "", demo ? "  │ " : "", a->status[0] && a->status[0] != ' ' ? a->status : "",
                  a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
         View_text(w, y, 0, W, hint, 1);
     }
@@ -591,6 +592,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
+    if (Replay_start(a, err, sizeof err) != 0) App_status(a, 1, "--record/--replay: %s", err);
     App_rerun(a);
     wtimeout(stdscr, 50);
     a->dirty = 1;
@@ -608,13 +610,23 @@ int Tui_run(Model *m, const Options *o) {
             a->dirty = 0;   /* before drawing, so a screen may ask for another frame */
             draw(a);
         }
+        int prc;
+        wint_t pwch;
+        if (Replay_next(a, &prc, &pwch)) {   /* --replay: the demo's next key, once idle and drawn */
+            app_key(a, prc, pwch);
+            Replay_note(a, prc, pwch, a->quit);
+            a->dirty = 1;
+            continue;
+        }
         wint_t wch;
         int rc = wget_wch(stdscr, &wch);
         if (rc == ERR) continue;
         /* a job that finished while we waited counts before the key: g pressed again right
          * after a generation step must find the worker free, not "busy" with an uncollected result */
         collect(a);
+        if (Replay_intercept(a, rc, wch)) { a->dirty = 1; continue; }   /* Space steps the demo, Esc stops it */
         app_key(a, rc, wch);
+        Replay_note(a, rc, wch, a->quit);   /* --record */
         a->dirty = 1;
     }
 
@@ -624,6 +636,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     int rc = app_signal ? 128 + app_signal : 0;
+    if (Replay_finish(a) != 0 && rc == 0) rc = 1;   /* --record's file, after the terminal is back */
     if (a->trace) Trace_free(a->trace);
     free(a->tok_label);
     free(a->tok_symbol);

@@ -88,6 +88,9 @@ typedef struct App {
     int quit;
     int dirty;
     int note_shown;            /* o->note was shown */
+    /* the classroom: --tour, --record, --replay (tui/tour.c, tui/replay.c) */
+    int tour, notes_off;       /* the tour's sentences on; N hides the presenter line */
+    struct Replay *replay;     /* what --record saves and --replay plays (NULL: neither) */
 } App;
 
 extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_legend;
@@ -130,5 +133,28 @@ void App_step_k(App *a, int more);
 void App_step_temperature(App *a, int up);
 /* g: append the sampler's next token to every row (in the background). */
 void App_generate(App *a);
+
+/* ---- the classroom (tui/tour.c, tui/replay.c) ---- */
+
+/* --tour: the next (dir > 0) or previous stop of the tour from cur; 0 when there is none. */
+int Tour_next(const App *a, StationRef cur, int dir, StationRef *out);
+/* The sentence for the room and the presenter's line at station s (this trace's numbers). */
+void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t ncap);
+/* Both drawn from line y (not past bottom); returns the lines used. */
+int Tour_draw(App *a, StationRef s, int y, int bottom);
+/* --record / --replay: set up from the options (0, or -1 with err). */
+int Replay_start(App *a, char *err, size_t cap);
+/* The next key of the demo when it is due (the worker idle, a step asked for or its time
+ * come): 1 and the key in *rc, *wch as wget_wch gives it. */
+int Replay_next(App *a, int *rc, wint_t *wch);
+/* A key typed while a demo plays (Space / → step, Esc stops it): 1 when the demo used it. */
+int Replay_intercept(App *a, int rc, wint_t wch);
+/* Note a key the program handled, for --record (quit: whether it ended the program). */
+void Replay_note(App *a, int rc, wint_t wch, int quit);
+/* The status line's word on the demo ("demo: key 3 of 12 · Space plays the next"), or NULL. */
+const char *Replay_status(App *a);
+/* At the end: write --record's file; free. Returns 0, or 1 when the file could not be written
+ * (the reason on stderr). */
+int Replay_finish(App *a);
 
 #endif

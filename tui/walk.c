@@ -186,6 +186,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     if (bottom - y >= 8 && Station_weights(a->m, s, extra, sizeof extra) > 0) View_text(w, y++, 0, W, extra, 1);
     if (bottom - y >= 10 && Station_note(cfg, s.kind, extra, sizeof extra)) View_text(w, y++, 0, W, extra, 1);
     Crt_set(w, CA_NORMAL);
+    if (a->tour) y += Tour_draw(a, s, y, bottom);   /* --tour: the room's sentence, the presenter's line */
     /* large print: the shape in big letters, for the back of the room */
     if (a->zoom >= 2 && bottom - y >= 18) {
         Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
@@ -262,6 +263,14 @@ static int walk_key(App *a, void *self, int ch) {
         if (ch == 27) { a->digits[0] = 0; return 1; }
         if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) { a->digits[nd - 1] = 0; return 1; }
         a->digits[0] = 0;
+    }
+    if (a->tour) {   /* --tour: → and Space go to the tour's next stop, ← back; N the presenter line */
+        StationRef to;
+        int dir = ch == KEY_RIGHT || ch == 'l' || ch == ' ' ? 1 : ch == KEY_LEFT || ch == 'h' || ch == KEY_BACKSPACE || ch == 127 || ch == 8 ? -1 : 0;
+        if (dir && Tour_next(a, current(w), dir, &to)) { walk_show(a, w, to); return 1; }
+        if (dir > 0) { App_status(a, 0, "the end of the tour: g appends the next token, b shows the other prompt, 0 Enter starts again"); return 1; }
+        if (dir < 0) return 1;
+        if (ch == 'N') { a->notes_off = !a->notes_off; App_status(a, 0, "presenter line %s", a->notes_off ? "hidden (N shows it)" : "shown"); return 1; }
     }
     switch (ch) {
     case KEY_RIGHT: case 'l': case ' ': move_station(a, w, +1); return 1;
@@ -358,6 +367,9 @@ static const char *const walk_help[] = {
     "g                append the next token to every row, run again: T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
+    "--tour: Space →  the tour's next stop (← back), a sentence for the room at each",
+    "N                --tour: hide / show the presenter line",
+    "--replay FILE:   Space or → plays the demo's next key, Esc stops the demo",
     NULL,
 };
 
@@ -365,6 +377,7 @@ static const char *const walk_help[] = {
 static const char *const *walk_more_help(App *a, void *self) { return View_for(Station_info(current(self).kind)->view)->help; }
 
 static const char *walk_hint(App *a, void *self) {
+    if (a->tour) return "Space → next stop  ← back  N presenter line  D: legend  b row  g generate  ? help  q quit";
     return "← → station  D: legend (B T D…)  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  e edit  ? help  q quit";
 }
 
