@@ -54,7 +54,7 @@ int Demo_add_prompt(Demo *d, const char *text) {
 static const struct { int code; const char *name; } NAMES[] = {
     {DK_RIGHT, "right"}, {DK_LEFT, "left"}, {DK_UP, "up"}, {DK_DOWN, "down"}, {DK_ENTER, "enter"},
     {DK_ESC, "esc"}, {DK_TAB, "tab"}, {DK_BTAB, "btab"}, {DK_BACKSPACE, "backspace"}, {DK_PGUP, "pgup"},
-    {DK_PGDN, "pgdn"}, {DK_HOME, "home"}, {DK_END, "end"}, {DK_F1, "f1"}, {' ', "space"}, {'#', "hash"},
+    {DK_PGDN, "pgdn"}, {DK_HOME, "home"}, {DK_END, "end"}, {DK_F1, "f1"}, {DK_DELETE, "delete"}, {' ', "space"}, {'#', "hash"},
 };
 #define N_NAMES ((int)(sizeof NAMES / sizeof *NAMES))
 

@@ -9,7 +9,7 @@
  *     station 3.1.f                        top-p, sample-top-k, seed
  *     keys                        then one key per line:
  *     right                         names (right left up down enter esc tab btab space
- *     enter                         backspace pgup pgdn home end hash f1), a printable
+ *     enter                         backspace delete pgup pgdn home end hash f1), a printable
  *     g                             character as itself (g, D, 5, .), U+00E9 for any other,
  *     type The bird                 or `type TEXT`: each character of TEXT in turn
  *
@@ -32,7 +32,7 @@
 enum {
     DK_BASE = 0x200000,
     DK_RIGHT = DK_BASE, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE,
-    DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1,
+    DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1, DK_DELETE,
     DK__END
 };
 

@@ -96,7 +96,7 @@ int main(void) {
 
     /* ---- every key name reads back as itself ---- */
     int all = 1;
-    int codes[] = {DK_RIGHT, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE, DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1,
+    int codes[] = {DK_RIGHT, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE, DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1, DK_DELETE,
                    ' ', '#', 'a', 'Z', '?', '=', 0x263A, 0x10FFFF, 27, 1, 21};   /* 1, 21: Ctrl-A, Ctrl-U in the editor */
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
         char name[32];

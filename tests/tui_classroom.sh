@@ -44,4 +44,71 @@ expect_screen "lesson: the legend page follows the score" "the letters — B, T,
 expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
 expect_quit "lesson legend: q quits"
 
+# ---------- --tour: one sentence per stop, on this model's numbers ----------
+tui_start 100 30 -- --model "$STORIES" --tour --prompt "The cat sat on the mat" --prompt "The dog sat on the mat"
+expect_screen "tour: tokenize's sentence (T = 10 tokens with BOS)" "became T = 10 tokens"
+expect_screen "tour: the presenter line" "presenter (N hides): Ask: how many tokens"
+tui_keys N
+if tui_gone "presenter (N hides)"; then echo "PASS: classroom: tour: N hides the presenter line"; else tui_fail "tour: N hides the presenter line"; fi
+tui_keys N Space
+expect_screen "tour: Space goes to the embedding" "Each id picks one row of the (V,D) = (512,64) table"
+tui_keys Space Space Space
+expect_screen "tour: the fourth Space goes inside block 1 (q, k, v)" "h = 8 heads of d = 8 numbers"
+tui_keys Space Space
+expect_screen "tour: attention names where the last token looks" "At the last token \"at\", head"
+tui_keys Space Space Space Space Space
+expect_screen "tour: softmax gives the top token and its probability" "Softmax turns the 512 logits into probabilities"
+tui_keys Left
+expect_screen "tour: ← goes back a stop" "meets all V = 512 words of the vocabulary"
+expect_quit "tour: q quits"
+
+# ---------- --record, then --replay: the same screens ----------
+tmp=$(mktemp -d) || exit 2
+trap 'tui_stop; rm -f "$TUI_RC"; rm -rf "$tmp"' EXIT INT TERM
+demo=$tmp/demo.txt
+tui_start 100 30 -- --model "$STORIES" --prompt "The cat sat on the mat" --prompt "The dog sat on the mat" --record "$demo"
+expect_screen "record: the status says it records" "recording: 0 keys"
+tui_keys Right Right Right Enter
+expect_screen "record: inside block 1" "in block 1:"
+tui_keys Right Right Right Right Right
+expect_screen "record: at 3.1.f" "3.1.f attention probabilities"
+tui_keys '}' b
+tui_keys e End BSpace BSpace BSpace
+tui_lit "rug"
+tui_keys Enter
+expect_screen "record: the edited prompt ran" "b1 \"The dog sat on the rug\""
+tui_keys 5 Enter
+expect_screen "record: jumped to the LM head" "5 LM head"
+tui_keys D
+expect_screen "record: the legend" "Legend: the letters"
+tui_keys Escape
+expect_screen "record: back in the walk" "5 LM head"
+expect_screen "record: 24 keys noted" "recording: 24 keys"
+tui_screen | sed '$d' > "$tmp/recorded.screen"
+expect_quit "record: q quits (and saves)"
+if [ -f "$demo" ] && grep -q '^prompt The dog sat on the mat$' "$demo" && grep -q '^right$' "$demo" && ! grep -q '^q$' "$demo"; then
+    echo "PASS: classroom: record: the demo file holds the prompts and the keys, not the final q"
+else
+    echo "FAIL: classroom: record: the demo file:"; sed 's/^/    | /' "$demo" 2>/dev/null; TUI_FAILED=1
+fi
+tui_start 100 30 -- --model "$STORIES" --replay "$demo" --replay-delay 20
+expect_screen "replay (timed): plays to the end" "demo finished: 24 keys played" 30
+tui_screen | sed '$d' > "$tmp/replayed.screen"
+if cmp -s "$tmp/recorded.screen" "$tmp/replayed.screen"; then
+    echo "PASS: classroom: replay (timed): the same screen as the recorded run (all but the status line)"
+else
+    echo "FAIL: classroom: replay (timed): the screens differ:"; diff "$tmp/recorded.screen" "$tmp/replayed.screen" | sed 's/^/    | /'; TUI_FAILED=1
+fi
+expect_quit "replay: q quits"
+tui_start 100 30 -- --model "$STORIES" --replay "$demo"
+expect_screen "replay (steps): waits for Space" "demo: key 0 of 24 · Space plays the next"
+tui_keys Space Space Space
+expect_screen "replay (steps): three Spaces, three keys (3.1 block)" "3.1 transformer block"
+expect_screen "replay (steps): the count" "demo: key 3 of 24"
+tui_keys Escape
+expect_screen "replay (steps): Esc stops the demo" "demo stopped after 3 of 24 keys"
+tui_keys Right
+expect_screen "replay (steps): after Esc the keys are the user's (→ walks on)" "3.2 transformer block"
+expect_quit "replay (steps): q quits"
+
 exit $TUI_FAILED

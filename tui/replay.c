@@ -46,6 +46,7 @@ static int to_demo(int rc, wint_t wch) {
         case KEY_HOME: return DK_HOME;
         case KEY_END: return DK_END;
         case KEY_F(1): return DK_F1;
+        case KEY_DC: return DK_DELETE;
         }
         return -1;
     }
@@ -61,7 +62,7 @@ static void from_demo(int code, int *rc, wint_t *wch) {
     static const struct { int dk, key; } map[] = {
         {DK_RIGHT, KEY_RIGHT}, {DK_LEFT, KEY_LEFT}, {DK_UP, KEY_UP}, {DK_DOWN, KEY_DOWN}, {DK_BTAB, KEY_BTAB},
         {DK_BACKSPACE, KEY_BACKSPACE}, {DK_PGUP, KEY_PPAGE}, {DK_PGDN, KEY_NPAGE}, {DK_HOME, KEY_HOME},
-        {DK_END, KEY_END}, {DK_F1, KEY_F(1)},
+        {DK_END, KEY_END}, {DK_F1, KEY_F(1)}, {DK_DELETE, KEY_DC},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (map[i].dk == code) { *rc = KEY_CODE_YES; *wch = (wint_t)map[i].key; return; }

@@ -64,8 +64,8 @@ void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t
         char ids[160] = "";
         size_t o = 0;
         for (int p = 0; p < len && p < 8 && o + 12 < sizeof ids; p++) o += (size_t)snprintf(ids + o, sizeof ids - o, "%s%d", p ? " " : "", Trace_id(t, b, p));
-        snprintf(room, rcap, "The text \"%.60s\" became T = %d tokens; the model never sees letters, only these ids: %s%s.", t->prompts[b] ? t->prompts[b] : "", len, ids,
-                 len > 8 ? " ..." : "");
+        snprintf(room, rcap, "The text \"%.60s\" became T = %d tokens; the model never sees letters, only these ids: %s%s", t->prompts[b] ? t->prompts[b] : "", len, ids,
+                 len > 8 ? " ..." : ".");
         snprintf(note, ncap, "Ask: how many tokens will the prompt be? Point at a word split in two (%s %s).", label(a, b, len > 3 ? 3 : 0), label(a, b, len > 4 ? 4 : 0));
         break;
     }
