@@ -173,6 +173,17 @@ int main(void) {
         expect(ok, "record: every single byte as a key line is read or refused by name", " ");
     }
 
+    /* ---- the example demo in docs/demos reads ---- */
+    {
+        Demo ex;
+        char e4[512] = "";
+        Demo_init(&ex);
+        int r = Demo_load(&ex, "docs/demos/cat-and-dog.txt", e4, sizeof e4);
+        expect(r == 0 && ex.n_prompts == 2 && strcmp(ex.prompts[1], "The dog sat on the mat") == 0 && ex.tour == 1 && ex.n_keys >= 10,
+               "record: docs/demos/cat-and-dog.txt reads (two prompts, the tour, its keys)", "%s", e4);
+        if (r == 0) Demo_free(&ex);
+    }
+
     /* ---- files: load, the safe write ---- */
     char dir[] = "/tmp/sw_test_record_XXXXXX";
     if (!mkdtemp(dir)) { fail("record: a temporary folder", "%s", strerror(errno)); return check_done(); }
