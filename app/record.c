@@ -247,9 +247,14 @@ int Demo_parse(Demo *d, const char *text, size_t n, const char *name, char *err,
         const char *nul = memchr(text + i, 0, len);
         if (nul) { rc = fail(err, cap, name, line, "a NUL byte at column %zu; a demo is text", (size_t)(nul - (text + i)) + 1); break; }
         for (size_t k = 0; k < len;) {
-            int cl;
-            if (utf8_next((const unsigned char *)text + i + k, len - k, &cl) < 0) {
+            int cl, cp = utf8_next((const unsigned char *)text + i + k, len - k, &cl);
+            if (cp < 0) {
                 rc = fail(err, cap, name, line, "not UTF-8 text (byte 0x%02X at column %zu)", (unsigned char)text[i + k], k + 1);
+                break;
+            }
+            /* no terminal control characters (escape sequences) anywhere: write \n, or U+001B as a key */
+            if ((cp < 32 && cp != '\t') || (cp >= 127 && cp < 160)) {
+                rc = fail(err, cap, name, line, "a control character (U+%04X) at column %zu; write a key as its name or U+XXXX", (unsigned)cp, k + 1);
                 break;
             }
             k += (size_t)cl;

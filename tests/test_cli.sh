@@ -154,7 +154,7 @@ run --replay "$tmp/no-such-demo.txt"; refused "--replay of a missing file" "--re
 printf 'prompt The cat\nkeys\nright\nsideways\n' > "$tmp/bad-demo.txt"
 run --replay "$tmp/bad-demo.txt"; refused "--replay: an unknown key, named by file and line" "bad-demo.txt line 4" "sideways"
 printf 'prompt a\033[2J\001\nkeys\ntype \033]0;pwned\007\n' > "$tmp/esc-demo.txt"
-run --replay "$tmp/esc-demo.txt"; refused "--replay: terminal escapes in a demo's keys" "esc-demo.txt line 3" "control"
+run --replay "$tmp/esc-demo.txt"; refused "--replay: terminal escapes in a demo" "esc-demo.txt line 1" "control character"
 printf 'prompt caf\351\n' > "$tmp/latin1-demo.txt"
 run --replay "$tmp/latin1-demo.txt"; refused "--replay: not UTF-8" "latin1-demo.txt line 1" "UTF-8"
 printf 'prompt a\000b\n' > "$tmp/nul-demo.txt"

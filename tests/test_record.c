@@ -128,6 +128,10 @@ int main(void) {
         refused("record: a stray continuation byte", lone, sizeof lone - 1, "line 2", "0x80");
         const char ctl[] = "keys\ntype a\x1b[2Jb\n";
         refused("record: `type` with an escape sequence in it", ctl, sizeof ctl - 1, "line 2", "control");
+        const char pctl[] = "prompt hi\x1b]0;title\x07\n";
+        refused("record: a prompt with a terminal escape in it", pctl, sizeof pctl - 1, "line 1", "U+001B");
+        const char c1[] = "prompt a\xc2\x9b" "2J\n";   /* U+009B, the one-character CSI */
+        refused("record: a C1 control character", c1, sizeof c1 - 1, "line 1", "U+009B");
     }
     {
         size_t n = DEMO_LINE_MAX + 100;
