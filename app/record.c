@@ -112,6 +112,8 @@ static int fail(char *err, size_t cap, const char *name, int line, const char *f
     va_end(ap);
     if (line > 0) snprintf(err, cap, "%s line %d: %s", name, line, what);
     else snprintf(err, cap, "%s: %s", name, what);
+    for (char *p = err; *p; p++)   /* a quoted tab (the only control character a line may hold) */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
     return -1;
 }
 
@@ -334,7 +336,7 @@ char *Demo_format(const Demo *d, size_t *n) {
         for (const char *p = d->prompts[i]; *p; p++) {
             if (*p == '\n') put(&b, "\\n");
             else if (*p == '\r') put(&b, "\\r");
-            else if (*p == '\\' && (p[1] == 'n' || p[1] == 'r' || p[1] == '\\')) put(&b, "\\\\");
+            else if (*p == '\\') put(&b, "\\\\");   /* always: "\\" then a newline must not read as "\\n" */
             else put(&b, "%c", *p);
         }
         put(&b, "\n");

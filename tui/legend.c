@@ -45,15 +45,18 @@ int Legend_draw(const App *a, int y, int h, int first) {
     int n = Legend_lines(a, term, what, LEGEND_MAX);
     WINDOW *w = stdscr;
     const int W = a->cols;
-    if (first > n - h) first = n - h;
+    if (first > n - 1) first = n - 1;
     if (first < 0) first = 0;
-    for (int i = 0; i < h && first + i < n; i++) {
-        const char *t = term[first + i];
-        int single = strlen(t) <= 3 && t[0] != '\xe2';   /* a letter: shown big beside its line */
+    /* each line wraps onto a second when the terminal is narrow (80 columns) */
+    int wrap = 2, bottom = y + h;
+    for (int i = first; i < n && y < bottom; i++) {
+        const char *t = term[i];
+        int single = strlen(t) <= 3 && (unsigned char)t[0] < 0x80;   /* a letter: shown beside its line */
         Crt_set(w, CA_TITLE);
-        if (single) View_text(w, y + i, 1, 5, t, 0);
+        if (single) View_text(w, y, 1, 5, t, 0);
         Crt_set(w, single ? CA_NORMAL : CA_DIM);
-        View_text(w, y + i, 6, W - 6, what[first + i], 1);
+        int lines = what[i][0] ? View_wrap(w, y, 6, W - 6, bottom - y < wrap ? bottom - y : wrap, what[i]) : 1;
+        y += lines > 0 ? lines : 1;
     }
     Crt_set(w, CA_NORMAL);
     return n;
@@ -71,7 +74,7 @@ static void legend_draw(App *a, void *self, int y, int h) {
     View_text(stdscr, y, 0, a->cols, "Legend: the letters of the header and the marks of the shape strip, for this model", 1);
     Crt_set(stdscr, CA_NORMAL);
     int n = Legend_draw(a, y + 2, h - 2, lg->first);
-    if (lg->first > n - (h - 2)) lg->first = n - (h - 2) > 0 ? n - (h - 2) : 0;
+    if (lg->first > n - 1) lg->first = n - 1;
 }
 
 static int legend_key(App *a, void *self, int ch) {
@@ -84,7 +87,7 @@ static int legend_key(App *a, void *self, int ch) {
 
 static void legend_where(App *a, void *self, char *buf, size_t cap) { snprintf(buf, cap, "legend"); }
 
-static const char *legend_hint(App *a, void *self) { return "↑ ↓ scroll  D Esc back to the walk  ? help  q quit"; }
+static const char *legend_hint(App *a, void *self) { return "↓ ↑ scroll (more below)  D Esc back to the walk  ? help  q quit"; }
 
 static const char *const legend_help[] = {
     "↑ ↓ j k          scroll the legend",
