@@ -612,6 +612,8 @@ int Tui_run(Model *m, const Options *o) {
         }
         int prc;
         wint_t pwch;
+        /* idle first, then collect: a job that ended just now counts (and is drawn) before the next demo key */
+        if (a->replay && Worker_busy(&a->worker) == JOB_NONE) collect(a);
         if (Replay_next(a, &prc, &pwch)) {   /* --replay: the demo's next key, once idle and drawn */
             app_key(a, prc, pwch);
             Replay_note(a, prc, pwch, a->quit);
