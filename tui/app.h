@@ -140,6 +140,9 @@ void App_generate(App *a);
 int Tour_next(const App *a, StationRef cur, int dir, StationRef *out);
 /* The sentence for the room and the presenter's line at station s (this trace's numbers). */
 void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t ncap);
+/* Where the last token of the chosen row looks most in layer `layer`, past BOS: 1 and its
+ * head, key position and probability. */
+int Tour_focus(App *a, int layer, int *head, int *key, float *prob);
 /* Both drawn from line y (not past bottom); returns the lines used. */
 int Tour_draw(App *a, StationRef s, int y, int bottom);
 /* --record / --replay: set up from the options (0, or -1 with err). */

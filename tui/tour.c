@@ -51,6 +51,26 @@ static void token_name(const App *a, int id, char *buf, size_t cap) {
     Present_token_label(a->m->tok, id, buf, cap);
 }
 
+int Tour_focus(App *a, int layer, int *head, int *key, float *prob) {
+    const Config *c = &a->m->c;
+    Trace *t = a->trace;
+    int b = a->vc.b;
+    *key = -1;
+    if (!t || b >= t->B || t->len[b] < 2) return 0;
+    int last = t->len[b] - 1;
+    char err[SW_ERR_LEN];
+    const LayerRec *r = Trace_layer(t, layer, err);
+    if (!r || !r->probs) return 0;
+    float bp = -1;
+    for (int h = 0; h < c->n_heads; h++)
+        for (int k = 1; k <= last; k++) {   /* past BOS (0), where many heads rest */
+            float p = r->probs[(((size_t)b * c->n_heads + h) * t->Tcap + last) * t->Tcap + k];
+            if (p > bp) { bp = p; *head = h; *key = k; }
+        }
+    *prob = bp;
+    return *key >= 0;
+}
+
 /* The room's sentence and the presenter's line for station s. */
 void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t ncap) {
     const Config *c = &a->m->c;
@@ -95,18 +115,11 @@ void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t
         snprintf(note, ncap, "Ask: why is the table square? (each token against each token)");
         break;
     case ST_ATTN: {
-        char err[SW_ERR_LEN];
-        const LayerRec *r = Trace_layer(t, s.layer, err);
         int bh = 0, bk = -1;
         float bp = -1;
-        if (r && r->probs && last >= 1)
-            for (int h = 0; h < c->n_heads; h++)
-                for (int k = 1; k <= last; k++) {
-                    float p = r->probs[(((size_t)b * c->n_heads + h) * t->Tcap + last) * t->Tcap + k];
-                    if (p > bp) { bp = p; bh = h; bk = k; }
-                }
+        Tour_focus(a, s.layer, &bh, &bk, &bp);
         if (bk >= 0)
-            snprintf(room, rcap, "Each row sums to 1: how much each token looks at the ones before it. At the last token \"%s\", head %d looks most at \"%s\" (%.0f%%).",
+            snprintf(room, rcap, "Each row sums to 1: how much each token looks at the ones before it. At the last token \"%s\", head %d (shown) looks most at \"%s\" (%.0f%%).",
                      label(a, b, last), bh, label(a, b, bk), bp * 100);
         else
             snprintf(room, rcap, "Each row sums to 1: how much each token looks at the ones before it; nothing looks ahead (the mask).");

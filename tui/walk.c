@@ -267,7 +267,13 @@ static int walk_key(App *a, void *self, int ch) {
     if (a->tour) {   /* --tour: → and Space go to the tour's next stop, ← back; N the presenter line */
         StationRef to;
         int dir = ch == KEY_RIGHT || ch == 'l' || ch == ' ' ? 1 : ch == KEY_LEFT || ch == 'h' || ch == KEY_BACKSPACE || ch == 127 || ch == 8 ? -1 : 0;
-        if (dir && Tour_next(a, current(w), dir, &to)) { walk_show(a, w, to); return 1; }
+        if (dir && Tour_next(a, current(w), dir, &to)) {
+            int hd, key;
+            float p;
+            walk_show(a, w, to);
+            if (to.kind == ST_ATTN && Tour_focus(a, to.layer, &hd, &key, &p)) a->vc.head = hd;   /* the head the sentence names */
+            return 1;
+        }
         if (dir > 0) { App_status(a, 0, "the end of the tour: g appends the next token, b shows the other prompt, 0 Enter starts again"); return 1; }
         if (dir < 0) return 1;
         if (ch == 'N') { a->notes_off = !a->notes_off; App_status(a, 0, "presenter line %s", a->notes_off ? "hidden (N shows it)" : "shown"); return 1; }
