@@ -44,6 +44,11 @@ expect_screen "lesson: the legend page follows the score" "the letters — B, T,
 expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
 expect_quit "lesson legend: q quits"
 
+tui_start 80 24 -- --model "$STORIES"
+tui_keys D
+expect_screen "legend at 80x24: D = 64 (dim=64), wrapped, not cut" "D = 64: the size of each token's vector, the width of the"
+expect_quit "legend at 80x24: q quits"
+
 # ---------- --tour: one sentence per stop, on this model's numbers ----------
 tui_start 100 30 -- --model "$STORIES" --tour --prompt "The cat sat on the mat" --prompt "The dog sat on the mat"
 expect_screen "tour: tokenize's sentence (T = 10 tokens with BOS)" "became T = 10 tokens"
@@ -110,5 +115,12 @@ expect_screen "replay (steps): Esc stops the demo" "demo stopped after 3 of 24 k
 tui_keys Right
 expect_screen "replay (steps): after Esc the keys are the user's (→ walks on)" "3.2 transformer block"
 expect_quit "replay (steps): q quits"
+
+# ---------- the example demo in docs/demos plays to its end ----------
+tui_start 80 24 -- --model "$STORIES" --replay docs/demos/cat-and-dog.txt --replay-delay 20
+expect_screen "docs/demos/cat-and-dog.txt: the prompts come from the file" "b1 \"The dog sat on the mat\""
+expect_screen "docs/demos/cat-and-dog.txt: plays to its end" "demo finished: 19 keys played" 40
+expect_screen "docs/demos/cat-and-dog.txt: ends at the next token after g (T 10 -> 11)" "(B,T) = (2,11) -> (2,12)"
+expect_quit "docs/demos/cat-and-dog.txt: q quits"
 
 exit $TUI_FAILED
