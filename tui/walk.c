@@ -373,9 +373,10 @@ static const char *const walk_help[] = {
     "g                append the next token to every row, run again: T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
-    "--tour: Space →  the tour's next stop (← back), a sentence for the room at each",
-    "N                --tour: hide / show the presenter line",
-    "--replay FILE:   Space or → plays the demo's next key, Esc stops the demo",
+    "Space → ←        with --tour: the tour's next / previous stop, a sentence at each",
+    "N                with --tour: hide / show the presenter line",
+    "Space  Esc       with --replay FILE: play the demo's next key / stop the demo",
+    "D                the legend: what B, T, D, V, L, h, d, F, KV and ◆ mean here",
     NULL,
 };
 
