@@ -28,6 +28,7 @@ typedef struct {
     int lesson;                   /* --lesson */
     int large;                    /* --large: large-print mode */
     int mono;                     /* --mono or NO_COLOR set */
+    int contrast;                 /* --contrast: the high-contrast theme (projectors); c toggles it */
     int station;                  /* --station N: open at outer station N (-1: 0) */
     const char *station_name;     /* --station as given ("3.1.f", any Station_find number), or NULL */
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */

@@ -14,7 +14,7 @@
 
 cd "$(dirname "$0")/.." || exit 2
 
-ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0 quantization quantization-weight"
+ALL="tokens embedding attention attention-heads softmax surprise lens lesson gguf-q4_0 quantization quantization-weight large compare"
 SW_BIN="${SW_BIN:-$PWD/shapewalk}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 COLS="${SHOT_COLS:-112}"
@@ -276,6 +276,21 @@ shot_quantization_weight() {
     rc=$?
     SW_MODEL="$saved"
     return $rc
+}
+
+# large print for a projector (--large) at 160 x 45: station 0's chips and ids in the big font
+shot_large() {
+    start 160 45 --large --prompt "The cat sat on the mat" --prompt "The dog sat on the mat" &&
+    wait_for "its id is below (large print)" && wait_for "ran 2 prompts" &&
+    shoot large
+}
+# the compare screen (=) at 3.1.f: both rows' attention, their difference, what moved most
+shot_compare() {
+    start 160 40 --prompt "The cat sat on the mat" --prompt "The dog sat on the mat" &&
+    wait_for "ran 2 prompts" &&
+    keys 3 . 1 . f Enter && wait_for "3.1.f attention probabilities" &&
+    keys = && wait_for "moved most from b=0 to b=1" &&
+    shoot compare
 }
 
 [ $# -gt 0 ] || set -- $ALL

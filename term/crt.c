@@ -21,11 +21,13 @@ static const Rgb seq_anchor[] = {
     {48, 18, 59}, {62, 74, 137}, {38, 130, 142}, {31, 158, 137},
     {53, 183, 121}, {109, 205, 89}, {180, 222, 44}, {253, 231, 37},
 };
-/* diverging: blue (negative) -> white (zero) -> red (positive) */
+/* diverging: blue (negative) -> white (zero) -> orange (positive). Blue against orange stays
+ * apart for the common colour blindnesses (red-green) and on a washed-out projector, where
+ * the two ends still differ in brightness too. */
 static const Rgb div_anchor[] = {
-    {5, 48, 97}, {33, 102, 172}, {67, 147, 195}, {146, 197, 222}, {209, 229, 240},
+    {8, 48, 107}, {33, 102, 172}, {66, 146, 198}, {133, 188, 225}, {198, 224, 240},
     {247, 247, 247},
-    {253, 219, 199}, {244, 165, 130}, {214, 96, 77}, {178, 24, 43}, {103, 0, 31},
+    {254, 224, 182}, {253, 184, 99}, {241, 130, 40}, {200, 80, 0}, {127, 45, 4},
 };
 
 static Rgb scale_rgb[2][CRT_LEVELS];
@@ -80,8 +82,42 @@ static int nearest_xterm(Rgb c) {
     return best;
 }
 
+/* The nearest of a basic terminal's 8 or 16 colours. */
+static int nearest_basic(Rgb c) {
+    int n = crt.colors >= 16 ? 16 : 8, best = 0, bd = 1 << 30;
+    for (int i = 0; i < n; i++) {
+        int d = rgb_dist(c, xterm_rgb(i));
+        if (d < bd) { bd = d; best = i; }
+    }
+    return best;
+}
+
+/* The diverging scale in 256 colours, picked by hand: the nearest cube colour of each step
+ * would be teal at the blue end, pink near white and dark red at the orange end. Blue
+ * (dark to light), the grey 255 for zero (level 12), then light to dark orange. */
+static const int div256[CRT_LEVELS] = {
+    24, 25, 26, 32, 33, 68, 74, 110, 117, 153, 189, 195,
+    255,
+    230, 223, 216, 215, 214, 208, 172, 202, 166, 130, 94,
+};
+
+/* The scales on a basic terminal: the nearest basic colour of each step would not grow in
+ * brightness (the grey 8 sits in the middle of the sequential ramp), so the ramps are picked
+ * by hand, dark to bright and blue - white - yellow/brown (orange's nearest). */
+static int basic_ramp(int diverging, double t) {
+    static const int seq16[] = {0, 4, 12, 6, 14, 10, 11, 15}, seq8[] = {0, 4, 6, 2, 3, 7};
+    static const int div16[] = {4, 12, 14, 15, 11, 3, 1}, div8[] = {4, 6, 7, 3, 1};
+    const int *r;
+    int n;
+    if (crt.colors >= 16) { r = diverging ? div16 : seq16; n = diverging ? 7 : 8; }
+    else { r = diverging ? div8 : seq8; n = diverging ? 5 : 6; }
+    int i = (int)(t * (n - 1) + 0.5);
+    return r[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
 /* A UI colour given as an xterm index, as a number for the current mode. */
 static int ui_color(int xterm_idx) {
+    if (crt.mode == CRT_BASIC) return nearest_basic(xterm_rgb(xterm_idx));
     if (crt.mode == CRT_TRUE && crt.colors >= 0x1000000) {
         Rgb c = xterm_rgb(xterm_idx);
         return (c.r << 16) | (c.g << 8) | c.b;
@@ -192,7 +228,7 @@ void Crt_setup_colors(int want_mono) {
         start_color();
         use_default_colors();
         crt.colors = COLORS;
-        if (COLORS >= 256) crt.mode = CRT_256;
+        crt.mode = COLORS >= 256 ? CRT_256 : COLORS >= 8 ? CRT_BASIC : CRT_MONO;
         if (crt.mode == CRT_256 && env_truecolor() &&
             (COLORS >= 0x1000000 || (can_change_color() && COLORS >= PALETTE_SLOT0 + 2 * CRT_LEVELS)))
             crt.mode = CRT_TRUE;
@@ -209,14 +245,21 @@ void Crt_setup_colors(int want_mono) {
                 int slot = PALETTE_SLOT0 + s * CRT_LEVELS + i;
                 init_extended_color(slot, c.r * 1000 / 255, c.g * 1000 / 255, c.b * 1000 / 255);
                 scale_col[s][i] = slot;
+            } else if (crt.mode == CRT_256 && s == 1) {
+                scale_col[s][i] = div256[i];
+                scale_rgb[s][i] = xterm_rgb(div256[i]);   /* text on it: judged by the colour shown */
             } else if (crt.mode == CRT_256) {
                 scale_col[s][i] = nearest_xterm(c);
+            } else if (crt.mode == CRT_BASIC) {
+                scale_col[s][i] = basic_ramp(s, (double)i / (CRT_LEVELS - 1));
+                scale_rgb[s][i] = xterm_rgb(scale_col[s][i]);   /* text on it: judged by the colour shown */
             } else {
                 scale_col[s][i] = -1;
             }
         }
     }
     if (crt.mode == CRT_TRUE && crt.colors >= 0x1000000) { col_black = 0x101010; col_white = 0xffffff; }
+    else if (crt.mode == CRT_BASIC) { col_black = 0; col_white = crt.colors >= 16 ? 15 : 7; }
     else { col_black = 16; col_white = 231; }
     ui_setup();
 }

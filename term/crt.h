@@ -7,15 +7,17 @@
  *   CRT_TRUE   24-bit: COLORTERM=truecolor/24bit and either a direct-colour terminal
  *              (colour numbers are 0xRRGGBB) or one that lets us redefine palette entries
  *              (init_extended_color), so the scales are exact.
+ *   CRT_BASIC  an 8- or 16-colour terminal (TERM=xterm-16color, the Linux console): every
+ *              colour, of the UI and of the scales, snaps to the nearest basic colour.
  * Scales: sequential (probabilities, 0..1, dark -> bright) and diverging (signed values,
- * -1..1, blue -> white -> red).
+ * -1..1, blue -> white -> orange: colour-blind safe, no red against green).
  */
 #ifndef SW_CRT_H
 #define SW_CRT_H
 
 #include <curses.h>
 
-typedef enum { CRT_MONO, CRT_256, CRT_TRUE } CrtMode;
+typedef enum { CRT_MONO, CRT_256, CRT_TRUE, CRT_BASIC } CrtMode;
 typedef enum { SCALE_SEQ, SCALE_DIV } ScaleKind;
 
 /* Semantic UI colours. */

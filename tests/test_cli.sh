@@ -9,37 +9,10 @@
 # Broken model copies are made in a mktemp -d folder from $SHARED's files (head -c / dd);
 # nothing is written anywhere else.
 cd "$(dirname "$0")/.." || exit 2
-: "${SHARED:=$(cd .. && pwd)/shared}"
-BIN=${SW_BIN:-$PWD/build/shapewalk}
-STORIES=$SHARED/models/stories260K/stories260K.bin
-TOK512=$SHARED/models/stories260K/tok512.bin
-D64=$SHARED/models/gpt2-test-d64
-export OPENBLAS_NUM_THREADS=1
-unset NO_COLOR SHAPEWALK_MODEL_PATH
-
-failed=0
-pass() { echo "PASS: cli: $1"; }
-fail() { echo "FAIL: cli: $1: $2"; failed=1; }
-skip() { echo "SKIP: cli: $1: $2"; }
-
-if [ ! -x "$BIN" ]; then
-    skip "all" "no binary at $BIN (run make)"
-    exit 0
-fi
-if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then
-    skip "all" "test models not found under $SHARED/models"
-    exit 0
-fi
-
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-# a private copy of the binary: a rebuild during the run (other work in the same checkout)
-# must not turn into "Permission denied" failures
-cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk
-# an empty data directory, so that no fetched model is picked up by accident
-export SHAPEWALK_DATA="$tmp/data"
-mkdir -p "$tmp/data"
+. tests/cli_lib.sh
+cli_init cli
+cli_require
+cli_tmp
 out=$tmp/out err=$tmp/err
 
 # run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err.
@@ -338,6 +311,21 @@ for m in "$STORIES" "$D64"; do
     mn=$(basename "$m")
     run --dump --model "$m"
     succeeded "--dump $mn" && { grep -q 'shape walk' "$out" && pass "--dump $mn: shows the shape walk" || fail "--dump $mn: shows the shape walk" "$(head -5 "$out")"; }
+    # each sample is named by its tensor (issue 16: every one said x[0,4,:4]): xn at the norms, y after A@v, hid in the MLP
+    if grep -A1 '^    3\.1\.a norm 1' "$out" | grep -q ' xn\[0,[0-9]*,:4\] = ' && grep -A1 '^    3\.1\.g ' "$out" | grep -q ' y\[0,[0-9]*,:4\] = ' &&
+        grep -A2 '^    3\.1\.j ' "$out" | grep -q ' hid\[0,[0-9]*,:4\] = '; then pass "--dump $mn: samples named xn, y, hid"
+    else fail "--dump $mn: samples named xn, y, hid" "$(grep -A2 '^    3\.1\.[agj] ' "$out" | head -9)"; fi
+    # the LM head's matrix has one name, W_lm (issue 16: Eᵀ, W_cls, W_out, W_lmᵀ)
+    if grep '^5 LM head' "$out" | grep -q 'logits = x @ W_lm' && ! grep -q 'W_cls\|W_out\|W_lmᵀ\|x @ Eᵀ' "$out"; then pass "--dump $mn: the LM head's matrix is W_lm"
+    else fail "--dump $mn: the LM head's matrix is W_lm" "$(grep -A1 '^5 LM head' "$out")"; fi
+    # the next token says the rule that picked it and the row's own last position (issue 16)
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): argmax (τ = 0, greedy):' "$out" && grep -q '^  prompt 1: .* rank [0-9]*  (t=[0-9]*)$' "$out"
+    then pass "--dump $mn: the next token's rule (argmax), rank and position"
+    else fail "--dump $mn: the next token's rule (argmax), rank and position" "$(grep -A2 '^next token' "$out")"; fi
+    run --dump --model "$m" --temperature 0.8 --sample-top-k 40 --seed 3
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): sampled, τ 0.80, top-k 40, seed 3:' "$out"
+    then pass "--dump $mn: a sampled next token names τ, top-k and the seed"
+    else fail "--dump $mn: a sampled next token names τ, top-k and the seed" "$(grep -A2 '^next token' "$out")"; fi
     run --json --model "$m"
     json_check "--json $mn"
     run --json --logit-lens --model "$m" --prompt "Hello there" --prompt "a b c d e"

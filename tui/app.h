@@ -55,7 +55,9 @@ typedef struct App {
     Trace *trace;              /* current trace (NULL until the first run lands) */
     int busy_gen;              /* a GENERATE job owns the trace: do not read it */
     Worker worker;
-    Sampler sampler;
+    Sampler sampler;           /* what g uses: τ, top-k, top-p and the generator's state */
+    unsigned long long seed;   /* the seed each run starts from (R picks the next one) */
+    unsigned long long draw_from; /* the generator's state before the rows' next tokens were chosen */
 
     /* prompts of the batch */
     char *prompts[SW_MAX_B];
@@ -71,6 +73,7 @@ typedef struct App {
     int k;
     float temperature;         /* for the top-k view (1 = the model's own distribution) */
     int zoom;
+    int contrast;              /* the high-contrast theme is on (--contrast, c) */
 
     /* UI */
     const Screen *screen;
@@ -93,7 +96,7 @@ typedef struct App {
     struct Replay *replay;     /* what --record saves and --replay plays (NULL: neither) */
 } App;
 
-extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_legend;
+extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_compare, Screen_legend;
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);
@@ -103,6 +106,8 @@ void App_open(App *a, const Screen *s);
 void App_show(App *a, const Screen *s, StationRef st);
 /* The station screen s shows: 1 and *out, or 0 when it shows none. */
 int App_station_of(App *a, const Screen *s, StationRef *out);
+/* The high-contrast theme on or off (c, --contrast; the lesson turns it on with --large). */
+void App_set_contrast(App *a, int on);
 /* Present for the current trace: the app's k and temperatures. */
 Present App_present(const App *a);
 
@@ -133,6 +138,15 @@ void App_step_k(App *a, int more);
 void App_step_temperature(App *a, int up);
 /* g: append the sampler's next token to every row (in the background). */
 void App_generate(App *a);
+/* The sampler's keys, shared by the screens that show the next token: t T (τ up / down; below
+ * 0.05 it becomes 0 = greedy, and t from greedy starts at 1), o (top-k off/5/10/40/100),
+ * p P (top-p up / down), R (the next seed). The rows' next tokens are chosen again. 1 when used. */
+int App_sampler_key(App *a, int ch);
+/* "greedy (τ = 0)" or "τ 0.80 · top-k 40 · top-p 0.90 · seed 1". */
+void App_sampler_text(const App *a, char *buf, size_t cap);
+/* Choose every row's next token again with the sampler as it is now, from the generator's
+ * state before the last choice (so the same settings give the same tokens). */
+void App_rechoose(App *a);
 
 /* ---- the classroom (tui/tour.c, tui/replay.c) ---- */
 

@@ -31,6 +31,8 @@ static void build_pages(Lesson *ls) {
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
+        if (s == 0) add_page(ls, PG_GLOSS, s, -1);
+        if (s == 3) { add_page(ls, PG_NORM, s, -1); add_page(ls, PG_MASK, s, -1); add_page(ls, PG_ATTNSM, s, -1); }
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
         if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
@@ -54,23 +56,19 @@ static int asking(Lesson *ls) {
     return p->kind == PG_QUIZ && !ls->ans[p->quiz].answered;
 }
 
-static void set_contrast(Lesson *ls, int on) {
-    ls->contrast = on;
-    Crt_high_contrast(on);
-}
-
 static void *lesson_create(App *a) {
     Lesson *ls = calloc(1, sizeof *ls);
     if (!ls) return NULL;
     build_pages(ls);
     ls->temp = 1;
     ls->mm_t = ls->sm_t = -1;
+    ls->more_t = -1;
     ls->tok_a = ls->tok_b = -1;   /* chosen once a trace exists */
     if (a->o && a->o->station >= 0) {
         int p = first_page_of(ls, a->o->station);
         if (p >= 0) ls->page = p;
     }
-    if (a->o && a->o->large) set_contrast(ls, 1);   /* presenter: large print comes with high contrast */
+    if (a->o && a->o->large) App_set_contrast(a, 1);   /* presenter: large print comes with high contrast */
     return ls;
 }
 
@@ -190,6 +188,7 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
     case PG_LEGEND: snprintf(buf, cap, "the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_title(p->kind, buf, cap); break;
     }
     (void)a;
 }
@@ -215,6 +214,7 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "Every shape on screen is written with these letters; the numbers beside them are this model's and this prompt's.";
     case PG_ROUND:
         return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_notice(p->kind);
     case PG_SCORE:
         return "Every shape followed from the shapes before it; the matmul rule (..,n) @ (n,m) -> (..,m) did most of the work.";
     }
@@ -235,6 +235,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_SCORE: return "R start the quiz again · Home first page · ← back · → the letters (legend) · q quit";
     case PG_LEGEND: return "→ next · ← back · D the legend screen · ? help";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_keys(p->kind);
     }
     return "";
 }
@@ -280,6 +281,7 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
     case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
     case PG_LEGEND: Legend_draw(a, y, ph, 0); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_draw(ls, a, p->kind, y, ph); break;
     }
 }
 
@@ -434,6 +436,7 @@ static int page_key(Lesson *ls, App *a, int ch) {
             return 1;
         }
         break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_key(ls, a, p->kind, ch);
     case PG_QUIZ:
     case PG_LEGEND:
         break;
@@ -457,9 +460,9 @@ static int lesson_key(App *a, void *self, int ch) {
     case KEY_END: go_page(ls, a, first_page_of(ls, END_STATION)); return 1;   /* the score */
     case 'g': case 'G': ls->jumping = 1; a->digits[0] = 0; return 1;
     case 'w': case 'W': case 27: to_walk(ls, a); return 1;
-    case 'c': case 'C':
-        set_contrast(ls, !ls->contrast);
-        App_status(a, 0, "%s", ls->contrast ? "high contrast" : "normal colours");
+    case 'C':   /* c (the program's key) and C: high contrast */
+        App_set_contrast(a, !a->contrast);
+        App_status(a, 0, "%s", a->contrast ? "high contrast" : "normal colours");
         return 1;
     case 'b': case 'B':
         if (a->trace && a->trace->B > 1) a->vc.b = (a->vc.b + 1) % a->trace->B;
@@ -492,6 +495,7 @@ static const char *const lesson_help[] = {
     "quiz: ↑ ↓ Tab    highlight a choice; Enter checks (typed, else choice)",
     "↑ ↓ , .          the token (dot, nearest) or the position (matmul ...)",
     "Tab              dot product: a or b moves; matmul: the next column",
+    "Tab (mask, softmax pages)  the next attention head; ↑ ↓ the query t",
     "t T              temperature up / down (temperature page)",
     "b                the batch row",
     "w Esc            this station in the walk (C comes back)",

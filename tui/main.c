@@ -45,15 +45,16 @@ static void usage(FILE *f) {
 "      --save all --npz FILE       every station's tensors in one .npz\n"
 "\n"
 "Sampling (default: greedy):\n"
-"      --temperature T     0 = greedy; 1 = the model's own distribution\n"
+"      --temperature TAU   τ: 0 = greedy; 1 = the model's own distribution\n"
 "      --top-p P           nucleus sampling\n"
 "      --sample-top-k K    sample among the K most likely only\n"
-"      --seed S            random seed (default 1)\n"
+"      --seed S            random seed (default 1; in the program R takes the next)\n"
 "\n"
 "Display:\n"
 "      --lesson            guided classroom mode\n"
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
+"      --contrast          high-contrast colours for projectors (c toggles them)\n"
 "      --station N         open at station N: 0..7, 3.2 (block 2), 3.2.f (a step inside)\n"
 "      --tour              a guided walk: one sentence per stop for the room, a presenter line\n"
 "      --record FILE       save this run's prompts, options and keys as a demo (plain text)\n"
@@ -145,7 +146,7 @@ static char *read_stdin(void) {
 }
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
-       O_LESSON, O_LARGE, O_MONO, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
+       O_LESSON, O_LARGE, O_MONO, O_CONTRAST, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
        O_COMPARE, O_TOUR, O_RECORD, O_REPLAY, O_REPLAY_DELAY };
 
 int main(int argc, char **argv) {
@@ -158,6 +159,7 @@ int main(int argc, char **argv) {
         {"top-p", required_argument, 0, O_TOPP},  {"sample-top-k", required_argument, 0, O_STOPK},
         {"seed", required_argument, 0, O_SEED},   {"lesson", no_argument, 0, O_LESSON},
         {"large", no_argument, 0, O_LARGE},       {"mono", no_argument, 0, O_MONO},
+        {"contrast", no_argument, 0, O_CONTRAST},
         {"station", required_argument, 0, O_STATION}, {"threads", required_argument, 0, O_THREADS},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {"blas-kernel", required_argument, 0, O_BLAS},
@@ -263,6 +265,7 @@ int main(int argc, char **argv) {
         case O_LESSON: o.lesson = 1; break;
         case O_LARGE: o.large = 1; break;
         case O_MONO: o.mono = 1; break;
+        case O_CONTRAST: o.contrast = 1; break;
         case O_STATION: if (parse_station(optarg, &o)) return 2; break;
         case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
         case O_TOUR: o.tour = 1; break;

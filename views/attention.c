@@ -86,7 +86,7 @@ static void draw_grid(ViewCtx *c, int nvalid, int nheads) {
                     c->layer + 1, c->b, pool);
     else
         View_printf(w, c->y, c->x, c->w, "all %d heads of layer %d, row b=%d (each map: query t down, key t across; %s)", nheads,
-                    c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < red");
+                    c->layer + 1, c->b, c->scale == SCALE_SEQ ? "bright = attends" : "blue < 0 < orange");
     Crt_set(w, CA_NORMAL);
     for (int hh = 0; hh < nheads; hh++) {
         int gr = hh / per_row, gc = hh % per_row;
@@ -164,6 +164,21 @@ static void attention_draw(ViewCtx *c) {
     }
     if (lw > 8 + 4 * (zoom - 1)) lw = 8 + 4 * (zoom - 1);
     int iw = T > 100 ? 4 : T > 10 ? 3 : 2;
+    /* large print with few positions: the labels in the big font when rows are 3 lines tall
+     * (decided below, once the row height is known) */
+    int big_lw = 0;
+    if (zoom >= 2 && c->h - 6 >= 3 * nvalid) {
+        for (int r = 0; r < nvalid; r++) {
+            int tw = View_big_width(TokenTable_label(c->tok, c->b, r));
+            if (tw > big_lw) big_lw = tw;
+        }
+        if (big_lw > c->w / 5) big_lw = c->w / 5;
+        /* only when the cells stay wide enough for rows 3 lines tall (cells are about as tall
+         * as wide: 12 columns a cell) */
+        if ((c->w - iw - (big_lw > lw ? big_lw : lw) - 1) / T < 12) big_lw = 0;
+        else if (big_lw > lw) lw = big_lw;
+        else big_lw = lw;
+    }
     int LW = iw + lw + 1;
     int avail_w = c->w - LW;
     int cw = avail_w / T;
@@ -174,8 +189,10 @@ static void attention_draw(ViewCtx *c) {
     if (nv > T) nv = T;
     if (nv < 1) nv = 1;
     int head = 2, foot = c->h >= 8 ? 2 : c->h >= 5 ? 1 : 0;
+    int big_head = big_lw > 0 && cw >= 8;   /* key labels big across the top: 3 lines more */
+    if (big_head) head += 3;
     int avail_h = c->h - head - foot;
-    if (avail_h < 1) { head = 1; foot = 0; avail_h = c->h - 1; }
+    if (avail_h < 1) { head = 1; foot = 0; avail_h = c->h - 1; big_head = 0; }
     if (avail_h < 1) return;
     int rh = avail_h / T;
     int rhmax = cw / 4 > zoom ? cw / 4 : zoom;   /* cells about as tall as wide (chars are 1:2) */
@@ -184,6 +201,7 @@ static void attention_draw(ViewCtx *c) {
     if (rh < 1) rh = 1;
     int nr = avail_h / rh;
     if (nr > T) nr = T;
+    int big_rows = big_lw > 0 && rh >= 3;
 
     if (c->col >= T) c->col = T - 1;
     if (c->col < 0) c->col = 0;
@@ -214,7 +232,15 @@ static void attention_draw(ViewCtx *c) {
             const char *lab = j >= nvalid ? "pad" : TokenTable_label(c->tok, c->b, j);
             int lw2 = View_width(lab);
             int off = cw >= 5 && lw2 < cw - 1 ? (cw - lw2) / 2 : 0;
-            if (cw >= 3) View_text(w, y, xx + off, cw - 1 - off, lab, 1);
+            if (big_head) {
+                /* large print: the key's token big when it fits the column, else its index */
+                char num[12];
+                snprintf(num, sizeof num, "%d", j);
+                const char *bl = View_big_width(lab) <= cw - 1 ? lab : num;
+                int bw = View_big_width(bl);
+                if (View_big(w, y, xx + (cw - 1 - bw) / 2, cw - 1, bl) < 0) View_text(w, y + 1, xx, cw - 1, lab, 1);
+                if (bl == num) View_text(w, y + 3, xx + off, cw - 1 - off, lab, 1);
+            } else if (cw >= 3) View_text(w, y, xx + off, cw - 1 - off, lab, 1);
             else View_printf(w, y, xx, cw, "%d", j % 10);
         }
         Crt_set(w, CA_NORMAL);
@@ -229,7 +255,9 @@ static void attention_draw(ViewCtx *c) {
                 Crt_set(w, i == c->pos ? CA_CURSOR : i >= nvalid ? CA_PAD : CA_DIM);
                 View_printf(w, yy, c->x, iw, "%*d", iw - 1, i);
                 Crt_set(w, i >= nvalid ? CA_PAD : i == c->pos ? CA_TITLE : CA_NORMAL);
-                View_text(w, yy, c->x + iw, lw, i >= nvalid ? "pad" : TokenTable_label(c->tok, c->b, i), 1);
+                const char *lab = i >= nvalid ? "pad" : TokenTable_label(c->tok, c->b, i);
+                /* large print: the query's token big over the row's 3 lines around the middle */
+                if (!big_rows || View_big(w, yy - 1 < y0 + ii * rh ? yy : yy - 1, c->x + iw, lw, lab) < 0) View_text(w, yy, c->x + iw, lw, lab, 1);
                 Crt_set(w, CA_NORMAL);
             }
             for (int jj = 0; jj < nv; jj++) {
@@ -293,9 +321,10 @@ static void attention_draw(ViewCtx *c) {
     }
     if (foot >= 2) {
         Crt_set(w, CA_DIM);
-        View_printf(w, fy + 1, c->x, c->w, "%s  , . query row   < > key column   { } head   a: all heads",
-                    c->mask == 1 ? "-inf: a later token, masked (exp(-inf) = 0)." : c->mask == 2 ? "0: masked, a token cannot look ahead." :
-                    "every pair is scored; the mask comes next.");
+        const char *items[] = {c->mask == 1 ? "-inf: a later token, masked (exp(-inf) = 0)." : c->mask == 2 ? "0: masked, a token cannot look ahead." :
+                               "every pair is scored; the mask comes next.",
+                               ", . query row", "< > key column", "{ } head", "a: all heads"};
+        View_items(w, fy + 1, c->x, c->w, items, 5);
         Crt_set(w, CA_NORMAL);
     }
 }
@@ -316,6 +345,7 @@ static const char *const attention_help[] = {
     "< >  Shift-←/→   move the cursor over the key positions (columns)",
     "PgUp PgDn Home End   by 16 key positions / to the first or last",
     "a    all heads of the layer as a grid / one head with numbers",
+    "v    in the walk: attention on the text (the query's weights on the tokens)",
     NULL,
 };
 

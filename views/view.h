@@ -80,6 +80,11 @@ typedef struct ViewCtx {
     int all_heads;            /* attention: grid of all heads */
     int col, col0;            /* cursor column, first visible column (kept in range by the view) */
     int row0;                 /* first visible row when T does not fit */
+    /* heatmap of a window of a larger matrix (the walk's weights view, W): the window's first
+     * row and column in it and its whole size, for the labels; full_rows 0: no window */
+    int row_base, col_base, full_rows, full_cols;
+    int page;                 /* large print: the page shown when the big text does not fit (PgDn PgUp) */
+    int n_pages;              /* out: how many pages the view needed (1: it all fits) */
 
     /* top-k */
     TopK topk[VIEW_MAXK];
@@ -88,11 +93,17 @@ typedef struct ViewCtx {
     double max_logit, prob_sum, entropy, log_v;
     float temperature;        /* of the top-k view (1 = the model's own distribution) */
     float sample_temperature; /* of the sampler that picks the next token (0 = argmax) */
+    int sample_top_k;         /* its top-k (0 = off) */
+    float sample_top_p;       /* its top-p (0 or 1 = off) */
+    unsigned long long sample_seed; /* the seed its generator started from */
     int show_logits;          /* LM head: emphasise logits; softmax: probabilities */
 
     /* next token */
     int next_id[SW_MAX_B];
-    float next_prob[SW_MAX_B];
+    float next_prob[SW_MAX_B];      /* at τ = 1 */
+    int next_rank[SW_MAX_B];        /* 1 = the most probable */
+    float next_prob_tau[SW_MAX_B];  /* at the sampler's τ (before top-k and top-p cut) */
+    float next_pick_prob[SW_MAX_B]; /* the chance the sampler had of picking it (1 when greedy) */
     char next_label[SW_MAX_B][VIEW_LABEL];
 
     /* shape strip */
@@ -112,6 +123,7 @@ typedef struct ViewClass {
 } ViewClass;
 
 extern const ViewClass View_shape_strip, View_tokens, View_heatmap, View_attention, View_topk, View_next_token;
+extern const ViewClass View_attn_text;   /* attention on the text (the walk's v) */
 
 /* The view that draws a station kind's picture. */
 const ViewClass *View_for(ViewKind k);
@@ -129,6 +141,10 @@ int View_text(WINDOW *w, int y, int x, int maxw, const char *s, int ellipsis);
 int View_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s);
 /* Columns for n token labels shown in quotes: the widest label + 2, within [min, max]. */
 int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max);
+/* Items (key hints) two spaces apart at (y,x), in order, leaving out any that does not fit
+ * whole in maxw (the first always shows, cut with '…' only when it alone is too wide).
+ * Returns columns used. */
+int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int n);
 /* printf then View_text */
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Blank the context's rectangle. */
@@ -143,6 +159,18 @@ int View_legend(WINDOW *w, int y, int x, int maxw, ScaleKind k, double lo, doubl
  * character. View_big returns the columns used, or -1 (drawing nothing) when it does not fit. */
 int View_big_width(const char *s);
 int View_big(WINDOW *w, int y, int x, int maxw, const char *s);
+/* The same at scale 1, 2, 3 (pixels scale x scale): View_big_rows(scale) rows high, 4*scale
+ * columns a character. */
+int View_big_rows(int scale);
+int View_big_width_s(const char *s, int scale);
+int View_big_s(WINDOW *w, int y, int x, int maxw, const char *s, int scale);
+/* Wider and taller apart: sx columns and sy half-rows a pixel (View_big_rows_xy(sy) rows). */
+int View_big_rows_xy(int sy);
+int View_big_xy(WINDOW *w, int y, int x, int maxw, const char *s, int sx, int sy);
+/* Big text wrapped at spaces into lines maxw wide, one blank row between them: how many lines
+ * it takes, and drawing at most maxlines of them (returns the lines drawn). */
+int View_big_lines(const char *s, int maxw, int scale);
+int View_big_wrap(WINDOW *w, int y, int x, int maxw, int maxlines, const char *s, int scale, int *last_w);   /* last_w: the last line's width (may be NULL) */
 /* Is (b, t) a real token (not padding)? */
 static inline int View_valid(const ViewCtx *c, int b, int t) {
     return c->tok && b >= 0 && b < c->tok->B && t >= 0 && t < c->tok->len[b];
