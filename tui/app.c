@@ -374,9 +374,10 @@ static void status_hint(App *a, char *out, size_t cap) {
     void *self;
     const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
     int msg = a->status[0] && a->status[0] != ' ';
-    snprintf(out, cap, " %s", msg ? a->status : "");
+    const char *demo = Replay_status(a);   /* --record / --replay: where the demo is */
+    snprintf(out, cap, " %s%s%s", demo ? demo : "", demo && msg ? "  │ " : "", msg ? a->status : "");
     size_t bare = strlen(out);   /* the message alone, before the "│" */
-    if (msg && bare + 8 < cap) strcat(out, "  │ ");
+    if ((msg || demo) && bare + 8 < cap) strcat(out, "  │ ");
     size_t base = strlen(out);
     const char *p = keys;
     int first = 1;
@@ -774,6 +775,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
+    if (Replay_start(a, err, sizeof err) != 0) App_status(a, 1, "--record/--replay: %s", err);
     App_rerun(a);
     wtimeout(stdscr, 50);
     a->dirty = 1;
@@ -791,13 +793,25 @@ int Tui_run(Model *m, const Options *o) {
             a->dirty = 0;   /* before drawing, so a screen may ask for another frame */
             draw(a);
         }
+        int prc;
+        wint_t pwch;
+        /* idle first, then collect: a job that ended just now counts (and is drawn) before the next demo key */
+        if (a->replay && Worker_busy(&a->worker) == JOB_NONE) collect(a);
+        if (Replay_next(a, &prc, &pwch)) {   /* --replay: the demo's next key, once idle and drawn */
+            app_key(a, prc, pwch);
+            Replay_note(a, prc, pwch, a->quit);
+            a->dirty = 1;
+            continue;
+        }
         wint_t wch;
         int rc = wget_wch(stdscr, &wch);
         if (rc == ERR) continue;
         /* a job that finished while we waited counts before the key: g pressed again right
          * after a generation step must find the worker free, not "busy" with an uncollected result */
         collect(a);
+        if (Replay_intercept(a, rc, wch)) { a->dirty = 1; continue; }   /* Space steps the demo, Esc stops it */
         app_key(a, rc, wch);
+        Replay_note(a, rc, wch, a->quit);   /* --record */
         a->dirty = 1;
     }
 
@@ -807,6 +821,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     int rc = app_signal ? 128 + app_signal : 0;
+    if (Replay_finish(a) != 0 && rc == 0) rc = 1;   /* --record's file, after the terminal is back */
     if (a->trace) Trace_free(a->trace);
     free(a->tok_label);
     free(a->tok_symbol);

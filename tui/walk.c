@@ -141,11 +141,9 @@ static void *walk_create(App *a) {
     w->n_outer = Stations_outer(&a->m->c, w->outer, 512);
     if (w->n_outer > 512) w->n_outer = 512;
     w->n_inner = Stations_inner(&a->m->c, 0, w->inner, 16);
-    /* --station N */
-    char num[16];
+    /* --station N, 3.N, 3.N.x (checked against this model by tui/main.c) */
     StationRef s;
-    snprintf(num, sizeof num, "%d", a->o->station);
-    if (a->o->station > 0 && Station_find(&a->m->c, num, &s) == 0) walk_show(a, w, s);
+    if (a->o->station_name && Station_find(&a->m->c, a->o->station_name, &s) == 0) walk_show(a, w, s);
     return w;
 }
 
@@ -286,6 +284,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     if (bottom - y >= 8 && Station_weights(a->m, s, extra, sizeof extra) > 0) View_text(w, y++, 0, W, extra, 1);
     if (bottom - y >= 10 && Station_note(cfg, s.kind, extra, sizeof extra)) View_text(w, y++, 0, W, extra, 1);
     Crt_set(w, CA_NORMAL);
+    if (a->tour) y += Tour_draw(a, s, y, bottom);   /* --tour: the room's sentence, the presenter's line */
     /* large print: the shape in big letters, for the back of the room */
     if (a->zoom >= 2 && bottom - y >= 18) {
         Crt_set(w, info->shape_changes && s.kind != ST_TOKENIZE ? CA_SHAPECHANGE : CA_TITLE);
@@ -397,6 +396,20 @@ static int walk_key_move(App *a, Walk *w, int ch) {
         if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) { a->digits[nd - 1] = 0; return 1; }
         a->digits[0] = 0;
     }
+    if (a->tour) {   /* --tour: → and Space go to the tour's next stop, ← back; N the presenter line */
+        StationRef to;
+        int dir = ch == KEY_RIGHT || ch == 'l' || ch == ' ' ? 1 : ch == KEY_LEFT || ch == 'h' || ch == KEY_BACKSPACE || ch == 127 || ch == 8 ? -1 : 0;
+        if (dir && Tour_next(a, current(w), dir, &to)) {
+            int hd, key;
+            float p;
+            walk_show(a, w, to);
+            if (to.kind == ST_ATTN && Tour_focus(a, to.layer, &hd, &key, &p)) a->vc.head = hd;   /* the head the sentence names */
+            return 1;
+        }
+        if (dir > 0) { App_status(a, 0, "the end of the tour: g appends the next token, b shows the other prompt, 0 Enter starts again"); return 1; }
+        if (dir < 0) return 1;
+        if (ch == 'N') { a->notes_off = !a->notes_off; App_status(a, 0, "presenter line %s", a->notes_off ? "hidden (N shows it)" : "shown"); return 1; }
+    }
     switch (ch) {
     case KEY_RIGHT: case 'l': case ' ': move_station(a, w, +1); return 1;
     case KEY_LEFT: case 'h': case KEY_BACKSPACE: case 127: case 8: move_station(a, w, -1); return 1;
@@ -499,6 +512,10 @@ static const char *const walk_help[] = {
     "g                append the next token (argmax, or a draw if τ > 0): T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
     "mouse            click a station in the strip; the wheel walks",
+    "Space → ←        with --tour: the tour's next / previous stop, a sentence at each",
+    "N                with --tour: hide / show the presenter line",
+    "Space  Esc       with --replay FILE: play the demo's next key / stop the demo",
+    "D                the legend: what B, T, D, V, L, h, d, F, KV and ◆ mean here",
     NULL,
 };
 
@@ -509,7 +526,8 @@ static const char *walk_hint(App *a, void *self) {
     const Walk *w = self;
     if (a->zoom >= 2 && w->n_pages > 1)
         return "PgDn PgUp page (large print)  ← → station  , . token  b row  = compare  z normal print  ? help  q quit";
-    return "← → station  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
+    if (a->tour) return "Space → next stop  ← back  N presenter line  D: legend  b row  g generate  = compare  ? help  q quit";
+    return "← → station  D: legend (B T D…)  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
 }
 
 const Screen Screen_walk = {
