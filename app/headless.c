@@ -52,12 +52,12 @@ static void put_escaped(FILE *out, const char *s) {
     }
 }
 
-static void print_values(FILE *out, const TensorView *v, int b, int pos) {
+static void print_values(FILE *out, const TensorView *v, const char *name, int b, int pos) {
     /* a few numbers of row b, position pos, so the dump shows real values, not only shapes */
     int last = v->dims[v->ndim - 1];
     int show = last < 4 ? last : 4;
     const float *p = v->data + (long)b * v->stride[0] + (long)pos * v->stride[1];
-    fprintf(out, "  x[%d,%d,:%d] = [", b, pos, show);
+    fprintf(out, "  %s[%d,%d,:%d] = [", name && name[0] ? name : "x", b, pos, show);
     for (int i = 0; i < show; i++) fprintf(out, "%s%.4f", i ? ", " : "", p[i]);
     fprintf(out, "%s]", last > show ? ", ..." : "");
 }
@@ -80,7 +80,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     memset(&c, 0, sizeof c);
     c.b = 0;
     c.pos = t->len[0] - 1;
-    Present p = {m, t, 3, 1, 0, 0};
+    Present p = {m, t, 3, 1, 0, 0, NULL, 0};
     if (info->view != VK_MATRIX && info->view != VK_TOPK) return;
     if (info->view == VK_MATRIX && s.layer >= 1) return;
     if (Present_station(&p, s, 0, &c, e) != 0) return;
@@ -96,7 +96,7 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
         fputc('\n', out);
     } else if (c.has_tv && c.tv.ndim == 3) {
         fprintf(out, "%s%-34s", indent, "");
-        print_values(out, &c.tv, 0, c.pos);
+        print_values(out, &c.tv, c.tensor_name, 0, c.pos);
         fputc('\n', out);
     }
 }
@@ -143,12 +143,24 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
             fputc('\n', out);
         }
     }
-    fputs("\nnext token (last position of each prompt):\n", out);
+    /* the rule that picks it, as the program's station 7 says it */
+    if (smp->temperature > 0) {
+        fprintf(out, "\nnext token (last position of each prompt, t = len_b - 1): sampled, τ %.2f", smp->temperature);
+        if (smp->top_k > 0) fprintf(out, ", top-k %d", smp->top_k);
+        if (smp->top_p > 0 && smp->top_p < 1) fprintf(out, ", top-p %.2f", smp->top_p);
+        fprintf(out, ", seed %llu:\n", smp->rng);
+    } else {
+        fputs("\nnext token (last position of each prompt, t = len_b - 1): argmax (τ = 0, greedy):\n", out);
+    }
     Trace_choose(t, smp);
     for (int b = 0; b < t->B; b++) {
         int id = t->next_id[b];
         Tokenizer_label(tok, id, 0, lab, sizeof lab);
-        fprintf(out, "  prompt %d: %d '%s'  p=%.4f\n", b, id, lab, Trace_token_prob(t, b, t->len[b] - 1, id));
+        int above = 0;   /* its rank: how many tokens scored higher, plus one */
+        const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+        for (int v = 0; v < m->c.vocab_size; v++) above += lg[v] > lg[id];
+        fprintf(out, "  prompt %d: %d '%s'  p=%.4f  rank %d  (t=%d)\n", b, id, lab, Trace_token_prob(t, b, t->len[b] - 1, id), above + 1,
+                t->len[b] - 1);
     }
     return 0;
 }

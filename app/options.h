@@ -30,11 +30,17 @@ typedef struct {
     int mono;                     /* --mono or NO_COLOR set */
     int contrast;                 /* --contrast: the high-contrast theme (projectors); c toggles it */
     int station;                  /* --station N: open at outer station N (-1: 0) */
+    const char *station_name;     /* --station as given ("3.1.f", any Station_find number), or NULL */
     Sampler sampler;              /* --temperature --top-p --sample-top-k --seed */
     int threads;                  /* --threads N (0: automatic) */
     const char *note;             /* shown once on the status line (which default model opened) */
     const char *compare;          /* --compare PATH: a second model of the same shape and vocabulary */
     Model *compare_model;         /* it, opened and checked by tui/main.c (engine/compare.h), or NULL */
+    int tour;                     /* --tour: a sentence for the room and a presenter line at each stop */
+    const char *record;           /* --record FILE: the prompts, options and keys of this run */
+    const char *replay;           /* --replay FILE: play a recorded demo */
+    int replay_delay;             /* --replay-delay MS: a key every MS ms (0: Space plays the next) */
+    const struct Demo *demo;      /* --replay's demo, read by tui/main.c (app/record.h) */
 } Options;
 
 /* The ready-made prompts when none are given (app/prompts.c): the lesson's B=2 batch for

@@ -33,11 +33,26 @@ void Present_topk(const Present *p, int b, int pos, float temperature, float *pr
     c->log_v = log((double)V);
 }
 
-void Present_next_token(const Model *m, Trace *t, int b, ViewCtx *c) {
-    const int id = t->next_id[b];
+void Present_next_token(const Model *m, Trace *t, int b, const Sampler *s, ViewCtx *c) {
+    const int id = t->next_id[b], V = m->c.vocab_size;
     if (id < 0) return;
     Tokenizer_label(m->tok, id, 1, c->next_label[b], VIEW_LABEL);
     c->next_prob[b] = Trace_token_prob(t, b, t->len[b] - 1, id);   /* its entry in the last softmax */
+    /* its rank (dividing by τ keeps the order) and its probability at τ: exp(l/τ - max/τ) / Σ */
+    const float *lg = Trace_logits_row(t, b, t->len[b] - 1);
+    const double tau = s && s->temperature > 0 ? s->temperature : 1;
+    float mx = lg[0];
+    for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
+    int above = 0;
+    double sum = 0;
+    for (int v = 0; v < V; v++) {
+        sum += exp(((double)lg[v] - mx) / tau);
+        if (lg[v] > lg[id]) above++;
+    }
+    c->next_rank[b] = above + 1;
+    c->next_prob_tau[b] = (float)(exp(((double)lg[id] - mx) / tau) / sum);
+    double pp = Sampler_prob(s, lg, V, id);   /* the same cut Sampler_pick drew from */
+    c->next_pick_prob[b] = pp >= 0 ? (float)pp : c->next_prob_tau[b];
 }
 
 void Present_shape(const Config *c, StationRef s, int which, int B, int T, char *nums, size_t ncap, char *full, size_t fcap) {
@@ -76,7 +91,10 @@ int Present_station(const Present *p, StationRef s, int which, ViewCtx *c, char 
     c->mask = 0;
     c->scale = SCALE_DIV;
     c->temperature = p->temperature;
-    c->sample_temperature = p->sample_temperature;
+    c->sample_temperature = p->sampler ? p->sampler->temperature : p->sample_temperature;
+    c->sample_top_k = p->sampler ? p->sampler->top_k : 0;
+    c->sample_top_p = p->sampler ? p->sampler->top_p : 0;
+    c->sample_seed = p->seed;
     const StationTensor *tens;
     int nw = Station_tensors(s.kind, cfg, &tens);
     which %= nw;
@@ -91,7 +109,7 @@ int Present_station(const Present *p, StationRef s, int which, ViewCtx *c, char 
     for (int b = 0; b < t->B; b++) {
         c->next_id[b] = t->next_id[b];
         /* the chosen token's probability (a V-long softmax per row): only where it is shown */
-        if (vk == VK_NEXT) Present_next_token(p->m, t, b, c);
+        if (vk == VK_NEXT) Present_next_token(p->m, t, b, p->sampler, c);
     }
     /* every picture but the tokens, the top-k and the next token draws the station's tensor */
     if (vk != VK_TOKENS && vk != VK_TOPK && vk != VK_NEXT) {

@@ -18,6 +18,8 @@ typedef struct {
     float temperature;        /* of the top-k view (1: the model's own distribution) */
     float sample_temperature; /* of the sampler (0: argmax), for the next-token view */
     int w_hints;              /* name the tensor `w` shows next: "q: ... (w: k, v)" */
+    const Sampler *sampler;   /* what picked the next tokens (NULL: argmax), for the next-token view */
+    unsigned long long seed;  /* the seed its generator started from */
 } Present;
 
 /* Fill c for station s of p->t: the station, its tensor `which` (taken modulo the station's
@@ -36,9 +38,10 @@ void Present_topk(const Present *p, int b, int pos, float temperature, float *pr
 void Present_label_topk(const Model *m, ViewCtx *c);
 /* A token's label (a label callback: tok is the model's Tokenizer). */
 void Present_token_label(const void *tok, int id, char *buf, size_t cap);
-/* Row b's chosen next token for the next-token view: its label and its probability at the
- * last position. Nothing when the row has none. */
-void Present_next_token(const Model *m, Trace *t, int b, ViewCtx *c);
+/* Row b's chosen next token for the next-token view: its label, its probability at the last
+ * position (τ = 1), its rank there, its probability at the sampler's τ and the chance the
+ * sampler (s, NULL: argmax) had of picking it. Nothing when the row has none. */
+void Present_next_token(const Model *m, Trace *t, int b, const Sampler *s, ViewCtx *c);
 
 /* Station s's output shape for a trace of B rows and T positions: nums "(2,6,64)"; full
  * (may be NULL) "(B,h,T,T) = (2,12,6,6)", for k and v (which > 0) with the KV heads. */

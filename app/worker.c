@@ -48,12 +48,14 @@ static void *worker_main(void *arg) {
         r.kind = kind;
         if (kind == JOB_RUN) {
             r.trace = Trace_run(w->m, (const char *const *)prompts, B, &w->opts, r.err);
+            r.chose_from = s.rng;
             if (r.trace) Trace_choose(r.trace, &s);
             r.ok = r.trace != NULL;
             for (int i = 0; i < SW_MAX_B; i++) free(prompts[i]);
         } else {
             r.trace = t;
             r.ok = Trace_generate(t, &s, r.err) == 0;
+            r.chose_from = s.rng;
             if (r.ok) Trace_choose(t, &s);
         }
         r.sampler = s;

@@ -19,6 +19,7 @@ typedef struct {
     int ok;
     Trace *trace;           /* RUN: the new trace (caller owns); GENERATE: the trace it grew */
     Sampler sampler;        /* the sampler's state after the job */
+    unsigned long long chose_from; /* its state before the rows' next tokens were chosen */
     char err[SW_ERR_LEN];
     double ms;
 } JobResult;

@@ -46,8 +46,8 @@ static const StationInfo STATIONS[ST__COUNT] = {
         0, VK_MATRIX, "norm",
         {{"x", "", NULL}}},
     [ST_LM_HEAD] = {ST_LM_HEAD, "5", "LM head",
-        "logits = x @ Eᵀ    (B,T,D)@(D,V) -> (B,T,V)",
-        "logits = x @ W_cls    (B,T,D)@(D,V) -> (B,T,V)",
+        "logits = x @ W_lm    (B,T,D)@(D,V) -> (B,T,V)",
+        "logits = x @ W_lm    (B,T,D)@(D,V) -> (B,T,V)",
         "B,T,V",
         "Each position's vector is dotted with every token's row of the output matrix: one score (logit) per vocabulary entry.",
         "The matmul shape rule: the inner D's meet and vanish, V appears.",
@@ -62,8 +62,8 @@ static const StationInfo STATIONS[ST__COUNT] = {
         0, VK_TOPK, "softmax",
         {{"x", "", NULL}}},
     [ST_NEXT] = {ST_NEXT, "7", "next token",
-        "next = argmax(probs[:, -1, :])  (or a sample)",
-        "next = argmax(probs[:, -1, :])  (or a sample)",
+        "next[b] = argmax(probs[b, len_b - 1, :])  (τ > 0: a draw from softmax(logits / τ))",
+        "next[b] = argmax(probs[b, len_b - 1, :])  (τ > 0: a draw from softmax(logits / τ))",
         "B",
         "Only the last position's probabilities choose what comes next; append it and the walk runs again with T+1.",
         "One token per prompt: the shape (B,) - then (B,T) grows to (B,T+1).",
@@ -189,8 +189,8 @@ const char *Station_maths(StationKind k, const Config *c) {
                                                 : "hid = gelu(xn @ Wu + bu)    (B,T,D)@(D,F) -> (B,T,F)";
     case ST_MLP_DOWN: return c->proj_bias ? "x = x + (hid @ Wd + bd)    (B,T,F)@(F,D) -> (B,T,D)"
                                           : "x = x + hid @ Wd    (B,T,F)@(F,D) -> (B,T,D)";
-    case ST_LM_HEAD: return c->shared_classifier ? "logits = x @ Eᵀ    (B,T,D)@(D,V) -> (B,T,V)"
-                                                 : "logits = x @ W_out    (B,T,D)@(D,V) -> (B,T,V)";
+    case ST_LM_HEAD: return c->shared_classifier ? "logits = x @ W_lm,  W_lm = Eᵀ (tied)    (B,T,D)@(D,V) -> (B,T,V)"
+                                                 : "logits = x @ W_lm    (B,T,D)@(D,V) -> (B,T,V)";
     default: return s->maths_gpt2;
     }
 }
@@ -403,7 +403,7 @@ int Station_weights(const Model *m, StationRef s, char *buf, size_t cap) {
 #define PUT(lin, name) do { W[n] = (lin); sym[n] = (name); n++; } while (0)
     switch (s.kind) {
     case ST_EMBED: PUT(&m->tok_emb, "E"); break;
-    case ST_LM_HEAD: PUT(&m->lm_head, c->shared_classifier ? "E" : "W_out"); break;
+    case ST_LM_HEAD: PUT(&m->lm_head, c->shared_classifier ? "W_lm = Eᵀ" : "W_lm"); break;
     case ST_QKV:
         if (!lw) break;
         if (c->qkv_fused) PUT(&lw->attn_qkv, "W_qkv");

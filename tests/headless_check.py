@@ -263,7 +263,7 @@ def dump_values(text):
         m = re.match(r"^\s*(\d(?:\.\d+(?:\.[a-z])?)?) ", line)
         if m:
             cur = m.group(1)
-        m = re.search(r"x\[0,(\d+),:4\] = \[([^\]]*)\]", line)
+        m = re.search(r"\w+\[0,(\d+),:4\] = \[([^\]]*)\]", line)
         if m and cur:
             vals[cur] = (int(m.group(1)), [float(x) for x in m.group(2).replace(", ...", "").split(", ")])
         m = re.search(r"logits\[0,(\d+),:\] top 3 = (.*)$", line)

@@ -9,37 +9,10 @@
 # Broken model copies are made in a mktemp -d folder from $SHARED's files (head -c / dd);
 # nothing is written anywhere else.
 cd "$(dirname "$0")/.." || exit 2
-: "${SHARED:=$(cd .. && pwd)/shared}"
-BIN=${SW_BIN:-$PWD/build/shapewalk}
-STORIES=$SHARED/models/stories260K/stories260K.bin
-TOK512=$SHARED/models/stories260K/tok512.bin
-D64=$SHARED/models/gpt2-test-d64
-export OPENBLAS_NUM_THREADS=1
-unset NO_COLOR SHAPEWALK_MODEL_PATH
-
-failed=0
-pass() { echo "PASS: cli: $1"; }
-fail() { echo "FAIL: cli: $1: $2"; failed=1; }
-skip() { echo "SKIP: cli: $1: $2"; }
-
-if [ ! -x "$BIN" ]; then
-    skip "all" "no binary at $BIN (run make)"
-    exit 0
-fi
-if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then
-    skip "all" "test models not found under $SHARED/models"
-    exit 0
-fi
-
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-# a private copy of the binary: a rebuild during the run (other work in the same checkout)
-# must not turn into "Permission denied" failures
-cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk
-# an empty data directory, so that no fetched model is picked up by accident
-export SHAPEWALK_DATA="$tmp/data"
-mkdir -p "$tmp/data"
+. tests/cli_lib.sh
+cli_init cli
+cli_require
+cli_tmp
 out=$tmp/out err=$tmp/err
 
 # run ARGS...: the binary with stdin from /dev/null; sets $rc, output in $out and $err.
@@ -143,7 +116,33 @@ run --json --seed x1;        refused "--seed x1" "--seed" "x1"
 run --json --seed -1;        refused "--seed -1 (not wrapped to 2^64-1)" "--seed" "-1"
 run --json --seed 99999999999999999999999; refused "--seed beyond 2^64" "--seed" "99999999999999999999999"
 run --station 8;             refused "--station 8" "--station" "8"
+run --station 3.x;           refused "--station 3.x" "--station" "3.x"
+run --station 3.1.z;         refused "--station 3.1.z (no step z)" "--station" "3.1.z"
+run --dump --model "$STORIES" --station 3.9; refused "--station 3.9 (stories260K has 5 blocks)" "--station 3.9" "5 blocks"
+run --dump --model "$STORIES" --station 3.1.c; [ "$rc" -eq 0 ] && pass "--station 3.1.c: the rotary step of a Llama model" || fail "--station 3.1.c" "exit $rc: $(snip "$err")"
 run --json --threads 0;      refused "--threads 0" "--threads"
+run --replay-delay 100;      refused "--replay-delay without --replay" "--replay-delay" "--replay"
+run --tour --dump;           refused "--tour with --dump" "--tour" "--dump"
+run --replay "$tmp/no-such-demo.txt"; refused "--replay of a missing file" "--replay" "no-such-demo.txt"
+printf 'prompt The cat\nkeys\nright\nsideways\n' > "$tmp/bad-demo.txt"
+run --replay "$tmp/bad-demo.txt"; refused "--replay: an unknown key, named by file and line" "bad-demo.txt line 4" "sideways"
+printf 'prompt a\033[2J\001\nkeys\ntype \033]0;pwned\007\n' > "$tmp/esc-demo.txt"
+run --replay "$tmp/esc-demo.txt"; refused "--replay: terminal escapes in a demo" "esc-demo.txt line 1" "control character"
+printf 'prompt caf\351\n' > "$tmp/latin1-demo.txt"
+run --replay "$tmp/latin1-demo.txt"; refused "--replay: not UTF-8" "latin1-demo.txt line 1" "UTF-8"
+printf 'prompt a\000b\n' > "$tmp/nul-demo.txt"
+run --replay "$tmp/nul-demo.txt"; refused "--replay: a NUL byte" "nul-demo.txt line 1" "NUL"
+head -c 10000 /dev/zero | tr '\000' x | sed 's/^/prompt /' > "$tmp/long-demo.txt"
+run --replay "$tmp/long-demo.txt"; refused "--replay: a line over 4096 bytes" "long-demo.txt line 1" "longer than"
+printf 'station 3.1.z\n' > "$tmp/st-demo.txt"
+run --replay "$tmp/st-demo.txt"; refused "--replay: a bad station line" "st-demo.txt line 1" "station"
+run --replay "$tmp"; refused "--replay of a folder" "--replay" "folder"
+printf 'prompt a\n' > "$tmp/ok-demo.txt"
+run --replay "$tmp/ok-demo.txt" --prompt b; refused "--replay with its own prompts and --prompt" "--replay" "--prompt"
+ln -s "$tmp/ok-demo.txt" "$tmp/link-demo.txt" 2>/dev/null
+run --record "$tmp/link-demo.txt"; refused "--record to a symbolic link" "--record" "symbolic link"
+run --record "$tmp/no/such/dir/demo.txt"; refused "--record into a missing folder" "--record" "does not exist"
+run --record "$tmp/ok-demo.txt" --replay "$tmp/ok-demo.txt"; refused "--record over the --replay file" "--record" "--replay"
 run --json stray;            refused "stray argument" "stray" "--prompt"
 run --json --dump;           refused "--dump and --json together" "--dump" "--json"
 run --generate 5;            refused "--generate without --dump/--json" "--generate" "press g"
@@ -312,6 +311,21 @@ for m in "$STORIES" "$D64"; do
     mn=$(basename "$m")
     run --dump --model "$m"
     succeeded "--dump $mn" && { grep -q 'shape walk' "$out" && pass "--dump $mn: shows the shape walk" || fail "--dump $mn: shows the shape walk" "$(head -5 "$out")"; }
+    # each sample is named by its tensor (issue 16: every one said x[0,4,:4]): xn at the norms, y after A@v, hid in the MLP
+    if grep -A1 '^    3\.1\.a norm 1' "$out" | grep -q ' xn\[0,[0-9]*,:4\] = ' && grep -A1 '^    3\.1\.g ' "$out" | grep -q ' y\[0,[0-9]*,:4\] = ' &&
+        grep -A2 '^    3\.1\.j ' "$out" | grep -q ' hid\[0,[0-9]*,:4\] = '; then pass "--dump $mn: samples named xn, y, hid"
+    else fail "--dump $mn: samples named xn, y, hid" "$(grep -A2 '^    3\.1\.[agj] ' "$out" | head -9)"; fi
+    # the LM head's matrix has one name, W_lm (issue 16: Eᵀ, W_cls, W_out, W_lmᵀ)
+    if grep '^5 LM head' "$out" | grep -q 'logits = x @ W_lm' && ! grep -q 'W_cls\|W_out\|W_lmᵀ\|x @ Eᵀ' "$out"; then pass "--dump $mn: the LM head's matrix is W_lm"
+    else fail "--dump $mn: the LM head's matrix is W_lm" "$(grep -A1 '^5 LM head' "$out")"; fi
+    # the next token says the rule that picked it and the row's own last position (issue 16)
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): argmax (τ = 0, greedy):' "$out" && grep -q '^  prompt 1: .* rank [0-9]*  (t=[0-9]*)$' "$out"
+    then pass "--dump $mn: the next token's rule (argmax), rank and position"
+    else fail "--dump $mn: the next token's rule (argmax), rank and position" "$(grep -A2 '^next token' "$out")"; fi
+    run --dump --model "$m" --temperature 0.8 --sample-top-k 40 --seed 3
+    if grep -q '^next token (last position of each prompt, t = len_b - 1): sampled, τ 0.80, top-k 40, seed 3:' "$out"
+    then pass "--dump $mn: a sampled next token names τ, top-k and the seed"
+    else fail "--dump $mn: a sampled next token names τ, top-k and the seed" "$(grep -A2 '^next token' "$out")"; fi
     run --json --model "$m"
     json_check "--json $mn"
     run --json --logit-lens --model "$m" --prompt "Hello there" --prompt "a b c d e"

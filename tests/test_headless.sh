@@ -5,25 +5,11 @@
 # and the GPT-2 test checkpoint into a mktemp -d folder, then tests/headless_check.py reads
 # the outputs (python3 with only its standard library; SKIP without python3).
 cd "$(dirname "$0")/.." || exit 2
-: "${SHARED:=$(cd .. && pwd)/shared}"
-BIN=${SW_BIN:-$PWD/build/shapewalk}
-STORIES=$SHARED/models/stories260K/stories260K.bin
-D64=$SHARED/models/gpt2-test-d64
-export OPENBLAS_NUM_THREADS=1
-unset NO_COLOR SHAPEWALK_MODEL_PATH
-
-if [ ! -x "$BIN" ]; then echo "SKIP: headless: all: no binary at $BIN (run make)"; exit 0; fi
-if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then
-    echo "SKIP: headless: all: test models not found under $SHARED/models"; exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then echo "SKIP: headless: all: python3 not installed"; exit 0; fi
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk
-export SHAPEWALK_DATA="$tmp/data"
-mkdir -p "$tmp/data"
-failed=0
+. tests/cli_lib.sh
+cli_init headless
+cli_require
+if ! command -v python3 >/dev/null 2>&1; then skip "all" "python3 not installed"; exit 0; fi
+cli_tmp
 # sw NAME ARGS...: run the binary (stdin /dev/null, 60 s limit); stdout in $tmp/NAME, stderr
 # in $tmp/NAME.err, exit code in $tmp/NAME.rc
 sw() { n=$1; shift; timeout 60 "$BIN" "$@" </dev/null >"$tmp/$n" 2>"$tmp/$n.err"; echo $? >"$tmp/$n.rc"; }

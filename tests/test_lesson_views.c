@@ -173,8 +173,8 @@ static void test_tables(const char *mode) {
     tc->entropy = 0.367;
     tc->top_p = 0.8808;
     View_temperature.draw(&tc->vc);
-    expect_screen(on_screen("T = 0.50") && on_screen("88.08%") && on_screen("argmax") && on_screen("uniform") && on_screen("T=1"),
-                  "%s: temperature: T, the rows, the slider", mode);
+    expect_screen(on_screen("τ = 0.50") && on_screen("88.08%") && on_screen("argmax") && on_screen("uniform") && on_screen("τ=1") &&
+                  on_screen("softmax(logits / τ)"), "%s: temperature: τ, the rows, the slider", mode);
     /* matmul */
     mm->vc = geom(24, 80, 1);
     snprintf(mm->x_name, sizeof mm->x_name, "x");

@@ -5,30 +5,15 @@
 # ASan build (SW_BUILD=build-asan; ASan and valgrind do not mix) or without valgrind.
 # OPENBLAS_NUM_THREADS=1; no suppression file is needed (OpenBLAS's init is clean here).
 cd "$(dirname "$0")/.." || exit 2
-: "${SHARED:=$(cd .. && pwd)/shared}"
-BIN=${SW_BIN:-$PWD/build/shapewalk}
-STORIES=$SHARED/models/stories260K/stories260K.bin
-D64=$SHARED/models/gpt2-test-d64
-export OPENBLAS_NUM_THREADS=1
-unset NO_COLOR SHAPEWALK_MODEL_PATH
-
-failed=0
-pass() { echo "PASS: valgrind: $1"; }
-fail() { echo "FAIL: valgrind: $1: $2"; failed=1; }
-skip() { echo "SKIP: valgrind: $1: $2"; }
+. tests/cli_lib.sh
+cli_init valgrind
 
 case ${SW_BUILD:-build} in
 *asan*) skip "all" "ASan build ($SW_BUILD): valgrind runs on the plain build only"; exit 0 ;;
 esac
 if ! command -v valgrind >/dev/null 2>&1; then skip "all" "valgrind is not installed (apt-get install valgrind)"; exit 0; fi
-if [ ! -x "$BIN" ]; then skip "all" "no binary at $BIN (run make)"; exit 0; fi
-if [ ! -f "$STORIES" ] || [ ! -f "$D64/model.safetensors" ]; then skip "all" "test models not found under $SHARED/models"; exit 0; fi
-
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-cp "$BIN" "$tmp/shapewalk" && BIN=$tmp/shapewalk   # immune to a rebuild during the run
-export SHAPEWALK_DATA="$tmp/data"
+cli_require
+cli_tmp
 
 # vg NAME WANT_RC ARGS...: run under memcheck; 9 means valgrind found something
 vg() {

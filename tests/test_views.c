@@ -105,8 +105,8 @@ static void fill_all(ViewCtx *c, ViewKind k) {
         c->log_v = 10.82;
     }
     if (k == VK_NEXT) {
-        c->next_id[0] = 6594, c->next_prob[0] = 0.178f;
-        c->next_id[1] = 25276, c->next_prob[1] = 0.121f;
+        c->next_id[0] = 6594, c->next_prob[0] = 0.178f, c->next_rank[0] = 1;
+        c->next_id[1] = 25276, c->next_prob[1] = 0.121f, c->next_rank[1] = 1;
         snprintf(c->next_label[0], VIEW_LABEL, "␣ride");
         snprintf(c->next_label[1], VIEW_LABEL, "␣glut");
     }
@@ -348,9 +348,21 @@ static void test_next(const char *mode) {
     base_ctx(&c, 20, 80);
     fill_all(&c, VK_NEXT);
     View_next_token.draw(&c);
-    expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594, p = 17.80%"), "%s next: text then the chosen token",
+    expect_screen(on_screen("Hello world! This is") && on_screen("␣ride") && on_screen("id 6594 · rank 1 · p 17.80%"), "%s next: text then the chosen token",
                   mode);
+    expect_screen(on_screen("argmax (τ = 0, greedy)") && !on_screen("sampled"), "%s next: greedy says argmax", mode);
     expect_screen(on_screen("(B,T) = (2,5) -> (2,6)"), "%s next: T grows to T+1", mode);
+    /* sampled (issue 16): the rule with τ, top-k, top-p and the seed; where the token stood at τ
+     * and the chance of this draw after the cut (numbers made up for the view) */
+    c.sample_temperature = 0.8f, c.sample_top_k = 40, c.sample_top_p = 1, c.sample_seed = 7;
+    c.next_id[0] = 11, c.next_rank[0] = 3, c.next_prob[0] = 0.05f, c.next_prob_tau[0] = 0.04f, c.next_pick_prob[0] = 0.25f;
+    erase();
+    View_next_token.draw(&c);
+    expect_screen(on_screen("sampled, τ 0.80 · top-k 40 · top-p off · seed 7") && !on_screen("argmax"), "%s next: sampled names its rule", mode);
+    expect_screen(on_screen("id 11 · rank 3 · p 5.00% · after t=4") && on_screen("at τ 0.80: p 4.00% · after the cut: drawn with 25.00%"),
+                  "%s next: where a sampled token stood", mode);
+    c.sample_temperature = 0, c.sample_top_k = 0, c.sample_top_p = 0;
+    fill_all(&c, VK_NEXT);
     /* a context of 5 tokens: row 0 (5 tokens) is full, so g cannot append to any row */
     Config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -358,7 +370,7 @@ static void test_next(const char *mode) {
     c.cfg = &cfg;
     erase();
     View_next_token.draw(&c);
-    expect_screen(on_screen("context full: row b=0 has 5 tokens") && !on_screen("-> (2,6)") && !on_screen("next it becomes"),
+    expect_screen(on_screen("context full: row b=0 has 5 tokens") && !on_screen("-> (2,6)") && !on_screen("becomes t="),
                   "%s next: a full context says g cannot append", mode);
 }
 
@@ -537,7 +549,56 @@ static void test_worker(void) {
     Model_free(m);
 }
 
+/* attention on the text (the walk's v): uniform causal weights, so query t gives each of its
+ * t+1 keys 1/(t+1) */
+static void test_attn_text(const char *mode) {
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    fill_all(&c, VK_ATTENTION);
+    c.pos = 2;
+    c.head = 1;
+    View_attn_text.draw(&c);
+    expect_screen(on_screen("what does \"!\" (t=2) look at?  block 1, head 1 of 2"), "%s attn text: the question names the query and head", mode);
+    expect_screen(on_screen("[!]") && on_screen("Hello") && on_screen("␣world"), "%s attn text: the tokens as chips, the query bracketed", mode);
+    expect_screen(on_screen("33%") && !on_screen("25%"), "%s attn text: each allowed key's weight (1/3)", mode);
+    expect_screen(on_screen("masked"), "%s attn text: the keys after the query are masked", mode);
+    erase();
+    c.all_heads = 1;
+    c.pos = 3;
+    View_attn_text.draw(&c);
+    expect_screen(on_screen("all 2 heads averaged") && on_screen("25%"), "%s attn text: all heads averaged (1/4 each at t=3)", mode);
+}
+
+/* a window of a larger matrix (the weights view): labels in the whole matrix's indices */
+static void test_heatmap_window(const char *mode) {
+    static float w[3][4] = {{0.1f, -0.2f, 0.3f, -0.4f}, {0.5f, -0.6f, 0.7f, 0.125f}, {0.9f, -1.0f, 1.1f, -1.2f}};
+    static char lab[3][VIEW_LABEL];
+    TokenTable wt;
+    memset(&wt, 0, sizeof wt);
+    wt.B = 1, wt.T = 3, wt.len[0] = 3, wt.prompt_len[0] = 3, wt.label = lab;
+    ViewCtx c;
+    size_to(24, 80);
+    base_ctx(&c, 20, 80);
+    c.tok = &wt;
+    c.tv.data = &w[0][0];
+    c.tv.ndim = 2;
+    c.tv.dims[0] = 3, c.tv.dims[1] = 4;
+    c.tv.stride[0] = 4, c.tv.stride[1] = 1;
+    c.has_tv = 1;
+    c.scale = SCALE_DIV;
+    c.pos = 1, c.col = 3;
+    c.row_base = 100, c.col_base = 200, c.full_rows = 1000, c.full_cols = 500;
+    snprintf(c.tensor_name, sizeof c.tensor_name, "Wq");
+    View_heatmap.draw(&c);
+    expect_screen(on_screen("Wq  rows 100..102 of 1000 x cols 200..203 of 500"), "%s heatmap window: the title in the whole matrix's indices", mode);
+    expect_screen(on_screen("Wq[101,203] = 0.125"), "%s heatmap window: the cursor's place in the whole matrix", mode);
+    expect_screen(on_screen("203") && on_screen("101"), "%s heatmap window: column ticks and row numbers offset", mode);
+}
+
 static void run_all(const char *mode) {
+    test_attn_text(mode);
+    test_heatmap_window(mode);
     test_heatmap(mode);
     test_heatmap_half(mode);
     test_attention(mode);

@@ -166,7 +166,8 @@ if ready gpt2 G "$GPT2" "$GPT2/model.safetensors"; then
     expect_screen "gpt2: H(P,Q) reduces to -log Q[c] = JSON loss" "= -log Q[c] = -log $G_P0_3 = $G_LOSS0_3 nats"
     expect_screen "gpt2: c's own term" "1 × $G_LOSS0_3 = $G_LOSS0_3"
     expect_screen "gpt2: the row's loss is the mean of the terms" "mean of 5 such terms = $G_MEAN0 nats"
-    tui_keys T T
+    expect_screen "gpt2: greedy by default: g takes the argmax, the alternatives at τ = 1" "τ = 0 (t T): g takes the argmax · alternatives at τ = 1"
+    tui_keys t T T   # greedy (τ = 0) -> 1 -> 0.8 -> 0.64
     expect_screen "gpt2: T lowers the temperature: sharper" "τ = 0.64 (t T): sharper → argmax"
     entropy_moves "gpt2: a lower temperature lowers the entropy" less
     expect_screen "gpt2: the loss stays at temperature 1" "the loss uses τ = 1"

@@ -33,6 +33,8 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_screen "gpt2: the station is revealed (token ids)" "15496 995"
     expect_screen "gpt2: the strip marks it" "0✓"
     tui_keys Right
+    expect_screen "gpt2: after station 0's quiz, the glossary with this model's sizes" "V = 50257"
+    tui_keys Right
     expect_screen "gpt2: the embed question" "What shape is x?"
     tui_lit "b,t,d"
     tui_keys Enter
@@ -63,7 +65,7 @@ if [ -f "$GPT2/model.safetensors" ]; then
     tui_keys Right
     expect_screen "gpt2: matmul rule" "(B,T, D) @ ( D,    V) -> (B,T,    V)"
     expect_screen "gpt2: in numbers" "(2,6,64) @ (64,50257) -> (2,6,50257)"
-    expect_screen "gpt2: one entry as row·column" "one entry: logits[0,5,6594] = row x[0,5,:] · column Eᵀ[:,6594]"
+    expect_screen "gpt2: one entry as row·column" "one entry: logits[0,5,6594] = row x[0,5,:] · column W_lm[:,6594]"
     expect_screen "gpt2: the dot product is the model's logit (reference 16.38831)" "16.3883  ✓ the same number"
     tui_keys Tab
     expect_screen "gpt2: Tab takes the next column (reference #2: 18816)" "logits[0,5,18816]"
@@ -74,11 +76,11 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_screen "gpt2: [1000,999,998] overflows to inf and NaN" "1000.0000        inf      NaN  │    0.0000     1.0000   0.6652"
     expect_screen "gpt2: real logits (reference p 0.17798)" "16.3883  1.310e+07   0.1780"
     tui_keys Right
-    expect_screen "gpt2: temperature page" "T = 1.00"
+    expect_screen "gpt2: temperature page" "τ = 1.00"
     tui_keys T T T T T T T T
     expect_screen "gpt2: low T is argmax" "top-1 100.0%"
     tui_keys t t t t t t t t t t t t t t t t t t t t t t
-    expect_screen "gpt2: high T reaches the slider's end" "T = 100.00"
+    expect_screen "gpt2: high τ reaches the slider's end" "τ = 100.00"
     expect_screen "gpt2: high T flattens [2,1,0]" "p = [0.337, 0.333, 0.330]"
     tui_keys g 7 Enter
     expect_screen "gpt2: g 7 Enter jumps from any page" "7 next token — shape quiz 11 of 11"
@@ -95,7 +97,7 @@ if [ -f "$GPT2/model.safetensors" ]; then
     tui_keys c
     expect_screen "gpt2: and back" "normal colours"
     tui_keys w
-    expect_screen "gpt2: w opens the walk at the station" "0 tokenize · station 1/9"
+    expect_screen "gpt2: w opens the walk at the station" "0 tokenize · station 0 of 0..7"
     tui_keys C
     expect_screen "gpt2: C comes back to the lesson" "lesson · station 0"
     tui_keys '?'
@@ -144,15 +146,15 @@ if [ -f "$STORIES" ]; then
     tui_start 80 24 -- --lesson --station 5 --model "$STORIES"
     expect_screen "stories: --station 5 opens the LM head question" "5 LM head — shape quiz 9 of 11"
     tui_keys Right
-    expect_screen "stories: tied head: Eᵀ" "one entry: logits[0,4,432]"
+    expect_screen "stories: tied head: W_lm" "one entry: logits[0,4,432] = row x[0,4,:] · column W_lm[:,432]"
     expect_screen "stories: its logit is the model's" "17.7994  ✓ the same number"
     expect_quit "stories: q quits with status 0 (2)"
 
     # mono: no colour escapes at all
     tui_start 80 24 NO_COLOR=1 -- --lesson --model "$STORIES"
     expect_screen "mono: the quiz shows" "What shape is ids?"
-    tui_keys Enter Right Right
-    expect_screen "mono: dot product" "cos(a,b)"
+    tui_keys Enter Right Right Right
+    expect_screen "mono: dot product (after the glossary and the embed question)" "cos(a,b)"
     expect_no_colour "mono: no colour escapes"
     expect_quit "mono: q quits with status 0"
 
@@ -175,7 +177,7 @@ if [ -f "$STORIES" ]; then
     # a big terminal: every one of the 64 terms of the dot product
     tui_start 160 50 -- --lesson --model "$STORIES"
     expect_screen "160x50: the quiz" "What shape is ids?"
-    tui_keys Right Right
+    tui_keys Right Right Right   # the glossary, the embed question (skipped), the dot product
     expect_screen "160x50: all 64 terms" "a·b = sum of all 64 products = 1.41778"
     expect_not "160x50: nothing hidden" "not shown"
     expect_screen "160x50: the last block ends at term 63" "63"

@@ -89,6 +89,18 @@ expect_screen "the F32 dot is the trace's q" "y = -0.024990   (the trace's q[16]
 expect_screen "the 4-bit error against its worst case" "rounded to 4 bits       y = -0.031671   error -0.006681   worst case"
 expect_quit "q quits the lesson"
 
+# at 80x24 the title, the totals and the cursor's line fit: shortened or split at a " · ",
+# never cut with "…" (before: all three ended in "…" below about 120 columns)
+tui_start 80 24 -- --model "$G/stories260K-f32.gguf" --compare "$G/stories260K-q4_0.gguf" --prompt "$P"
+expect_screen "80x24 opens" "0 tokenize" 20
+tui_keys Q
+expect_screen "80x24: the short title" "stories260K-q4_0.gguf (Q4_0) vs stories260K-f32.gguf (F32) · row 0/1"
+expect_screen "80x24: the totals' second line" "perplexity 2.331 → 2.686 (Δ +0.355)"
+expect_screen "80x24: the cursor's second line" "drift after block 5 0.182, cos 0.9842"
+if tui_screen | sed -n '3,22p' | grep -q '…'; then tui_fail "80x24: a line of the Q screen is cut with …"
+else echo "PASS: quant: no line of the Q screen's body is cut at 80x24"; fi
+expect_quit "q quits at 80x24"
+
 # without --compare: the screen says how to get a second model
 tui_start 80 24 -- --model "$G/stories260K-f32.gguf" --prompt "$P"
 expect_screen "opens" "0 tokenize" 20

@@ -12,10 +12,16 @@ if [ ! -e "$MODEL" ]; then echo "SKIP: screen: no test model in $SHARED/models";
 # ---- resize to 1x1 and back, at several stations ----
 tui_start 80 24 -- --model "$MODEL"
 expect_screen "starts at 80x24" "0 tokenize"
-for keys in "3 . 1 . f Enter" "a" "5 Enter" "1 Enter" "7 Enter"; do
+# each station must show before the resizes, and the program must have drawn at 80x24 again
+# after them (the station's name is back at the right of the header, which a wider frame cut
+# off): keys read while the terminal is too small are ignored (issue 16)
+header_has() { tui_screen | head -1 | grep -F -q -- "$1"; }
+for step in "3 . 1 . f Enter|3.1.f attention" "a|3.1.f attention" "5 Enter|5 LM head" "1 Enter|1 embedding" "7 Enter|7 next token"; do
     # shellcheck disable=SC2086
-    tui_keys $keys
+    tui_keys ${step%%|*}
+    tui_poll 10 header_has "${step#*|}"
     tui_resizes "1 1" "2 1" "1 3" "10 5" "79 23" "40 30" "200 60" "80 24"
+    tui_poll 10 header_has "${step#*|}"
 done
 tui_resize 1 1
 sleep 0.2
@@ -26,8 +32,12 @@ expect_screen "after 1x1 and back: keys work" "(B,T,D) = ("
 tui_resize 60 20
 expect_screen "too small after a resize: clear message" "needs at least 80x24"
 expect_screen "too small message names the size" "this terminal is 60x20"
+# keys typed behind the message are ignored, not acted on after the resize (issue 16)
+tui_keys 5 Enter Right
+sleep 0.3   # the keys have to be read while the terminal is still small; nothing to wait for
 tui_resize 120 40
 expect_screen "back from too small" "1 embedding lookup"
+expect_not "keys typed while too small were ignored" "5 LM head"
 expect_not "no message at 120x40" "needs at least"
 expect_quit "q quits after resizes"
 
@@ -35,8 +45,10 @@ expect_quit "q quits after resizes"
 tui_start 40 10 -- --model "$MODEL"
 expect_screen "starts too small: message" "needs at least"
 tui_keys Right
+sleep 0.3   # as above: Right must be read while small
 tui_resize 80 24
-expect_screen "grows into the walk (keys typed while small still count)" "1 embedding lookup"
+expect_screen "grows into the walk" "0 tokenize"
+expect_not "Right typed while small was ignored" "1 embedding lookup"
 expect_quit "q quits (started too small)"
 
 # ---- NO_COLOR and --mono: no colour escapes; the heatmap uses shade characters ----

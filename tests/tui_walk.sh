@@ -45,9 +45,13 @@ if [ -f "$GPT2/model.safetensors" ]; then
     expect_screen "gpt2: jump to LM head" "5 LM head"
     expect_screen "gpt2: logits shape" "(B,T,V) = (2,6,50257)"
     expect_screen "gpt2: top-1 next token (reference id 6594)" "␣ride"
+    expect_screen "gpt2: station 5 shows the logits and the matmul (reference logit 16.38831)" "x[0,5,:] · W_lm[:,v]"
+    expect_screen "gpt2: the largest logit (reference 16.38831)" "largest logit 16.3883"
+    expect_not "gpt2: station 5 has no softmax columns (station 6 has them)" "logit-max"
+    tui_keys Right
     expect_screen "gpt2: top-1 probability (reference 0.17798)" "17.80%"
     expect_screen "gpt2: the max is subtracted" "max logit = 16.388"
-    tui_keys Right
+    expect_screen "gpt2: station 6 shows the softmax's steps" "logit-max"
     expect_screen "gpt2: softmax sums to one" "sum of p over all V = 1.0000"
     tui_keys Right
     expect_screen "gpt2: next token station" "(B,) = (2,)"

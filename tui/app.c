@@ -56,7 +56,7 @@ int App_station_of(App *a, const Screen *s, StationRef *out) {
 }
 
 Present App_present(const App *a) {
-    Present p = {a->m, a->trace, a->k, a->temperature, a->sampler.temperature, 0};
+    Present p = {a->m, a->trace, a->k, a->temperature, a->sampler.temperature, 0, &a->sampler, a->seed};
     return p;
 }
 
@@ -85,7 +85,9 @@ void App_set_contrast(App *a, int on) {
 }
 
 void App_rerun(App *a) {
-    Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &a->sampler);
+    Sampler s = a->sampler;
+    s.rng = a->seed;   /* each run starts from the seed, as --json and --dump do: the same tokens */
+    Worker_run(&a->worker, (const char *const *)a->prompts, a->B, &s);
 }
 
 /* ---- shared by the screens ---- */
@@ -127,11 +129,79 @@ void App_step_k(App *a, int more) {
 }
 
 void App_step_temperature(App *a, int up) {
-    float tt = a->temperature * (up ? 1.25f : 0.8f);
-    if (tt < 0.05f) tt = 0.05f;
-    if (tt > 20) tt = 20;
-    if (fabsf(tt - 1) < 0.01f) tt = 1;
-    a->temperature = tt;
+    float tt = a->sampler.temperature;
+    if (tt <= 0) tt = up ? 1 : 0;   /* from greedy, t starts at the model's own distribution */
+    else {
+        tt *= up ? 1.25f : 0.8f;
+        if (tt < 0.05f) tt = 0;     /* the limit of ever smaller τ: the argmax */
+        if (tt > 20) tt = 20;
+        if (fabsf(tt - 1) < 0.01f) tt = 1;
+    }
+    a->sampler.temperature = tt;
+    a->temperature = tt > 0 ? tt : 1;   /* the top-k view: the model's own distribution when greedy */
+}
+
+void App_sampler_text(const App *a, char *buf, size_t cap) {
+    const Sampler *s = &a->sampler;
+    if (s->temperature <= 0) { snprintf(buf, cap, "greedy (τ = 0)"); return; }
+    int o = snprintf(buf, cap, "τ %.2f", s->temperature);
+    if (o >= 0 && (size_t)o < cap) o += snprintf(buf + o, cap - (size_t)o, s->top_k > 0 ? " · top-k %d" : " · top-k off", s->top_k);
+    if (o >= 0 && (size_t)o < cap) {
+        if (s->top_p > 0 && s->top_p < 1) o += snprintf(buf + o, cap - (size_t)o, " · top-p %.2f", s->top_p);
+        else o += snprintf(buf + o, cap - (size_t)o, " · top-p off");
+    }
+    if (o >= 0 && (size_t)o < cap) snprintf(buf + o, cap - (size_t)o, " · seed %llu", a->seed);
+}
+
+void App_rechoose(App *a) {
+    if (!a->trace || a->busy_gen) return;   /* collect() chooses again when the job lands */
+    a->sampler.rng = a->draw_from;
+    Trace_choose(a->trace, &a->sampler);
+}
+
+int App_sampler_key(App *a, int ch) {
+    Sampler *s = &a->sampler;
+    char what[160];
+    switch (ch) {
+    case 't': case 'T':
+        App_step_temperature(a, ch == 't');
+        break;
+    case 'o': {
+        static const int ks[] = {0, 5, 10, 40, 100};
+        int n = (int)(sizeof ks / sizeof *ks), i = 0;
+        while (i < n && ks[i] != s->top_k) i++;
+        s->top_k = ks[i >= n - 1 ? 0 : i + 1];
+        break;
+    }
+    case 'p': case 'P': {
+        static const float ps[] = {0.1f, 0.25f, 0.5f, 0.8f, 0.9f, 0.95f, 1};
+        int n = (int)(sizeof ps / sizeof *ps), i = 0;
+        float cur = s->top_p > 0 && s->top_p < 1 ? s->top_p : 1;
+        while (i < n - 1 && ps[i] < cur - 1e-4f) i++;
+        if (ch == 'p' && i < n - 1 && ps[i] <= cur + 1e-4f) i++;
+        else if (ch == 'P' && i > 0) i--;
+        s->top_p = ps[i] < 1 ? ps[i] : 1;
+        break;
+    }
+    case 'R':
+        a->seed = a->seed + 1 ? a->seed + 1 : 1;
+        a->draw_from = a->seed;
+        break;
+    default: return 0;
+    }
+    App_rechoose(a);
+    App_sampler_text(a, what, sizeof what);
+    if (s->temperature > 0) App_status(a, 0, "g samples: %s", what);
+    else if (ch == 't' || ch == 'T') App_status(a, 0, "greedy (τ = 0): g takes the argmax; t samples");
+    else {   /* kept for when τ > 0 */
+        char set[48];
+        if (ch == 'o') snprintf(set, sizeof set, s->top_k > 0 ? "top-k %d" : "top-k off", s->top_k);
+        else if (ch == 'R') snprintf(set, sizeof set, "seed %llu", a->seed);
+        else if (s->top_p > 0 && s->top_p < 1) snprintf(set, sizeof set, "top-p %.2f", s->top_p);
+        else snprintf(set, sizeof set, "top-p off");
+        App_status(a, 0, "%s, for when τ > 0 (t); greedy now: g takes the argmax", set);
+    }
+    return 1;
 }
 
 void App_generate(App *a) {
@@ -203,7 +273,11 @@ static void collect(App *a) {
         }
         return;
     }
-    a->sampler = r.sampler;
+    /* the generator moved on; τ, top-k and top-p stay as the keys set them meanwhile */
+    int changed = r.sampler.temperature != a->sampler.temperature || r.sampler.top_k != a->sampler.top_k ||
+                  r.sampler.top_p != a->sampler.top_p || (r.kind == JOB_RUN && r.chose_from != a->seed);
+    a->sampler.rng = r.sampler.rng;
+    a->draw_from = r.kind == JOB_RUN ? a->seed : r.chose_from;
     if (r.kind == JOB_RUN) {
         if (a->trace && a->trace != r.trace) Trace_free(a->trace);
         a->trace = r.trace;
@@ -221,6 +295,7 @@ static void collect(App *a) {
         App_status(a, 0, "appended one token per row: T is now %d (%.1f ms, KV cache)", a->trace->T, r.ms);
     }
     build_tokens(a);
+    if (changed) App_rechoose(a);
     App_clamp_row(a);
 }
 
@@ -265,21 +340,69 @@ static void draw_header(App *a) {
     int pw = View_width(place) + 1;
     if (View_width(line) + 2 + pw <= W) View_text(w, 0, W - pw, pw, place, 0);
     Crt_set(w, CA_NORMAL);
-    /* prompts */
+    /* prompts, and at the right the sampler g uses when it samples */
     int x = 0;
-    for (int b = 0; b < a->B && x < W; b++) {
+    int PW = W;
+    if (a->sampler.temperature > 0) {
+        char smp[160];
+        App_sampler_text(a, smp, sizeof smp);
+        int sw = View_width(smp) + 1;
+        if (sw + 30 <= W) {
+            PW = W - sw - 1;
+            Crt_set(w, CA_KEY);
+            View_text(w, 1, W - sw, sw, smp, 0);
+        }
+    }
+    for (int b = 0; b < a->B && x < PW; b++) {
         char buf[256];
         int len = a->trace && b < a->trace->B ? a->trace->len[b] : -1;
         if (len >= 0) snprintf(buf, sizeof buf, "b%d \"%s\" (%d tok)", b, a->prompts[b], len);
         else snprintf(buf, sizeof buf, "b%d \"%s\"", b, a->prompts[b]);
         Crt_set(w, b == a->vc.b ? CA_TITLE : CA_DIM);
-        int maxw = W - x;
-        if (b + 1 < a->B && maxw > W / a->B) maxw = W / a->B;
+        int maxw = PW - x;
+        if (b + 1 < a->B && maxw > PW / a->B) maxw = PW / a->B;
         x += View_text(w, 1, x, maxw - 1, buf, 1) + 1;
         Crt_set(w, CA_DIM);
-        if (b + 1 < a->B && x < W) x += View_text(w, 1, x, 2, "│ ", 0);
+        if (b + 1 < a->B && x < PW) x += View_text(w, 1, x, 2, "│ ", 0);
     }
     Crt_set(w, CA_NORMAL);
+}
+
+/* The status line's text: the message, then as many of the screen's key hints (items two
+ * spaces apart) as fit in the width, so that the line never ends in "…" mid-hint. */
+static void status_hint(App *a, char *out, size_t cap) {
+    void *self;
+    const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
+    int msg = a->status[0] && a->status[0] != ' ';
+    const char *demo = Replay_status(a);   /* --record / --replay: where the demo is */
+    snprintf(out, cap, " %s%s%s", demo ? demo : "", demo && msg ? "  │ " : "", msg ? a->status : "");
+    size_t bare = strlen(out);   /* the message alone, before the "│" */
+    if ((msg || demo) && bare + 8 < cap) strcat(out, "  │ ");
+    size_t base = strlen(out);
+    const char *p = keys;
+    int first = 1;
+    while (*p) {
+        const char *e = strstr(p, "  ");
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char item[256];
+        snprintf(item, sizeof item, "%s%.*s", first ? "" : "  ", (int)n, p);
+        size_t used = strlen(out);
+        if (used + strlen(item) + 1 < cap) {
+            memcpy(out + used, item, strlen(item) + 1);
+            if (View_width(out) > a->cols) { out[used] = 0; break; }
+        }
+        first = 0;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    if (msg && strlen(out) == base) out[bare] = 0;   /* no hint fits: no "│" either */
+}
+
+/* Lines the status takes: 2 when its message alone does not fit in one line. */
+static int status_rows(App *a) {
+    if (a->editing || a->digits[0] || Worker_busy(&a->worker) == JOB_RUN) return 1;
+    if (!a->status[0] || a->status[0] == ' ') return 1;
+    return View_width(a->status) + 1 > a->cols ? 2 : 1;
 }
 
 static void draw_status(App *a) {
@@ -315,14 +438,20 @@ static void draw_status(App *a) {
     } else if (a->status[0] && a->status_err) {
         Crt_set(w, CA_ERROR);
         for (int x = 0; x < W; x++) mvwaddch(w, y, x, ' ');
-        View_printf(w, y, 0, W, " %s", a->status);
+        if (status_rows(a) == 2) {   /* too long for one line: two */
+            for (int x = 0; x < W; x++) mvwaddch(w, y - 1, x, ' ');
+            View_wrap(w, y - 1, 1, W - 1, 2, a->status);
+        } else
+            View_printf(w, y, 0, W, " %s", a->status);
     } else {
         char hint[1024];
-        void *self;
-        const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
-        snprintf(hint, sizeof hint, " %s%s%s", a->status[0] && a->status[0] != ' ' ? a->status : "",
-                 a->status[0] && a->status[0] != ' ' ? "  │ " : "", keys);
-        View_text(w, y, 0, W, hint, 1);
+        status_hint(a, hint, sizeof hint);
+        if (status_rows(a) == 2) {   /* a message too long for one line: two lines, no key hints */
+            Crt_set(w, CA_STATUS);
+            for (int x = 0; x < W; x++) mvwaddch(w, y - 1, x, ' ');
+            View_wrap(w, y - 1, 1, W - 1, 2, a->status);
+        } else
+            View_text(w, y, 0, W, hint, 1);
     }
     Crt_set(w, CA_NORMAL);
 }
@@ -439,7 +568,7 @@ static void draw(App *a) {
     }
     draw_header(a);
     void *self;
-    if (ready(a, a->screen, &self)) a->screen->draw(a, self, 2, a->rows - 3);
+    if (ready(a, a->screen, &self)) a->screen->draw(a, self, 2, a->rows - 2 - status_rows(a));
     else App_message(2, a->cols, CA_ERROR, "out of memory for this screen: Esc goes back, q quits");
     draw_status(a);
     if (a->help) draw_help(a);
@@ -447,6 +576,26 @@ static void draw(App *a) {
 }
 
 /* ---- keys ---- */
+
+/* Generated tokens live in the trace, not in the prompts, so a run of the prompts would drop
+ * them: before a row is edited, added or removed, each row's generated tokens join its prompt's
+ * text (decoded; the next run tokenizes the whole text again). Returns how many were kept. */
+static int keep_generated(App *a) {
+    Trace *t = a->trace;
+    if (!t || a->busy_gen || Worker_busy(&a->worker) != JOB_NONE) return 0;   /* the trace is not the prompts' */
+    int kept = 0;
+    for (int b = 0; b < t->B && b < a->B; b++) {
+        if (t->len[b] <= t->prompt_len[b]) continue;
+        char *s = Tokenizer_decode(a->m->tok, t->ids + (size_t)b * t->Tcap, t->len[b]);
+        char *r = s ? sw_utf8_repair(s, strlen(s)) : NULL;   /* a byte token may end mid-character */
+        free(s);
+        if (!r) continue;
+        kept += t->len[b] - t->prompt_len[b];
+        free(a->prompts[b]);
+        a->prompts[b] = r;
+    }
+    return kept;
+}
 
 static void start_edit(App *a, int row) {
     a->editing = 1;
@@ -482,6 +631,12 @@ static void cancel_edit(App *a) {
 }
 
 static int app_key(App *a, int rc, wint_t wch) {
+    /* behind the "needs at least 80x24" message a key does nothing but q (the message says so):
+     * nothing typed there is acted on after the terminal grows */
+    if (a->cols < APP_MIN_COLS || a->rows < APP_MIN_LINES) {
+        if (rc != KEY_CODE_YES && wch == 'q' && !a->editing) a->quit = 1;
+        return 1;
+    }
     if (a->editing) {
         EdResult r = Editor_key(&a->ed, rc, wch);
         if (r == ED_ACCEPT) finish_edit(a);
@@ -514,16 +669,25 @@ static int app_key(App *a, int rc, wint_t wch) {
         return a->screen->key(a, self, ch);
     switch (ch) {
     case '?': case KEY_F(1): a->help = 1; a->help_scroll = 0; return 1;
-    case 'e': case '/': start_edit(a, a->vc.b < a->B ? a->vc.b : 0); return 1;
-    case 'n':
+    case 'e': case '/': {
+        int kept = keep_generated(a);
+        if (kept) App_status(a, 0, "the %d generated token%s joined the prompts' text: a new run tokenizes it again", kept, kept == 1 ? "" : "s");
+        start_edit(a, a->vc.b < a->B ? a->vc.b : 0);
+        return 1;
+    }
+    case 'n': {
         if (a->B >= SW_MAX_B) { App_status(a, 1, "a batch holds at most %d prompts", SW_MAX_B); return 1; }
+        int kept = keep_generated(a);
+        if (kept) App_status(a, 0, "the %d generated token%s joined the prompts' text: the batch runs again with the new row", kept, kept == 1 ? "" : "s");
         a->prompts[a->B] = strdup("");
         a->B++;
         start_edit(a, a->B - 1);
         return 1;
+    }
     case 'x':
         if (a->B <= 1) { App_status(a, 1, "the batch needs at least one prompt"); return 1; }
     {
+        keep_generated(a);
         int r = a->vc.b < a->B ? a->vc.b : a->B - 1;
         free(a->prompts[r]);
         memmove(a->prompts + r, a->prompts + r + 1, sizeof(char *) * (size_t)(a->B - r - 1));
@@ -532,7 +696,13 @@ static int app_key(App *a, int rc, wint_t wch) {
     }
         App_rerun(a);
         return 1;
-    case 'r': App_rerun(a); return 1;
+    case 'r': {
+        int dropped = 0;
+        for (int b = 0; a->trace && !a->busy_gen && b < a->trace->B; b++) dropped += a->trace->len[b] - a->trace->prompt_len[b];
+        App_rerun(a);
+        if (dropped) App_status(a, 0, "running the prompts as typed: the %d generated token%s are dropped (e, then Enter, runs them as text)", dropped, dropped == 1 ? "" : "s");
+        return 1;
+    }
     case 'z': a->zoom = a->zoom > 1 ? 1 : 2; App_status(a, 0, "%s", a->zoom > 1 ? "large print" : "normal print"); return 1;
     case '+': if (a->zoom < 3) a->zoom++; return 1;
     case '-': case '_': if (a->zoom > 1) a->zoom--; return 1;
@@ -565,8 +735,9 @@ int Tui_run(Model *m, const Options *o) {
     a->m = m;
     a->o = o;
     a->sampler = o->sampler;
+    a->seed = a->draw_from = o->sampler.rng;
     a->k = o->top_k > 0 ? (o->top_k > VIEW_MAXK ? VIEW_MAXK : o->top_k) : 10;
-    a->temperature = 1;
+    a->temperature = o->sampler.temperature > 0 ? o->sampler.temperature : 1;
     a->zoom = o->large ? 2 : 1;
     a->screen = Screens_first(o);
     a->want_b = -1;
@@ -604,6 +775,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
+    if (Replay_start(a, err, sizeof err) != 0) App_status(a, 1, "--record/--replay: %s", err);
     App_rerun(a);
     wtimeout(stdscr, 50);
     a->dirty = 1;
@@ -621,13 +793,25 @@ int Tui_run(Model *m, const Options *o) {
             a->dirty = 0;   /* before drawing, so a screen may ask for another frame */
             draw(a);
         }
+        int prc;
+        wint_t pwch;
+        /* idle first, then collect: a job that ended just now counts (and is drawn) before the next demo key */
+        if (a->replay && Worker_busy(&a->worker) == JOB_NONE) collect(a);
+        if (Replay_next(a, &prc, &pwch)) {   /* --replay: the demo's next key, once idle and drawn */
+            app_key(a, prc, pwch);
+            Replay_note(a, prc, pwch, a->quit);
+            a->dirty = 1;
+            continue;
+        }
         wint_t wch;
         int rc = wget_wch(stdscr, &wch);
         if (rc == ERR) continue;
         /* a job that finished while we waited counts before the key: g pressed again right
          * after a generation step must find the worker free, not "busy" with an uncollected result */
         collect(a);
+        if (Replay_intercept(a, rc, wch)) { a->dirty = 1; continue; }   /* Space steps the demo, Esc stops it */
         app_key(a, rc, wch);
+        Replay_note(a, rc, wch, a->quit);   /* --record */
         a->dirty = 1;
     }
 
@@ -637,6 +821,7 @@ int Tui_run(Model *m, const Options *o) {
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     int rc = app_signal ? 128 + app_signal : 0;
+    if (Replay_finish(a) != 0 && rc == 0) rc = 1;   /* --record's file, after the terminal is back */
     if (a->trace) Trace_free(a->trace);
     free(a->tok_label);
     free(a->tok_symbol);

@@ -55,7 +55,9 @@ typedef struct App {
     Trace *trace;              /* current trace (NULL until the first run lands) */
     int busy_gen;              /* a GENERATE job owns the trace: do not read it */
     Worker worker;
-    Sampler sampler;
+    Sampler sampler;           /* what g uses: τ, top-k, top-p and the generator's state */
+    unsigned long long seed;   /* the seed each run starts from (R picks the next one) */
+    unsigned long long draw_from; /* the generator's state before the rows' next tokens were chosen */
 
     /* prompts of the batch */
     char *prompts[SW_MAX_B];
@@ -89,9 +91,12 @@ typedef struct App {
     int quit;
     int dirty;
     int note_shown;            /* o->note was shown */
+    /* the classroom: --tour, --record, --replay (tui/tour.c, tui/replay.c) */
+    int tour, notes_off;       /* the tour's sentences on; N hides the presenter line */
+    struct Replay *replay;     /* what --record saves and --replay plays (NULL: neither) */
 } App;
 
-extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_compare;
+extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Screen_quant, Screen_compare, Screen_legend;
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);
@@ -133,5 +138,40 @@ void App_step_k(App *a, int more);
 void App_step_temperature(App *a, int up);
 /* g: append the sampler's next token to every row (in the background). */
 void App_generate(App *a);
+/* The sampler's keys, shared by the screens that show the next token: t T (τ up / down; below
+ * 0.05 it becomes 0 = greedy, and t from greedy starts at 1), o (top-k off/5/10/40/100),
+ * p P (top-p up / down), R (the next seed). The rows' next tokens are chosen again. 1 when used. */
+int App_sampler_key(App *a, int ch);
+/* "greedy (τ = 0)" or "τ 0.80 · top-k 40 · top-p 0.90 · seed 1". */
+void App_sampler_text(const App *a, char *buf, size_t cap);
+/* Choose every row's next token again with the sampler as it is now, from the generator's
+ * state before the last choice (so the same settings give the same tokens). */
+void App_rechoose(App *a);
+
+/* ---- the classroom (tui/tour.c, tui/replay.c) ---- */
+
+/* --tour: the next (dir > 0) or previous stop of the tour from cur; 0 when there is none. */
+int Tour_next(const App *a, StationRef cur, int dir, StationRef *out);
+/* The sentence for the room and the presenter's line at station s (this trace's numbers). */
+void Tour_text(App *a, StationRef s, char *room, size_t rcap, char *note, size_t ncap);
+/* Where the last token of the chosen row looks most in layer `layer`, past BOS: 1 and its
+ * head, key position and probability. */
+int Tour_focus(App *a, int layer, int *head, int *key, float *prob);
+/* Both drawn from line y (not past bottom); returns the lines used. */
+int Tour_draw(App *a, StationRef s, int y, int bottom);
+/* --record / --replay: set up from the options (0, or -1 with err). */
+int Replay_start(App *a, char *err, size_t cap);
+/* The next key of the demo when it is due (the worker idle, a step asked for or its time
+ * come): 1 and the key in *rc, *wch as wget_wch gives it. */
+int Replay_next(App *a, int *rc, wint_t *wch);
+/* A key typed while a demo plays (Space / → step, Esc stops it): 1 when the demo used it. */
+int Replay_intercept(App *a, int rc, wint_t wch);
+/* Note a key the program handled, for --record (quit: whether it ended the program). */
+void Replay_note(App *a, int rc, wint_t wch, int quit);
+/* The status line's word on the demo ("demo: key 3 of 12 · Space plays the next"), or NULL. */
+const char *Replay_status(App *a);
+/* At the end: write --record's file; free. Returns 0, or 1 when the file could not be written
+ * (the reason on stderr). */
+int Replay_finish(App *a);
 
 #endif

@@ -14,6 +14,7 @@
 /* The screen's own state. */
 typedef struct {
     int col0, row0;   /* the grid's scroll position (the walk keeps its own) */
+    int ncols;        /* positions the grid showed last (a page for < >) */
     /* the selected cell's top-k, kept until the selection or the numbers change */
     struct {
         const Trace *t;
@@ -98,13 +99,17 @@ static void lens_draw(App *a, void *self, int y, int h) {
     View_lens_grid.draw(&ic.vc);
     ln->col0 = ic.vc.col0;
     ln->row0 = ic.vc.row0;
+    ln->ncols = ic.ncols;
     a->vc.pos = ic.vc.pos;
 
+    /* the keys, with the page of positions when they do not all fit */
+    char page[64] = "";
+    if (ic.ncols < ic.len)
+        snprintf(page, sizeof page, "< > page (t %d-%d of %d)", ic.vc.col0, ic.vc.col0 + ic.ncols - 1, ic.len);
+    const char *wide[] = {"← → position", "↑ ↓ [ ] block", page, "b row", "k K rows", "s token surprise", "Esc back to the walk", "? help"};
+    const char *narrow[] = {"←→ position", "↑↓ block", page, "b row", "k K rows", "s surprise", "Esc walk", "? help"};
     Crt_set(w, CA_KEY);
-    View_text(w, bottom - 1, 0, W,
-              W >= 120 ? "← → position  ↑ ↓ [ ] block  b row  k K rows  s token surprise  Esc back to the walk  ? help"
-                       : "←→ position  ↑↓ block  b row  k K rows  s surprise  Esc walk  ? help",
-              1);
+    View_items(w, bottom - 1, 0, W, W >= 120 ? wide : narrow, 8);
     Crt_set(w, CA_NORMAL);
 }
 
@@ -113,10 +118,17 @@ static void lens_where(App *a, void *self, char *buf, size_t cap) {
 }
 
 static int lens_key(App *a, void *self, int ch) {
+    Lens *ln = self;
     switch (ch) {
     case KEY_LEFT: case 'h': case ',': case KEY_BTAB: a->vc.pos--; break;
     case KEY_RIGHT: case 'l': case '.': case ' ': a->vc.pos++; break;
     case '\t': if (a->trace) a->vc.pos = a->vc.pos + 1 >= a->trace->len[a->vc.b] ? 0 : a->vc.pos + 1; break;
+    case '<': case '>': {   /* a page of positions: as many as the grid shows */
+        int n = ln->ncols > 0 ? ln->ncols : 1;
+        if (ch == '>') { a->vc.pos = ln->col0 + n >= (a->trace ? a->trace->len[a->vc.b] : 0) ? a->vc.pos : ln->col0 + n; ln->col0 += n; }
+        else { ln->col0 = ln->col0 >= n ? ln->col0 - n : 0; a->vc.pos = ln->col0 + n - 1; }
+        break;
+    }
     case KEY_HOME: case '0': a->vc.pos = 0; break;
     case KEY_END: case '$': if (a->trace) a->vc.pos = a->trace->len[a->vc.b] - 1; break;
     case KEY_UP: case '[': a->vc.layer--; break;
@@ -142,6 +154,7 @@ static const char *const lens_help[] = {
     "LM head as if that block were the last: each cell's top token and p.",
     "← → , . h l      previous / next position  Home End  first / last",
     "↑ ↓ [ ]          previous / next block     PgUp PgDn  first / last",
+    "< >              previous / next page of positions (when they do not all fit)",
     "b B              next / previous batch row (prompt)",
     "k K              more / fewer rows in the selected cell's top-k",
     "s                token surprise",

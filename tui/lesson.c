@@ -9,6 +9,7 @@
  * sentence of what to notice, the picture, and the page's keys on the last line.
  */
 #include "tui/lesson.h"
+#include "tui/legend.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ static void build_pages(Lesson *ls) {
     for (int s = 0; s <= 7; s++) {
         for (int i = 0; i < LessonQuiz_count(); i++)
             if (LessonQuiz_item(i)->station == s) add_page(ls, PG_QUIZ, s, i);
+        if (s == 0) add_page(ls, PG_GLOSS, s, -1);
+        if (s == 3) { add_page(ls, PG_NORM, s, -1); add_page(ls, PG_MASK, s, -1); add_page(ls, PG_ATTNSM, s, -1); }
         if (s == 1) { add_page(ls, PG_DOT, s, -1); add_page(ls, PG_NEAR, s, -1); }
         if (s == 3) add_page(ls, PG_ROUND, s, -1);
         if (s == 5) add_page(ls, PG_MATMUL, s, -1);
@@ -37,6 +40,7 @@ static void build_pages(Lesson *ls) {
         if (s == 7) add_page(ls, PG_XENT, s, -1);
     }
     add_page(ls, PG_SCORE, END_STATION, -1);
+    add_page(ls, PG_LEGEND, END_STATION, -1);   /* the letters B, T, D, ... and the strip's marks (tui/legend.c) */
 }
 
 static int first_page_of(Lesson *ls, int station) {
@@ -58,6 +62,7 @@ static void *lesson_create(App *a) {
     build_pages(ls);
     ls->temp = 1;
     ls->mm_t = ls->sm_t = -1;
+    ls->more_t = -1;
     ls->tok_a = ls->tok_b = -1;   /* chosen once a trace exists */
     if (a->o && a->o->station >= 0) {
         int p = first_page_of(ls, a->o->station);
@@ -181,7 +186,9 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
+    case PG_LEGEND: snprintf(buf, cap, "the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_title(p->kind, buf, cap); break;
     }
     (void)a;
 }
@@ -203,8 +210,11 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "Dividing the logits by T sharpens the distribution towards the argmax when T is small and flattens it towards uniform when T is large.";
     case PG_XENT:
         return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
+    case PG_LEGEND:
+        return "Every shape on screen is written with these letters; the numbers beside them are this model's and this prompt's.";
     case PG_ROUND:
         return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_notice(p->kind);
     case PG_SCORE:
         return "Every shape followed from the shapes before it; the matmul rule (..,n) @ (n,m) -> (..,m) did most of the work.";
     }
@@ -222,8 +232,10 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_SOFTMAX: return "↑↓ position of the real logits · b row · → next · ← back · ? help";
     case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
-    case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
+    case PG_SCORE: return "R start the quiz again · Home first page · ← back · → the letters (legend) · q quit";
+    case PG_LEGEND: return "→ next · ← back · D the legend screen · ? help";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_keys(p->kind);
     }
     return "";
 }
@@ -268,6 +280,8 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_XENT: LessonPage_xent(ls, a, y, ph); break;
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
     case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
+    case PG_LEGEND: Legend_draw(a, y, ph, 0); break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_draw(ls, a, p->kind, y, ph); break;
     }
 }
 
@@ -422,7 +436,9 @@ static int page_key(Lesson *ls, App *a, int ch) {
             return 1;
         }
         break;
+    case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_key(ls, a, p->kind, ch);
     case PG_QUIZ:
+    case PG_LEGEND:
         break;
     }
     return 0;
@@ -441,7 +457,7 @@ static int lesson_key(App *a, void *self, int ch) {
         go_page(ls, a, ls->page - 1);
         return 1;
     case KEY_HOME: go_page(ls, a, 0); return 1;
-    case KEY_END: go_page(ls, a, ls->n_pages - 1); return 1;
+    case KEY_END: go_page(ls, a, first_page_of(ls, END_STATION)); return 1;   /* the score */
     case 'g': case 'G': ls->jumping = 1; a->digits[0] = 0; return 1;
     case 'w': case 'W': case 27: to_walk(ls, a); return 1;
     case 'C':   /* c (the program's key) and C: high contrast */
@@ -479,6 +495,7 @@ static const char *const lesson_help[] = {
     "quiz: ↑ ↓ Tab    highlight a choice; Enter checks (typed, else choice)",
     "↑ ↓ , .          the token (dot, nearest) or the position (matmul ...)",
     "Tab              dot product: a or b moves; matmul: the next column",
+    "Tab (mask, softmax pages)  the next attention head; ↑ ↓ the query t",
     "t T              temperature up / down (temperature page)",
     "b                the batch row",
     "w Esc            this station in the walk (C comes back)",

@@ -10,7 +10,8 @@
 #include "views/lesson_views.h"
 
 /* The pages, in teaching order (each belongs to an outer station 0..7). */
-typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND } PageKind;
+typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND,
+               PG_NORM, PG_MASK, PG_ATTNSM, PG_GLOSS /* tui/lesson_more.c */, PG_LEGEND /* tui/legend.c */ } PageKind;
 
 typedef struct {
     PageKind kind;
@@ -55,6 +56,7 @@ typedef struct {
     float temp;             /* temperature page */
     int ce_first;           /* cross-entropy: first row shown */
     int rd_unit;            /* rounding page (tui/lesson_round.c): which output unit of Wq */
+    int more_t, more_head, more_first; /* norm, mask, softmax pages: position (-1 default), head; glossary: first line */
 } Lesson;
 
 /* lesson_pages.c */
@@ -76,6 +78,12 @@ void LessonPage_temp(Lesson *ls, App *a, int y, int h);
 void LessonPage_xent(Lesson *ls, App *a, int y, int h);
 void LessonPage_score(Lesson *ls, App *a, int y, int h);
 void LessonPage_round(Lesson *ls, App *a, int y, int h);   /* tui/lesson_round.c */
+/* tui/lesson_more.c: the norm, mask, attention-softmax and glossary pages */
+void LessonMore_title(PageKind k, char *buf, size_t cap);
+const char *LessonMore_notice(PageKind k);
+const char *LessonMore_keys(PageKind k);
+void LessonMore_draw(Lesson *ls, App *a, PageKind k, int y, int h);
+int LessonMore_key(Lesson *ls, App *a, PageKind k, int ch);
 
 /* The (b,t) of the i-th real token of the trace (all rows in order); count when i < 0. */
 int LessonTok_at(const Trace *t, int i, int *b, int *pos);

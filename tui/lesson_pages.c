@@ -112,8 +112,8 @@ void LessonQuiz_fill(Lesson *ls, App *a, int i, QuizCtx *q) {
         break;
     case ST_LM_HEAD:
         shape_of(a, ST_FINAL_NORM, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "%s", c->shared_classifier ? "logits = x @ Eᵀ   (the output matrix is the embedding E, transposed)" : "logits = x @ W_cls");
-        snprintf(q->known[0], sizeof q->known[0], "x is %s; %s is (D,V) = (%d,%d)", in, c->shared_classifier ? "Eᵀ" : "W_cls", c->dim, c->vocab_size);
+        snprintf(q->maths, sizeof q->maths, "%s", c->shared_classifier ? "logits = x @ W_lm   (W_lm = Eᵀ: the embedding E, transposed)" : "logits = x @ W_lm");
+        snprintf(q->known[0], sizeof q->known[0], "x is %s; W_lm is (D,V) = (%d,%d)", in, c->dim, c->vocab_size);
         snprintf(q->question, sizeof q->question, "What shape are the logits?");
         break;
     case ST_SOFTMAX:
@@ -124,8 +124,8 @@ void LessonQuiz_fill(Lesson *ls, App *a, int i, QuizCtx *q) {
         break;
     case ST_NEXT:
         shape_of(a, ST_SOFTMAX, in, sizeof in);
-        snprintf(q->maths, sizeof q->maths, "next = argmax(probs[:, -1, :])");
-        snprintf(q->known[0], sizeof q->known[0], "probs are %s; [:, -1, :] keeps each row's last position", in);
+        snprintf(q->maths, sizeof q->maths, "next[b] = argmax(probs[b, len_b - 1, :])");
+        snprintf(q->known[0], sizeof q->known[0], "probs are %s; [b, len_b - 1, :] keeps row b's own last position", in);
         snprintf(q->known[1], sizeof q->known[1], "and argmax picks one of the V entries");
         snprintf(q->question, sizeof q->question, "What shape is next?");
         break;
@@ -404,9 +404,8 @@ void LessonPage_matmul(Lesson *ls, App *a, int y, int h) {
     MatmulCtx *mc = calloc(1, sizeof *mc);
     if (!mc) return;
     mc->vc = base;
-    const int tied = m->c.shared_classifier;
     snprintf(mc->x_name, sizeof mc->x_name, "x");
-    snprintf(mc->w_name, sizeof mc->w_name, "%s", tied ? "Eᵀ" : "W");
+    snprintf(mc->w_name, sizeof mc->w_name, "W_lm");
     snprintf(mc->out_name, sizeof mc->out_name, "logits");
     mc->B = t->B;
     mc->T = t->T;
@@ -422,7 +421,7 @@ void LessonPage_matmul(Lesson *ls, App *a, int y, int h) {
     d->b = ls->col;
     d->n = D;
     snprintf(d->a_sym, sizeof d->a_sym, "x[%d,%d,d]", b, pos);
-    snprintf(d->b_sym, sizeof d->b_sym, "%s[d,%d]", tied ? "Eᵀ" : "W", v);
+    snprintf(d->b_sym, sizeof d->b_sym, "W_lm[d,%d]", v);
     snprintf(d->index_sym, sizeof d->index_sym, "d");
     snprintf(d->sum_name, sizeof d->sum_name, "logits[%d,%d,%d]", b, pos, v);
     d->dot = Lesson_dot(d->a, d->b, D);

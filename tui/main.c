@@ -14,6 +14,7 @@
 #include "engine/pool.h"
 #include "app/headless.h"
 #include "app/options.h"
+#include "app/record.h"
 #include "tui/app.h"
 
 static void usage(FILE *f) {
@@ -44,17 +45,21 @@ static void usage(FILE *f) {
 "      --save all --npz FILE       every station's tensors in one .npz\n"
 "\n"
 "Sampling (default: greedy):\n"
-"      --temperature T     0 = greedy; 1 = the model's own distribution\n"
+"      --temperature TAU   τ: 0 = greedy; 1 = the model's own distribution\n"
 "      --top-p P           nucleus sampling\n"
 "      --sample-top-k K    sample among the K most likely only\n"
-"      --seed S            random seed (default 1)\n"
+"      --seed S            random seed (default 1; in the program R takes the next)\n"
 "\n"
 "Display:\n"
 "      --lesson            guided classroom mode\n"
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
 "      --contrast          high-contrast colours for projectors (c toggles them)\n"
-"      --station N         open at outer station N (0..7)\n"
+"      --station N         open at station N: 0..7, 3.2 (block 2), 3.2.f (a step inside)\n"
+"      --tour              a guided walk: one sentence per stop for the room, a presenter line\n"
+"      --record FILE       save this run's prompts, options and keys as a demo (plain text)\n"
+"      --replay FILE       play a demo back: Space plays the next key\n"
+"      --replay-delay MS   ... or one key every MS milliseconds\n"
 "      --threads N         threads for the matmuls and attention heads (default: all cores)\n"
 "      --blas-kernel NAME  OpenBLAS kernels: auto (default: the best this CPU runs when the\n"
 "                          library picked weaker ones), keep (the library's pick), or a\n"
@@ -84,6 +89,18 @@ static int parse_float(const char *opt, const char *v, double lo, double hi, flo
         return -1;
     }
     *out = (float)x;
+    return 0;
+}
+
+/* --station: the form of a station number (0..7, 3.N, 3.N.a..k); whether this model has it
+ * (N up to L, the rotary step c) is checked once it is open. */
+static int parse_station(const char *v, Options *o) {
+    if (!Demo_station_syntax(v)) {
+        fprintf(stderr, "shapewalk: --station '%s' is not a station number; give 0..7, 3.N for block N, or 3.N.a..k for a step inside (e.g. 3.1.f)\n", v);
+        return -1;
+    }
+    o->station = v[0] - '0';
+    o->station_name = v;
     return 0;
 }
 
@@ -130,7 +147,7 @@ static char *read_stdin(void) {
 
 enum { O_TOKENIZER = 256, O_TRUNCATE, O_DUMP, O_JSON, O_LENS, O_TEMP, O_TOPP, O_STOPK, O_SEED,
        O_LESSON, O_LARGE, O_MONO, O_CONTRAST, O_STATION, O_THREADS, O_BLAS, O_JSONL, O_PFILE, O_SAVE, O_NPY, O_NPZ,
-       O_COMPARE };
+       O_COMPARE, O_TOUR, O_RECORD, O_REPLAY, O_REPLAY_DELAY };
 
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -150,6 +167,8 @@ int main(int argc, char **argv) {
         {"jsonl", no_argument, 0, O_JSONL},       {"prompt-file", required_argument, 0, O_PFILE},
         {"save", required_argument, 0, O_SAVE},   {"npy", required_argument, 0, O_NPY},
         {"npz", required_argument, 0, O_NPZ},
+        {"tour", no_argument, 0, O_TOUR},         {"record", required_argument, 0, O_RECORD},
+        {"replay", required_argument, 0, O_REPLAY}, {"replay-delay", required_argument, 0, O_REPLAY_DELAY},
         {0, 0, 0, 0}};
     /* before anything else (stdin, the terminal, any BLAS call): --blas-kernel, and perhaps a
      * second start with OpenBLAS's better kernels (engine/blas.h) */
@@ -247,8 +266,12 @@ int main(int argc, char **argv) {
         case O_LARGE: o.large = 1; break;
         case O_MONO: o.mono = 1; break;
         case O_CONTRAST: o.contrast = 1; break;
-        case O_STATION: if (parse_int("--station", optarg, 0, 7, &o.station)) return 2; break;
+        case O_STATION: if (parse_station(optarg, &o)) return 2; break;
         case O_THREADS: if (parse_int("--threads", optarg, 1, 256, &o.threads)) return 2; break;
+        case O_TOUR: o.tour = 1; break;
+        case O_RECORD: o.record = optarg; break;
+        case O_REPLAY: o.replay = optarg; break;
+        case O_REPLAY_DELAY: if (parse_int("--replay-delay", optarg, 1, 600000, &o.replay_delay)) return 2; break;
         case 'h': usage(stdout); return 0;
         case O_BLAS: break;   /* read by Blas_startup above */
         case 'V': {
@@ -269,6 +292,39 @@ int main(int argc, char **argv) {
     if (optind < argc) {
         fprintf(stderr, "shapewalk: unexpected argument '%s'; give a prompt with --prompt \"...\" (see shapewalk --help)\n", argv[optind]);
         return 2;
+    }
+    static Demo demo;   /* --replay's, alive until the program ends */
+    Demo_init(&demo);
+    if (o.replay_delay && !o.replay) { fprintf(stderr, "shapewalk: --replay-delay times a --replay FILE; add one (or leave --replay-delay out)\n"); return 2; }
+    if ((o.replay || o.record || o.tour) && (o.dump || o.json || o.jsonl || o.n_save || o.logit_lens)) {
+        fprintf(stderr, "shapewalk: %s is for the program in the terminal; leave out --dump, --json, --jsonl, --save and --logit-lens\n",
+                o.replay ? "--replay" : o.record ? "--record" : "--tour");
+        return 2;
+    }
+    if (o.record) {
+        char rerr[SW_ERR_LEN];
+        if (o.replay && strcmp(o.record, o.replay) == 0) { fprintf(stderr, "shapewalk: --record %s is the --replay file; give the new demo another name\n", o.record); return 2; }
+        if (Demo_check_target(o.record, rerr, sizeof rerr) != 0) { fprintf(stderr, "shapewalk: --record %s\n", rerr); return 2; }
+    }
+    if (o.replay) {
+        char rerr[SW_ERR_LEN + 64];
+        if (Demo_load(&demo, o.replay, rerr, sizeof rerr) != 0) { fprintf(stderr, "shapewalk: --replay %s\n", rerr); return 2; }
+        if (demo.n_prompts && o.n_prompts) {
+            fprintf(stderr, "shapewalk: --replay %s brings its own prompts (%d); leave out --prompt\n", o.replay, demo.n_prompts);
+            Demo_free(&demo);
+            return 2;
+        }
+        for (int i = 0; i < demo.n_prompts; i++) o.prompts[o.n_prompts++] = demo.prompts[i];
+        if (demo.model && !o.model) o.model = demo.model;
+        if (demo.station[0] && !o.station_name && parse_station(demo.station, &o)) { Demo_free(&demo); return 2; }
+        if (demo.top_k > 0) o.top_k = demo.top_k;
+        if (demo.large >= 0) o.large = demo.large;
+        if (demo.tour >= 0) o.tour = demo.tour;
+        if (demo.temperature >= 0) o.sampler.temperature = demo.temperature;
+        if (demo.top_p >= 0) o.sampler.top_p = demo.top_p;
+        if (demo.sample_top_k >= 0) o.sampler.top_k = demo.sample_top_k;
+        if (demo.seed) o.sampler.rng = demo.seed;
+        o.demo = &demo;
     }
     if (o.dump && o.json) {
         fprintf(stderr, "shapewalk: --dump and --json are two kinds of output; give one of them\n");
@@ -353,6 +409,15 @@ int main(int argc, char **argv) {
         free(stdin_prompt);
         return 1;
     }
+    StationRef st_ref;
+    if (o.station_name && Station_find(&m->c, o.station_name, &st_ref) != 0) {
+        fprintf(stderr, "shapewalk: --station %s: %s has no such station (%d blocks: 3.1..3.%d; steps a..k%s)\n", o.station_name, m->name,
+                m->c.n_layers, m->c.n_layers, m->c.pos == POS_ROPE ? "" : ", no rotary step c");
+        Model_free(o.compare_model);
+        Model_free(m);
+        free(stdin_prompt);
+        return 2;
+    }
     char note[4400];
     if (!o.model && !headless && strcmp(m->name, "gpt2") != 0) {
         snprintf(note, sizeof note, "opened %s from %s; for GPT-2 run `make model NAME=gpt2`", m->name, m->path);
@@ -367,5 +432,6 @@ int main(int argc, char **argv) {
     Model_free(o.compare_model);
     Model_free(m);
     free(stdin_prompt);
+    Demo_free(&demo);
     return rc;
 }

@@ -248,6 +248,24 @@ static void draw_weights(App *a, Quant *s, int y, int h) {
     Crt_set(w, CA_NORMAL);
 }
 
+/* Splits a " · "-separated line that is wider than W into two at the last separator that
+ * lets the first part fit; returns the number of lines (1 or 2) in first/rest. */
+static int split_line(const char *line, int W, char *first, char *rest, size_t cap) {
+    snprintf(first, cap, "%s", line);
+    rest[0] = 0;
+    if (View_width(line) <= W) return 1;
+    const char *cut = NULL;
+    for (const char *p = strstr(line, " · "); p; p = strstr(p + 1, " · ")) {
+        snprintf(first, cap, "%.*s", (int)(p - line), line);
+        if (View_width(first) > W) break;
+        cut = p;
+    }
+    if (!cut) { snprintf(first, cap, "%s", line); return 1; }
+    snprintf(first, cap, "%.*s", (int)(cut - line), line);
+    snprintf(rest, cap, "%s", cut + strlen(" · "));
+    return 2;
+}
+
 static void quant_draw(App *a, void *self, int y, int h) {
     Quant *s = self;
     WINDOW *w = stdscr;
@@ -279,13 +297,18 @@ static void quant_draw(App *a, void *self, int y, int h) {
     /* what is compared, and the totals */
     snprintf(line, sizeof line, "quantization: %s (%s) against %s (%s) · row %d of %d", CompareOut_name(s->q), qw,
              CompareOut_name(a->m), a->m->weights, b, c->B);
+    if (View_width(line) > W)   /* narrow: the same facts, shorter */
+        snprintf(line, sizeof line, "%s (%s) vs %s (%s) · row %d/%d", CompareOut_name(s->q), qw, CompareOut_name(a->m),
+                 a->m->weights, b, c->B);
     App_message(y, W, CA_TITLE, line);
     if (c->n_loss)
         snprintf(line, sizeof line, "mean KL %.4f nats · top-1 same %d/%d (%.0f%%) · Δ mean loss %+.4f nats · perplexity %.3f → %.3f (Δ %+.3f)",
                  c->mean_kl, c->n_agree, c->n_pos, 100 * c->agree, c->dloss, c->ppl_ref, c->ppl_q, c->dppl);
     else
         snprintf(line, sizeof line, "mean KL %.4f nats · top-1 same %d/%d (%.0f%%)", c->mean_kl, c->n_agree, c->n_pos, 100 * c->agree);
-    App_message(y + 1, W, CA_NORMAL, line);
+    char part[2][512];
+    int nl = split_line(line, W, part[0], part[1], sizeof part[0]);   /* a second line in the gap below */
+    for (int k = 0; k < nl; k++) App_message(y + 1 + k, W, CA_NORMAL, part[k]);
 
     /* columns: keep the cursor's position in view */
     int ncols = (W - LW) / CW;
@@ -352,10 +375,28 @@ static void quant_draw(App *a, void *self, int y, int h) {
         }
     }
 
+    /* the cursor's position in words (drawn below the heatmap, on two lines when narrow) */
+    char cpart[2][512];
+    int ncur;
+    {
+        int t = a->vc.pos, i = Compare_at(c, b, t), st = L;
+        char ra[64], qa[64];
+        cell_label(tok, c->top_ref[i], ra, sizeof ra);
+        cell_label(tok, c->top_q[i], qa, sizeof qa);
+        cell_label(tok, Trace_id(a->trace, b, t), lab, sizeof lab);
+        int o = snprintf(line, sizeof line, "t=%d '%s': ref says '%s', %s says '%s'%s · KL %.4f · drift after block %d %.3f, cos %.4f",
+                         t, lab, ra, qw, qa, c->top_ref[i] != c->top_q[i] ? " (flipped)" : "", c->kl[i], st,
+                         c->rel[Compare_sat(c, st, b, t)], c->cos[Compare_sat(c, st, b, t)]);
+        double dl = c->loss_q[i] - c->loss_ref[i];
+        if (isfinite(dl) && o > 0 && (size_t)o < sizeof line)
+            snprintf(line + o, sizeof line - (size_t)o, " · loss %.3f → %.3f", c->loss_ref[i], c->loss_q[i]);
+        ncur = split_line(line, W, cpart[0], cpart[1], sizeof cpart[0]);
+    }
+
     /* the drift heatmap: one row per stream, the rows that fit */
-    if (r < bottom - 3) {
+    if (r < bottom - 2 - ncur) {
         App_message(r++, W, CA_DIM, "residual drift ‖x_q − x‖/‖x‖ after (brighter = further; ↑ ↓ scroll):");
-        int rows = bottom - 2 - r;
+        int rows = bottom - 1 - ncur - r;
         if (rows > L + 1) rows = L + 1;
         if (s->row0 > L + 1 - rows) s->row0 = L + 1 - rows;
         if (s->row0 < 0) s->row0 = 0;
@@ -384,21 +425,7 @@ static void quant_draw(App *a, void *self, int y, int h) {
         }
     }
 
-    /* the cursor's position in words */
-    if (r < bottom - 1) {
-        int t = a->vc.pos, i = Compare_at(c, b, t), st = L;
-        char ra[64], qa[64];
-        cell_label(tok, c->top_ref[i], ra, sizeof ra);
-        cell_label(tok, c->top_q[i], qa, sizeof qa);
-        cell_label(tok, Trace_id(a->trace, b, t), lab, sizeof lab);
-        int o = snprintf(line, sizeof line, "t=%d '%s': ref says '%s', %s says '%s'%s · KL %.4f · drift after block %d %.3f, cos %.4f",
-                         t, lab, ra, qw, qa, c->top_ref[i] != c->top_q[i] ? " (flipped)" : "", c->kl[i], st,
-                         c->rel[Compare_sat(c, st, b, t)], c->cos[Compare_sat(c, st, b, t)]);
-        double dl = c->loss_q[i] - c->loss_ref[i];
-        if (isfinite(dl) && o > 0 && (size_t)o < sizeof line)
-            snprintf(line + o, sizeof line - (size_t)o, " · loss %.3f → %.3f", c->loss_ref[i], c->loss_q[i]);
-        App_message(r, W, CA_NORMAL, line);
-    }
+    for (int k = 0; k < ncur && r < bottom - 1; k++) App_message(r++, W, CA_NORMAL, cpart[k]);
     if (!s->asking) {
         Crt_set(w, CA_KEY);
         View_text(w, bottom - 1, 0, W,

@@ -36,18 +36,12 @@ static void surprise_enter(App *a, void *self) { clamp_sel(a); }
 /* The sampler and the view temperature, and what the temperature does to the entropy. */
 static void sampling_line(App *a, int y, int W, double h_tau, double h_1) {
     char s[256], smp[128];
-    const Sampler *sp = &a->sampler;
-    if (sp->temperature <= 0) snprintf(smp, sizeof smp, "greedy");
-    else {
-        int o = snprintf(smp, sizeof smp, "temperature %.2f", sp->temperature);
-        if (sp->top_k > 0) o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k %d", sp->top_k);
-        else o += snprintf(smp + o, sizeof smp - (size_t)o, ", top-k off");
-        if (sp->top_p > 0 && sp->top_p < 1) snprintf(smp + o, sizeof smp - (size_t)o, ", top-p %.2f", sp->top_p);
-        else snprintf(smp + o, sizeof smp - (size_t)o, ", top-p off");
-    }
+    App_sampler_text(a, smp, sizeof smp);
     float tau = a->temperature;
     const char *what = fabsf(tau - 1) < 1e-4f ? "the model's own" : tau < 1 ? "sharper → argmax" : "flatter → uniform";
-    if (fabsf(tau - 1) < 1e-4f)
+    if (a->sampler.temperature <= 0)   /* greedy: the alternatives are the model's own distribution */
+        snprintf(s, sizeof s, "τ = 0 (t T): g takes the argmax · alternatives at τ = 1, the model's own · H = %.2f nats", h_tau);
+    else if (fabsf(tau - 1) < 1e-4f)
         snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats · sampler: %s", tau, what, h_tau, smp);
     else
         snprintf(s, sizeof s, "τ = %.2f (t T): %s · H = %.2f nats (τ=1: %.2f) · sampler: %s", tau, what, h_tau, h_1, smp);
@@ -174,9 +168,9 @@ static void surprise_draw(App *a, void *self, int y, int h) {
     if (has) sampling_line(a, bottom - 2, W, h_tau, h_1);
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
-              W >= 160 ? "← → token  b row  t T temperature  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : S->panel == 0 ? "←→ token  b row  t T temp  k K rows  c cross-entropy  L lens  Esc walk  ? help"
-                                      : "←→ token  b row  t T temp  c alternatives  L lens  Esc walk  ? help",
+              W >= 160 ? "← → token  b row  t T τ  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
+                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  c cross-entropy  L lens  Esc walk  ? help"
+                                      : "←→ token  b row  t T τ  c alternatives  L lens  Esc walk  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
@@ -200,10 +194,7 @@ static int surprise_key(App *a, void *self, int ch) {
             clamp_sel(a);
         }
         return 1;
-    case 't': case 'T':
-        App_step_temperature(a, ch == 't');
-        App_status(a, 0, "temperature %.2f: low sharpens towards argmax, high flattens towards uniform", a->temperature);
-        return 1;
+    case 't': case 'T': case 'o': case 'p': case 'P': case 'R': return App_sampler_key(a, ch);   /* τ, top-k, top-p, seed */
     case 'k': case 'K':
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the alternatives show k = %d", a->k);
@@ -220,7 +211,8 @@ static const char *const surprise_help[] = {
     "before; -log p (nats) under it; the row's mean loss and perplexity.",
     "← → , . h l      previous / next token     Home End  first / last",
     "b B              next / previous batch row (prompt)",
-    "t T              temperature up / down: sharper (τ<1) / flatter (τ>1)",
+    "t T              τ up / down: sharper (τ<1) / flatter (τ>1); 0 = greedy g",
+    "o  p P  R        sampling top-k, top-p up / down, the next seed",
     "k K              more / fewer alternatives",
     "c                alternatives / cross-entropy (both when ≥160 wide)",
     "g                append the sampler's next token to every row",

@@ -321,9 +321,10 @@ static void attention_draw(ViewCtx *c) {
     }
     if (foot >= 2) {
         Crt_set(w, CA_DIM);
-        View_printf(w, fy + 1, c->x, c->w, "%s  , . query row   < > key column   { } head   a: all heads",
-                    c->mask == 1 ? "-inf: a later token, masked (exp(-inf) = 0)." : c->mask == 2 ? "0: masked, a token cannot look ahead." :
-                    "every pair is scored; the mask comes next.");
+        const char *items[] = {c->mask == 1 ? "-inf: a later token, masked (exp(-inf) = 0)." : c->mask == 2 ? "0: masked, a token cannot look ahead." :
+                               "every pair is scored; the mask comes next.",
+                               ", . query row", "< > key column", "{ } head", "a: all heads"};
+        View_items(w, fy + 1, c->x, c->w, items, 5);
         Crt_set(w, CA_NORMAL);
     }
 }
@@ -344,6 +345,7 @@ static const char *const attention_help[] = {
     "< >  Shift-←/→   move the cursor over the key positions (columns)",
     "PgUp PgDn Home End   by 16 key positions / to the first or last",
     "a    all heads of the layer as a grid / one head with numbers",
+    "v    in the walk: attention on the text (the query's weights on the tokens)",
     NULL,
 };
 

@@ -84,7 +84,7 @@ static void heatmap_draw(ViewCtx *c) {
     if (lw > lwmax) lw = lwmax;
     /* large print, rows 3 lines tall: the row labels (tokens) in the big font */
     int big_rows = 0;
-    if (zoom >= 2 && !half && rh >= 3 && nrows_vis == rows) {
+    if (zoom >= 2 && !half && rh >= 3 && nrows_vis == rows && c->full_rows == 0) {   /* tokens, not a weight's rows */
         int bw = 0;
         for (int r = 0; r < rows; r++) {
             int tw = View_big_width(r < nvalid ? TokenTable_label(c->tok, c->b, r) : "pad");
@@ -92,7 +92,8 @@ static void heatmap_draw(ViewCtx *c) {
         }
         if (bw <= c->w / 5) { big_rows = 1; if (bw > lw) lw = bw; }
     }
-    int iw = rows > 100 ? 4 : rows > 10 ? 3 : 2;   /* index digits + space */
+    int maxrow = c->row_base + rows;
+    int iw = maxrow > 10000 ? 6 : maxrow > 1000 ? 5 : maxrow > 100 ? 4 : maxrow > 10 ? 3 : 2;   /* index digits + space */
     int LW = iw + lw + 1;
     int avail_w = c->w - LW;
     if (avail_w < 4) { LW = 0; avail_w = c->w; }
@@ -119,8 +120,12 @@ static void heatmap_draw(ViewCtx *c) {
         Crt_set(w, CA_TITLE);
         char head_s[32] = "";
         if (c->tv.ndim == 4) snprintf(head_s, sizeof head_s, ", head %d of %d", c->head, c->tv.dims[1]);
-        int used = View_printf(w, y, c->x, c->w, "%s[b=%d%s] rows t (T=%d) x cols %d..%d of %d%s%s", name, c->b, head_s, rows, c->col0,
-                               c->col0 + nv - 1, cols, c->which_name[0] ? "  " : "", c->which_name);
+        int used = c->full_rows > 0
+                       ? View_printf(w, y, c->x, c->w, "%s  rows %d..%d of %d x cols %d..%d of %d", name, c->row_base + c->row0,
+                                     c->row_base + c->row0 + (half ? rows : nrows_vis) - 1, c->full_rows, c->col_base + c->col0,
+                                     c->col_base + c->col0 + nv - 1, c->full_cols)
+                       : View_printf(w, y, c->x, c->w, "%s[b=%d%s] rows t (T=%d) x cols %d..%d of %d%s%s", name, c->b, head_s, rows, c->col0,
+                                     c->col0 + nv - 1, cols, c->which_name[0] ? "  " : "", c->which_name);
         Crt_set(w, CA_NORMAL);
         int lx = c->x + used + 2;
         if (c->x + c->w - lx >= 20) View_legend(w, y, lx, c->x + c->w - lx, k, k == SCALE_DIV ? -amax : lo, k == SCALE_DIV ? amax : hi);
@@ -134,7 +139,7 @@ static void heatmap_draw(ViewCtx *c) {
             int col = c->col0 + j;
             if (col % step == 0 || col == c->col) {
                 char b[12];
-                snprintf(b, sizeof b, "%d", col);
+                snprintf(b, sizeof b, "%d", c->col_base + col);
                 int xx = c->x + LW + j * cw;
                 if (col == c->col) Crt_set(w, CA_CURSOR);
                 if (xx + (int)strlen(b) <= c->x + c->w) View_text(w, y, xx, (int)strlen(b), b, 0);
@@ -156,7 +161,7 @@ static void heatmap_draw(ViewCtx *c) {
                 int cur = (r0 == c->pos || r1 == c->pos);
                 int pad = r0 >= nvalid;
                 Crt_set(w, cur ? CA_CURSOR : pad ? CA_PAD : CA_DIM);
-                View_printf(w, yy, c->x, iw, "%*d", iw - 1, half && r1 == c->pos ? r1 : r0);
+                View_printf(w, yy, c->x, iw, "%*d", iw - 1, c->row_base + (half && r1 == c->pos ? r1 : r0));
                 Crt_set(w, pad ? CA_PAD : cur ? CA_TITLE : CA_NORMAL);
                 char lab[2 * VIEW_LABEL + 4];
                 if (half && r1 < rows)
@@ -223,17 +228,38 @@ static void heatmap_draw(ViewCtx *c) {
         }
         Crt_set(w, CA_CURSOR);
         /* a 4-D tensor (B,h,T,d) is indexed [b,head,t,col], as the attention view does */
-        int used = c->tv.ndim == 4 ? View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d,%d] = %.6g", name, c->b, c->head, r, col, v)
-                                   : View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d] = %.6g", name, c->b, r, col, v);
-        Crt_set(w, CA_NORMAL);
-        View_printf(w, fy, c->x + used, c->w - used, "  at t=%d \"%s\"   row norm |%s[t]| = %.4g   row min %.4g max %.4g",
-                    r, TokenTable_label(c->tok, c->b, r), name, sqrt(ss), rlo, rhi);
+        if (c->full_rows > 0) {   /* a weight: its place in the whole matrix, nothing about tokens */
+            Crt_set(w, CA_CURSOR);
+            int u = View_printf(w, fy, c->x, c->w, "%s[%d,%d] = %.6g", name, c->row_base + r, c->col_base + col, v);
+            Crt_set(w, CA_NORMAL);
+            if (c->which_name[0]) View_printf(w, fy, c->x + u, c->w - u, "   %s", c->which_name);
+        } else {
+            int used = c->tv.ndim == 4 ? View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d,%d] = %.6g", name, c->b, c->head, r, col, v)
+                                       : View_printf(w, fy, c->x, c->w, "%s[%d,%d,%d] = %.6g", name, c->b, r, col, v);
+            Crt_set(w, CA_NORMAL);
+            /* as much of it as fits whole: the position, the row's norm, its min and max */
+            char at[VIEW_LABEL + 32], nrm[64], mm[64];
+            snprintf(at, sizeof at, "  at t=%d \"%s\"", r, TokenTable_label(c->tok, c->b, r));
+            snprintf(nrm, sizeof nrm, "   row norm |%s[t]| = %.4g", name, sqrt(ss));
+            snprintf(mm, sizeof mm, "   row min %.4g max %.4g", rlo, rhi);
+            const char *parts[3] = {at, nrm, mm};
+            int x = c->x + used;
+            for (int i = 0; i < 3; i++) {
+                int pw = View_width(parts[i]);
+                if (x + pw > c->x + c->w) break;
+                x += View_text(w, fy, x, pw, parts[i], 0);
+            }
+        }
     }
     if (foot >= 2) {
         Crt_set(w, CA_DIM);
-        View_printf(w, fy + 1, c->x, c->w, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions",
-                    crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
-                    (k == SCALE_DIV ? "blue < 0 < orange." : "dark = low, bright = high."));
+        const char *legend = crt.mode == CRT_MONO ? (k == SCALE_DIV ? "shade = |value|, underlined/- = negative." : "shade = value.") :
+                             (k == SCALE_DIV ? "blue < 0 < orange." : "dark = low, bright = high.");
+        char line[256];
+        snprintf(line, sizeof line, "%s  < > move the cursor over columns, PgUp/PgDn by a page, Home/End;  , . (Tab) move over positions", legend);
+        if (c->full_rows > 0) snprintf(line, sizeof line, "%s  < > column  PgUp PgDn page  Home End  , . Tab row", legend);
+        else if (View_width(line) > c->w) snprintf(line, sizeof line, "%s  < > column  PgUp PgDn page  Home End  , . position", legend);
+        View_text(w, fy + 1, c->x, c->w, line, 1);
         Crt_set(w, CA_NORMAL);
     }
 }

@@ -1,6 +1,6 @@
 /* lens_grid.c - the logit lens: for every block l and position t, the residual stream
  * after block l read as if it were the model's last hidden state,
- *     lens[l][t] = softmax(final_norm(x_l[t]) @ W_lmᵀ),
+ *     lens[l][t] = softmax(final_norm(x_l[t]) @ W_lm),
  * shown as a grid (block 1 at the top, the last block at the bottom) of each cell's top-1
  * token and its probability, so the prediction can be watched forming layer by layer. The
  * last block's row is the model's own prediction. Under the grid: the token that actually
@@ -13,12 +13,39 @@
 
 #define LAB_W 9   /* "block 12 " */
 
+static void label_of(const InspectCtx *ic, int id, char *buf, size_t cap);
+
+/* The widest token near the selected position: the column headers' and the best guesses'
+ * computed so far (a long token widens the cells rather than being cut). */
+static int widest_near(const InspectCtx *ic) {
+    const ViewCtx *c = &ic->vc;
+    int wmax = 0, kc = ic->lens_k_cell > 0 ? ic->lens_k_cell : 1;
+    int t0 = c->pos - 16 < 0 ? 0 : c->pos - 16, t1 = c->pos + 16 > ic->len ? ic->len : c->pos + 16;
+    for (int t = t0; t < t1; t++) {
+        int w = View_width(TokenTable_label(c->tok, c->b, t)) + 1 + (t >= 100 ? 3 : t >= 10 ? 2 : 1);   /* "12 ␣named" */
+        if (w - 5 > wmax) wmax = w - 5;   /* the header has room for the percent's columns */
+        for (int l = 0; l < ic->L && ic->lens_p && ic->lens_id; l++) {
+            size_t at = ((size_t)l * ic->lens_ls + t) * kc;
+            if (ic->lens_p[at] < 0 || ic->lens_id[at] < 0) continue;
+            char lab[VIEW_LABEL];
+            label_of(ic, ic->lens_id[at], lab, sizeof lab);
+            int lw = View_width(lab);
+            if (lw > wmax) wmax = lw;
+        }
+    }
+    return wmax;
+}
+
 static int cell_width(const InspectCtx *ic) {
     int zoom = ic->vc.zoom < 1 ? 1 : ic->vc.zoom;
     int room = ic->vc.w - LAB_W;
     int n = ic->len > 0 ? ic->len : 1;
     int cw = room / n;
-    int lo = 8 + 4 * (zoom - 1), hi = 16 + 8 * (zoom - 1);
+    /* at least room for an 8-column token and "100%" (at 80 columns: five positions a page),
+     * wider for a longer token nearby, up to 22 */
+    int lo = 14 + 4 * (zoom - 1), hi = 22 + 8 * (zoom - 1);
+    int need = widest_near(ic) + 6;   /* token, blank, "100%", the gap */
+    if (need > lo) lo = need > hi ? hi : need;
     if (cw < lo) cw = lo;
     if (cw > hi) cw = hi;
     return cw;
@@ -139,7 +166,7 @@ static void lens_draw(ViewCtx *c) {
     View_printf(w, y++, c->x, c->w, "logit lens, row b=%d: what each block would predict if it were the last one", c->b);
     if (head == 3) {
         Crt_set(w, CA_MATHS);
-        View_printf(w, y++, c->x, c->w, "cell = top-%d of softmax(norm_f(x after block l, at t) @ W_lmᵀ) and p", cl);
+        View_printf(w, y++, c->x, c->w, "cell = top-%d of softmax(norm_f(x after block l, at t) @ W_lm) and p", cl);
     }
     /* column headers: the token at each position */
     Crt_set(w, CA_DIM);

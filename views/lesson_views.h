@@ -10,7 +10,7 @@
  *                      and one output entry as a row · column dot product (drawn with View_dot)
  *   View_softmax_demo  softmax done naively (exp overflows to inf, inf/inf = NaN) beside the
  *                      max-subtracted way, for the lesson's examples and the real logits
- *   View_temperature   softmax(logits / T) for a temperature slider: argmax when T is low,
+ *   View_temperature   softmax(logits / τ) for a temperature slider: argmax when τ is low,
  *                      near uniform when it is high
  *   View_ce_table      cross-entropy for every position: Q[c], -log Q[c], rank, with the
  *                      lesson's marks 0 (sure and right) and log V (uniform guessing)
@@ -94,7 +94,7 @@ typedef struct NearCtx {
 
 typedef struct MatmulCtx {
     ViewCtx vc;
-    char x_name[24], w_name[24], out_name[24];  /* "x", "Eᵀ" / "W_cls", "logits" */
+    char x_name[24], w_name[24], out_name[24];  /* "x", "W_lm", "logits" */
     int B, T, D, V;
     int b, t, v;
     char v_label[VIEW_LABEL], t_label[VIEW_LABEL];
@@ -135,7 +135,7 @@ typedef struct TempCtx {
     char label[LESSON_MAXROWS][VIEW_LABEL];
     float logit[LESSON_MAXROWS], p[LESSON_MAXROWS];   /* p at this temperature */
     double entropy, log_v, top_p;
-    float demo_p[3];         /* softmax([2,1,0] / T) */
+    float demo_p[3];         /* softmax([2,1,0] / τ) */
     char where[96];          /* "after t=5 \"␣fun\" (row b=0)" */
 } TempCtx;
 

@@ -99,9 +99,25 @@ static void next_draw(ViewCtx *c) {
     int full = -1;
     for (int b = 0; b < tt->B && ctx > 0; b++)
         if (tt->len[b] >= ctx) { full = b; break; }
+    /* the rule that picked it: argmax, or a draw with the sampler's settings */
+    const int sampled = c->sample_temperature > 0;
+    const int cut = sampled && ((c->sample_top_k > 0) || (c->sample_top_p > 0 && c->sample_top_p < 1));
+    const int tau1 = !sampled || (c->sample_temperature > 0.9999f && c->sample_temperature < 1.0001f);
+    char rule[160];
+    if (!sampled)
+        snprintf(rule, sizeof rule, "argmax (τ = 0, greedy)");
+    else {
+        char kk[24] = "top-k off", pp[24] = "top-p off";
+        if (c->sample_top_k > 0) snprintf(kk, sizeof kk, "top-k %d", c->sample_top_k);
+        if (c->sample_top_p > 0 && c->sample_top_p < 1) snprintf(pp, sizeof pp, "top-p %.2f", c->sample_top_p);
+        snprintf(rule, sizeof rule, "sampled, τ %.2f · %s · %s · seed %llu", c->sample_temperature, kk, pp, c->sample_seed);
+    }
     Crt_set(w, CA_TITLE);
-    View_printf(w, y++, c->x, c->w, "next token for each row, from its last position's probabilities (%s)",
-                c->sample_temperature > 0 ? "sampled" : "argmax");
+    char title[240];
+    snprintf(title, sizeof title, "next token: %s, from each row's last position", rule);
+    if (sampled && View_width(title) > c->w) snprintf(title, sizeof title, "next token: %s", rule);   /* 80 columns: the rule alone */
+    if (sampled) View_text(w, y++, c->x, c->w, title, 1);
+    else View_printf(w, y++, c->x, c->w, "next token for each row, from its last position: %s", rule);
     Crt_set(w, CA_NORMAL);
     y++;
     for (int b = 0; b < tt->B && y + 1 < bottom; b++) {
@@ -138,12 +154,27 @@ static void next_draw(ViewCtx *c) {
         y++;
         if (y < bottom && c->next_id[b] >= 0) {
             Crt_set(w, CA_DIM);
+            /* where the token stood: its rank and probability in the model's own distribution;
+             * when sampled, on the (otherwise blank) line below: its probability at τ and the
+             * chance of this draw after top-k / top-p renormalised */
+            char stood[160];
+            int o = snprintf(stood, sizeof stood, "id %d · rank %d", c->next_id[b], c->next_rank[b]);
+            if (c->cfg && o > 0 && (size_t)o < sizeof stood) o += snprintf(stood + o, sizeof stood - (size_t)o, " of %d", c->cfg->vocab_size);
+            if (o > 0 && (size_t)o < sizeof stood) snprintf(stood + o, sizeof stood - (size_t)o, " · p %.2f%%", 100.0 * c->next_prob[b]);
             if (full >= 0)   /* nothing will be appended, to this row or any */
-                View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d%s", c->next_id[b], 100.0 * c->next_prob[b], n - 1,
-                            n >= ctx ? "; the context is full" : "");
+                View_printf(w, y, c->x + 7, c->w - 7, "%s · after t=%d%s", stood, n - 1, n >= ctx ? "; the context is full" : "");
             else
-                View_printf(w, y, c->x + 7, c->w - 7, "id %d, p = %.2f%%, after t=%d; next it becomes t=%d", c->next_id[b],
-                            100.0 * c->next_prob[b], n - 1, n);
+                View_printf(w, y, c->x + 7, c->w - 7, "%s · after t=%d, becomes t=%d", stood, n - 1, n);
+            if (sampled && y + 1 < bottom) {
+                char at[64] = "";
+                if (!tau1) snprintf(at, sizeof at, "at τ %.2f: p %.2f%%", c->sample_temperature, 100.0 * c->next_prob_tau[b]);
+                if (cut)
+                    View_printf(w, y + 1, c->x + 7, c->w - 7, "%s%safter the cut: drawn with %.2f%%", at, at[0] ? " · " : "", 100.0 * c->next_pick_prob[b]);
+                else if (at[0])
+                    View_printf(w, y + 1, c->x + 7, c->w - 7, "%s, the chance of this draw", at);
+                else
+                    View_printf(w, y + 1, c->x + 7, c->w - 7, "at τ 1 the draw follows p itself: %.2f%%", 100.0 * c->next_pick_prob[b]);
+            }
             Crt_set(w, CA_NORMAL);
         }
         y += 2;

@@ -1,4 +1,4 @@
-/* temperature.c - softmax(logits / T) on a slider: a low temperature sharpens the
+/* temperature.c - softmax(logits / τ) on a slider: a low temperature sharpens the
  * distribution towards the argmax (one-hot), a high one flattens it towards uniform (1/V
  * each). Bars are relative to the top probability, so a flat distribution shows as equal
  * bars; the entropy says how far it is between 0 (argmax) and log V (uniform). */
@@ -14,7 +14,7 @@ static void slider(WINDOW *w, int y, int x, int width, double t, double tmin, do
     if (f < 0) f = 0;
     if (f > 1) f = 1;
     int pos = (int)(f * (width - 1) + 0.5);
-    double f1 = (0 - log(tmin)) / (log(tmax) - log(tmin));   /* where T = 1 sits */
+    double f1 = (0 - log(tmin)) / (log(tmax) - log(tmin));   /* where τ = 1 sits */
     int one = (int)(f1 * (width - 1) + 0.5);
     for (int i = 0; i < width; i++) {
         Crt_set(w, i == pos ? CA_CURSOR : i <= pos ? CA_BAR : CA_DIM);
@@ -32,12 +32,12 @@ static void temperature_draw(ViewCtx *vc) {
     int y = vc->y;
     const int bottom = vc->y + vc->h, X = vc->x, W = vc->w;
     Crt_set(w, CA_TITLE);
-    int used = View_printf(w, y, X, W, "p = softmax(logits / T)   T = %.2f", c->temp);
+    int used = View_printf(w, y, X, W, "p = softmax(logits / τ)   τ = %.2f", c->temp);
     Crt_set(w, CA_DIM);
     if (used + 4 < W) View_printf(w, y, X + used + 3, W - used - 3, "%s", c->where);
     Crt_set(w, CA_NORMAL);
     y++;
-    /* the slider: log scale, T = 1 (the model's own distribution) marked */
+    /* the slider: log scale, τ = 1 (the model's own distribution) marked */
     if (y + 1 < bottom) {
         char lo[16], hi[16];
         snprintf(lo, sizeof lo, "%g", c->tmin);
@@ -46,7 +46,7 @@ static void temperature_draw(ViewCtx *vc) {
         if (sw > 60) sw = 60;
         int sx = X + 8;
         Crt_set(w, CA_DIM);
-        View_printf(w, y, X, 8, "T %5s ", lo);
+        View_printf(w, y, X, 8, "τ %5s ", lo);
         slider(w, y, sx, sw, c->temp, c->tmin, c->tmax);
         Crt_set(w, CA_DIM);
         View_printf(w, y, sx + sw, W - (sx + sw - X), " %s", hi);
@@ -54,7 +54,7 @@ static void temperature_draw(ViewCtx *vc) {
         View_text(w, y, sx, 8, "argmax", 0);
         double f1 = (0 - log(c->tmin)) / (log(c->tmax) - log(c->tmin));
         int one = sx + (int)(f1 * (sw - 1) + 0.5);
-        View_text(w, y, one - 1, 3, "T=1", 0);
+        View_text(w, y, one - 1, 3, "τ=1", 0);
         View_text(w, y, sx + sw - 7, 7, "uniform", 0);
         Crt_set(w, CA_NORMAL);
         y++;
@@ -63,7 +63,7 @@ static void temperature_draw(ViewCtx *vc) {
     int lw = View_label_width(c->label, c->n, 8, 18);
     if (y < bottom) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, X, W, "%3s  %-*s %9s %9s   bars: relative to the top one", "#", lw, "token", "logit", "p at T");
+        View_printf(w, y++, X, W, "%3s  %-*s %9s %9s   bars: relative to the top one", "#", lw, "token", "logit", "p at τ");
         Crt_set(w, CA_NORMAL);
     }
     const int foot = 2;
@@ -95,12 +95,12 @@ static void temperature_draw(ViewCtx *vc) {
         Crt_set(w, CA_NORMAL);
     }
     if (fy + 1 < bottom) {
-        View_printf(w, fy + 1, X, W, "the lesson's [2, 1, 0] at this T:  p = [%.3f, %.3f, %.3f]", c->demo_p[0], c->demo_p[1], c->demo_p[2]);
+        View_printf(w, fy + 1, X, W, "the lesson's [2, 1, 0] at this τ:  p = [%.3f, %.3f, %.3f]", c->demo_p[0], c->demo_p[1], c->demo_p[2]);
     }
 }
 
 static const char *const temperature_help[] = {
-    "t T  ↑ ↓         temperature up / down (log steps);  Home: back to T = 1",
+    "t T  ↑ ↓         temperature up / down (log steps);  Home: back to τ = 1",
     NULL,
 };
 

@@ -208,9 +208,12 @@ static void tokens_draw(ViewCtx *c) {
         y++;
     }
     Crt_set(w, CA_DIM);
-    if (c->h >= 4)
-        View_printf(w, c->y + c->h - 1, c->x, c->w, ", . choose a token   b batch row   e edit the prompt%s%.24s%s",
-                    c->bos_name ? "   (" : "", c->bos_name ? c->bos_name : "", c->bos_name ? " = BOS, added in front)" : "");
+    if (c->h >= 4) {
+        char bos[64] = "";
+        if (c->bos_name) snprintf(bos, sizeof bos, "(%.24s = BOS, added in front)", c->bos_name);
+        const char *items[] = {", . choose a token", "b batch row", "e edit the prompt", bos};
+        View_items(w, c->y + c->h - 1, c->x, c->w, items, 4);
+    }
     Crt_set(w, CA_NORMAL);
 }
 

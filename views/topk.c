@@ -127,12 +127,16 @@ static void topk_draw(ViewCtx *c) {
         return;
     }
     if (y < bottom) {
+        /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
+        double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
         Crt_set(w, CA_MATHS);
-        if (temp != 1)
-            View_printf(w, y++, c->x, c->w, "p = softmax((logits - max) / %.2f),  max logit = %.4f is subtracted first", temp, c->max_logit);
+        if (c->show_logits)   /* station 5: the matmul's result, before any softmax */
+            View_printf(w, y++, c->x, c->w, "logits[%d,%d,v] = x[%d,%d,:] · W_lm[:,v] (D=%d products summed), for all V=%d v", c->b, c->pos,
+                        c->b, c->pos, c->cfg ? c->cfg->dim : 0, c->cfg ? c->cfg->vocab_size : 0);
+        else if (temp != 1)
+            View_printf(w, y++, c->x, c->w, "p = exp((logit - max) / τ) / Z,  Z = Σ exp(..) = %.4g,  max logit = %.4f", z, c->max_logit);
         else
-            View_printf(w, y++, c->x, c->w, "p = softmax(logits - max),  max logit = %.4f is subtracted first: exp(0) = 1, nothing overflows",
-                        c->max_logit);
+            View_printf(w, y++, c->x, c->w, "p = exp(logit - max) / Z,  Z = Σ exp(..) = %.4g,  max logit = %.4f", z, c->max_logit);
         Crt_set(w, CA_NORMAL);
     }
     /* table: rank  token  logit  logit-max  prob  bar */
@@ -143,8 +147,9 @@ static void topk_draw(ViewCtx *c) {
     if (bw > 60 * zoom) bw = 60 * zoom;
     if (y < bottom) {
         Crt_set(w, CA_DIM);
-        View_printf(w, y++, c->x, c->w, "%3s %-*s %9s %10s %10s %7s", "#", lw, "token", "logit", "logit-max",
-                    temp != 1 ? "exp(../T)" : "exp(..)", "prob");
+        if (c->show_logits) View_printf(w, y++, c->x, c->w, "%3s %-*s %9s", "#", lw, "token", "logit");
+        else View_printf(w, y++, c->x, c->w, "%3s %-*s %9s %10s %10s %7s", "#", lw, "token", "logit", "logit-max",
+                         temp != 1 ? "exp(../τ)" : "exp(..)", "prob");
         Crt_set(w, CA_NORMAL);
     }
     int rh = zoom >= 2 && y + c->n_topk * 2 <= bottom - foot ? 2 : 1;
@@ -161,6 +166,11 @@ static void topk_draw(ViewCtx *c) {
         View_text(w, y, c->x + 4, lw, lab, 1);
         Crt_set(w, c->show_logits ? CA_TITLE : CA_NORMAL);
         View_printf(w, y, c->x + 4 + lw + 1, 9, "%9.4f", t->logit);
+        if (c->show_logits) {   /* station 5 shows the scores alone: the softmax is station 6 */
+            Crt_set(w, CA_NORMAL);
+            y += rh;
+            continue;
+        }
         Crt_set(w, CA_DIM);
         View_printf(w, y, c->x + 4 + lw + 11, 10, "%10.4f", t->logit - c->max_logit);
         View_printf(w, y, c->x + 4 + lw + 22, 10, "%10.4f", exp((t->logit - c->max_logit) / temp));
@@ -189,12 +199,22 @@ static void topk_draw(ViewCtx *c) {
         Crt_set(w, CA_MATHS);
         /* p = exp(l - max) / Z, and the top token has l = max, so Z = 1 / p(top) */
         double z = c->topk[0].prob > 0 ? 1.0 / c->topk[0].prob : 0;
-        View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f  entropy H = %.3f nats (uniform: log V = %.2f)   Z = sum of exp = %.4g   top %d hold %.1f%%",
-                    c->prob_sum, c->entropy, lv, z, c->n_topk, 100.0 * shown_sum);
+        if (c->show_logits)
+            View_printf(w, fy, c->x, c->w, "largest logit %.4f: scores, not probabilities yet (station 6 makes them)",
+                        c->max_logit);
+        else {
+            char s1[64], s2[96], s3[48], s4[48];   /* as many whole parts as fit */
+            snprintf(s1, sizeof s1, "sum of p over all V = %.4f", c->prob_sum);
+            snprintf(s2, sizeof s2, "entropy H = %.3f nats (uniform: log V = %.2f)", c->entropy, lv);
+            snprintf(s3, sizeof s3, " Z = sum of exp = %.4g", z);
+            snprintf(s4, sizeof s4, " top %d hold %.1f%%", c->n_topk, 100.0 * shown_sum);
+            const char *parts[] = {s1, s2, s3, s4};
+            View_items(w, fy, c->x, c->w, parts, 4);
+        }
         Crt_set(w, CA_NORMAL);
         if (foot >= 2) {
             Crt_set(w, CA_DIM);
-            View_printf(w, fy + 1, c->x, c->w, "k/K more/fewer rows   t/T temperature %.2f   , . position   b batch row", temp);
+            View_printf(w, fy + 1, c->x, c->w, "k/K more/fewer rows   t/T τ %.2f   , . position   b batch row", temp);
             Crt_set(w, CA_NORMAL);
         }
     }

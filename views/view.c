@@ -199,3 +199,16 @@ int View_legend(WINDOW *w, int y, int x, int maxw, ScaleKind k, double lo, doubl
     Crt_set(w, CA_NORMAL);
     return la + lb + bar + 2;
 }
+
+int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int n) {
+    int used = 0;
+    for (int i = 0; i < n; i++) {
+        if (!items[i] || !items[i][0]) continue;
+        int iw = View_width(items[i]);
+        if (used == 0) { used = View_text(w, y, x, maxw, items[i], 1); continue; }
+        if (used + 2 + iw > maxw) continue;   /* a shorter one after it may still fit */
+        used += View_text(w, y, x + used, 2, "  ", 0);
+        used += View_text(w, y, x + used, iw, items[i], 0);
+    }
+    return used;
+}

@@ -80,6 +80,9 @@ typedef struct ViewCtx {
     int all_heads;            /* attention: grid of all heads */
     int col, col0;            /* cursor column, first visible column (kept in range by the view) */
     int row0;                 /* first visible row when T does not fit */
+    /* heatmap of a window of a larger matrix (the walk's weights view, W): the window's first
+     * row and column in it and its whole size, for the labels; full_rows 0: no window */
+    int row_base, col_base, full_rows, full_cols;
     int page;                 /* large print: the page shown when the big text does not fit (PgDn PgUp) */
     int n_pages;              /* out: how many pages the view needed (1: it all fits) */
 
@@ -90,11 +93,17 @@ typedef struct ViewCtx {
     double max_logit, prob_sum, entropy, log_v;
     float temperature;        /* of the top-k view (1 = the model's own distribution) */
     float sample_temperature; /* of the sampler that picks the next token (0 = argmax) */
+    int sample_top_k;         /* its top-k (0 = off) */
+    float sample_top_p;       /* its top-p (0 or 1 = off) */
+    unsigned long long sample_seed; /* the seed its generator started from */
     int show_logits;          /* LM head: emphasise logits; softmax: probabilities */
 
     /* next token */
     int next_id[SW_MAX_B];
-    float next_prob[SW_MAX_B];
+    float next_prob[SW_MAX_B];      /* at τ = 1 */
+    int next_rank[SW_MAX_B];        /* 1 = the most probable */
+    float next_prob_tau[SW_MAX_B];  /* at the sampler's τ (before top-k and top-p cut) */
+    float next_pick_prob[SW_MAX_B]; /* the chance the sampler had of picking it (1 when greedy) */
     char next_label[SW_MAX_B][VIEW_LABEL];
 
     /* shape strip */
@@ -114,6 +123,7 @@ typedef struct ViewClass {
 } ViewClass;
 
 extern const ViewClass View_shape_strip, View_tokens, View_heatmap, View_attention, View_topk, View_next_token;
+extern const ViewClass View_attn_text;   /* attention on the text (the walk's v) */
 
 /* The view that draws a station kind's picture. */
 const ViewClass *View_for(ViewKind k);
@@ -131,6 +141,10 @@ int View_text(WINDOW *w, int y, int x, int maxw, const char *s, int ellipsis);
 int View_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *s);
 /* Columns for n token labels shown in quotes: the widest label + 2, within [min, max]. */
 int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max);
+/* Items (key hints) two spaces apart at (y,x), in order, leaving out any that does not fit
+ * whole in maxw (the first always shows, cut with '…' only when it alone is too wide).
+ * Returns columns used. */
+int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int n);
 /* printf then View_text */
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Blank the context's rectangle. */

@@ -1,0 +1,259 @@
+/* test_record.c - demo files (app/record.c): parse, write and read back; refusals of bad lines,
+ * long lines, text that is not UTF-8 and NUL bytes, each in one message naming the file and
+ * the line; the safe write (no writing through a symbolic link, no temporary file left). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "app/record.h"
+#include "tests/check.h"
+
+static int parse(Demo *d, const char *text, size_t n, char *err) {
+    Demo_init(d);
+    return Demo_parse(d, text, n, "demo.txt", err, 256);
+}
+
+/* the text refused, with the message holding every want */
+static void refused(const char *name, const char *text, size_t n, const char *want1, const char *want2) {
+    Demo d;
+    char err[256] = "";
+    int rc = parse(&d, text, n, err);
+    int ok = rc != 0 && strstr(err, "demo.txt") && strstr(err, want1) && (!want2 || strstr(err, want2)) && !strchr(err, '\n');
+    expect(ok, name, "rc %d, message \"%s\"", rc, err);
+    Demo_free(&d);
+}
+
+static int count_files(const char *dir) {
+    DIR *dd = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    if (!dd) return -1;
+    while ((e = readdir(dd)) != NULL)
+        if (e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))) n++;
+    closedir(dd);
+    return n;
+}
+
+int main(void) {
+    /* ---- a demo as a person writes it ---- */
+    const char *text =
+        "# the cat and the dog\n"
+        "prompt The cat sat on the mat\n"
+        "prompt   two\\nlines \\\\ and C:\\path\r\n"
+        "model stories260K\n"
+        "station 3.1.f\n"
+        "top-k 5\n"
+        "large on\n"
+        "tour off\n"
+        "seed 7\n"
+        "\n"
+        "keys\n"
+        "right\n"
+        "  enter  \n"
+        "# a comment among the keys\n"
+        "g\n"
+        "space\n"
+        "hash\n"
+        "U+00E9\n"
+        "type hé!\n";
+    Demo d;
+    char err[256] = "";
+    int rc = parse(&d, text, strlen(text), err);
+    expect(rc == 0, "record: a hand-written demo parses", "%s", err);
+    if (rc == 0) {
+        expect(d.n_prompts == 2 && strcmp(d.prompts[0], "The cat sat on the mat") == 0, "record: the first prompt", "%d '%s'", d.n_prompts, d.n_prompts ? d.prompts[0] : "");
+        expect(d.n_prompts == 2 && strcmp(d.prompts[1], "  two\nlines \\ and C:\\path") == 0, "record: escapes \\n \\\\ decoded, other backslashes kept, CRLF cut",
+               "'%s'", d.n_prompts > 1 ? d.prompts[1] : "");
+        expect(d.model && strcmp(d.model, "stories260K") == 0 && strcmp(d.station, "3.1.f") == 0 && d.top_k == 5 && d.large == 1 && d.tour == 0 && d.seed == 7,
+               "record: the options", "model %s station %s top-k %d large %d tour %d seed %llu", d.model ? d.model : "-", d.station, d.top_k, d.large, d.tour, d.seed);
+        int want[] = {DK_RIGHT, DK_ENTER, 'g', ' ', '#', 0xE9, 'h', 0xE9, '!'};
+        int nw = (int)(sizeof want / sizeof *want), same = d.n_keys == nw;
+        for (int i = 0; same && i < nw; i++) same = d.keys[i].code == want[i];
+        expect(same, "record: the keys (names, a character, U+XXXX, type TEXT)", "%d keys", d.n_keys);
+        expect(d.n_keys > 1 && d.keys[0].line == 12 && d.keys[1].line == 13, "record: each key knows its line", "%d %d", d.keys[0].line, d.n_keys > 1 ? d.keys[1].line : 0);
+
+        /* ---- format and read back: the same demo ---- */
+        size_t n;
+        char *out = Demo_format(&d, &n);
+        Demo e;
+        char err2[256] = "";
+        int rc2 = out ? parse(&e, out, n, err2) : -1;
+        int same2 = rc2 == 0 && e.n_prompts == d.n_prompts && e.n_keys == d.n_keys && e.top_k == d.top_k && e.large == d.large &&
+                    e.tour == d.tour && e.seed == d.seed && strcmp(e.station, d.station) == 0 && e.model && strcmp(e.model, d.model) == 0;
+        for (int i = 0; same2 && i < d.n_prompts; i++) same2 = strcmp(e.prompts[i], d.prompts[i]) == 0;
+        for (int i = 0; same2 && i < d.n_keys; i++) same2 = e.keys[i].code == d.keys[i].code;
+        expect(same2, "record: written and read back, the same prompts, options and keys", "rc %d %s", rc2, err2);
+        expect(out && strstr(out, "\nright\nenter\ng\nspace\nhash\nU+00E9\nh\nU+00E9\n!\n"), "record: one key per line, by name", "%s", out ? out : "(null)");
+        if (rc2 == 0) Demo_free(&e);
+        free(out);
+        Demo_free(&d);
+    }
+
+    /* ---- every key name reads back as itself ---- */
+    int all = 1;
+    int codes[] = {DK_RIGHT, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE, DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1, DK_DELETE,
+                   ' ', '#', 'a', 'Z', '?', '=', 0x263A, 0x10FFFF, 27, 1, 21};   /* 1, 21: Ctrl-A, Ctrl-U in the editor */
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
+        char name[32];
+        Demo_key_name(codes[i], name, sizeof name);
+        if (Demo_key_from_name(name) != codes[i]) { all = 0; fail("record: key name round trip", "%#x -> '%s' -> %#x", codes[i], name, Demo_key_from_name(name)); }
+    }
+    if (all) pass("record: every key's name reads back as the key");
+
+    /* ---- refusals ---- */
+    refused("record: an unknown line", "prompt a\nvolume 11\n", 19, "line 2", "volume");
+    refused("record: an unknown key", "keys\nright\nsideways\n", 20, "line 3", "sideways");
+    refused("record: a bad option value", "top-k 500\n", 10, "line 1", "top-k");
+    refused("record: large takes on/off", "large maybe\n", 12, "line 1", "on or off");
+    refused("record: a station that is not a number", "station ../../etc\n", 18, "line 1", "station");
+    refused("record: U+D800 (a surrogate) is no key", "keys\nU+D800\n", 12, "line 2", "U+D800");
+    refused("record: U+110000 is no key", "keys\nU+110000\n", 14, "line 2", NULL);
+    refused("record: U+0000 is no key", "keys\nU+0000\n", 12, "line 2", NULL);
+    refused("record: nine prompts", "prompt 1\nprompt 2\nprompt 3\nprompt 4\nprompt 5\nprompt 6\nprompt 7\nprompt 8\nprompt 9\n", 81, "line 9", "8");
+    {
+        const char nul[] = "prompt a\nprompt b\0c\n";
+        refused("record: a NUL byte, named by line and column", nul, sizeof nul - 1, "line 2", "NUL byte at column 9");
+        const char bad8[] = "prompt caf\xc3\n";          /* a cut sequence */
+        refused("record: a cut UTF-8 sequence", bad8, sizeof bad8 - 1, "line 1", "not UTF-8");
+        const char over[] = "prompt \xc0\xaf\n";          /* an overlong '/' */
+        refused("record: an overlong UTF-8 form", over, sizeof over - 1, "line 1", "0xC0");
+        const char sur[] = "keys\ntype \xed\xa0\x80\n";   /* a surrogate in UTF-8 */
+        refused("record: a UTF-8 surrogate", sur, sizeof sur - 1, "line 2", "not UTF-8");
+        const char lone[] = "keys\n\x80\n";
+        refused("record: a stray continuation byte", lone, sizeof lone - 1, "line 2", "0x80");
+        const char ctl[] = "keys\ntype a\x1b[2Jb\n";
+        refused("record: `type` with an escape sequence in it", ctl, sizeof ctl - 1, "line 2", "control");
+        const char pctl[] = "prompt hi\x1b]0;title\x07\n";
+        refused("record: a prompt with a terminal escape in it", pctl, sizeof pctl - 1, "line 1", "U+001B");
+        const char c1[] = "prompt a\xc2\x9b" "2J\n";   /* U+009B, the one-character CSI */
+        refused("record: a C1 control character", c1, sizeof c1 - 1, "line 1", "U+009B");
+    }
+    {
+        size_t n = DEMO_LINE_MAX + 100;
+        char *big = malloc(n + 32);
+        strcpy(big, "prompt ok\nprompt ");
+        size_t o = strlen(big);
+        memset(big + o, 'x', n - o);
+        big[n] = '\n';
+        refused("record: a line over DEMO_LINE_MAX bytes", big, n + 1, "line 2", "longer than");
+        /* exactly DEMO_LINE_MAX bytes is still a line */
+        memset(big, 'y', DEMO_LINE_MAX + 1);
+        memcpy(big, "prompt ", 7);
+        big[DEMO_LINE_MAX] = '\n';
+        Demo d2;
+        char e2[256] = "";
+        int r = parse(&d2, big, DEMO_LINE_MAX + 1, e2);
+        expect(r == 0 && d2.n_prompts == 1 && strlen(d2.prompts[0]) == DEMO_LINE_MAX - 7, "record: a line of exactly DEMO_LINE_MAX bytes is read", "%s", e2);
+        if (r == 0) Demo_free(&d2);
+        free(big);
+    }
+    {
+        /* more keys than DEMO_MAX_KEYS: refused, not grown without end */
+        size_t n = 5 + (size_t)(DEMO_MAX_KEYS + 1) * 2;
+        char *many = malloc(n + 1);
+        memcpy(many, "keys\n", 5);
+        for (size_t i = 5; i < n; i += 2) { many[i] = 'g'; many[i + 1] = '\n'; }
+        refused("record: more keys than DEMO_MAX_KEYS", many, n, "more than", NULL);
+        free(many);
+    }
+    {
+        /* every byte value alone on a key line: parsed or refused, never a crash */
+        int ok = 1;
+        for (int b = 0; b < 256; b++) {
+            char t[8] = "keys\n";
+            t[5] = (char)b;
+            t[6] = '\n';
+            Demo d3;
+            char e3[256] = "";
+            int r = parse(&d3, t, 7, e3);
+            if (r == 0) Demo_free(&d3);
+            else if (!strstr(e3, "demo.txt")) ok = 0;
+        }
+        expect(ok, "record: every single byte as a key line is read or refused by name", " ");
+    }
+
+    /* ---- the example demo in docs/demos reads ---- */
+    {
+        Demo ex;
+        char e4[512] = "";
+        Demo_init(&ex);
+        int r = Demo_load(&ex, "docs/demos/cat-and-dog.txt", e4, sizeof e4);
+        expect(r == 0 && ex.n_prompts == 2 && strcmp(ex.prompts[1], "The dog sat on the mat") == 0 && ex.tour == 1 && ex.n_keys >= 10,
+               "record: docs/demos/cat-and-dog.txt reads (two prompts, the tour, its keys)", "%s", e4);
+        if (r == 0) Demo_free(&ex);
+    }
+
+    /* ---- files: load, the safe write ---- */
+    char dir[] = "/tmp/sw_test_record_XXXXXX";
+    if (!mkdtemp(dir)) { fail("record: a temporary folder", "%s", strerror(errno)); return check_done(); }
+    char path[256], link_path[256], victim[256];
+    snprintf(path, sizeof path, "%s/demo.txt", dir);
+    snprintf(link_path, sizeof link_path, "%s/link.txt", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    Demo w;
+    Demo_init(&w);
+    Demo_add_prompt(&w, "The cat sat on the mat");
+    Demo_add_prompt(&w, "The dog sat on the mat");
+    Demo_add_key(&w, DK_RIGHT, 0);
+    Demo_add_key(&w, 'D', 0);
+    w.tour = 1;
+    rc = Demo_save(&w, path, err, sizeof err);
+    expect(rc == 0, "record: saved to a new file", "%s", err);
+    expect(count_files(dir) == 1, "record: no temporary file left beside it", "%d files", count_files(dir));
+    Demo r;
+    Demo_init(&r);
+    rc = Demo_load(&r, path, err, sizeof err);
+    expect(rc == 0 && r.n_prompts == 2 && r.n_keys == 2 && r.keys[1].code == 'D' && r.tour == 1, "record: loaded back", "%s", err);
+    if (rc == 0) Demo_free(&r);
+    rc = Demo_save(&w, path, err, sizeof err);
+    expect(rc == 0, "record: saved over an existing demo", "%s", err);
+    /* a symbolic link as the target is refused, and what it points at is untouched */
+    FILE *f = fopen(victim, "w");
+    if (f) { fputs("keep me\n", f); fclose(f); }
+    if (symlink(victim, link_path) == 0) {
+        rc = Demo_save(&w, link_path, err, sizeof err);
+        char back[32] = "";
+        f = fopen(victim, "r");
+        if (f) { if (!fgets(back, sizeof back, f)) back[0] = 0; fclose(f); }
+        expect(rc != 0 && strstr(err, "symbolic link") && strcmp(back, "keep me\n") == 0, "record: a symbolic link as the target is refused, its target untouched",
+               "rc %d '%s' '%s'", rc, err, back);
+        Demo_init(&r);
+        rc = Demo_load(&r, link_path, err, sizeof err);
+        expect(rc != 0 && strstr(err, "link.txt") && strstr(err, "line 1"), "record: reading a demo through a link still checks its text", "rc %d %s", rc, err);
+        if (rc == 0) Demo_free(&r);
+    } else {
+        skip("record: symbolic link", "%s", strerror(errno));
+    }
+    rc = Demo_save(&w, dir, err, sizeof err);
+    expect(rc != 0 && strstr(err, "not a regular file"), "record: a folder as the target is refused", "rc %d %s", rc, err);
+    char nodir[300];
+    snprintf(nodir, sizeof nodir, "%s/no/such/demo.txt", dir);
+    rc = Demo_save(&w, nodir, err, sizeof err);
+    expect(rc != 0 && strstr(err, "does not exist"), "record: a missing folder is refused", "rc %d %s", rc, err);
+    Demo_init(&r);
+    rc = Demo_load(&r, dir, err, sizeof err);
+    expect(rc != 0 && strstr(err, "folder"), "record: loading a folder is refused", "rc %d %s", rc, err);
+    if (rc == 0) Demo_free(&r);
+    Demo_init(&r);
+    rc = Demo_load(&r, nodir, err, sizeof err);
+    expect(rc != 0 && strstr(err, "No such file"), "record: loading a missing file is refused", "rc %d %s", rc, err);
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    if (mkfifo(fifo, 0600) == 0) {
+        Demo_init(&r);
+        rc = Demo_load(&r, fifo, err, sizeof err);
+        expect(rc != 0 && strstr(err, "not a regular file"), "record: a FIFO is refused without blocking", "rc %d %s", rc, err);
+        unlink(fifo);
+    }
+    Demo_free(&w);
+    unlink(path);
+    unlink(link_path);
+    unlink(victim);
+    rmdir(dir);
+    return check_done();
+}
