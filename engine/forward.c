@@ -85,7 +85,7 @@ static void rows_job(void *ctx, int job, int slot) {
 }
 
 static void rows_add(RowsRun *r, float *y, const Linear *W, const float *bias) {
-    int units = FEW_BLOCK_FLOATS / W->in;
+    int units = FEW_BLOCK_FLOATS / W->in / 4 * 4;   /* whole groups of the kernels' 4 rows */
     if (units < 8) units = 8;
     RowsMat *mm = &r->m[r->nm++];
     mm->W = W; mm->y = y; mm->bias = bias; mm->units = units; mm->first_job = r->jobs;
