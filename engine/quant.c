@@ -952,11 +952,13 @@ static void dot_rows_chunk(int type, const void *rows, size_t row_bytes, int nro
  * without, 11-27 GB/s with (a busy shared machine; the ranges of repeated runs). Rows of
  * PF_LONG bytes or more (F32 rows of 768 weights and up) are long streams the hardware
  * prefetcher follows: on AMD EPYC Zen 3 (2 threads, GPT-2's F32 generation, four alternating
- * rounds of 40 steps) software prefetch there measured 0-10% slower than none. And with the
- * AVX2 kernels (Zen 3, which has no AVX-512) it is slower for short rows too: llama-Q8_0
- * generation, three alternating rounds of 40 steps, 13.7-14.5 ms a token (mean) without, 15.1-
- * 20.8 ms with (chunks of 1-8 KB, 1-4 ahead: all slower). So it is used with AVX-512 only,
- * where it was measured. */
+ * rounds of 40 steps) software prefetch there measured 0-10% slower than none. With the AVX2
+ * kernels (Zen 3, which has no AVX-512) the chunk itself is requested right before it is
+ * computed instead (all its cache lines in flight at once, rather than as the loop reaches
+ * them): llama-Q8_0 generation, three alternating rounds of 40 steps, 14.9-18.4 ms a token
+ * (mean) so, 19.1-22.7 ms two chunks ahead, 22.4-26.7 ms before these changes (chunks of
+ * 1-8 KB, 1-4 ahead: all slower than the chunk itself). Two ahead stays for AVX-512, where it
+ * was measured. */
 enum { PF_CHUNK = 2048, PF_AHEAD = 2, PF_LONG = 3072 };
 
 void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y) {
@@ -968,10 +970,10 @@ void Quant_dot_rows_n(int type, const void *rows, size_t row_bytes, int nrows, c
                       int64_t n, float *y, size_t ldy) {
     const uint8_t *p = rows;
     const int ch = row_bytes >= PF_CHUNK ? 4 : (int)((PF_CHUNK / row_bytes + 3) / 4 * 4);
-    const int pf = row_bytes < PF_LONG && Quant_simd_active() == 2;
+    const int ahead = Quant_simd_active() == 2 ? PF_AHEAD : 0;   /* chunks ahead; 0: this one */
     for (int r0 = 0; r0 < nrows; r0 += ch) {
         const int k = nrows - r0 < ch ? nrows - r0 : ch;
-        for (int d = r0 == 0 ? 1 : PF_AHEAD; d <= PF_AHEAD && pf; d++) {   /* at the start, the chunks before it too */
+        for (int d = r0 == 0 && ahead ? 1 : ahead; d <= ahead && row_bytes < PF_LONG; d++) {   /* at the start, the chunks before it too */
             const int a0 = r0 + d * ch;
             if (a0 >= nrows) break;
             const size_t nb = (size_t)(nrows - a0 < ch ? nrows - a0 : ch) * row_bytes;
