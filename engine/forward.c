@@ -129,6 +129,21 @@ static void linear_quant(float *y, const float *x, int N, const Linear *W, const
     free(f.scratch);
 }
 
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } FewRows;
+static void few_rows_block(void *ctx, int job, int slot) {
+    const FewRows *f = ctx;
+    const Linear *W = f->W;
+    const int u0 = job * f->units, nu = W->out - u0 < f->units ? W->out - u0 : f->units;
+    for (int n = 0; n < f->N; n++) {
+        const float *xn = f->x + (size_t)n * W->in;
+        float *yn = f->y + (size_t)n * W->out + u0;
+        if (W->out_major)   /* W (out,in): rows u0.. of W */
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, nu, W->in, 1.0f, W->w + (size_t)u0 * W->in, W->in, xn, 1, f->beta, yn, 1);
+        else                /* W (in,out): columns u0.. of W */
+            cblas_sgemv(CblasRowMajor, CblasTrans, W->in, nu, 1.0f, W->w + u0, W->out, xn, 1, f->beta, yn, 1);
+    }
+}
+
 /* A big sgemm while this thread holds the pool (OpenBLAS single-threaded meanwhile): the
  * output columns go in blocks over the pool's threads, each block one sgemm of all N rows. */
 typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } ColsRun;
@@ -166,12 +181,14 @@ static void linear(float *y, const float *x, int N, const Linear *W, const float
         for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
         beta = 1.0f;
     }
-    if (N == 1) {
-        /* one row without the SIMD kernels: a matrix-vector product reads each weight once */
-        if (W->out_major)
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, W->out, W->in, 1.0f, W->w, W->in, x, 1, beta, y, 1);
-        else
-            cblas_sgemv(CblasRowMajor, CblasTrans, W->in, W->out, 1.0f, W->w, W->out, x, 1, beta, y, 1);
+    if (N < FEW_ROWS) {
+        /* W (in,out), or no SIMD kernels: blocks of output units on the pool's threads (OpenBLAS
+         * is single-threaded in a pass), each block meeting every row of x (one sgemv each)
+         * while it is in L2, so W is read once */
+        int units = FEW_BLOCK_FLOATS / W->in;
+        if (units < 8) units = 8;
+        FewRows f = { y, x, N, units, W, beta };
+        Pool_run((W->out + units - 1) / units, 0, few_rows_block, &f);
         return;
     }
     if (Pool_mine()) {
