@@ -16,6 +16,9 @@
  * spins of the caller waiting for the last helper before it yields. */
 enum { POOL_MAX = 16, HELPER_SPIN = 4000, HELPER_YIELD = 50, CALLER_SPIN = 20000 };
 
+/* Pool_enter's nesting in this thread: > 0 while it holds the pool */
+static _Thread_local int t_depth;
+
 static struct {
     pthread_mutex_t run;         /* held by the one caller using the helpers */
     pthread_mutex_t mu;          /* guards sleeping and starting */
@@ -32,10 +35,7 @@ static struct {
     int parts, n;                /* written before gen is bumped */
     PoolFn fn;
     void *ctx;
-    /* Pool_enter */
-    pthread_t owner;
-    _Atomic int owned;
-    int depth, blas;
+    int blas;                    /* OpenBLAS's threads before Pool_enter (the holder's) */
 } P = { .run = PTHREAD_MUTEX_INITIALIZER, .mu = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER };
 
 static inline void relax(void) {
@@ -95,7 +95,7 @@ void Pool_set_threads(int n) {
 
 int Pool_threads(void) {
     int n = P.nthreads > 0 ? P.nthreads : openblas_get_num_threads();
-    if (atomic_load(&P.owned) && pthread_equal(P.owner, pthread_self())) n = P.nthreads > 0 ? P.nthreads : P.blas;
+    if (t_depth > 0) n = P.nthreads > 0 ? P.nthreads : P.blas;
     return n < 1 ? 1 : n > POOL_MAX ? POOL_MAX : n;
 }
 
@@ -113,24 +113,19 @@ static int ensure_helpers(int want) {
     return have < want ? have : want;
 }
 
-static int held_by_me(void) {
-    return atomic_load(&P.owned) && pthread_equal(P.owner, pthread_self());
-}
+static int held_by_me(void) { return t_depth > 0; }
 
 int Pool_enter(void) {
-    if (held_by_me()) { P.depth++; return 1; }
+    if (held_by_me()) { t_depth++; return 1; }
     if (pthread_mutex_trylock(&P.run) != 0) return 0;
-    P.owner = pthread_self();
-    P.depth = 1;
     P.blas = openblas_get_num_threads();
-    atomic_store(&P.owned, 1);
+    t_depth = 1;
     if (P.blas > 1) openblas_set_num_threads(1);
     return 1;
 }
 
 void Pool_leave(int entered) {
-    if (!entered || !held_by_me() || --P.depth > 0) return;
-    atomic_store(&P.owned, 0);
+    if (!entered || !held_by_me() || --t_depth > 0) return;
     if (P.blas > 1) openblas_set_num_threads(P.blas);
     pthread_mutex_unlock(&P.run);
 }
