@@ -184,8 +184,13 @@ static void linear(float *y, const float *x, int N, const Linear *W, const float
     if (N < FEW_ROWS) {
         /* W (in,out), or no SIMD kernels: blocks of output units on the pool's threads (OpenBLAS
          * is single-threaded in a pass), each block meeting every row of x (one sgemv each)
-         * while it is in L2, so W is read once */
+         * while it is in L2, so W is read once. One row: a few wide blocks instead, so that
+         * each of W's rows is read in long runs */
         int units = FEW_BLOCK_FLOATS / W->in;
+        if (N == 1) {
+            const int th = Pool_threads();
+            units = ((W->out + 2 * th - 1) / (2 * th) + 63) / 64 * 64;
+        }
         if (units < 8) units = 8;
         FewRows f = { y, x, N, units, W, beta };
         Pool_run((W->out + units - 1) / units, 0, few_rows_block, &f);
