@@ -401,3 +401,13 @@ void Crt_text_on(WINDOW *w, int y, int x, int width, ScaleKind k, double v, cons
     }
     wattr_set(w, A_NORMAL, 0, &(int){0});
 }
+
+void Crt_box(WINDOW *w, int y0, int x0, int h, int wd) {
+    if (h < 2 || wd < 2) return;
+    for (int x = 1; x < wd - 1; x++) { mvwaddnwstr(w, y0, x0 + x, L"─", 1); mvwaddnwstr(w, y0 + h - 1, x0 + x, L"─", 1); }
+    for (int y = 1; y < h - 1; y++) { mvwaddnwstr(w, y0 + y, x0, L"│", 1); mvwaddnwstr(w, y0 + y, x0 + wd - 1, L"│", 1); }
+    mvwaddnwstr(w, y0, x0, L"┌", 1);
+    mvwaddnwstr(w, y0, x0 + wd - 1, L"┐", 1);
+    mvwaddnwstr(w, y0 + h - 1, x0, L"└", 1);
+    mvwaddnwstr(w, y0 + h - 1, x0 + wd - 1, L"┘", 1);
+}

@@ -66,6 +66,9 @@ const wchar_t *Crt_shade(double mag);
 
 /* Draw width cells at (y,x) filled with the value's colour (or shade in mono). */
 void Crt_fill(WINDOW *w, int y, int x, int width, ScaleKind k, double v);
+/* a frame of box-drawing lines around the rectangle y0..y0+h-1, x0..x0+w-1 (in the current
+ * attribute; the inside is left as it is) */
+void Crt_box(WINDOW *w, int y0, int x0, int h, int wd);
 /* Two values in one character cell: top half fg, bottom half bg ('▀'). has_bot 0: bottom empty. */
 void Crt_half(WINDOW *w, int y, int x, int width, ScaleKind k, double vtop, double vbot, int has_bot);
 /* Text drawn over a value's colour (mono: text plain/reverse by magnitude). */

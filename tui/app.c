@@ -511,12 +511,7 @@ static void draw_help(App *a) {
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) mvwaddch(w, y0 + y, x0 + x, ' ');
     Crt_set(w, CA_TITLE);
-    for (int x = 1; x < bw - 1; x++) { mvwaddnwstr(w, y0, x0 + x, L"─", 1); mvwaddnwstr(w, y0 + bh - 1, x0 + x, L"─", 1); }
-    for (int y = 1; y < bh - 1; y++) { mvwaddnwstr(w, y0 + y, x0, L"│", 1); mvwaddnwstr(w, y0 + y, x0 + bw - 1, L"│", 1); }
-    mvwaddnwstr(w, y0, x0, L"┌", 1);
-    mvwaddnwstr(w, y0, x0 + bw - 1, L"┐", 1);
-    mvwaddnwstr(w, y0 + bh - 1, x0, L"└", 1);
-    mvwaddnwstr(w, y0 + bh - 1, x0 + bw - 1, L"┘", 1);
+    Crt_box(w, y0, x0, bh, bw);
     View_text(w, y0, x0 + 2, bw - 4, " shapewalk keys ", 0);
     View_text(w, y0 + bh - 1, x0 + 2, bw - 4, n > inner ? " ↑ ↓ scroll · any other key closes " : " any key closes ", 0);
     for (int i = 0; i < inner && a->help_scroll + i < n; i++) {

@@ -8,15 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void frame(WINDOW *w, int y0, int x0, int bh, int bw) {
-    for (int x = 1; x < bw - 1; x++) { mvwaddnwstr(w, y0, x0 + x, L"─", 1); mvwaddnwstr(w, y0 + bh - 1, x0 + x, L"─", 1); }
-    for (int y = 1; y < bh - 1; y++) { mvwaddnwstr(w, y0 + y, x0, L"│", 1); mvwaddnwstr(w, y0 + y, x0 + bw - 1, L"│", 1); }
-    mvwaddnwstr(w, y0, x0, L"┌", 1);
-    mvwaddnwstr(w, y0, x0 + bw - 1, L"┐", 1);
-    mvwaddnwstr(w, y0 + bh - 1, x0, L"└", 1);
-    mvwaddnwstr(w, y0 + bh - 1, x0 + bw - 1, L"┘", 1);
-}
-
 /* lines a text of width tw takes in iw columns, at most 2 */
 static int lines_of(int tw, int iw) { return tw > iw ? 2 : 1; }
 
@@ -29,7 +20,7 @@ static void explain_draw(ViewCtx *vc) {
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) mvwaddch(w, y0 + y, x0 + x, ' ');
     Crt_set(w, CA_TITLE);
-    frame(w, y0, x0, bh, bw);
+    Crt_box(w, y0, x0, bh, bw);
     char top[EXPLAIN_COLS + 64];
     snprintf(top, sizeof top, " how was this made? %s ", ec->where ? ec->where : "");
     View_text(w, y0, x0 + 2, bw - 4, top, 1);
