@@ -78,6 +78,7 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: on the top token's column (432)" 'column 432 = token ","'
     tui_keys '?'
     expect_screen "help: ? lists W" "W                the station's weights as heatmaps"
+    tui_keys Down Down Down   # the help's screens list grew (D, the legend): v is a few lines further down
     expect_screen "help: ? lists v" "v                attention steps: attention on the text"
     tui_keys Escape
     expect_quit "weights: q quits with status 0"
