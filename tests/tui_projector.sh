@@ -74,7 +74,7 @@ expect_quit "large: q quits with status 0"
 
 # ---------- compare (=) ----------
 tui_start 200 60 -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG"
-expect_screen "compare: the walk opens" "0 tokenize · station 1/9"
+expect_screen "compare: the walk opens" "0 tokenize · station 0 of 0..7"
 tui_keys =
 expect_screen "compare: = opens it" "compare b=0 with b=1 at 0 tokenize"
 expect_screen "compare: the differing position named (ids 3797 / 3290)" "1 position differs, first t=1: \"␣cat\" (3797) in b=0, \"␣dog\" (3290) in b=1"
@@ -100,12 +100,12 @@ expect_screen "compare: PgDn pages both lists" "of 20, page 2/"
 tui_keys X
 expect_screen "compare: X swaps the rows" "compare b=1 with b=0 at 6 softmax"
 tui_keys Escape
-expect_screen "compare: Esc back to the walk" "6 softmax · station 8/9"
+expect_screen "compare: Esc back to the walk" "6 softmax · station 6 of 0..7"
 expect_quit "compare: q quits with status 0"
 
 # one prompt: compare says how to get two
 tui_start 100 30 -- --model "$GPT2" --prompt "$CAT"
-expect_screen "compare one row: the walk opens" "0 tokenize · station 1/9"
+expect_screen "compare one row: the walk opens" "0 tokenize · station 0 of 0..7"
 tui_keys =
 expect_screen "compare one row: says how to add a second prompt" "Press n to add a row"
 expect_quit "compare one row: q quits with status 0"
@@ -129,7 +129,7 @@ expect_quit "compare paged: q quits with status 0"
 # ---------- high contrast: c in the walk and the lesson, --contrast ----------
 has_black_bg() { tui_screen_e | grep -q '48;5;16m'; }
 tui_start 120 40 -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG"
-expect_screen "contrast: the walk opens" "0 tokenize · station 1/9"
+expect_screen "contrast: the walk opens" "0 tokenize · station 0 of 0..7"
 # the run's own status line ("ran 2 prompts") first, so it does not replace c's
 expect_screen "contrast: the run is done" "ran 2 prompts"
 if has_black_bg; then tui_fail "contrast: black background before c"; else echo "PASS: $TUI_NAME: contrast: normal colours at first"; fi
@@ -157,7 +157,7 @@ expect_screen "contrast: and c turns it off in the walk" "normal colours (c: hig
 expect_quit "contrast: q quits with status 0"
 
 tui_start 100 30 -- --model "$GPT2" --prompt "$CAT" --contrast
-expect_screen "--contrast: the walk opens" "0 tokenize · station 1/9"
+expect_screen "--contrast: the walk opens" "0 tokenize · station 0 of 0..7"
 if tui_poll 3 has_black_bg; then echo "PASS: $TUI_NAME: --contrast: black background from the start"; else tui_fail "--contrast: no black background"; fi
 expect_quit "--contrast: q quits with status 0"
 
@@ -177,7 +177,7 @@ for term in xterm xterm-16color; do
     if ! env $TI_ENV infocmp "$term" >/dev/null 2>&1; then echo "SKIP: $TUI_NAME: $term: no terminfo entry"; continue; fi
     # shellcheck disable=SC2086
     tui_start 120 40 TERM="$term" $TI_ENV -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG"
-    expect_screen "$term: the walk shows text" "0 tokenize · station 1/9"
+    expect_screen "$term: the walk shows text" "0 tokenize · station 0 of 0..7"
     tui_keys 3 . 1 . f Enter
     expect_screen "$term: the attention map" "query t (down) x key t (across)"
     if tui_screen_e | grep -q '\[[0-9;]*[34]8;5;'; then
@@ -194,7 +194,7 @@ done
 rm -rf "$TI_DIR"
 
 tui_start 120 40 -- --model "$GPT2" --prompt "$CAT" --prompt "$DOG" --mono --large
-expect_screen "mono: the walk shows text" "0 tokenize · station 1/9"
+expect_screen "mono: the walk shows text" "0 tokenize · station 0 of 0..7"
 expect_screen "mono: big chips" "its id is below (large print)"
 tui_keys = 3 . 1 . f Enter
 expect_screen "mono: the compare screen" "b=1 minus b=0"

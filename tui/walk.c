@@ -293,9 +293,9 @@ static void walk_draw(App *a, void *self, int y, int h) {
         Crt_set(w, CA_NORMAL);
     }
     int room = bottom - y;
-    int ex_lines = room >= 14 ? 2 : 1;
+    int ex_lines = WalkSee_shown(&wk->see, s) ? 0 : room >= 14 ? 2 : 1;   /* W, v: their picture takes the room */
     y += View_wrap(w, y, 0, W, ex_lines, info->explain);
-    if (room >= 20 && y < bottom) {
+    if (ex_lines && room >= 20 && y < bottom) {
         Crt_set(w, CA_DIM);
         char note[256];
         snprintf(note, sizeof note, "Notice: %s", info->notice);

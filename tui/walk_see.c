@@ -192,6 +192,10 @@ int WalkSee_key(App *a, WalkSee *s, StationRef st, int ch) {
     return 0;
 }
 
+int WalkSee_shown(const WalkSee *s, StationRef st) {
+    return (s->w_on && same_station(s->w_st, st)) || (s->v_on && same_station(s->v_st, st));
+}
+
 int WalkSee_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c) {
     if (s->w_on && !same_station(s->w_st, st)) s->w_on = 0;
     if (s->v_on && !same_station(s->v_st, st)) s->v_on = 0;

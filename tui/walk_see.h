@@ -28,6 +28,8 @@ typedef struct {
 
 /* Keys W and v, and while one is shown the keys that move in it. 1 when used. */
 int WalkSee_key(App *a, WalkSee *s, StationRef st, int ch);
+/* 1 when W or v shows its picture at station st. */
+int WalkSee_shown(const WalkSee *s, StationRef st);
 /* Draws the picture in (c->y .. c->y+c->h) when one is on at station st: 1, else 0. */
 int WalkSee_draw(App *a, WalkSee *s, StationRef st, ViewCtx *c);
 

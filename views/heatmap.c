@@ -164,7 +164,9 @@ static void heatmap_draw(ViewCtx *c) {
                 View_printf(w, yy, c->x, iw, "%*d", iw - 1, c->row_base + (half && r1 == c->pos ? r1 : r0));
                 Crt_set(w, pad ? CA_PAD : cur ? CA_TITLE : CA_NORMAL);
                 char lab[2 * VIEW_LABEL + 4];
-                if (half && r1 < rows)
+                if (c->full_rows > 0)   /* a weight's rows are numbers, not tokens */
+                    lab[0] = 0;
+                else if (half && r1 < rows)
                     snprintf(lab, sizeof lab, "%s/%s", r0 < nvalid ? TokenTable_label(c->tok, c->b, r0) : "pad",
                              r1 < nvalid ? TokenTable_label(c->tok, c->b, r1) : "pad");
                 else
