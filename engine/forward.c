@@ -7,9 +7,10 @@
  *
  * The positions to compute are PACKED: N rows, row n being token position pos[n] of prompt
  * row[n]. A whole prompt pass packs all B*T real positions (padding is never computed); a
- * generation step packs one new position per prompt. Every matmul is one cblas_sgemm over
- * all N rows (one sgemv for one row; for 2..15 rows, sgemv over cache-sized blocks of W, see
- * linear()). Attention runs per (prompt, head), the heads side by side on the pool's threads,
+ * generation step packs one new position per prompt. Every matmul of 16 rows or more is
+ * cblas_sgemm over all N rows (its output columns shared out over the pool's threads); below,
+ * the fused dot kernels read W once for all rows (see linear()). Attention runs per (prompt,
+ * head), the heads side by side on the pool's threads,
  * as two sgemms against that prompt's keys and values, which live in the KV cache, so a
  * generation step only computes its new rows.
  */
@@ -39,15 +40,96 @@ typedef struct {
 
 /* ---------------------------------------------------------------- small maths */
 
-/* A few rows, y (N,out) = x (N,in) @ W for 1 < N < FEW_ROWS (short prompts; the B prompts'
- * new tokens when generating). OpenBLAS's sgemm packs all of W on every call, which at so few
- * rows costs more than the maths (2x slower at N=2), and N separate sgemv calls would read W
- * N times. So W goes in blocks of output units small enough to stay in a core's L2 cache; each
- * block meets every row of x (one sgemv each) while it is cached, and W is read from memory
- * once. The blocks are shared out over the pool's threads (engine/pool.c). */
-enum { FEW_ROWS = 16, FEW_BLOCK_FLOATS = 64 << 10 };   /* sgemm wins from 16 rows on; a block is 256 KB */
-typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } FewRows;
+/* Few rows: y (N,out) = x (N,in) @ W (+ bias) for N < FEW_ROWS (generation: one new token per
+ * prompt; short prompts). OpenBLAS's sgemm packs all of W on every call, which at so few rows
+ * costs more than the maths, and N separate sgemv calls would read W N times. So W goes in
+ * blocks of output units (jobs on the pool's threads, engine/pool.c); the fused dot kernels
+ * (engine/quant.c, several weight rows a pass over x) meet every row of x with a few weight
+ * rows while those are in L1, and W is read from memory once. The same route takes quantized
+ * rows (W->type a ggml type): they are never turned into a float matrix as a whole. Several
+ * matrices that read the same x (q, k, v; gate and up) go in ONE run of the pool. */
+enum { FEW_ROWS = 16, FEW_BLOCK_FLOATS = 64 << 10 };   /* sgemm wins from 16 rows on; a block is 256 KB of F32 */
+enum { QROWS = 4 };        /* quantized: more rows than this dequantize a block for one sgemm */
+enum { ROWS_MAX_MATS = 3, ROWS_CHUNK = 256 };
+typedef struct { const Linear *W; float *y; const float *bias; int units, first_job; } RowsMat;
+typedef struct { const float *x; int N, nm, jobs; RowsMat m[ROWS_MAX_MATS]; } RowsRun;
 
+/* The rows route: quantized (or odd-address) rows up to QROWS rows of x; F32 (out,in) rows
+ * below FEW_ROWS when the CPU has the SIMD kernels (else OpenBLAS's sgemv is faster). */
+static int rows_route(const Linear *W, int N) {
+    if (!W->w) return N <= QROWS;
+    return W->out_major && N < FEW_ROWS && Quant_simd_active() >= 1;
+}
+
+static void rows_job(void *ctx, int job, int slot) {
+    const RowsRun *r = ctx;
+    int i = 0;
+    while (i + 1 < r->nm && job >= r->m[i + 1].first_job) i++;
+    const RowsMat *mm = &r->m[i];
+    const Linear *W = mm->W;
+    const int type = W->w ? QT_F32 : W->type;
+    const size_t rb = W->w ? sizeof(float) * (size_t)W->in : W->row_bytes;
+    const uint8_t *base = W->w ? (const uint8_t *)W->w : (const uint8_t *)W->q;
+    const int u0 = (job - mm->first_job) * mm->units, nu = W->out - u0 < mm->units ? W->out - u0 : mm->units;
+    float tmp[FEW_ROWS * ROWS_CHUNK];
+    for (int c = 0; c < nu; c += ROWS_CHUNK) {
+        const int k = nu - c < ROWS_CHUNK ? nu - c : ROWS_CHUNK;
+        Quant_dot_rows_n(type, base + (size_t)(u0 + c) * rb, rb, k, r->x, (size_t)W->in, r->N, W->in, tmp, ROWS_CHUNK);
+        for (int n = 0; n < r->N; n++) {
+            float *yn = mm->y + (size_t)n * W->out + u0 + c;
+            const float *tn = tmp + (size_t)n * ROWS_CHUNK;
+            if (mm->bias) for (int u = 0; u < k; u++) yn[u] = tn[u] + mm->bias[u0 + c + u];
+            else memcpy(yn, tn, sizeof(float) * (size_t)k);
+        }
+    }
+}
+
+static void rows_add(RowsRun *r, float *y, const Linear *W, const float *bias) {
+    int units = FEW_BLOCK_FLOATS / W->in / 4 * 4;   /* whole groups of the kernels' 4 rows */
+    if (units < 8) units = 8;
+    RowsMat *mm = &r->m[r->nm++];
+    mm->W = W; mm->y = y; mm->bias = bias; mm->units = units; mm->first_job = r->jobs;
+    r->jobs += (W->out + units - 1) / units;
+}
+
+/* More rows than QROWS of quantized weights (a prompt): each job dequantizes a block of output
+ * units into the job's scratch (nu,in) floats, which meets all N rows of x in one sgemm,
+ * y[:, u0:u0+nu] = x @ blockᵀ: the dequantization is paid once per weight, the maths runs at
+ * sgemm speed. The numbers are float x times the weights as ggml dequantizes them. */
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float *scratch; size_t each; int add; } QuantRows;
+
+static void quant_rows_block(void *ctx, int job, int slot) {
+    const QuantRows *f = ctx;
+    const Linear *W = f->W;
+    const int u0 = job * f->units, nu = W->out - u0 < f->units ? W->out - u0 : f->units;
+    const uint8_t *rows = (const uint8_t *)W->q + (size_t)u0 * W->row_bytes;
+    float *blk = f->scratch + (size_t)slot * f->each;
+    for (int u = 0; u < nu; u++) Quant_dequant_row(W->type, rows + (size_t)u * W->row_bytes, blk + (size_t)u * W->in, W->in);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f->N, nu, W->in, 1.0f, f->x, W->in, blk, W->in,
+                f->add ? 1.0f : 0.0f, f->y + u0, W->out);
+}
+
+static void linear_quant(float *y, const float *x, int N, const Linear *W, const float *bias) {
+    int units = FEW_BLOCK_FLOATS / W->in;
+    if (units < 8) units = 8;
+    const int jobs = (W->out + units - 1) / units, slots = Pool_threads();
+    QuantRows f = { y, x, N, units, W, NULL, (size_t)units * W->in, bias != NULL };
+    f.scratch = malloc(sizeof(float) * f.each * (size_t)slots);
+    if (!f.scratch) {   /* no room for blocks: the dot kernels need none, a row at a time */
+        for (int n = 0; n < N; n++) {
+            RowsRun r = { x + (size_t)n * W->in, 1, 0, 0, {{0}} };
+            rows_add(&r, y + (size_t)n * W->out, W, bias);
+            Pool_run(r.jobs, 0, rows_job, &r);
+        }
+        return;
+    }
+    if (bias)
+        for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
+    Pool_run(jobs, slots, quant_rows_block, &f);
+    free(f.scratch);
+}
+
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } FewRows;
 static void few_rows_block(void *ctx, int job, int slot) {
     const FewRows *f = ctx;
     const Linear *W = f->W;
@@ -62,92 +144,80 @@ static void few_rows_block(void *ctx, int job, int slot) {
     }
 }
 
-/* Quantized weights (W->type is a ggml type, W->q its out rows of `in` weights): the rows
- * are never turned into a float matrix as a whole; each job takes a block of output units.
- *   Up to QROWS rows of x (generation, short prompts): every row of x meets the block's
- *   quantized rows through the fused dot kernels (engine/quant.c), which read each weight
- *   once from memory while the block is cached.
- *   More rows (a prompt): the block is dequantized into the job's scratch (nu,in) floats and
- *   meets all N rows of x in one sgemm, y[:, u0:u0+nu] = x @ blockᵀ: the dequantization is
- *   paid once per weight, the maths runs at sgemm speed.
- * Either way the numbers are float x times the weights as ggml dequantizes them. */
-enum { QROWS = 4 };
-typedef struct { float *y; const float *x; int N, units; const Linear *W; float *scratch; size_t each; int add; } QuantRows;
-
-static void quant_rows_block(void *ctx, int job, int slot) {
-    const QuantRows *f = ctx;
+/* A big sgemm while this thread holds the pool (OpenBLAS single-threaded meanwhile): the
+ * output columns go in blocks over the pool's threads, each block one sgemm of all N rows. */
+typedef struct { float *y; const float *x; int N, units; const Linear *W; float beta; } ColsRun;
+static void cols_job(void *ctx, int job, int slot) {
+    const ColsRun *f = ctx;
     const Linear *W = f->W;
     const int u0 = job * f->units, nu = W->out - u0 < f->units ? W->out - u0 : f->units;
-    const uint8_t *rows = (const uint8_t *)W->q + (size_t)u0 * W->row_bytes;
-    if (f->N <= QROWS) {
-        float tmp[FEW_BLOCK_FLOATS / 64];
-        for (int n = 0; n < f->N; n++) {
-            float *yn = f->y + (size_t)n * W->out + u0;
-            for (int c = 0; c < nu; c += (int)(sizeof tmp / sizeof tmp[0])) {
-                int k = nu - c < (int)(sizeof tmp / sizeof tmp[0]) ? nu - c : (int)(sizeof tmp / sizeof tmp[0]);
-                Quant_dot_rows(W->type, rows + (size_t)c * W->row_bytes, W->row_bytes, k, f->x + (size_t)n * W->in, W->in, tmp);
-                if (f->add) for (int i = 0; i < k; i++) yn[c + i] += tmp[i];
-                else memcpy(yn + c, tmp, sizeof(float) * (size_t)k);
-            }
-        }
-        return;
-    }
-    float *blk = f->scratch + (size_t)slot * f->each;
-    for (int u = 0; u < nu; u++) Quant_dequant_row(W->type, rows + (size_t)u * W->row_bytes, blk + (size_t)u * W->in, W->in);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f->N, nu, W->in, 1.0f, f->x, W->in, blk, W->in,
-                f->add ? 1.0f : 0.0f, f->y + u0, W->out);
+    if (W->out_major)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f->N, nu, W->in, 1.0f, f->x, W->in,
+                    W->w + (size_t)u0 * W->in, W->in, f->beta, f->y + u0, W->out);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, f->N, nu, W->in, 1.0f, f->x, W->in,
+                    W->w + u0, W->out, f->beta, f->y + u0, W->out);
 }
-
-static void linear_quant(float *y, const float *x, int N, const Linear *W, int add) {
-    int units = FEW_BLOCK_FLOATS / W->in;
-    if (units < 8) units = 8;
-    const int jobs = (W->out + units - 1) / units, slots = Pool_threads();
-    QuantRows f = { y, x, N, units, W, NULL, (size_t)units * W->in, add };
-    if (N > QROWS) {
-        f.scratch = malloc(sizeof(float) * f.each * (size_t)slots);
-        if (!f.scratch) {   /* no room for blocks: the dot kernels need none */
-            f.N = 1;
-            for (int n = 0; n < N; n++) {
-                f.y = y + (size_t)n * W->out;
-                f.x = x + (size_t)n * W->in;
-                Pool_run(jobs, slots, quant_rows_block, &f);
-            }
-            return;
-        }
-    }
-    Pool_run(jobs, slots, quant_rows_block, &f);
-    free(f.scratch);
-}
+/* Blocks per thread: each block packs all of x again, but on a shared machine a thread can be
+ * delayed, and smaller blocks let the other take over. Measured on AMD EPYC Zen 3 (2 vCPUs,
+ * OpenBLAS Zen kernels, load 7-11), B=1 T=256, min of 5 passes in 3 alternating rounds: 1 block
+ * per thread 720-725 ms, 2: 730-808 ms, 4: 684-702 ms. */
+enum { COLS_PER_THREAD = 4, COLS_MIN = 128, COLS_MAX = 2048 };
 
 /* y (N,out) = x (N,in) @ W (+ bias) */
 static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
+    if (rows_route(W, N)) {
+        RowsRun r = { x, N, 0, 0, {{0}} };
+        rows_add(&r, y, W, bias);
+        Pool_run(r.jobs, 0, rows_job, &r);
+        return;
+    }
+    if (!W->w) {   /* quantized (or unaligned) rows, a prompt: see linear_quant() */
+        linear_quant(y, x, N, W, bias);
+        return;
+    }
     float beta = 0.0f;
     if (bias) {
         for (int n = 0; n < N; n++) memcpy(y + (size_t)n * W->out, bias, sizeof(float) * (size_t)W->out);
         beta = 1.0f;
     }
-    if (!W->w) {   /* quantized (or unaligned) rows: see linear_quant() */
-        linear_quant(y, x, N, W, bias != NULL);
-        return;
-    }
-    if (N > 1 && N < FEW_ROWS) {
+    if (N < FEW_ROWS) {
+        /* W (in,out), or no SIMD kernels: blocks of output units on the pool's threads (OpenBLAS
+         * is single-threaded in a pass), each block meeting every row of x (one sgemv each)
+         * while it is in L2, so W is read once. One row: a few wide blocks instead, so that
+         * each of W's rows is read in long runs */
         int units = FEW_BLOCK_FLOATS / W->in;
+        if (N == 1) {
+            const int th = Pool_threads();
+            units = ((W->out + 2 * th - 1) / (2 * th) + 63) / 64 * 64;
+        }
         if (units < 8) units = 8;
         FewRows f = { y, x, N, units, W, beta };
         Pool_run((W->out + units - 1) / units, 0, few_rows_block, &f);
         return;
     }
-    if (N == 1) {
-        /* one row: a matrix-vector product reads each weight once */
-        if (W->out_major)
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, W->out, W->in, 1.0f, W->w, W->in, x, 1, beta, y, 1);
-        else
-            cblas_sgemv(CblasRowMajor, CblasTrans, W->in, W->out, 1.0f, W->w, W->out, x, 1, beta, y, 1);
+    if (Pool_mine()) {
+        const int th = Pool_threads();
+        int units = (W->out + COLS_PER_THREAD * th - 1) / (COLS_PER_THREAD * th);
+        units = (units + 31) / 32 * 32;
+        units = units < COLS_MIN ? COLS_MIN : units > COLS_MAX ? COLS_MAX : units;
+        ColsRun f = { y, x, N, units, W, beta };
+        Pool_run((W->out + units - 1) / units, 0, cols_job, &f);
         return;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, W->out_major ? CblasTrans : CblasNoTrans,
                 N, W->out, W->in, 1.0f, x, W->in, W->w, W->out_major ? W->in : W->out,
                 beta, y, W->out);
+}
+
+/* Up to ROWS_MAX_MATS matrices reading the same x: those on the rows route in one pool run. */
+static void linear_same_x(int nm, float *const *y, const float *x, int N, const Linear *const *W, const float *const *bias) {
+    RowsRun r = { x, N, 0, 0, {{0}} };
+    for (int i = 0; i < nm; i++) {
+        if (rows_route(W[i], N)) rows_add(&r, y[i], W[i], bias[i]);
+        else linear(y[i], x, N, W[i], bias[i]);
+    }
+    if (r.nm) Pool_run(r.jobs, 0, rows_job, &r);
 }
 
 /* LayerNorm over one row of D: (x - mean) / sqrt(var + eps) * w + b */
@@ -389,9 +459,10 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
         q = w->qkv; k = w->qkv + D; v = w->qkv + 2 * D; ldq = ldk = 3 * D;
     } else {
         q = w->qkv; k = w->qkv + (size_t)N * D; v = k + (size_t)N * kvd; ldq = D; ldk = kvd;
-        linear(q, w->xn, N, &lw->attn_q, lw->attn_q_b);
-        linear(k, w->xn, N, &lw->attn_k, lw->attn_k_b);
-        linear(v, w->xn, N, &lw->attn_v, lw->attn_v_b);
+        float *const ys[3] = { q, k, v };
+        const Linear *const Ws[3] = { &lw->attn_q, &lw->attn_k, &lw->attn_v };
+        const float *const bs[3] = { lw->attn_q_b, lw->attn_k_b, lw->attn_v_b };
+        linear_same_x(3, ys, w->xn, N, Ws, bs);
     }
     if (rec) {
         for (int n = 0; n < N; n++) {
@@ -450,8 +521,10 @@ static void block(Trace *t, Work *w, int l, float *x, const int *row, const int 
         linear(w->h1, w->xn, N, &lw->ffn_up, lw->ffn_up_b);
         if (rec) scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
     } else {
-        linear(w->h1, w->xn, N, &lw->ffn_gate, NULL);
-        linear(w->h3, w->xn, N, &lw->ffn_up, lw->ffn_up_b);
+        float *const ys[2] = { w->h1, w->h3 };
+        const Linear *const Ws[2] = { &lw->ffn_gate, &lw->ffn_up };
+        const float *const bs[2] = { NULL, lw->ffn_up_b };
+        linear_same_x(2, ys, w->xn, N, Ws, bs);
         if (rec) {
             scatter(t, rec->mlp_pre, w->h1, row, pos, N, F);
             scatter(t, rec->mlp_gate, w->h3, row, pos, N, F);
@@ -496,7 +569,7 @@ static void Work_free(Work *w) {
     memset(w, 0, sizeof *w);
 }
 
-int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, char *err) {
+static int forward_rows(Trace *t, const int *row, const int *pos, int N, int record, char *err) {
     const Model *m = t->m;
     const Config *c = &m->c;
     const int D = c->dim, L = c->n_layers;
@@ -564,7 +637,7 @@ int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, ch
 
 /* Recompute layer l's inner steps for every real position from the stored residual stream
  * (resid after block l-1), exactly as the prompt pass did. */
-int Forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
+static int forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
     const int D = t->m->c.dim;
     int N = 0;
     for (int b = 0; b < t->B; b++) N += t->len[b];
@@ -587,5 +660,23 @@ int Forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
 }
 
 void Forward_lm_head(const Model *m, const float *xn, int N, float *logits) {
+    const int pe = Pool_enter();
     linear(logits, xn, N, &m->lm_head, NULL);
+    Pool_leave(pe);
+}
+
+/* A pass holds the pool from start to end (engine/pool.h): OpenBLAS single-threaded, the
+ * pool's threads share out every matmul, and no run waits for the library's threads. */
+int Forward_rows(Trace *t, const int *row, const int *pos, int N, int record, char *err) {
+    const int pe = Pool_enter();
+    const int rc = forward_rows(t, row, pos, N, record, err);
+    Pool_leave(pe);
+    return rc;
+}
+
+int Forward_layer(Trace *t, int l, LayerRec *rec, char *err) {
+    const int pe = Pool_enter();
+    const int rc = forward_layer(t, l, rec, err);
+    Pool_leave(pe);
+    return rc;
 }

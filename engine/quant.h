@@ -21,8 +21,8 @@
  * return dot(dequant(row), x) in float arithmetic, within float rounding of the exact dot.
  * On x86-64 the kernels are chosen at run time from what the CPU has: AVX-512 (F+BW+VL+DQ)
  * or AVX2+FMA+F16C kernels for F32, F16, Q8_0, Q4_0, Q4_K, Q6_K (AVX2 also BF16), the other
- * types through a dequantized block and a SIMD dot; Quant_dot_rows runs Q8_0 and Q4_0 four
- * rows at a time. Elsewhere, or after Quant_set_simd(0), plain C. The build itself
+ * types through a dequantized block and a SIMD dot; Quant_dot_rows runs F32, Q8_0 and Q4_0
+ * four rows at a time. Elsewhere, or after Quant_set_simd(0), plain C. The build itself
  * stays portable (no -march): the SIMD code is compiled with target attributes.
  * Row pointers may be unaligned (GGUF data in a mapping).
  */
@@ -62,6 +62,10 @@ float Quant_dot_row(int type, const void *row, const float *x, int64_t n);
 /* y[r] = Quant_dot_row(type, rows + r * row_bytes, x, n) for r < nrows (row_bytes is the
  * stride: Quant_row_bytes of n for a matrix stored row after row). */
 void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, const float *x, int64_t n, float *y);
+/* The same for nx vectors at once, x + i * ldx into y + i * ldy (i < nx): the rows are read
+ * once for all of them (a few output rows at a time meet every x while in cache). */
+void Quant_dot_rows_n(int type, const void *rows, size_t row_bytes, int nrows, const float *x, size_t ldx, int nx,
+                      int64_t n, float *y, size_t ldy);
 
 /* The most SIMD the kernels may use: 0 plain C, 1 AVX2, 2 AVX-512 (the default: the best the
  * CPU has). For tests and measurements; returns the previous setting. Not thread-safe: set it

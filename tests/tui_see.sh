@@ -78,7 +78,9 @@ if [ -f "$STORIES" ]; then
     expect_screen "weights: on the top token's column (432)" 'column 432 = token ","'
     tui_keys '?'
     expect_screen "help: ? lists W" "W                the station's weights as heatmaps"
-    tui_keys Down Down Down   # the help's screens list grew (D, the legend): v is a few lines further down
+    # the help is longer than 24 lines: scroll (↓) until the line is on screen, at most 40 lines
+    i=0
+    while [ $i -lt 40 ] && ! tui_has "v                attention steps: attention on the text"; do tui_keys Down; sleep 0.05; i=$((i + 1)); done
     expect_screen "help: ? lists v" "v                attention steps: attention on the text"
     tui_keys Escape
     expect_quit "weights: q quits with status 0"

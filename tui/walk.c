@@ -531,7 +531,7 @@ static const char *walk_hint(App *a, void *self) {
     if (a->zoom >= 2 && w->n_pages > 1)
         return "PgDn PgUp page (large print)  ← → station  , . token  b row  = compare  z normal print  ? help  q quit";
     if (a->tour) return "Space → next stop  ← back  N presenter line  D: legend  b row  g generate  = compare  ? help  q quit";
-    return "← → station  D: legend  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
+    return "← → station  D: legend of B T D  ⏎ enter block  [ ] layer  { } head  , . token  b row  g generate  = compare  e edit  ? help  q quit";
 }
 
 const Screen Screen_walk = {
