@@ -14,7 +14,7 @@
 
 void Demo_init(Demo *d) {
     memset(d, 0, sizeof *d);
-    d->large = d->tour = -1;
+    d->large = d->tour = d->contrast = -1;
     d->temperature = d->top_p = -1;
     d->sample_top_k = -1;
 }
@@ -209,9 +209,9 @@ static int parse_line(Demo *d, char *s, int line, int *in_keys, const char *name
     } else if (strcmp(s, "top-k") == 0) {
         if (parse_num(v, 1, 64, &x) || x != (int)x) return fail(err, cap, name, line, "`top-k %.20s`: give a whole number from 1 to 64", v);
         d->top_k = (int)x;
-    } else if (strcmp(s, "large") == 0 || strcmp(s, "tour") == 0) {
+    } else if (strcmp(s, "large") == 0 || strcmp(s, "tour") == 0 || strcmp(s, "contrast") == 0) {
         if (parse_onoff(v, &on)) return fail(err, cap, name, line, "`%s %.20s`: give on or off", s, v);
-        if (s[0] == 'l') d->large = on; else d->tour = on;
+        if (s[0] == 'l') d->large = on; else if (s[0] == 't') d->tour = on; else d->contrast = on;
     } else if (strcmp(s, "temperature") == 0) {
         if (parse_num(v, 0, 100, &x)) return fail(err, cap, name, line, "`temperature %.20s`: give a number from 0 to 100", v);
         d->temperature = (float)x;
@@ -228,7 +228,7 @@ static int parse_line(Demo *d, char *s, int line, int *in_keys, const char *name
         if (!*v || *end || v[0] == '-' || errno == ERANGE) return fail(err, cap, name, line, "`seed %.30s`: give a whole number", v);
         d->seed = sd ? sd : 1;
     } else {
-        return fail(err, cap, name, line, "'%.40s' is not a demo line; lines are prompt, model, station, top-k, large, tour, temperature, top-p, sample-top-k, seed, then keys", s);
+        return fail(err, cap, name, line, "'%.40s' is not a demo line; lines are prompt, model, station, top-k, large, tour, contrast, temperature, top-p, sample-top-k, seed, then keys", s);
     }
     return 0;
 }
@@ -346,6 +346,7 @@ char *Demo_format(const Demo *d, size_t *n) {
     if (d->top_k > 0) put(&b, "top-k %d\n", d->top_k);
     if (d->large >= 0) put(&b, "large %s\n", d->large ? "on" : "off");
     if (d->tour >= 0) put(&b, "tour %s\n", d->tour ? "on" : "off");
+    if (d->contrast >= 0) put(&b, "contrast %s\n", d->contrast ? "on" : "off");
     if (d->temperature >= 0) put(&b, "temperature %.9g\n", d->temperature);
     if (d->top_p >= 0) put(&b, "top-p %.9g\n", d->top_p);
     if (d->sample_top_k >= 0) put(&b, "sample-top-k %d\n", d->sample_top_k);

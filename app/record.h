@@ -5,7 +5,7 @@
  *     # shapewalk demo            comments start with # (a whole line; blank lines are skipped)
  *     prompt The cat sat on the mat
  *     prompt The dog sat on the mat   one line each (\n \r \\ for a newline, CR, backslash)
- *     model stories260K           options: model, station, top-k, large, tour, temperature,
+ *     model stories260K           options: model, station, top-k, large, tour, contrast, temperature,
  *     station 3.1.f                        top-p, sample-top-k, seed
  *     keys                        then one key per line:
  *     right                         names (right left up down enter esc tab btab space
@@ -47,7 +47,7 @@ typedef struct Demo {
     char *model;            /* NULL: not given */
     char station[16];       /* "" : not given */
     int top_k;              /* 0: not given */
-    int large, tour;        /* -1: not given, else 0/1 */
+    int large, tour, contrast; /* -1: not given, else 0/1 */
     float temperature, top_p; /* < 0: not given */
     int sample_top_k;       /* < 0: not given */
     unsigned long long seed;/* 0: not given */

@@ -18,7 +18,7 @@ static void same(const Demo *a, const Demo *b) {
     for (int i = 0; i < a->n_prompts; i++) FZ_ASSERT(strcmp(a->prompts[i], b->prompts[i]) == 0, "prompt %d changed: '%s' / '%s'", i, a->prompts[i], b->prompts[i]);
     FZ_ASSERT((!a->model && !b->model) || (a->model && b->model && strcmp(a->model, b->model) == 0), "the model changed");
     FZ_ASSERT(strcmp(a->station, b->station) == 0, "station '%s' then '%s'", a->station, b->station);
-    FZ_ASSERT(a->top_k == b->top_k && a->large == b->large && a->tour == b->tour && a->sample_top_k == b->sample_top_k && a->seed == b->seed,
+    FZ_ASSERT(a->top_k == b->top_k && a->large == b->large && a->tour == b->tour && a->contrast == b->contrast && a->sample_top_k == b->sample_top_k && a->seed == b->seed,
               "an option changed");
     FZ_ASSERT(a->temperature == b->temperature && a->top_p == b->top_p, "temperature %g/%g top-p %g/%g", a->temperature, b->temperature, a->top_p, b->top_p);
     FZ_ASSERT(a->n_keys == b->n_keys, "keys %d then %d", a->n_keys, b->n_keys);

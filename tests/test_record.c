@@ -50,6 +50,7 @@ int main(void) {
         "top-k 5\n"
         "large on\n"
         "tour off\n"
+        "contrast on\n"
         "seed 7\n"
         "\n"
         "keys\n"
@@ -69,13 +70,13 @@ int main(void) {
         expect(d.n_prompts == 2 && strcmp(d.prompts[0], "The cat sat on the mat") == 0, "record: the first prompt", "%d '%s'", d.n_prompts, d.n_prompts ? d.prompts[0] : "");
         expect(d.n_prompts == 2 && strcmp(d.prompts[1], "  two\nlines \\ and C:\\path") == 0, "record: escapes \\n \\\\ decoded, other backslashes kept, CRLF cut",
                "'%s'", d.n_prompts > 1 ? d.prompts[1] : "");
-        expect(d.model && strcmp(d.model, "stories260K") == 0 && strcmp(d.station, "3.1.f") == 0 && d.top_k == 5 && d.large == 1 && d.tour == 0 && d.seed == 7,
+        expect(d.model && strcmp(d.model, "stories260K") == 0 && strcmp(d.station, "3.1.f") == 0 && d.top_k == 5 && d.large == 1 && d.tour == 0 && d.contrast == 1 && d.seed == 7,
                "record: the options", "model %s station %s top-k %d large %d tour %d seed %llu", d.model ? d.model : "-", d.station, d.top_k, d.large, d.tour, d.seed);
         int want[] = {DK_RIGHT, DK_ENTER, 'g', ' ', '#', 0xE9, 'h', 0xE9, '!'};
         int nw = (int)(sizeof want / sizeof *want), same = d.n_keys == nw;
         for (int i = 0; same && i < nw; i++) same = d.keys[i].code == want[i];
         expect(same, "record: the keys (names, a character, U+XXXX, type TEXT)", "%d keys", d.n_keys);
-        expect(d.n_keys > 1 && d.keys[0].line == 12 && d.keys[1].line == 13, "record: each key knows its line", "%d %d", d.keys[0].line, d.n_keys > 1 ? d.keys[1].line : 0);
+        expect(d.n_keys > 1 && d.keys[0].line == 13 && d.keys[1].line == 14, "record: each key knows its line", "%d %d", d.keys[0].line, d.n_keys > 1 ? d.keys[1].line : 0);
 
         /* ---- format and read back: the same demo ---- */
         size_t n;
@@ -84,7 +85,7 @@ int main(void) {
         char err2[256] = "";
         int rc2 = out ? parse(&e, out, n, err2) : -1;
         int same2 = rc2 == 0 && e.n_prompts == d.n_prompts && e.n_keys == d.n_keys && e.top_k == d.top_k && e.large == d.large &&
-                    e.tour == d.tour && e.seed == d.seed && strcmp(e.station, d.station) == 0 && e.model && strcmp(e.model, d.model) == 0;
+                    e.tour == d.tour && e.contrast == d.contrast && e.seed == d.seed && strcmp(e.station, d.station) == 0 && e.model && strcmp(e.model, d.model) == 0;
         for (int i = 0; same2 && i < d.n_prompts; i++) same2 = strcmp(e.prompts[i], d.prompts[i]) == 0;
         for (int i = 0; same2 && i < d.n_keys; i++) same2 = e.keys[i].code == d.keys[i].code;
         expect(same2, "record: written and read back, the same prompts, options and keys", "rc %d %s", rc2, err2);

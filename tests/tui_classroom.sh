@@ -44,6 +44,12 @@ expect_screen "lesson: the legend page follows the score" "the letters — B, T,
 expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
 expect_quit "lesson legend: q quits"
 
+# a click on the header's letters (X10 mouse encoding: ESC [ M button x+33 y+33; row 0) opens it too
+tui_start 100 30 -- --model "$STORIES"
+expect_screen "header click: the walk first" "0 tokenize"
+tui_lit "$(printf '\033[M ?!\033[M#?!')"
+expect_screen "a click on the header (L=5 D=64 ...) opens the legend" "Legend: the letters of the header"
+expect_quit "header click: q quits"
 tui_start 80 24 -- --model "$STORIES"
 tui_keys D
 expect_screen "legend at 80x24: D = 64 (dim=64), wrapped, not cut" "D = 64: the size of each token's vector, the width of the"

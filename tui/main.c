@@ -320,6 +320,7 @@ int main(int argc, char **argv) {
         if (demo.top_k > 0) o.top_k = demo.top_k;
         if (demo.large >= 0) o.large = demo.large;
         if (demo.tour >= 0) o.tour = demo.tour;
+        if (demo.contrast >= 0) o.contrast = demo.contrast;
         if (demo.temperature >= 0) o.sampler.temperature = demo.temperature;
         if (demo.top_p >= 0) o.sampler.top_p = demo.top_p;
         if (demo.sample_top_k >= 0) o.sampler.top_k = demo.sample_top_k;

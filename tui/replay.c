@@ -86,6 +86,7 @@ int Replay_start(App *a, char *err, size_t cap) {
         if (o->top_k != 10) r->rec.top_k = o->top_k;
         if (o->large) r->rec.large = 1;
         if (o->tour) r->rec.tour = 1;
+        if (o->contrast) r->rec.contrast = 1;
         if (o->sampler.temperature > 0) r->rec.temperature = o->sampler.temperature;
         if (o->sampler.top_p > 0) r->rec.top_p = o->sampler.top_p;
         if (o->sampler.top_k > 0) r->rec.sample_top_k = o->sampler.top_k;

@@ -462,6 +462,10 @@ static int walk_key_move(App *a, Walk *w, int ch) {
         if (getmouse(&ev) != OK) return 1;
         if (ev.bstate & BUTTON4_PRESSED) { move_station(a, w, -1); return 1; }
         if (ev.bstate & BUTTON5_PRESSED) { move_station(a, w, +1); return 1; }
+        if (ev.y == 0 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))) {   /* the header's letters: their legend */
+            App_open(a, &Screen_legend);
+            return 1;
+        }
         int i = View_strip_hit(&w->strip_outer, ev.y, ev.x);
         if (i >= 0) {
             if (w->in_block) leave_block(a, w);
@@ -511,7 +515,7 @@ static const char *const walk_help[] = {
     "R                the next seed (the same seed draws the same tokens)",
     "g                append the next token (argmax, or a draw if τ > 0): T+1",
     "d                with a second model (--compare, Q M): reference / it / difference",
-    "mouse            click a station in the strip; the wheel walks",
+    "mouse            click a station in the strip; the wheel walks; the header: the legend",
     "Space → ←        with --tour: the tour's next / previous stop, a sentence at each",
     "N                with --tour: hide / show the presenter line",
     "Space  Esc       with --replay FILE: play the demo's next key / stop the demo",
