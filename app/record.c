@@ -117,12 +117,20 @@ static int fail(char *err, size_t cap, const char *name, int line, const char *f
     return -1;
 }
 
-/* a prompt's text with \n \r \\ decoded (other backslashes stay) into out (at least n+1 bytes) */
+static int hexval(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* a prompt's text with \n \r \t \\ and \xHH decoded (other backslashes stay) into out (at least
+ * n+1 bytes; a decoding is never longer than its escape). \x00 stays as written: a prompt is a C string. */
 static void unescape(const char *s, char *out) {
     while (*s) {
-        if (s[0] == '\\' && (s[1] == 'n' || s[1] == 'r' || s[1] == '\\')) {
-            *out++ = s[1] == 'n' ? '\n' : s[1] == 'r' ? '\r' : '\\';
+        if (s[0] == '\\' && (s[1] == 'n' || s[1] == 'r' || s[1] == 't' || s[1] == '\\')) {
+            *out++ = s[1] == 'n' ? '\n' : s[1] == 'r' ? '\r' : s[1] == 't' ? '\t' : '\\';
             s += 2;
+        } else if (s[0] == '\\' && s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 && hexval(s[2]) * 16 + hexval(s[3]) > 0) {
+            *out++ = (char)(hexval(s[2]) * 16 + hexval(s[3]));
+            s += 4;
         } else {
             *out++ = *s++;
         }
@@ -336,7 +344,9 @@ char *Demo_format(const Demo *d, size_t *n) {
         for (const char *p = d->prompts[i]; *p; p++) {
             if (*p == '\n') put(&b, "\\n");
             else if (*p == '\r') put(&b, "\\r");
+            else if (*p == '\t') put(&b, "\\t");
             else if (*p == '\\') put(&b, "\\\\");   /* always: "\\" then a newline must not read as "\\n" */
+            else if ((unsigned char)*p < 0x20 || *p == 0x7f) put(&b, "\\x%02x", (unsigned char)*p);   /* never raw in the file */
             else put(&b, "%c", *p);
         }
         put(&b, "\n");

@@ -4,7 +4,7 @@
  *
  *     # shapewalk demo            comments start with # (a whole line; blank lines are skipped)
  *     prompt The cat sat on the mat
- *     prompt The dog sat on the mat   one line each (\n \r \\ for a newline, CR, backslash)
+ *     prompt The dog sat on the mat   one line each (\n \r \t \\ for a newline, CR, tab, backslash; \xHH another control character)
  *     model stories260K           options: model, station, top-k, large, tour, contrast, temperature,
  *     station 3.1.f                        top-p, sample-top-k, seed
  *     keys                        then one key per line:

@@ -95,6 +95,30 @@ int main(void) {
         Demo_free(&d);
     }
 
+    /* ---- control characters in a prompt: \t and \xHH, never raw in the file ---- */
+    {
+        const char *ctext = "prompt a\\tb\\x1bc\\x7f \\xZZ\\x00\n";
+        Demo cd;
+        char cerr[256] = "";
+        int crc = parse(&cd, ctext, strlen(ctext), cerr);
+        expect(crc == 0 && cd.n_prompts == 1 && strcmp(cd.prompts[0], "a\tb\x1b" "c\x7f \\xZZ\\x00") == 0,
+               "record: \\t and \\xHH decode (a bad \\x and \\x00 stay as written)", "crc %d %s '%s'", crc, cerr, crc == 0 && cd.n_prompts ? cd.prompts[0] : "");
+        if (crc == 0) {
+            size_t n;
+            char *out = Demo_format(&cd, &n);
+            int raw = 0;
+            for (size_t i = 0; out && i < n; i++) raw |= ((unsigned char)out[i] < 0x20 && out[i] != '\n') || out[i] == 0x7f;
+            expect(out && !raw && strstr(out, "prompt a\\tb\\x1bc\\x7f \\\\xZZ\\\\x00\n"), "record: a prompt's control characters are written escaped", "%s", out ? out : "(null)");
+            Demo e;
+            char err2[256] = "";
+            int rc2 = out ? parse(&e, out, n, err2) : -1;
+            expect(rc2 == 0 && e.n_prompts == 1 && strcmp(e.prompts[0], cd.prompts[0]) == 0, "record: a prompt with control characters reads back the same", "rc %d %s", rc2, err2);
+            if (rc2 == 0) Demo_free(&e);
+            free(out);
+            Demo_free(&cd);
+        }
+    }
+
     /* ---- every key name reads back as itself ---- */
     int all = 1;
     int codes[] = {DK_RIGHT, DK_LEFT, DK_UP, DK_DOWN, DK_ENTER, DK_ESC, DK_TAB, DK_BTAB, DK_BACKSPACE, DK_PGUP, DK_PGDN, DK_HOME, DK_END, DK_F1, DK_DELETE,
