@@ -62,7 +62,31 @@ static void print_values(FILE *out, const TensorView *v, const char *name, int b
     fprintf(out, "%s]", last > show ? ", ..." : "");
 }
 
-static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) {
+/* --dump --station: more of that one station's numbers, row 0 at its last position: the first 8
+ * values of the vector (a (B,T,X) tensor) or head 0's row over the keys (a (B,h,T,T) map) */
+static void dump_detail(FILE *out, const ViewCtx *c) {
+    const TensorView *v = &c->tv;
+    if (!c->has_tv || v->ndim < 3) return;
+    long off = 0;
+    const char *name = c->tensor_name[0] ? c->tensor_name : "x";
+    if (v->ndim == 4) {   /* (B,h,T,T) or (B,h,T,d): head 0, query = the last position */
+        off = (long)c->pos * v->stride[2];
+        fprintf(out, "  %s[0,0,%d,:%d] =", name, c->pos, v->dims[3]);
+    } else {
+        off = (long)c->pos * v->stride[1];
+        fprintf(out, "  %s[0,%d,:%d] =", name, c->pos, v->dims[2] < 8 ? v->dims[2] : 8);
+    }
+    int n = v->dims[v->ndim - 1], show = v->ndim == 4 ? n : (n < 8 ? n : 8);
+    if (show > 64) show = 64;
+    for (int i = 0; i < show; i++) {
+        float x = v->data[off + (long)i * v->stride[v->ndim - 1]];
+        if (isinf(x)) fprintf(out, " %s", x < 0 ? "-inf" : "inf");
+        else fprintf(out, " %.4f", x);
+    }
+    fprintf(out, "%s\n", n > show ? " ..." : "");
+}
+
+static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent, int one) {
     const Model *m = t->m;
     char label[96], shape[96], e[SW_ERR_LEN];
     const StationInfo *info = Station_info(s.kind);
@@ -81,6 +105,10 @@ static void dump_station(FILE *out, Trace *t, StationRef s, const char *indent) 
     c.b = 0;
     c.pos = t->len[0] - 1;
     Present p = {m, t, 3, 1, 0, 0, NULL, 0};
+    if (one && info->view != VK_TOPK) {   /* --station: this one's numbers, at any layer */
+        if (Present_station(&p, s, 0, &c, e) == 0) dump_detail(out, &c);
+        return;
+    }
     if (info->view != VK_MATRIX && info->view != VK_TOPK) return;
     if (info->view == VK_MATRIX && s.layer >= 1) return;
     if (Present_station(&p, s, 0, &c, e) != 0) return;
@@ -119,14 +147,19 @@ static int dump(Trace *t, const Options *o, FILE *out, Sampler *smp) {
         }
         fputc('\n', out);
     }
-    fputs("\nthe shape walk:\n", out);
-    StationRef walk[512], inner[16];
-    int n = Stations_outer(&m->c, walk, 512);
+    StationRef walk[512], inner[16], one;
+    if (o->station_name && Station_find(&m->c, o->station_name, &one) == 0) {   /* --station: that one only */
+        fprintf(out, "\nstation %s:\n", o->station_name);
+        dump_station(out, t, one, "", 1);
+    } else {
+        fputs("\nthe shape walk:\n", out);
+    }
+    int n = o->station_name ? 0 : Stations_outer(&m->c, walk, 512);
     for (int i = 0; i < n; i++) {
-        dump_station(out, t, walk[i], "");
+        dump_station(out, t, walk[i], "", 0);
         if (walk[i].kind == ST_BLOCK && walk[i].layer == 0) {
             int ni = Stations_inner(&m->c, 0, inner, 16);
-            for (int j = 0; j < ni; j++) dump_station(out, t, inner[j], "    ");
+            for (int j = 0; j < ni; j++) dump_station(out, t, inner[j], "    ", 0);
         }
     }
     if (o->logit_lens) {

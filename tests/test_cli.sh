@@ -121,6 +121,14 @@ run --station 3.x;           refused "--station 3.x" "--station" "3.x"
 run --station 3.1.z;         refused "--station 3.1.z (no step z)" "--station" "3.1.z"
 run --dump --model "$STORIES" --station 3.9; refused "--station 3.9 (stories260K has 5 blocks)" "--station 3.9" "5 blocks"
 run --dump --model "$STORIES" --station 3.1.c; [ "$rc" -eq 0 ] && pass "--station 3.1.c: the rotary step of a Llama model" || fail "--station 3.1.c" "exit $rc: $(snip "$err")"
+# --dump --station prints that station only, with more of its numbers: head 0's attention row
+# at the last position of prompt 0 (five probabilities that sum to 1, to the 4 decimals printed)
+run --dump --model "$STORIES" --station 3.2.f
+if [ "$rc" -eq 0 ] && grep -q '^station 3.2.f:$' "$out" && ! grep -q '^3.1 transformer block' "$out" &&
+   grep '^  A\[0,0,4,:5\] =' "$out" | awk '{s = 0; for (i = 3; i <= NF; i++) s += $i; exit !(s > 0.9995 && s < 1.0005)}'
+then pass "--dump --station 3.2.f: that station only, head 0's attention row summing to 1"
+else fail "--dump --station 3.2.f" "exit $rc: $(grep -A3 '^station' "$out" | head -c 200 | tr '\n' '|')"; fi
+run --json --model "$STORIES" --station 3.1.f; refused "--json --station (no stations in --json)" "--station" "--save 3.1.f"
 run --json --threads 0;      refused "--threads 0" "--threads"
 run --replay-delay 100;      refused "--replay-delay without --replay" "--replay-delay" "--replay"
 run --tour --dump;           refused "--tour with --dump" "--tour" "--dump"

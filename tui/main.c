@@ -55,7 +55,8 @@ static void usage(FILE *f) {
 "      --large             large print (projector)\n"
 "      --mono              no colours (also when NO_COLOR is set)\n"
 "      --contrast          high-contrast colours for projectors (c toggles them)\n"
-"      --station N         open at station N: 0..7, 3.2 (block 2), 3.2.f (a step inside)\n"
+"      --station N         open at station N: 0..7, 3.2 (block 2), 3.2.f (a step inside);\n"
+"                          with --dump, print that station only\n"
 "      --tour              a guided walk: one sentence per stop for the room, a presenter line\n"
 "      --record FILE       save this run's prompts, options and keys as a demo (plain text)\n"
 "      --replay FILE       play a demo back: Space plays the next key\n"
@@ -334,6 +335,12 @@ int main(int argc, char **argv) {
     }
     if (o.n_save && !o.save[o.n_save - 1].file) {
         fprintf(stderr, "shapewalk: --save %s needs --npy FILE after it (--save all: --npz FILE)\n", o.save[o.n_save - 1].station);
+        return 2;
+    }
+    if (o.station_name && (o.json || o.jsonl || (o.n_save && !o.dump))) {
+        fprintf(stderr, "shapewalk: --station %s opens the program there (with --dump: prints that station only); --json has no stations: save one with --save %s --npy FILE\n",
+                o.station_name, o.station_name);
+        free(stdin_prompt);
         return 2;
     }
     if (o.jsonl && o.n_save) { fprintf(stderr, "shapewalk: --save writes one run's tensors; it does not go with --jsonl (run it for one prompt)\n"); return 2; }
