@@ -160,8 +160,8 @@ if ready gpt2 G "$GPT2" "$GPT2/model.safetensors"; then
     expect_line "gpt2: the model's top alternative = JSON expected[0]" "  1 \"" "\"$G_ALT0_5\""
     tui_keys Left Left
     expect_line "gpt2: ← moves to t=3; its numbers = JSON" 't=3 "␣This"' "-log p = $G_LOSS0_3 nats" "rank $G_RANK0_3 of 50257"
-    tui_keys c
-    expect_screen "gpt2: c shows the cross-entropy" "cross-entropy at t=3"
+    tui_keys w
+    expect_screen "gpt2: w shows the cross-entropy" "cross-entropy at t=3"
     expect_screen "gpt2: P is one-hot on the correct token" "P = one-hot(c), c = \"␣This\" (id 770)"
     expect_screen "gpt2: H(P,Q) reduces to -log Q[c] = JSON loss" "= -log Q[c] = -log $G_P0_3 = $G_LOSS0_3 nats"
     expect_screen "gpt2: c's own term" "1 × $G_LOSS0_3 = $G_LOSS0_3"
@@ -174,7 +174,7 @@ if ready gpt2 G "$GPT2" "$GPT2/model.safetensors"; then
     tui_keys t t t t
     expect_screen "gpt2: t raises it: flatter" "τ = 1.56 (t T): flatter → uniform"
     entropy_moves "gpt2: a higher temperature raises the entropy" more
-    tui_keys c b
+    tui_keys w b
     expect_screen "gpt2: b shows row 1 with its own mean loss (JSON)" "mean loss $G_MEAN1 nats over 4 predictions"
     tui_keys b L
     expect_screen "gpt2: L opens the logit lens" "logit lens, row b=0"

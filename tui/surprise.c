@@ -169,8 +169,8 @@ static void surprise_draw(App *a, void *self, int y, int h) {
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
               W >= 160 ? "← → token  b row  t T τ  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  c cross-entropy  L lens  Esc walk  ? help"
-                                      : "←→ token  b row  t T τ  c alternatives  L lens  Esc walk  ? help",
+                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  w cross-entropy  L lens  Esc walk  ? help"
+                                      : "←→ token  b row  t T τ  w alternatives  L lens  Esc walk  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
@@ -199,7 +199,7 @@ static int surprise_key(App *a, void *self, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the alternatives show k = %d", a->k);
         return 1;
-    case 'c': S->panel = !S->panel; return 1;
+    case 'w': S->panel = !S->panel; return 1;   /* which panel (c is contrast, as everywhere) */
     case 'g': App_generate(a); return 1;
     case 27: App_open(a, Screens[0]); return 1;
     }
@@ -214,7 +214,7 @@ static const char *const surprise_help[] = {
     "t T              τ up / down: sharper (τ<1) / flatter (τ>1); 0 = greedy g",
     "o  p P  R        sampling top-k, top-p up / down, the next seed",
     "k K              more / fewer alternatives",
-    "c                alternatives / cross-entropy (both when ≥160 wide)",
+    "w                alternatives / cross-entropy (both when ≥160 wide)",
     "g                append the sampler's next token to every row",
     "L                the logit lens",
     "Esc              back to the forward-pass walk",
