@@ -72,6 +72,13 @@ expect_screen "tour: softmax gives the top token and its probability" "Softmax t
 tui_keys Left
 expect_screen "tour: ← goes back a stop" "meets all V = 512 words of the vocabulary"
 expect_quit "tour: q quits"
+# at 80x24 the presenter's line is whole inside a block too: two lines, the station's own
+# explanation left out while the room is short (before, it ended in "…" at 3.1.f)
+tui_start 80 24 -- --model "$STORIES" --tour
+expect_screen "tour 80x24: opens" "presenter (N hides)" 20
+tui_keys Space Space Space Space Space Space
+expect_screen "tour 80x24: 3.1.f's presenter line ends whole" "no peeking at the future."
+expect_quit "tour 80x24: q quits"
 
 # ---------- --record, then --replay: the same screens ----------
 tmp=$(mktemp -d) || exit 2

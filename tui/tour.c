@@ -177,7 +177,7 @@ int Tour_draw(App *a, StationRef s, int y, int bottom) {
         Crt_on(stdscr, CA_KEY, A_ITALIC);
         char line[540];
         snprintf(line, sizeof line, "presenter (N hides): %s", note);
-        y += View_wrap(stdscr, y, 0, a->cols, 1, line);
+        y += View_wrap(stdscr, y, 0, a->cols, bottom - y >= 10 ? 2 : 1, line);   /* whole at 80x24 too */
     }
     Crt_set(stdscr, CA_NORMAL);
     return y - y0;

@@ -294,6 +294,7 @@ static void walk_draw(App *a, void *self, int y, int h) {
     }
     int room = bottom - y;
     int ex_lines = WalkSee_shown(&wk->see, s) ? 0 : room >= 14 ? 2 : 1;   /* W, v: their picture takes the room */
+    if (a->tour && room < 14) ex_lines = 0;   /* small: the tour's sentence speaks for the station */
     y += View_wrap(w, y, 0, W, ex_lines, info->explain);
     if (ex_lines && room >= 20 && y < bottom) {
         Crt_set(w, CA_DIM);
