@@ -121,19 +121,36 @@ static int hexval(char c) {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* a prompt's text with \n \r \t \\ and \xHH decoded (other backslashes stay) into out (at least
- * n+1 bytes; a decoding is never longer than its escape). \x00 stays as written: a prompt is a C string. */
+/* The escape a prompt line may hold at s: \n \r \t \\, and \xHH for a control character (01-1f,
+ * 7f; \x00 and any other \xHH are text, so a prompt is a C string and stays UTF-8). Returns its
+ * length in the file (2 or 4) and the byte it stands for in *c, or 0 where s starts none. */
+static int escape_at(const char *s, char *c) {
+    if (s[0] != '\\') return 0;
+    switch (s[1]) {
+    case 'n': *c = '\n'; return 2;
+    case 'r': *c = '\r'; return 2;
+    case 't': *c = '\t'; return 2;
+    case '\\': *c = '\\'; return 2;
+    case 'x': {
+        int h = hexval(s[2]), l = h >= 0 ? hexval(s[3]) : -1;
+        if (l < 0) return 0;
+        int v = h * 16 + l;
+        if (!((v > 0 && v < 0x20) || v == 0x7f)) return 0;
+        *c = (char)v;
+        return 4;
+    }
+    default: return 0;
+    }
+}
+
+/* a prompt's text with its escapes decoded (other backslashes stay) into out (at least n+1
+ * bytes; a decoding is never longer than its escape) */
 static void unescape(const char *s, char *out) {
     while (*s) {
-        if (s[0] == '\\' && (s[1] == 'n' || s[1] == 'r' || s[1] == 't' || s[1] == '\\')) {
-            *out++ = s[1] == 'n' ? '\n' : s[1] == 'r' ? '\r' : s[1] == 't' ? '\t' : '\\';
-            s += 2;
-        } else if (s[0] == '\\' && s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 && hexval(s[2]) * 16 + hexval(s[3]) > 0) {
-            *out++ = (char)(hexval(s[2]) * 16 + hexval(s[3]));
-            s += 4;
-        } else {
-            *out++ = *s++;
-        }
+        char c;
+        int k = escape_at(s, &c);
+        if (k) { *out++ = c; s += k; }
+        else *out++ = *s++;
     }
     *out = 0;
 }
@@ -341,11 +358,15 @@ char *Demo_format(const Demo *d, size_t *n) {
             "# Lines: prompt TEXT, options, then `keys` and one key per line (right, enter, g, type TEXT; # comments).\n");
     for (int i = 0; i < d->n_prompts; i++) {
         put(&b, "prompt ");
+        /* the reverse of unescape, never longer than the line it was read from: a backslash
+         * is doubled only where it would start an escape; a tab stays a tab (a line may hold one) */
         for (const char *p = d->prompts[i]; *p; p++) {
+            char c;
             if (*p == '\n') put(&b, "\\n");
             else if (*p == '\r') put(&b, "\\r");
-            else if (*p == '\t') put(&b, "\\t");
-            else if (*p == '\\') put(&b, "\\\\");   /* always: "\\" then a newline must not read as "\\n" */
+            else if (*p == '\t') put(&b, "\t");
+            else if (*p == '\\' && (escape_at(p, &c) || (p[1] && p[1] != '\t' && ((unsigned char)p[1] < 0x20 || p[1] == 0x7f))))
+                put(&b, "\\\\");   /* it starts an escape, or the next byte is written as one */
             else if ((unsigned char)*p < 0x20 || *p == 0x7f) put(&b, "\\x%02x", (unsigned char)*p);   /* never raw in the file */
             else put(&b, "%c", *p);
         }

@@ -78,6 +78,25 @@ int main(void) {
         expect(same, "record: the keys (names, a character, U+XXXX, type TEXT)", "%d keys", d.n_keys);
         expect(d.n_keys > 1 && d.keys[0].line == 13 && d.keys[1].line == 14, "record: each key knows its line", "%d %d", d.keys[0].line, d.n_keys > 1 ? d.keys[1].line : 0);
 
+        /* ---- a backslash before a byte written as an escape, or before an escape's letters ---- */
+        {
+            const char *bt = "prompt x\\\\\\n \\\\n \\\\\\\\ \\e\\\\\\x01 end\\\n";
+            Demo bd;
+            char be[256] = "";
+            int brc = parse(&bd, bt, strlen(bt), be);
+            size_t bn = 0;
+            char *bo = brc == 0 ? Demo_format(&bd, &bn) : NULL;
+            Demo be2;
+            char be2e[256] = "";
+            int brc2 = bo ? parse(&be2, bo, bn, be2e) : -1;
+            expect(brc == 0 && strcmp(bd.prompts[0], "x\\\n \\n \\\\ \\e\\\x01 end\\") == 0 && brc2 == 0 && strcmp(be2.prompts[0], bd.prompts[0]) == 0 &&
+                       bo && strstr(bo, "prompt x\\\\\\n \\\\n \\\\\\ \\e\\\\\\x01 end\\\n"),
+                   "record: backslashes next to escapes read back the same, written no longer than read", "%s / %s", be, bo ? bo : "(null)");
+            if (brc2 == 0) Demo_free(&be2);
+            free(bo);
+            if (brc == 0) Demo_free(&bd);
+        }
+
         /* ---- format and read back: the same demo ---- */
         size_t n;
         char *out = Demo_format(&d, &n);
@@ -97,18 +116,19 @@ int main(void) {
 
     /* ---- control characters in a prompt: \t and \xHH, never raw in the file ---- */
     {
-        const char *ctext = "prompt a\\tb\\x1bc\\x7f \\xZZ\\x00\n";
+        const char *ctext = "prompt a\\tb\\x1bc\\x7f \\xZZ\\x00\\xee\n";
         Demo cd;
         char cerr[256] = "";
         int crc = parse(&cd, ctext, strlen(ctext), cerr);
-        expect(crc == 0 && cd.n_prompts == 1 && strcmp(cd.prompts[0], "a\tb\x1b" "c\x7f \\xZZ\\x00") == 0,
-               "record: \\t and \\xHH decode (a bad \\x and \\x00 stay as written)", "crc %d %s '%s'", crc, cerr, crc == 0 && cd.n_prompts ? cd.prompts[0] : "");
+        expect(crc == 0 && cd.n_prompts == 1 && strcmp(cd.prompts[0], "a\tb\x1b" "c\x7f \\xZZ\\x00\\xee") == 0,
+               "record: \\t and \\xHH decode (a bad \\x, \\x00 and a non-control \\xee stay as written: text stays UTF-8)", "crc %d %s '%s'", crc, cerr, crc == 0 && cd.n_prompts ? cd.prompts[0] : "");
         if (crc == 0) {
             size_t n;
             char *out = Demo_format(&cd, &n);
             int raw = 0;
-            for (size_t i = 0; out && i < n; i++) raw |= ((unsigned char)out[i] < 0x20 && out[i] != '\n') || out[i] == 0x7f;
-            expect(out && !raw && strstr(out, "prompt a\\tb\\x1bc\\x7f \\\\xZZ\\\\x00\n"), "record: a prompt's control characters are written escaped", "%s", out ? out : "(null)");
+            for (size_t i = 0; out && i < n; i++) raw |= ((unsigned char)out[i] < 0x20 && out[i] != '\n' && out[i] != '\t') || out[i] == 0x7f;
+            /* a tab stays a tab (a line may hold one); a backslash that starts no escape stays single */
+            expect(out && !raw && strstr(out, "prompt a\tb\\x1bc\\x7f \\xZZ\\x00\\xee\n"), "record: a prompt's control characters are written escaped", "%s", out ? out : "(null)");
             Demo e;
             char err2[256] = "";
             int rc2 = out ? parse(&e, out, n, err2) : -1;
