@@ -217,17 +217,9 @@ static void tokens_draw(ViewCtx *c) {
     Crt_set(w, CA_NORMAL);
 }
 
-/* Large print: PgDn PgUp page through the chips (the draw keeps the page in range). */
-static int tokens_key(ViewCtx *c, int ch) {
-    if (c->zoom < 2) return 0;
-    if (ch == KEY_NPAGE) { c->page++; return 1; }
-    if (ch == KEY_PPAGE) { c->page = c->page > 0 ? c->page - 1 : 0; return 1; }
-    return 0;
-}
-
 static const char *const tokens_help[] = {
     "PgDn PgUp        large print: next / previous page of chips (when they do not fit)",
     NULL,
 };
 
-const ViewClass View_tokens = {"tokens", tokens_draw, tokens_key, tokens_help};
+const ViewClass View_tokens = {"tokens", tokens_draw, View_page_key, tokens_help};   /* PgDn PgUp: the chips' pages */

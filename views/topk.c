@@ -220,17 +220,9 @@ static void topk_draw(ViewCtx *c) {
     }
 }
 
-/* Large print: PgDn PgUp page through the rows (the draw keeps the page in range). */
-static int topk_key(ViewCtx *c, int ch) {
-    if (c->zoom < 2) return 0;
-    if (ch == KEY_NPAGE) { c->page++; return 1; }
-    if (ch == KEY_PPAGE) { c->page = c->page > 0 ? c->page - 1 : 0; return 1; }
-    return 0;
-}
-
 static const char *const topk_help[] = {
     "PgDn PgUp        large print: next / previous page of rows (when k rows do not fit)",
     NULL,
 };
 
-const ViewClass View_topk = {"top-k", topk_draw, topk_key, topk_help};
+const ViewClass View_topk = {"top-k", topk_draw, View_page_key, topk_help};   /* PgDn PgUp: the rows' pages */

@@ -212,3 +212,10 @@ int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int 
     }
     return used;
 }
+
+int View_page_key(ViewCtx *c, int ch) {
+    if (c->zoom < 2) return 0;
+    if (ch == KEY_NPAGE) { c->page++; return 1; }
+    if (ch == KEY_PPAGE) { c->page = c->page > 0 ? c->page - 1 : 0; return 1; }
+    return 0;
+}

@@ -145,6 +145,9 @@ int View_label_width(const char (*label)[VIEW_LABEL], int n, int min, int max);
  * whole in maxw (the first always shows, cut with '…' only when it alone is too wide).
  * Returns columns used. */
 int View_items(WINDOW *w, int y, int x, int maxw, const char *const *items, int n);
+/* A view's key function for large print's pages: PgDn PgUp move c->page (the draw keeps it in
+ * range); 0 for any other key or in normal print. */
+int View_page_key(ViewCtx *c, int ch);
 /* printf then View_text */
 int View_printf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Blank the context's rectangle. */
