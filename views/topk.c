@@ -93,10 +93,10 @@ static void topk_draw_big(ViewCtx *c) {
     View_printf(w, fy, c->x, c->w, "sum of p over all V = %.4f   entropy H = %.3f nats (uniform: log V = %.2f)", c->prob_sum, c->entropy, lv);
     Crt_set(w, CA_DIM);
     if (np > 1)
-        View_printf(w, fy + 1, c->x, c->w, "rows %d-%d of %d, page %d/%d: PgDn next page, PgUp previous   k/K rows   t/T temperature %.2f   , . position",
+        View_printf(w, fy + 1, c->x, c->w, "rows %d-%d of %d, page %d/%d: PgDn next page, PgUp previous   k/K rows   t/T τ %.2f   , . position",
                     first + 1, first + per < c->n_topk ? first + per : c->n_topk, c->n_topk, c->page + 1, np, temp);
     else
-        View_printf(w, fy + 1, c->x, c->w, "k/K more/fewer rows   t/T temperature %.2f   , . position   b batch row   z normal print", temp);
+        View_printf(w, fy + 1, c->x, c->w, "k/K more/fewer rows   t/T τ %.2f   , . position   b batch row   z normal print", temp);
     Crt_set(w, CA_NORMAL);
 }
 
