@@ -39,10 +39,17 @@ tui_start 100 30 -- --model "$STORIES" --lesson
 expect_screen "lesson: opens on the first quiz" "shape quiz 1 of"
 tui_keys End
 expect_screen "lesson: End goes to the score" "the shape quiz — your score"
-tui_keys Right
-expect_screen "lesson: the legend page follows the score" "the letters — B, T, D"
-expect_screen "lesson: the legend page has D = 64" "D = 64: the size of each token's vector"
-expect_quit "lesson legend: q quits"
+# the score is the last page: → stays on it, so ← then goes to the page before it
+tui_keys Right Left
+expect_screen "lesson: the score is the last page (→ ←: cross-entropy)" "7 next token — cross-entropy"
+# the letters are the glossary's, in the legend's own words (tui/legend.c)
+tui_keys Home Right
+expect_screen "lesson: the glossary after station 0's quiz" "0 glossary"
+expect_screen "lesson glossary: the legend's D = 64" "D = 64: the size of each token's vector"
+expect_screen "lesson glossary: the legend's KV line" "KV = 4: key/value heads; the 8 query heads share them, 2 per KV head"
+expect_screen "lesson glossary: the legend's ctx" "ctx = 512: the longest T the model can take"
+expect_screen "lesson glossary: and its own words" "embedding  the row E[id] of D numbers"
+expect_quit "lesson glossary: q quits"
 
 # a click on the header's letters (X10 mouse encoding: ESC [ M button x+33 y+33; row 0) opens it too
 tui_start 100 30 -- --model "$STORIES"

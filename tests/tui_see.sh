@@ -135,10 +135,13 @@ if [ -f "$STORIES" ]; then
     expect_screen "lesson pages: the lesson opens" "What shape is ids?"
     tui_keys Right
     expect_screen "lesson pages: the glossary follows station 0's quiz" "0 glossary"
-    expect_screen "lesson pages: the glossary gives this model's KV" "KV = 4"
-    expect_screen "lesson pages: and its F" "F = 172"
-    tui_keys Down Down Down Down Down Down Down Down Down Down Down Down
-    expect_screen "lesson pages: ↓ scrolls the glossary to τ" "τ (tau)"
+    expect_screen "lesson pages: the glossary gives this model's KV (the legend's line)" "KV = 4: key/value heads"
+    expect_screen "lesson pages: and its F, wrapped at 80 columns, not cut" "then one (F,D) down)"
+    # ↓ stops when the last entry is on the last line: more ↓ than entries leave W in view
+    tui_keys Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down
+    expect_screen "lesson pages: ↓ scrolls the glossary to τ" "τ (tau)    the temperature"
+    expect_screen "lesson pages: the glossary's last entry wraps, not cut" "shows them"
+    expect_screen "lesson pages: q k v wraps onto a second line" "gives)"
     tui_keys g 3 Enter
     expect_screen "lesson pages: at block 1's first question" "3.1.b queries, keys, values"
     tui_keys Right Right Right Right

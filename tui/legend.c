@@ -1,18 +1,19 @@
 /* legend.c - the legend screen (D): every letter of the header (B, T, D, V, L, h, d, F, KV,
  * ctx) and every mark of the shape strip (◆, the highlight, …, →) defined in one line with
- * this model's value, e.g. "D = 64: the size of each token's vector". The same lines are
- * the lesson's legend page (tui/lesson.c). */
+ * this model's value, e.g. "D = 64: the size of each token's vector". The letters' lines are
+ * also the first part of the lesson's glossary (tui/lesson_more.c). */
 #include "tui/legend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int Legend_lines(const App *a, char (*term)[32], char (*what)[LEGEND_W], int cap) {
+#define PUT(t, ...) do { if (n < cap) { snprintf(term[n], 32, "%s", t); snprintf(what[n], LEGEND_W, __VA_ARGS__); n++; } } while (0)
+
+int Legend_letters(const App *a, char (*term)[32], char (*what)[LEGEND_W], int cap) {
     const Config *c = &a->m->c;
     int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
     int n = 0;
-#define PUT(t, ...) do { if (n < cap) { snprintf(term[n], 32, "%s", t); snprintf(what[n], LEGEND_W, __VA_ARGS__); n++; } } while (0)
     if (B > 1) PUT("B", "B = %d: the batch, how many prompts run side by side (rows b0 .. b%d on line 2)", B, B - 1);
     else PUT("B", "B = 1: the batch, how many prompts run side by side (one here: row b0 on line 2; n adds one)");
     if (T > 0) PUT("T", "T = %d: tokens in each prompt (the longest; shorter rows are padded at the end)", T);
@@ -29,6 +30,13 @@ int Legend_lines(const App *a, char (*term)[32], char (*what)[LEGEND_W], int cap
             c->n_heads, c->n_kv_heads > 0 ? c->n_heads / c->n_kv_heads : 0);
     else PUT("KV", "KV = %d: key/value heads, as many as h: every head has its own keys and values", c->n_kv_heads);
     PUT("ctx", "ctx = %d: the longest T the model can take (its context)", c->seq_len);
+    return n;
+}
+
+int Legend_lines(const App *a, char (*term)[32], char (*what)[LEGEND_W], int cap) {
+    const Config *c = &a->m->c;
+    int B = a->trace ? a->trace->B : a->B, T = a->trace ? a->trace->T : 0;
+    int n = Legend_letters(a, term, what, cap);
     PUT("", "%s", "");
     PUT("\xe2\x97\x86", "\xe2\x97\x86 (B,T,D): the shape strip marks a station that changes the shape (e.g. embed: (B,T) to (B,T,D))");
     PUT("highlight", "the station you are on is highlighted in the strip; its number is at the right of the header");
@@ -36,9 +44,9 @@ int Legend_lines(const App *a, char (*term)[32], char (*what)[LEGEND_W], int cap
     PUT("\xe2\x86\x92", "\xe2\x86\x92 between stations: the tensor flows from one to the next, left to right");
     PUT("(B,T,D) =", "(B,T,D) = (%d,%d,%d): a shape with its letters, then this prompt's numbers in the same order", B, T, c->dim);
     PUT("3.2.d", "3.2.d: a station's number: outer station 3 (the blocks), block 2, step d inside it");
-#undef PUT
     return n;
 }
+#undef PUT
 
 int Legend_draw(const App *a, int y, int h, int first) {
     static char term[LEGEND_MAX][32], what[LEGEND_MAX][LEGEND_W];

@@ -9,7 +9,6 @@
  * sentence of what to notice, the picture, and the page's keys on the last line.
  */
 #include "tui/lesson.h"
-#include "tui/legend.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -40,7 +39,6 @@ static void build_pages(Lesson *ls) {
         if (s == 7) add_page(ls, PG_XENT, s, -1);
     }
     add_page(ls, PG_SCORE, END_STATION, -1);
-    add_page(ls, PG_LEGEND, END_STATION, -1);   /* the letters B, T, D, ... and the strip's marks (tui/legend.c) */
 }
 
 static int first_page_of(Lesson *ls, int station) {
@@ -186,7 +184,6 @@ static void page_title(Lesson *ls, App *a, const LessonPage *p, char *buf, size_
     case PG_TEMP: snprintf(buf, cap, "6 softmax — temperature"); break;
     case PG_XENT: snprintf(buf, cap, "7 next token — cross-entropy: how surprised was the model?"); break;
     case PG_SCORE: snprintf(buf, cap, "the shape quiz — your score"); break;
-    case PG_LEGEND: snprintf(buf, cap, "the letters — B, T, D, V, L, h, d, F, KV and the strip's marks, for this model"); break;
     case PG_ROUND: snprintf(buf, cap, "3 blocks — weights rounded to 8 or 4 bits: what happens to one dot product"); break;
     case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_title(p->kind, buf, cap); break;
     }
@@ -210,8 +207,6 @@ static const char *page_notice(Lesson *ls, const LessonPage *p) {
         return "Dividing the logits by T sharpens the distribution towards the argmax when T is small and flattens it towards uniform when T is large.";
     case PG_XENT:
         return "The loss is -log of the probability given to what really came next: 0 for a sure right guess, log V for uniform guessing.";
-    case PG_LEGEND:
-        return "Every shape on screen is written with these letters; the numbers beside them are this model's and this prompt's.";
     case PG_ROUND:
         return "Each weight moves by up to half a step; the errors have mixed signs, so in a sum of D products most of them cancel.";
     case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_notice(p->kind);
@@ -232,8 +227,7 @@ static const char *page_keys(Lesson *ls, const LessonPage *p) {
     case PG_SOFTMAX: return "↑↓ position of the real logits · b row · → next · ← back · ? help";
     case PG_TEMP: return "t T ↑↓ temperature · b row · → next · ← back · 5 ⏎ station · ? help";
     case PG_XENT: return "↑↓ scroll · b row · e edit the prompt · → score · ← back · ? help";
-    case PG_SCORE: return "R start the quiz again · Home first page · ← back · → the letters (legend) · q quit";
-    case PG_LEGEND: return "→ next · ← back · D the legend screen · ? help";
+    case PG_SCORE: return "R start the quiz again · Home first page · ← back · q quit";
     case PG_ROUND: return "↑↓ unit of Wq · b row · → next · ← back · 3 ⏎ station · ? help";
     case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_keys(p->kind);
     }
@@ -280,7 +274,6 @@ static void lesson_draw(App *a, void *self, int y, int h) {
     case PG_XENT: LessonPage_xent(ls, a, y, ph); break;
     case PG_SCORE: LessonPage_score(ls, a, y, ph); break;
     case PG_ROUND: LessonPage_round(ls, a, y, ph); break;
-    case PG_LEGEND: Legend_draw(a, y, ph, 0); break;
     case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: LessonMore_draw(ls, a, p->kind, y, ph); break;
     }
 }
@@ -438,7 +431,6 @@ static int page_key(Lesson *ls, App *a, int ch) {
         break;
     case PG_NORM: case PG_MASK: case PG_ATTNSM: case PG_GLOSS: return LessonMore_key(ls, a, p->kind, ch);
     case PG_QUIZ:
-    case PG_LEGEND:
         break;
     }
     return 0;

@@ -11,7 +11,7 @@
 
 /* The pages, in teaching order (each belongs to an outer station 0..7). */
 typedef enum { PG_QUIZ, PG_DOT, PG_NEAR, PG_MATMUL, PG_SOFTMAX, PG_TEMP, PG_XENT, PG_SCORE, PG_ROUND,
-               PG_NORM, PG_MASK, PG_ATTNSM, PG_GLOSS /* tui/lesson_more.c */, PG_LEGEND /* tui/legend.c */ } PageKind;
+               PG_NORM, PG_MASK, PG_ATTNSM, PG_GLOSS /* tui/lesson_more.c */ } PageKind;
 
 typedef struct {
     PageKind kind;

@@ -1,9 +1,11 @@
 /* lesson_more.c - four lesson pages worked on this model's own numbers: the norm at the start
  * of block 1 (LayerNorm or RMSNorm, step by step on one token's row), the causal mask (one
  * row of scores before and after it, and who may see whom), attention's softmax (one row of
- * scores to weights), and a glossary of the letters and words the walk uses, with this
- * model's sizes. Each number the page works out is set beside the model's own. */
+ * scores to weights), and a glossary of the letters (the legend's own lines, tui/legend.c)
+ * and words the walk uses, with this model's sizes. Each number the page works out is set
+ * beside the model's own. */
 #include "tui/lesson.h"
+#include "tui/legend.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -277,39 +279,50 @@ static void page_attnsm(Lesson *ls, App *a, int y, int h) {
 
 /* ---- the glossary ---- */
 
+#define GLOSS_MAX 32
+
+/* Lines a meaning takes wrapped at column col: View_wrap above the screen draws nothing and counts. */
+static int gloss_height(const char *what, int col) { return what[0] ? View_wrap(stdscr, -1000, col, COLS - col, 3, what) : 1; }
+
+/* The letters as the legend defines them (tui/legend.c), a blank line, then the words. */
 static void page_gloss(Lesson *ls, App *a, int y, int h) {
     const Config *c = &a->m->c;
     const Trace *t = a->trace;
-    char l[40][160];
-    int n = 0;
-#define G(...) do { if (n < 40) snprintf(l[n++], sizeof l[0], __VA_ARGS__); } while (0)
-    G("B    batch: how many prompts run side by side                          B = %d", t ? t->B : a->B);
-    G("T    tokens in the longest prompt: positions t = 0 .. T-1              T = %d", t ? t->T : 0);
-    G("D    the width: numbers per token in the residual stream               D = %d", c->dim);
-    G("V    the vocabulary: how many different tokens there are               V = %d", c->vocab_size);
-    G("L    blocks (layers) stacked one after another                         L = %d", c->n_layers);
-    G("h    attention heads in each block                                     h = %d", c->n_heads);
-    G("d    numbers per head: d = D / h                                       d = %d", c->head_dim);
-    G("F    the MLP's hidden width                                            F = %d", c->hidden_dim);
-    G("KV   key/value heads (fewer than h: query heads share them)            KV = %d", c->n_kv_heads);
-    G("ctx  the most positions the model was trained on                       ctx = %d", c->seq_len);
-    G("token      a piece of text the model reads as one unit: \"%s\"", t && t->len[0] > 1 ? TokenTable_label(&a->tok, 0, 1) : "␣the");
-    G("embedding  the row E[id] of D numbers a token starts as (station 1)");
-    G("residual   x, the running (B,T,D) numbers: every block adds its result to it");
-    G("head       one attention of h in a block, with its own q, k, v of d numbers");
-    G("q k v      query (what a token looks for), key (what it offers), value (what it gives)");
-    G("score      S = q · k / √d: how well a query matches a key (3.l.d)");
-    G("mask       -inf added above the diagonal, so no token looks at a later one (3.l.e)");
-    G("softmax    p = exp(x − max) / Σ exp(x − max): positive numbers that add up to 1");
-    G("norm       %s: rescales each token's D numbers (3.l.a, 3.l.i, 4)", c->norm == NORM_RMSNORM ? "RMSNorm" : "LayerNorm");
-    G("MLP        per token: up to F numbers, an activation, back down to D (3.l.j, 3.l.k)");
-    G("logit      a raw score for every token of the vocabulary (station 5); softmax makes them p");
-    G("τ (tau)    the temperature: logits / τ before softmax; small τ sharpens, large flattens");
-    G("W          a weight matrix, learned in training: x @ W (in, out); W in the walk shows them");
+    static char term[GLOSS_MAX][32], what[GLOSS_MAX][LEGEND_W];
+    int nl = Legend_letters(a, term, what, GLOSS_MAX);
+    int n = nl;
+#define G(t_, ...) do { if (n < GLOSS_MAX) { snprintf(term[n], sizeof term[0], "%s", t_); snprintf(what[n++], sizeof what[0], __VA_ARGS__); } } while (0)
+    G("", "%s", "");
+    G("token", "a piece of text the model reads as one unit: \"%s\"", t && t->len[0] > 1 ? TokenTable_label(&a->tok, 0, 1) : "␣the");
+    G("embedding", "the row E[id] of D numbers a token starts as (station 1)");
+    G("residual", "x, the running (B,T,D) numbers: every block adds its result to it");
+    G("head", "one attention of h in a block, with its own q, k, v of d numbers");
+    G("q k v", "query (what a token looks for), key (what it offers), value (what it gives)");
+    G("score", "S = q · k / √d: how well a query matches a key (3.l.d)");
+    G("mask", "-inf added above the diagonal, so no token looks at a later one (3.l.e)");
+    G("softmax", "p = exp(x − max) / Σ exp(x − max): positive numbers that add up to 1");
+    G("norm", "%s: rescales each token's D numbers (3.l.a, 3.l.i, 4)", c->norm == NORM_RMSNORM ? "RMSNorm" : "LayerNorm");
+    G("MLP", "per token: up to F numbers, an activation, back down to D (3.l.j, 3.l.k)");
+    G("logit", "a raw score for every token of the vocabulary (station 5); softmax makes them p");
+    G("τ (tau)", "the temperature: logits / τ before softmax; small τ sharpens, large flattens");
+    G("W", "a weight matrix, learned in training: x @ W (in, out); W in the walk shows them");
 #undef G
+    /* the letters' meanings at column 6 as on the legend screen, the words' at 12 */
+#define COL(i) ((i) < nl ? 6 : 12)
     const int bottom = y + h;
-    if (ls->more_first > n - h) ls->more_first = n - h > 0 ? n - h : 0;
-    for (int i = ls->more_first; i < n && y < bottom; i++) line(&y, bottom, i < 10 ? CA_TITLE : CA_NORMAL, "%s", l[i]);
+    int last = n, used = 0;   /* the first entry from which the rest fills the page: scrolling stops there */
+    while (last > 0 && used + gloss_height(what[last - 1], COL(last - 1)) <= h) {
+        last--;
+        used += gloss_height(what[last], COL(last));
+    }
+    if (ls->more_first > last) ls->more_first = last;
+    for (int i = ls->more_first; i < n && y < bottom; i++) {
+        Crt_set(stdscr, CA_TITLE);
+        View_text(stdscr, y, 1, COL(i) - 2, term[i], 1);
+        Crt_set(stdscr, CA_NORMAL);
+        y += what[i][0] ? View_wrap(stdscr, y, COL(i), COLS - COL(i), bottom - y < 3 ? bottom - y : 3, what[i]) : 1;
+    }
+#undef COL
 }
 
 void LessonMore_draw(Lesson *ls, App *a, PageKind k, int y, int h) {
