@@ -215,6 +215,10 @@ static int parse_line(Demo *d, char *s, int line, int *in_keys, const char *name
         char *t = malloc(strlen(v) + 1);
         if (!t) return fail(err, cap, name, line, "out of memory");
         unescape(v, t);
+        if (strlen(t) > DEMO_PROMPT_MAX) {
+            free(t);
+            return fail(err, cap, name, line, "a prompt over %d bytes; a demo holds prompts up to %d bytes", DEMO_PROMPT_MAX, DEMO_PROMPT_MAX);
+        }
         d->prompts[d->n_prompts++] = t;
         return 0;
     }
@@ -330,6 +334,58 @@ int Demo_load(Demo *d, const char *path, char *err, size_t cap) {
 
 /* ---- writing ---- */
 
+/* Every file the writer makes fits the reader's DEMO_FILE_MAX: the two comment lines (under
+ * 256 bytes), at most SW_MAX_B prompt lines and a model line of DEMO_LINE_MAX + 1 bytes each,
+ * eight short option lines and `keys`, then DEMO_MAX_KEYS keys of at most 10 bytes ("backspace"). */
+_Static_assert(256 + (SW_MAX_B + 1) * ((size_t)DEMO_LINE_MAX + 1) + 9 * 64 + (size_t)DEMO_MAX_KEYS * 10 <= DEMO_FILE_MAX,
+               "a demo the writer makes must fit DEMO_FILE_MAX");
+
+/* the first character of s (UTF-8) that a line of the file cannot hold raw, or 0; -1 for bytes
+ * that are not UTF-8 (at *at, the byte offset) */
+static int bad_char(const char *s, size_t *at) {
+    size_t n = strlen(s);
+    for (size_t k = 0; k < n;) {
+        int cl, cp = utf8_next((const unsigned char *)s + k, n - k, &cl);
+        *at = k;
+        if (cp < 0) return -1;
+        if (cp >= 0x80 && cp < 0xA0) return cp;
+        k += (size_t)cl;
+    }
+    return 0;
+}
+
+/* why a check failed, into err (one line); -1 */
+static int say(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int say(char *err, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int Demo_check_prompt(const char *p, char *err, size_t cap) {
+    size_t n = strlen(p), at;
+    if (n > DEMO_PROMPT_MAX) return say(err, cap, "%zu bytes, over the %d a demo file holds", n, DEMO_PROMPT_MAX);
+    int c = bad_char(p, &at);
+    if (c < 0) return say(err, cap, "not UTF-8 text (byte 0x%02X at %zu); a demo file holds text", (unsigned char)p[at], at + 1);
+    if (c) return say(err, cap, "a control character (U+%04X) at byte %zu, which a demo file cannot hold", (unsigned)c, at + 1);
+    return 0;
+}
+
+int Demo_check_model(const char *m, char *err, size_t cap) {
+    size_t n = strlen(m), at;
+    if (!n) return say(err, cap, "the model: an empty name");
+    if (6 + n > DEMO_LINE_MAX) return say(err, cap, "the model: a name of %zu bytes, over the %d of a demo file's line", n, DEMO_LINE_MAX - 6);
+    int c = bad_char(m, &at);
+    if (c < 0) return say(err, cap, "the model: a name that is not UTF-8 (byte 0x%02X at %zu)", (unsigned char)m[at], at + 1);
+    for (size_t k = 0; !c && k < n; k++)
+        if (((unsigned char)m[k] < 0x20 && m[k] != '\t') || m[k] == 0x7f) c = (unsigned char)m[k], at = k;   /* a line may hold a tab */
+    if (c) return say(err, cap, "the model: a control character (U+%04X) in its name at byte %zu", (unsigned)c, at + 1);
+    if (m[n - 1] == ' ' || m[n - 1] == '\t') return say(err, cap, "the model: a name ending in a space or tab, which a demo file's line drops");
+    return 0;
+}
+
 typedef struct { char *s; size_t n, cap; int oom; } Buf;
 
 static void put(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -417,6 +473,10 @@ int Demo_check_target(const char *path, char *err, size_t cap) {
 
 int Demo_save(const Demo *d, const char *path, char *err, size_t cap) {
     if (Demo_check_target(path, err, cap) != 0) return -1;
+    char why[SW_ERR_LEN];
+    for (int i = 0; i < d->n_prompts; i++)
+        if (Demo_check_prompt(d->prompts[i], why, sizeof why) != 0) return fail(err, cap, path, 0, "not written: prompt %d: %s", i + 1, why);
+    if (d->model && Demo_check_model(d->model, why, sizeof why) != 0) return fail(err, cap, path, 0, "not written: %s", why);
     size_t n;
     char *text = Demo_format(d, &n);
     if (!text) return fail(err, cap, path, 0, "out of memory");

@@ -14,8 +14,10 @@
  *     type The bird                 or `type TEXT`: each character of TEXT in turn
  *
  * Reading refuses, in one line naming the file and the line: an unknown word or key, a line
- * over DEMO_LINE_MAX bytes, a NUL byte, text that is not UTF-8, more than DEMO_MAX_KEYS keys,
- * a file over DEMO_FILE_MAX bytes or one that is not a regular file.
+ * over DEMO_LINE_MAX bytes, a prompt over DEMO_PROMPT_MAX bytes, a NUL byte, text that is not
+ * UTF-8, more than DEMO_MAX_KEYS keys, a file over DEMO_FILE_MAX bytes or one that is not a
+ * regular file. Writing refuses what reading would (Demo_check_prompt, Demo_check_model), so
+ * every file written reads back the same.
  * Writing goes to a new temporary file beside the target (O_EXCL|O_NOFOLLOW), renamed over it
  * at the end; a target that is a symbolic link or a folder is refused. */
 #ifndef SW_RECORD_H
@@ -24,7 +26,12 @@
 #include <stddef.h>
 #include "engine/sw.h"
 
-#define DEMO_LINE_MAX 4096
+/* The program itself takes longer prompts (--prompt - reads up to 64 MB; the engine's limit
+ * is the model's context, or none with --truncate), so a demo has its own: 64 KiB, a whole
+ * 8192-token context of English text. A line holds the longest prompt with each byte
+ * escaped (\xHH: 4 bytes) after "prompt ". */
+#define DEMO_PROMPT_MAX 65536
+#define DEMO_LINE_MAX (7 + 4 * DEMO_PROMPT_MAX)
 #define DEMO_FILE_MAX ((size_t)4 << 20)
 #define DEMO_MAX_KEYS 100000
 
@@ -69,7 +76,14 @@ int Demo_parse(Demo *d, const char *text, size_t n, const char *name, char *err,
 int Demo_load(Demo *d, const char *path, char *err, size_t cap);
 /* The demo as text (malloc'ed, NUL-terminated; *n its length), or NULL when out of memory. */
 char *Demo_format(const Demo *d, size_t *n);
-/* Write it to path safely (see above). 0, or -1 with err naming the file. */
+/* Whether a prompt can be written and read back the same: UTF-8, at most DEMO_PROMPT_MAX
+ * bytes, no C1 control character (U+0080..U+009F: no escape writes one). 0, or -1 with err. */
+int Demo_check_prompt(const char *p, char *err, size_t cap);
+/* The same for the model's name or path: not empty, UTF-8, no control character but a tab,
+ * no space or tab at its end (reading cuts them), its line at most DEMO_LINE_MAX bytes. */
+int Demo_check_model(const char *m, char *err, size_t cap);
+/* Write it to path safely (see above); its prompts and model must pass the checks above.
+ * 0, or -1 with err naming the file. */
 int Demo_save(const Demo *d, const char *path, char *err, size_t cap);
 /* Whether path can be written later (its folder exists; it is not a link or a folder). */
 int Demo_check_target(const char *path, char *err, size_t cap);

@@ -5,7 +5,8 @@
  * and its line, with no control byte (fz_check_err); an accepted demo has no control
  * character in any prompt (it will be drawn on the terminal), every key is a character
  * (0 < code < 0x110000, no surrogate) or a DK_* key, and it formats (Demo_format) to a text
- * that parses again to the same prompts, options and keys.
+ * that parses again to the same prompts, options and keys; its prompts and model pass the
+ * writer's checks (Demo_check_prompt, Demo_check_model).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT((c > 0 && c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF)) || (c >= DK_BASE && c < DK__END), "key %d is %#x", i, c);
         FZ_ASSERT(d.keys[i].line > 0, "key %d has no line", i);
     }
+    /* what was read can be written again: --replay A --record B never refuses A's prompts or model */
+    char why[SW_ERR_LEN];
+    for (int i = 0; i < d.n_prompts; i++) FZ_ASSERT(Demo_check_prompt(d.prompts[i], why, sizeof why) == 0, "prompt %d read but not writable: %s", i, why);
+    FZ_ASSERT(!d.model || Demo_check_model(d.model, why, sizeof why) == 0, "the model read but not writable: %s", why);
     size_t n;
     char *text = Demo_format(&d, &n);
     FZ_ASSERT(text != NULL, "Demo_format failed");

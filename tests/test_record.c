@@ -1,6 +1,7 @@
 /* test_record.c - demo files (app/record.c): parse, write and read back; refusals of bad lines,
  * long lines, text that is not UTF-8 and NUL bytes, each in one message naming the file and
- * the line; the safe write (no writing through a symbolic link, no temporary file left). */
+ * the line; the longest prompts written and read back; the safe write (no writing through a
+ * symbolic link, no temporary file left). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -186,16 +187,96 @@ int main(void) {
         memset(big + o, 'x', n - o);
         big[n] = '\n';
         refused("record: a line over DEMO_LINE_MAX bytes", big, n + 1, "line 2", "longer than");
-        /* exactly DEMO_LINE_MAX bytes is still a line */
-        memset(big, 'y', DEMO_LINE_MAX + 1);
+        /* exactly DEMO_LINE_MAX bytes is still a line: the longest prompt, each byte an escape */
         memcpy(big, "prompt ", 7);
+        for (size_t i = 7; i < DEMO_LINE_MAX; i += 4) memcpy(big + i, "\\x01", 4);
         big[DEMO_LINE_MAX] = '\n';
         Demo d2;
         char e2[256] = "";
         int r = parse(&d2, big, DEMO_LINE_MAX + 1, e2);
-        expect(r == 0 && d2.n_prompts == 1 && strlen(d2.prompts[0]) == DEMO_LINE_MAX - 7, "record: a line of exactly DEMO_LINE_MAX bytes is read", "%s", e2);
+        expect(r == 0 && d2.n_prompts == 1 && strlen(d2.prompts[0]) == DEMO_PROMPT_MAX && d2.prompts[0][DEMO_PROMPT_MAX - 1] == 1,
+               "record: a line of exactly DEMO_LINE_MAX bytes (DEMO_PROMPT_MAX bytes written \\x01) is read", "%s", e2);
         if (r == 0) Demo_free(&d2);
+        /* a line within DEMO_LINE_MAX whose prompt is over DEMO_PROMPT_MAX bytes: refused (so no demo
+         * read brings a prompt --record could not write again) */
+        memset(big + 7, 'z', DEMO_PROMPT_MAX + 1);
+        big[7 + DEMO_PROMPT_MAX + 1] = '\n';
+        refused("record: a prompt of DEMO_PROMPT_MAX + 1 bytes", big, 7 + DEMO_PROMPT_MAX + 2, "line 1", "over 65536 bytes");
         free(big);
+    }
+
+    /* ---- the longest prompts round-trip: written (record), then read (replay) ---- */
+    {
+        /* the worst cases for the writer: every byte a control character (\xHH, 4 bytes), every
+         * byte a backslash before an escape's letter (doubled), 4-byte UTF-8 characters */
+        char *p[4];
+        for (int i = 0; i < 4; i++) p[i] = malloc(DEMO_PROMPT_MAX + 1);
+        memset(p[0], 0x01, DEMO_PROMPT_MAX);
+        for (int i = 0; i < DEMO_PROMPT_MAX; i += 2) memcpy(p[1] + i, "\\n", 2);
+        for (int i = 0; i < DEMO_PROMPT_MAX; i += 4) memcpy(p[2] + i, "\xf0\x9f\x98\x80", 4);
+        for (int i = 0; i < DEMO_PROMPT_MAX; i++) p[3][i] = "a\\\t\n\x1b\x7f"[i % 6];
+        for (int i = 0; i < 4; i++) p[i][DEMO_PROMPT_MAX] = 0;
+        Demo m;
+        Demo_init(&m);
+        int ok = 1;
+        char ce[256] = "";
+        for (int i = 0; i < SW_MAX_B; i++) {
+            ok &= Demo_check_prompt(p[i % 4], ce, sizeof ce) == 0;
+            Demo_add_prompt(&m, p[i % 4]);
+        }
+        expect(ok, "record: prompts of DEMO_PROMPT_MAX bytes pass Demo_check_prompt", "%s", ce);
+        size_t n;
+        char *out = Demo_format(&m, &n);
+        size_t longest = 0;
+        for (size_t i = 0, st = 0; out && i < n; i++)
+            if (out[i] == '\n') { if (i - st > longest) longest = i - st; st = i + 1; }
+        expect(out && longest == DEMO_LINE_MAX, "record: the longest prompt's line is DEMO_LINE_MAX bytes, no longer", "%zu", longest);
+        free(out);
+        /* all SW_MAX_B of them and DEMO_MAX_KEYS keys of the longest name: the file still fits DEMO_FILE_MAX */
+        for (int i = 0; i < DEMO_MAX_KEYS; i++) Demo_add_key(&m, DK_BACKSPACE, 0);
+        char mdir[] = "/tmp/sw_test_record_max_XXXXXX";
+        if (mkdtemp(mdir)) {
+            char mpath[300];
+            snprintf(mpath, sizeof mpath, "%s/max.txt", mdir);
+            char se[512] = "", le[512] = "";
+            int src = Demo_save(&m, mpath, se, sizeof se);
+            Demo back;
+            Demo_init(&back);
+            int lrc = src == 0 ? Demo_load(&back, mpath, le, sizeof le) : -1;
+            int same = lrc == 0 && back.n_prompts == SW_MAX_B && back.n_keys == DEMO_MAX_KEYS;
+            for (int i = 0; same && i < SW_MAX_B; i++) same = strcmp(back.prompts[i], p[i % 4]) == 0;
+            expect(same, "record: 8 prompts of DEMO_PROMPT_MAX bytes and DEMO_MAX_KEYS keys: saved, loaded back the same", "save '%s' load '%s'", se, le);
+            if (lrc == 0) Demo_free(&back);
+            /* one byte more: refused when checked, and Demo_save writes nothing */
+            free(m.prompts[0]);
+            m.prompts[0] = malloc(DEMO_PROMPT_MAX + 2);
+            memset(m.prompts[0], 'a', DEMO_PROMPT_MAX + 1);
+            m.prompts[0][DEMO_PROMPT_MAX + 1] = 0;
+            unlink(mpath);
+            ce[0] = 0;
+            int crc = Demo_check_prompt(m.prompts[0], ce, sizeof ce);
+            src = Demo_save(&m, mpath, se, sizeof se);
+            expect(crc != 0 && strstr(ce, "65537 bytes") && src != 0 && strstr(se, "prompt 1") && access(mpath, F_OK) != 0 && count_files(mdir) == 0,
+                   "record: a prompt of DEMO_PROMPT_MAX + 1 bytes is refused, no file written", "'%s' / '%s'", ce, se);
+            rmdir(mdir);
+        } else {
+            fail("record: a temporary folder for the longest demo", "%s", strerror(errno));
+        }
+        Demo_free(&m);
+        for (int i = 0; i < 4; i++) free(p[i]);
+    }
+
+    /* ---- what a line cannot hold is refused before writing ---- */
+    {
+        char ce[256];
+        expect(Demo_check_prompt("caf\xe9", ce, sizeof ce) != 0 && strstr(ce, "UTF-8"), "record: a prompt that is not UTF-8 is refused", "%s", ce);
+        expect(Demo_check_prompt("a\xc2\x9b" "2J", ce, sizeof ce) != 0 && strstr(ce, "U+009B"), "record: a prompt with a C1 control is refused", "%s", ce);
+        expect(Demo_check_prompt("", ce, sizeof ce) == 0 && Demo_check_prompt("tab\there \\x01 \x1b", ce, sizeof ce) == 0,
+               "record: an empty prompt, tabs, backslashes and ASCII controls pass", "%s", ce);
+        expect(Demo_check_model("stories260K", ce, sizeof ce) == 0 && Demo_check_model(" lead\ting", ce, sizeof ce) == 0, "record: a model name passes", "%s", ce);
+        int bad = Demo_check_model("", ce, sizeof ce) != 0 && Demo_check_model("a ", ce, sizeof ce) != 0 && Demo_check_model("a\t", ce, sizeof ce) != 0 &&
+                  Demo_check_model("a\nmodel x", ce, sizeof ce) != 0 && Demo_check_model("\xff", ce, sizeof ce) != 0;
+        expect(bad, "record: a model name empty, ending in a space or tab, with a newline or not UTF-8 is refused", "%s", ce);
     }
     {
         /* more keys than DEMO_MAX_KEYS: refused, not grown without end */

@@ -356,6 +356,18 @@ int main(int argc, char **argv) {
         if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "shapewalk: out of memory reading the prompt from standard input\n"); return 2; }
         o.prompts[stdin_slot] = stdin_prompt;
     }
+    if (o.record) {   /* what a demo file cannot hold is refused now, not when the run ends */
+        char rerr[SW_ERR_LEN];
+        int bad = -1;
+        for (int i = 0; i < o.n_prompts && bad < 0; i++)
+            if (Demo_check_prompt(o.prompts[i], rerr, sizeof rerr) != 0) bad = i;
+        if (bad >= 0 || (o.model && Demo_check_model(o.model, rerr, sizeof rerr) != 0)) {
+            if (bad >= 0) fprintf(stderr, "shapewalk: --record %s: prompt %d: %s\n", o.record, bad + 1, rerr);
+            else fprintf(stderr, "shapewalk: --record %s: %s\n", o.record, rerr);
+            free(stdin_prompt);
+            return 2;
+        }
+    }
     if (cut_by && o.sampler.temperature <= 0) {
         fprintf(stderr, "shapewalk: %s cuts the list a sample is drawn from, but without --temperature the choice is greedy; add --temperature 1 (or leave %s out)\n",
                 cut_by, cut_by);
