@@ -747,6 +747,45 @@ AVX512 static void rows_f32_512(const uint8_t *rows, size_t rb, int nrows, const
     for (; r < nrows; r++) y[r] = dot_f32u_512(rows + (size_t)r * rb, x, n);
 }
 
+/* The same for two x at once (two prompts generating together): each weight load meets both,
+ * so the rows stream from memory in one pass instead of a second pass from L1 that stalls the
+ * stream. Each row's sums run in the same order as rows_f32_512's: the same y, bit for bit. */
+AVX512 static void rows_f32_512_x2(const uint8_t *rows, size_t rb, int nrows, const float *xa, const float *xb, int64_t n,
+                                   float *ya, float *yb) {
+    int r = 0;
+    if ((n & 31) == 0)
+        for (; r + 4 <= nrows; r += 4) {
+            const uint8_t *w0 = rows + (size_t)r * rb, *w1 = w0 + rb, *w2 = w1 + rb, *w3 = w2 + rb;
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            __m512 c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+            for (int64_t i = 0; i < n; i += 32) {
+                const __m512 x0 = _mm512_loadu_ps(xa + i), x1 = _mm512_loadu_ps(xa + i + 16);
+                const __m512 z0 = _mm512_loadu_ps(xb + i), z1 = _mm512_loadu_ps(xb + i + 16);
+                __m512 v;
+                v = _mm512_loadu_ps(w0 + 4 * i), a0 = _mm512_fmadd_ps(v, x0, a0), c0 = _mm512_fmadd_ps(v, z0, c0);
+                v = _mm512_loadu_ps(w1 + 4 * i), a1 = _mm512_fmadd_ps(v, x0, a1), c1 = _mm512_fmadd_ps(v, z0, c1);
+                v = _mm512_loadu_ps(w2 + 4 * i), a2 = _mm512_fmadd_ps(v, x0, a2), c2 = _mm512_fmadd_ps(v, z0, c2);
+                v = _mm512_loadu_ps(w3 + 4 * i), a3 = _mm512_fmadd_ps(v, x0, a3), c3 = _mm512_fmadd_ps(v, z0, c3);
+                v = _mm512_loadu_ps(w0 + 4 * i + 64), b0 = _mm512_fmadd_ps(v, x1, b0), d0 = _mm512_fmadd_ps(v, z1, d0);
+                v = _mm512_loadu_ps(w1 + 4 * i + 64), b1 = _mm512_fmadd_ps(v, x1, b1), d1 = _mm512_fmadd_ps(v, z1, d1);
+                v = _mm512_loadu_ps(w2 + 4 * i + 64), b2 = _mm512_fmadd_ps(v, x1, b2), d2 = _mm512_fmadd_ps(v, z1, d2);
+                v = _mm512_loadu_ps(w3 + 4 * i + 64), b3 = _mm512_fmadd_ps(v, x1, b3), d3 = _mm512_fmadd_ps(v, z1, d3);
+            }
+            ya[r] = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0));
+            ya[r + 1] = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
+            ya[r + 2] = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2));
+            ya[r + 3] = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
+            yb[r] = _mm512_reduce_add_ps(_mm512_add_ps(c0, d0));
+            yb[r + 1] = _mm512_reduce_add_ps(_mm512_add_ps(c1, d1));
+            yb[r + 2] = _mm512_reduce_add_ps(_mm512_add_ps(c2, d2));
+            yb[r + 3] = _mm512_reduce_add_ps(_mm512_add_ps(c3, d3));
+        }
+    for (; r < nrows; r++) {
+        ya[r] = dot_f32u_512(rows + (size_t)r * rb, xa, n);
+        yb[r] = dot_f32u_512(rows + (size_t)r * rb, xb, n);
+    }
+}
+
 /* Q4_0 block b times x[0..32), 16 lanes: low nibbles are weights 0..15, high 16..31 */
 #define Q4_BLOCK(b, x0, x1) q4_block_512((b), (x0), (x1))
 AVX512 static inline __m512 q4_block_512(const uint8_t *b, __m512 x0, __m512 x1) {
@@ -979,7 +1018,14 @@ void Quant_dot_rows_n(int type, const void *rows, size_t row_bytes, int nrows, c
             const size_t nb = (size_t)(nrows - a0 < ch ? nrows - a0 : ch) * row_bytes;
             for (size_t o = 0; o < nb; o += 64) __builtin_prefetch(p + (size_t)a0 * row_bytes + o);
         }
-        for (int i = 0; i < nx; i++)
+        int i = 0;
+#ifdef QUANT_X86
+        if (type == QT_F32 && Quant_simd_active() == 2)   /* two x a pass over the chunk */
+            for (; i + 2 <= nx; i += 2)
+                rows_f32_512_x2(p + (size_t)r0 * row_bytes, row_bytes, k, x + i * ldx, x + (i + 1) * ldx, n,
+                                y + i * ldy + r0, y + (i + 1) * ldy + r0);
+#endif
+        for (; i < nx; i++)
             dot_rows_chunk(type, p + (size_t)r0 * row_bytes, row_bytes, k, x + i * ldx, n, y + i * ldy + r0);
     }
 }

@@ -280,6 +280,55 @@ static void test_random_rows(void) {
     if (g_max < 1) skip("quant: AVX2 path", "this CPU has no AVX2+FMA+F16C; only the plain path was tested");
 }
 
+/* Quant_dot_rows_n (several x a pass over the rows: prompts generating together) gives each x
+ * exactly what Quant_dot_rows gives it alone, bit for bit: every row's sum runs in the same
+ * order however many x share the pass (the batch must not change a prompt's numbers). Row
+ * counts around the 4-row groups and the chunks; lengths with and without the 32-float tail. */
+static void test_rows_n(void) {
+    static const int types[] = { QT_F32, QT_Q8_0, QT_Q4_0, QT_F16 };
+    static const int64_t lens[] = { 32, 96, 768, 800, 999 };
+    for (unsigned ti = 0; ti < sizeof types / sizeof types[0]; ti++) {
+        const int type = types[ti];
+        int bad = 0;
+        char label[200];
+        for (unsigned li = 0; li < sizeof lens / sizeof lens[0] && !bad; li++) {
+            const int64_t n = lens[li];
+            size_t rb;
+            if (n % Quant_block_size(type) || Quant_row_bytes(type, n, &rb) != 0) continue;
+            enum { R = 23, NX = 5 };
+            uint8_t *rows = malloc(R * rb);
+            float *x = malloc(sizeof(float) * (size_t)(n * NX)), one[R], all[NX * R];
+            if (!rows || !x) abort();
+            random_row(type, rows, R * rb, R * n);
+            for (int64_t i = 0; i < n * NX; i++) x[i] = (float)((int)(rnd() % 2001) - 1000) / 1000.0f;
+            for (int lv = 0; lv <= g_max && !bad; lv++) {
+                Quant_set_simd(lv);
+                for (int nx = 1; nx <= NX && !bad; nx++) {
+                    Quant_dot_rows_n(type, rows, rb, R, x, (size_t)n, nx, n, all, R);
+                    for (int k = 0; k < nx && !bad; k++) {
+                        Quant_dot_rows(type, rows, rb, R, x + k * n, n, one);
+                        for (int r = 0; r < R && !bad; r++)
+                            if (memcmp(&one[r], &all[k * R + r], sizeof(float)) != 0) {
+                                snprintf(label, sizeof label, "quant: %s dot_rows_n (%s)", Quant_name(type), k_level[lv]);
+                                fail(label, "n=%lld, %d x: x %d row %d gives %.9g, alone %.9g", (long long)n, nx, k, r,
+                                     all[k * R + r], one[r]);
+                                bad = 1;
+                            }
+                    }
+                }
+            }
+            Quant_set_simd(2);
+            free(rows);
+            free(x);
+        }
+        if (!bad) {
+            snprintf(label, sizeof label, "quant: %s dot_rows_n with 1-5 x gives each x what dot_rows gives it alone, bit for bit (%s)",
+                     Quant_name(type), g_levels);
+            pass(label);
+        }
+    }
+}
+
 int main(void) {
     Quant_set_simd(2);
     g_max = Quant_simd_active();
@@ -293,5 +342,6 @@ int main(void) {
     test_model_checks("tiny-qwen2-gguf/tiny-qwen2.gguf", "tiny-qwen2-gguf/tiny-qwen2.reference.json");
     test_model_checks("tiny-smollm-gguf/tiny-smollm.gguf", "tiny-smollm-gguf/tiny-smollm.reference.json");
     test_random_rows();
+    test_rows_n();
     return check_done();
 }
