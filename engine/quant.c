@@ -1004,7 +1004,10 @@ void Quant_dot_rows(int type, const void *rows, size_t row_bytes, int nrows, con
     Quant_dot_rows_n(type, rows, row_bytes, nrows, x, 0, 1, n, y, 0);
 }
 
-/* Each chunk (in L1 by then) meets every x in turn, so the rows are read from memory once. */
+/* Each chunk (in L1 by then) meets every x in turn, so the rows are read from memory once. F32
+ * rows on AVX-512 meet two x a pass (rows_f32_512_x2): measured on an Intel Xeon (AVX-512, 2
+ * vCPUs, GPT-2-shaped F32, context 64, median of 40 steps, two rounds) a B=2 step took 1.25-1.28x
+ * B=1's with a second pass per x over the chunk, 1.15-1.17x so. */
 void Quant_dot_rows_n(int type, const void *rows, size_t row_bytes, int nrows, const float *x, size_t ldx, int nx,
                       int64_t n, float *y, size_t ldy) {
     const uint8_t *p = rows;
