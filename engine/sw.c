@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,22 @@ int sw_add_size(size_t a, size_t b, size_t *out) {
     return 0;
 }
 
+/* A pass writes its trace and scratch (about 100 MB at T=256) into fresh memory: with 4 KB
+ * pages that is 25,000 page faults a pass. Asking for 2 MB pages (where the kernel's THP setting
+ * is "madvise", the default, nothing else does) makes them 50. Measured on an Intel Xeon
+ * (AVX-512, 2 vCPUs, OpenBLAS SkylakeX, GPT-2-shaped F32, B=1 T=256, best of 8, four alternating
+ * rounds): 307-315 ms with 4 KB pages, 288-303 ms so. Only the 2 MB-aligned inside of a block is
+ * marked; free() unmaps it as before. */
+enum { SW_HUGE_MIN = 4 << 20 };
+static void huge_pages(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    const uintptr_t H = (uintptr_t)2 << 20, a = ((uintptr_t)p + H - 1) & ~(H - 1), e = ((uintptr_t)p + bytes) & ~(H - 1);
+    if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);   /* a hint: refused is fine */
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
 void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
     size_t bytes;
     if (sw_mul_size(n, size, &bytes) != 0) {
@@ -71,6 +88,7 @@ void *sw_calloc(size_t n, size_t size, const char *what, char *err) {
     }
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) sw_seterr(err, "out of memory allocating %.1f MB for %s", bytes / 1e6, what);
+    else if (bytes >= SW_HUGE_MIN) huge_pages(p, bytes);
     return p;
 }
 
