@@ -366,11 +366,18 @@ int main(int argc, char **argv) {
                 snprintf(tg, sizeof tg, ">=80%%: %s; >=8x: %s", s1, s2);
                 if (strcmp(s1, "MISSED") == 0 || strcmp(s2, "MISSED") == 0) {
                     const cJSON *cn = find_BT(cJSON_GetObjectItemCaseSensitive(sg, "by_rows"), "N", 256, NULL, 0);
-                    double mm = num(cn, "matmul_ms");
-                    snprintf(where, sizeof where,
-                             "  where the time went at T=256: %.0f ms, of which the matmuls at the sgemm ceiling would take %.0f ms; "
-                             "the other %.0f ms are attention, norms, GELU, copies and matmuls below the ceiling\n",
-                             mn, mm, mn - mm);
+                    double mm = num(cn, "matmul_ms"), emm = num(eo, "engine_matmul_ms");
+                    if (!isnan(emm) && emm > 0)   /* the engine timed its own matmuls in that pass */
+                        snprintf(where, sizeof where,
+                                 "  where the time went at T=256: %.0f ms, of which the matmuls took %.0f ms (%.0f%% of the ceiling's rate: "
+                                 "at the ceiling they would take %.0f ms; the ceiling times each shape on one W call after call, a pass "
+                                 "reads each W once, from memory) and the other %.0f ms are attention, norms, GELU, the trace's copies and page faults\n",
+                                 mn, emm, 100 * mm / emm, mm, mn - emm);
+                    else
+                        snprintf(where, sizeof where,
+                                 "  where the time went at T=256: %.0f ms, of which the matmuls at the sgemm ceiling would take %.0f ms; "
+                                 "the other %.0f ms are attention, norms, GELU, copies and matmuls below the ceiling\n",
+                                 mn, mm, mn - mm);
                 }
             }
             if (frac > 1.0)

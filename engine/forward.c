@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Queries per block of causal attention when the (T,T) maps are not recorded. */
 enum { QBLOCK = 128 };
@@ -165,7 +166,7 @@ static void cols_job(void *ctx, int job, int slot) {
 enum { COLS_PER_THREAD = 4, COLS_MIN = 128, COLS_MAX = 2048 };
 
 /* y (N,out) = x (N,in) @ W (+ bias) */
-static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
+static void linear_run(float *y, const float *x, int N, const Linear *W, const float *bias) {
     if (rows_route(W, N)) {
         RowsRun r = { x, N, 0, 0, {{0}} };
         rows_add(&r, y, W, bias);
@@ -210,14 +211,31 @@ static void linear(float *y, const float *x, int N, const Linear *W, const float
                 beta, y, W->out);
 }
 
+/* Time in the matmuls of this thread's pass (Trace.matmul_ms): the bench's account of where a
+ * pass's time goes. A clock read per matmul, 49 a GPT-2 pass. */
+static _Thread_local double tl_matmul_ms;
+static double clock_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void linear(float *y, const float *x, int N, const Linear *W, const float *bias) {
+    const double t0 = clock_ms();
+    linear_run(y, x, N, W, bias);
+    tl_matmul_ms += clock_ms() - t0;
+}
+
 /* Up to ROWS_MAX_MATS matrices reading the same x: those on the rows route in one pool run. */
 static void linear_same_x(int nm, float *const *y, const float *x, int N, const Linear *const *W, const float *const *bias) {
+    const double t0 = clock_ms();
     RowsRun r = { x, N, 0, 0, {{0}} };
     for (int i = 0; i < nm; i++) {
         if (rows_route(W[i], N)) rows_add(&r, y[i], W[i], bias[i]);
-        else linear(y[i], x, N, W[i], bias[i]);
+        else linear_run(y[i], x, N, W[i], bias[i]);
     }
     if (r.nm) Pool_run(r.jobs, 0, rows_job, &r);
+    tl_matmul_ms += clock_ms() - t0;
 }
 
 /* LayerNorm over one row of D: (x - mean) / sqrt(var + eps) * w + b */
@@ -578,6 +596,7 @@ static int forward_rows(Trace *t, const int *row, const int *pos, int N, int rec
     Work w;
     if (Work_init(&w, c, N, maxpos + 1, err) != 0) return -1;
     float *x = w.x;
+    tl_matmul_ms = 0;
 
     /* 1  embedding lookup:  x = E[ids]      (N,) -> (N,D), E is (V,D) */
     for (int n = 0; n < N; n++)
@@ -631,6 +650,7 @@ static int forward_rows(Trace *t, const int *row, const int *pos, int N, int rec
         }
     }
     /* 6 softmax and 7 next token read these logits: see engine/predict.c. */
+    t->matmul_ms = tl_matmul_ms;
     Work_free(&w);
     return 0;
 }

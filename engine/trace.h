@@ -90,6 +90,7 @@ typedef struct Trace {
     int row_logits_n;  /* how many positions it holds from there */
     float *probs_all;  /* lazy (B,Tcap,V) probabilities for the softmax tensor view */
     double run_ms;     /* wall time of the last forward */
+    double matmul_ms;  /* of that, the time in its matmuls (weights times rows, the LM head's too) */
 } Trace;
 
 void TraceOpts_default(TraceOpts *o);
