@@ -159,8 +159,8 @@ static void gguf_section(const char *build, cJSON *R, double bw0, double st_warm
         any |= G[ty] != NULL;
     }
     if (!any) { printf("\nGGUF: n/a (bench_engine gguf did not run)\n"); return; }
-    /* llama.cpp's Q8_0 generation on this shape: issue 13 measured 290 tokens/s on this 2-core
-     * machine (llama-bench, 2 threads); BENCH_LLAMACPP_Q8_TPS gives one measured by hand. */
+    /* llama.cpp's Q8_0 generation on this shape: issue 13 measured 290 tokens/s on its 2-core
+     * machine (llama-bench, 2 threads); BENCH_LLAMACPP_Q8_TPS gives one measured by hand here. */
     const char *lc = getenv("BENCH_LLAMACPP_Q8_TPS");
     double llama_q8 = lc && *lc ? atof(lc) : 290;
     cJSON *out = cJSON_AddArrayToObject(R, "gguf");
@@ -241,7 +241,7 @@ static void gguf_section(const char *build, cJSON *R, double bw0, double st_warm
     double aim = tps64[1] / llama_q8;
     fmt(a, sizeof a, "%.2fx", aim);
     printf("  Q8_0 generation = %s llama.cpp's %.0f tokens/s (%s)   aim >= 0.5x: %s\n", a, llama_q8,
-           lc && *lc ? "BENCH_LLAMACPP_Q8_TPS, measured by hand" : "issue 13's figure for this machine; bench/README.md has the side-by-side runs",
+           lc && *lc ? "BENCH_LLAMACPP_Q8_TPS, measured by hand" : "issue 13's figure from an Intel Xeon of 2026-11; BENCH_LLAMACPP_Q8_TPS=N gives one measured on this machine",
            target("GGUF Q8_0 generation / llama.cpp Q8_0", aim, ">=", 0.5, "x"));
     if (!isnan(tps64[1]) && !isnan(bw0) && G[1]) {
         double wb = num(G[1], "weight_bytes");
@@ -485,16 +485,38 @@ int main(int argc, char **argv) {
     {   /* two prompts generating together: one step makes a token for each */
         const cJSON *b2 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 2, "context", 64);
         if (b2) {
-            const cJSON *b1 = find_BT(cJSON_GetObjectItemCaseSensitive(E, "generate"), "B", 1, "context", 64);
-            double r2 = num(b2, "ms_per_token_median") / num(b1, "ms_per_token_median");
+            /* the ratio of each run (the main one and run.sh's rounds: B=1 and B=2 a few seconds
+             * apart in one process), then their median: the memory's speed drifts between runs */
+            double rr[GEN_MAX_ROUNDS + 1], lo = INFINITY, hi = 0;
+            int nr = 0;
+            for (int r = 0; r <= GEN_MAX_ROUNDS; r++) {
+                char path[4200];
+                snprintf(path, sizeof path, "%s/gen-engine-%d.json", build, r);
+                cJSON *j = r == 0 ? NULL : access(path, R_OK) == 0 ? bench_read_json(path) : NULL;
+                if (r > 0 && !j) break;
+                const cJSON *g = cJSON_GetObjectItemCaseSensitive(r == 0 ? E : j, "generate");
+                double v = num(find_BT(g, "B", 2, "context", 64), "ms_per_token_median") /
+                           num(find_BT(g, "B", 1, "context", 64), "ms_per_token_median");
+                if (!isnan(v)) {
+                    rr[nr++] = v;
+                    if (v < lo) lo = v;
+                    if (v > hi) hi = v;
+                }
+                cJSON_Delete(j);
+            }
+            double r2 = median_of(rr, nr);
+            char range[64] = "";
+            if (nr > 1) snprintf(range, sizeof range, " (median of %d runs' ratios: %.2f-%.2fx)", nr, lo, hi);
             printf("  B=2 at context 64: %.1f ms per step = %.1f tokens/s (one step reads the weights once for both prompts); "
-                   "%.2fx the time of B=1's step   target <= 1.2x: %s\n",
-                   num(b2, "ms_per_token_median"), num(b2, "tokens_per_s"), r2, target("B=2 step time over B=1's, context 64", r2, "<=", 1.2, "x"));
+                   "%.2fx the time of B=1's step%s   target <= 1.2x: %s\n",
+                   num(b2, "ms_per_token_median"), num(b2, "tokens_per_s"), r2, range,
+                   target("B=2 step time over B=1's, context 64", r2, "<=", 1.2, "x"));
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "B", 2);
             cJSON_AddNumberToObject(o, "context", 64);
             cJSON_AddNumberToObject(o, "ms_per_step_median", num(b2, "ms_per_token_median"));
             cJSON_AddNumberToObject(o, "tokens_per_s", num(b2, "tokens_per_s"));
+            cJSON_AddNumberToObject(o, "step_ratio_to_B1_median", r2);
             cJSON_AddItemToObject(R, "generate_B2", o);
         }
     }
