@@ -117,6 +117,14 @@ if [ -f "$STORIES" ]; then
     expect_screen "stories: the question once the forward pass is in" "What shape is ids?"
     tui_keys Enter
     expect_screen "stories: Enter takes the highlighted choice" "✓ right: (B,T) = (2,5)"
+    # a screen opened from the lesson closes back to the lesson, on the same page
+    tui_keys Right
+    expect_screen "stories: the glossary page" "0 glossary — the letters and words"
+    tui_keys D
+    expect_screen "stories: D opens the legend from the lesson" "Legend: the letters of the header"
+    tui_keys Escape
+    expect_screen "stories: Esc from that legend goes back to the lesson's glossary page" "0 glossary — the letters and words"
+    expect_screen "stories: (the lesson's own header)" "lesson · station 0 · page 2/23"
     tui_keys g 3 Enter
     expect_screen "stories: block 1's q" "3.1.b queries, keys, values"
     tui_lit "B h T d"

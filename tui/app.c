@@ -38,16 +38,43 @@ static int ready(App *a, const Screen *s, void **self) {
     return *self || !s->create;
 }
 
+/* Screen s replaces the current one: the current one becomes s's opener, unless s is already
+ * an opener (then the ones above it are dropped). Every screen is at most once in
+ * opener[] + screen, so opener[] never holds more than the table's screens. */
+static void switch_to(App *a, const Screen *s) {
+    if (s == a->screen) return;
+    for (int i = 0; i < a->n_opener; i++)
+        if (a->opener[i] == s) { a->n_opener = i; a->screen = s; return; }
+    if (a->screen && a->n_opener < APP_MAX_SCREENS) a->opener[a->n_opener++] = a->screen;
+    a->screen = s;
+}
+
 void App_open(App *a, const Screen *s) {
     void *self;
-    a->screen = s;
+    switch_to(a, s);
     if (s->enter && ready(a, s, &self)) s->enter(a, self);
 }
 
 void App_show(App *a, const Screen *s, StationRef st) {
     void *self;
-    a->screen = s;
+    switch_to(a, s);
     if (s->show && ready(a, s, &self)) s->show(a, self, st);
+}
+
+const Screen *App_opener(const App *a) { return a->n_opener > 0 ? a->opener[a->n_opener - 1] : Screens[0]; }
+
+void App_back(App *a) {
+    const Screen *s = App_opener(a);
+    if (a->n_opener > 0) a->n_opener--;
+    if (s != a->screen) a->screen = s;
+}
+
+const char *App_back_name(const App *a) {
+    static char buf[64];
+    const Screen *s = App_opener(a);
+    if (s->back_as) return s->back_as;
+    snprintf(buf, sizeof buf, "the %.*s", (int)strcspn(s->name, ":"), s->name);
+    return buf;
 }
 
 int App_station_of(App *a, const Screen *s, StationRef *out) {
@@ -372,7 +399,9 @@ static void draw_header(App *a) {
  * spaces apart) as fit in the width, so that the line never ends in "…" mid-hint. */
 static void status_hint(App *a, char *out, size_t cap) {
     void *self;
-    const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : "Esc back to the walk  e edit  ? help  q quit";
+    char fallback[96];
+    snprintf(fallback, sizeof fallback, "Esc back to %s  e edit  ? help  q quit", App_back_name(a));
+    const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : fallback;
     int msg = a->status[0] && a->status[0] != ' ';
     const char *demo = Replay_status(a);   /* --record / --replay: where the demo is */
     snprintf(out, cap, " %s%s%s", demo ? demo : "", demo && msg ? "  │ " : "", msg ? a->status : "");
@@ -480,7 +509,9 @@ static int help_lines(App *a, const char **out, int *title, int cap) {
         if (n < cap) out[n++] = screen_lines[ns];
         ns++;
     }
-    if (n < cap) out[n++] = "Esc              back to the walk";
+    static char back_line[96];
+    snprintf(back_line, sizeof back_line, "Esc              back to %s (the screen this one was opened from)", App_back_name(a));
+    if (n < cap) out[n++] = a->screen == Screens[0] ? "Esc              (on the other screens) back to the one that opened them" : back_line;
     if (n < cap) out[n++] = "";
     const char *const *lists[3] = {a->screen->help, global_help, NULL};
     void *self;
@@ -654,7 +685,7 @@ static int app_key(App *a, int rc, wint_t wch) {
     void *self;
     if (!ready(a, a->screen, &self)) {   /* no memory for the screen: Esc leaves it */
         if (ch == 'q') a->quit = 1;
-        else if (ch == 27 && a->screen != Screens[0]) App_open(a, Screens[0]);
+        else if (ch == 27 && a->screen != Screens[0]) App_back(a);
         return 1;
     }
     if (a->screen->takes_text && a->screen->takes_text(a, self) && ch >= 32 && ch < 127 && a->screen->key(a, self, ch)) return 1;

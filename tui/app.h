@@ -34,6 +34,7 @@ typedef struct Screen {
     int (*key)(struct App *a, void *self, int ch);            /* 1 when used */
     const char *const *help;                                  /* "key  what" lines for `?` */
     const char *help_title;                                   /* optional: their heading (default: name) */
+    const char *back_as;                                      /* optional: its name in "Esc back to ..." (default: "the " + name up to a ':') */
     const char *const *(*more_help)(struct App *a, void *self); /* optional: "This picture" lines */
     void (*where)(struct App *a, void *self, char *buf, size_t cap); /* optional: "where you are" for the header */
     const char *(*hint)(struct App *a, void *self);           /* optional: key hints for the status line */
@@ -77,6 +78,8 @@ typedef struct App {
 
     /* UI */
     const Screen *screen;
+    const Screen *opener[APP_MAX_SCREENS]; /* the screens that opened this one, oldest first (each once) */
+    int n_opener;
     void *state[APP_MAX_SCREENS];  /* each screen's own, by its place in Screens[] */
     int rows, cols;
     int help, help_scroll;
@@ -100,10 +103,18 @@ extern const Screen Screen_walk, Screen_surprise, Screen_lens, Screen_lesson, Sc
 
 /* Screen s's own state (made on first use; NULL for a screen without one). */
 void *App_state(App *a, const Screen *s);
-/* Switch to screen s (its enter runs). */
+/* Switch to screen s (its enter runs); the screen left is the one s goes back to. Opening a
+ * screen that is already among the openers goes back to it instead (no loops pile up). */
 void App_open(App *a, const Screen *s);
-/* Switch to screen s at station st (a screen without `show` just opens). */
+/* Switch to screen s at station st (a screen without `show` just opens); as App_open. */
 void App_show(App *a, const Screen *s, StationRef st);
+/* Close the screen (Esc): back to the screen that opened it, as it was left (its enter does
+ * not run), or to Screens[0] when none did. */
+void App_back(App *a);
+/* The screen App_back goes to. */
+const Screen *App_opener(const App *a);
+/* Its name for "Esc back to ..." ("the walk", "the lesson"). */
+const char *App_back_name(const App *a);
 /* The station screen s shows: 1 and *out, or 0 when it shows none. */
 int App_station_of(App *a, const Screen *s, StationRef *out);
 /* The high-contrast theme on or off (c, --contrast; the lesson turns it on with --large). */

@@ -453,7 +453,7 @@ static int compare_key(App *a, void *self, int ch) {
     Compare *cs = self;
     int ra, rb;
     switch (ch) {
-    case 27: App_open(a, Screens[0]); return 1;
+    case 27: App_back(a); return 1;
     case 'b': case 'B':
         if (rows_of(a, cs, &ra, &rb)) {
             int B = a->trace->B, o = rb;
@@ -497,14 +497,14 @@ static void compare_where(App *a, void *self, char *buf, size_t cap) {
 
 static const char *compare_hint(App *a, void *self) {
     const Compare *cs = self;
-    if (cs->n_pages > 1) return "PgDn PgUp page  ← → station  , . position  b the other row  X swap  z large  Esc walk  ? help";
-    return "← → station  [ ] layer  { } head  , . position  b the other row  X swap  z large  Esc walk  ? help";
+    if (cs->n_pages > 1) return "PgDn PgUp page  ← → station  , . position  b the other row  X swap  z large  Esc back  ? help";
+    return "← → station  [ ] layer  { } head  , . position  b the other row  X swap  z large  Esc back  ? help";
 }
 
 static const char *const compare_help[] = {
     "=                compare: two rows of the batch side by side at the walk's station",
     "← → ⏎ ↑ 5 ⏎      the walk's station keys: next / previous, into / out of a block, by number",
-    "Esc              back to the walk",
+    "Esc              back to the screen that opened this one (the walk, the lesson)",
     "[ ] { } , .      the same layer, head and position in both panels",
     "b B              which row is the second one (the first is the chosen row)",
     "X                swap the two rows",
@@ -518,6 +518,6 @@ static const char *const compare_help[] = {
 
 const Screen Screen_compare = {
     .name = "compare", .hotkey = '=', .create = compare_create, .destroy = compare_destroy, .draw = compare_draw,
-    .key = compare_key, .help = compare_help, .help_title = "Comparing two rows", .where = compare_where, .hint = compare_hint,
+    .key = compare_key, .help = compare_help, .help_title = "Comparing two rows", .back_as = "the two rows", .where = compare_where, .hint = compare_hint,
     .station = compare_station,
 };

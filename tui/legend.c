@@ -89,22 +89,26 @@ static int legend_key(App *a, void *self, int ch) {
     Legend *lg = self;
     if (ch == KEY_DOWN || ch == 'j') { lg->first++; return 1; }
     if ((ch == KEY_UP || ch == 'k') && lg->first > 0) { lg->first--; return 1; }
-    if (ch == 'D' || ch == 27 || ch == '\n' || ch == '\r' || ch == KEY_ENTER) { App_open(a, Screens[0]); return 1; }
+    if (ch == 'D' || ch == 27 || ch == '\n' || ch == '\r' || ch == KEY_ENTER) { App_back(a); return 1; }
     return 0;
 }
 
 static void legend_where(App *a, void *self, char *buf, size_t cap) { snprintf(buf, cap, "legend"); }
 
-static const char *legend_hint(App *a, void *self) { return "↓ ↑ scroll (more below)  D Esc back to the walk  ? help  q quit"; }
+static const char *legend_hint(App *a, void *self) {
+    static char buf[128];
+    snprintf(buf, sizeof buf, "↓ ↑ scroll (more below)  D Esc back to %s  ? help  q quit", App_back_name(a));
+    return buf;
+}
 
 static const char *const legend_help[] = {
     "↑ ↓ j k          scroll the legend",
-    "D Enter Esc      back to the walk",
+    "D Enter Esc      back to the screen that opened it (the walk, the lesson)",
     NULL,
 };
 
 const Screen Screen_legend = {
     .name = "legend: B T D V L h d F KV and the strip's marks", .hotkey = 'D', .create = legend_create,
-    .draw = legend_draw, .key = legend_key, .help = legend_help, .help_title = "The legend", .where = legend_where,
+    .draw = legend_draw, .key = legend_key, .help = legend_help, .help_title = "The legend", .back_as = "the legend", .where = legend_where,
     .hint = legend_hint,
 };

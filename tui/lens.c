@@ -106,8 +106,8 @@ static void lens_draw(App *a, void *self, int y, int h) {
     char page[64] = "";
     if (ic.ncols < ic.len)
         snprintf(page, sizeof page, "< > page (t %d-%d of %d)", ic.vc.col0, ic.vc.col0 + ic.ncols - 1, ic.len);
-    const char *wide[] = {"← → position", "↑ ↓ [ ] block", page, "b row", "k K rows", "s token surprise", "Esc back to the walk", "? help"};
-    const char *narrow[] = {"←→ position", "↑↓ block", page, "b row", "k K rows", "s surprise", "Esc walk", "? help"};
+    const char *wide[] = {"← → position", "↑ ↓ [ ] block", page, "b row", "k K rows", "s token surprise", "Esc back", "? help"};
+    const char *narrow[] = {"←→ position", "↑↓ block", page, "b row", "k K rows", "s surprise", "Esc back", "? help"};
     Crt_set(w, CA_KEY);
     View_items(w, bottom - 1, 0, W, W >= 120 ? wide : narrow, 8);
     Crt_set(w, CA_NORMAL);
@@ -142,7 +142,7 @@ static int lens_key(App *a, void *self, int ch) {
         App_step_k(a, ch == 'k');
         App_status(a, 0, "the selected cell shows its top %d", a->k);
         break;
-    case 27: App_open(a, Screens[0]); return 1;
+    case 27: App_back(a); return 1;
     default: return 0;
     }
     clamp_sel(a);
@@ -158,7 +158,7 @@ static const char *const lens_help[] = {
     "b B              next / previous batch row (prompt)",
     "k K              more / fewer rows in the selected cell's top-k",
     "s                token surprise",
-    "Esc              back to the forward-pass walk",
+    "Esc              back to the screen that opened this one (the walk, the lesson)",
     NULL,
 };
 

@@ -242,8 +242,8 @@ static void draw_weights(App *a, Quant *s, int y, int h) {
     }
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
-              W >= 110 ? "[ ] matrix  ↑ ↓ row  ← → block  w back to the comparison  M another model  Esc back to the walk  ? help"
-                       : "[ ] matrix  ↑↓ row  ←→ block  w comparison  Esc walk  ? help",
+              W >= 110 ? "[ ] matrix  ↑ ↓ row  ← → block  w back to the comparison  M another model  Esc back  ? help"
+                       : "[ ] matrix  ↑↓ row  ←→ block  w comparison  Esc back  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
@@ -279,7 +279,7 @@ static void quant_draw(App *a, void *self, int y, int h) {
         App_message(y, W, CA_TITLE, "quantization: no second model to compare with");
         App_message(y + 2, W, CA_NORMAL, "Start with --compare PATH (the same model in another type, e.g. stories260K-q4_0.gguf");
         App_message(y + 3, W, CA_NORMAL, "against stories260K-f32.gguf), or press M and type its path.");
-        if (!s->asking) App_message(bottom - 1, W, CA_KEY, "M open a model to compare  Esc back to the walk  ? help");
+        if (!s->asking) App_message(bottom - 1, W, CA_KEY, "M open a model to compare  Esc back  ? help");
         return;
     }
     if (App_busy_message(a, y)) return;
@@ -429,8 +429,8 @@ static void quant_draw(App *a, void *self, int y, int h) {
     if (!s->asking) {
         Crt_set(w, CA_KEY);
         View_text(w, bottom - 1, 0, W,
-                  W >= 110 ? "← → position  ↑ ↓ scroll the blocks  b row  w inside a weight  M another model  Esc back to the walk  ? help"
-                           : "←→ position  ↑↓ blocks  b row  w weight  M model  Esc walk  ? help",
+                  W >= 110 ? "← → position  ↑ ↓ scroll the blocks  b row  w inside a weight  M another model  Esc back  ? help"
+                           : "←→ position  ↑↓ blocks  b row  w weight  M model  Esc back  ? help",
                   1);
         Crt_set(w, CA_NORMAL);
     }
@@ -498,7 +498,7 @@ static int quant_key(App *a, void *self, int ch) {
         s->asking = 1;
         Editor_set(&s->ed, s->q ? s->q->path : "");
         break;
-    case 27: App_open(a, Screens[0]); return 1;
+    case 27: App_back(a); return 1;
     default: return 0;
     }
     clamp_sel(a);
@@ -525,7 +525,7 @@ static const char *const quant_help[] = {
     "M                compare with another model: type its path",
     "w                inside a weight: one block's scale and codes, the values, the",
     "                 rounding error against the reference ([ ] matrix, ↑ ↓ row, ← → block)",
-    "Esc              back to the forward-pass walk",
+    "Esc              back to the screen that opened this one (the walk, the lesson)",
     NULL,
 };
 

@@ -168,9 +168,9 @@ static void surprise_draw(App *a, void *self, int y, int h) {
     if (has) sampling_line(a, bottom - 2, W, h_tau, h_1);
     Crt_set(w, CA_KEY);
     View_text(w, bottom - 1, 0, W,
-              W >= 160 ? "← → token  b row  t T τ  k K rows  g generate  L logit lens  Esc back to the walk  ? help"
-                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  w cross-entropy  L lens  Esc walk  ? help"
-                                      : "←→ token  b row  t T τ  w alternatives  L lens  Esc walk  ? help",
+              W >= 160 ? "← → token  b row  t T τ  k K rows  g generate  L logit lens  Esc back  ? help"
+                       : S->panel == 0 ? "←→ token  b row  t T τ  k K rows  w cross-entropy  L lens  Esc back  ? help"
+                                      : "←→ token  b row  t T τ  w alternatives  L lens  Esc back  ? help",
               1);
     Crt_set(w, CA_NORMAL);
 }
@@ -201,7 +201,7 @@ static int surprise_key(App *a, void *self, int ch) {
         return 1;
     case 'w': S->panel = !S->panel; return 1;   /* which panel (c is contrast, as everywhere) */
     case 'g': App_generate(a); return 1;
-    case 27: App_open(a, Screens[0]); return 1;
+    case 27: App_back(a); return 1;
     }
     return 0;
 }
@@ -217,7 +217,7 @@ static const char *const surprise_help[] = {
     "w                alternatives / cross-entropy (both when ≥160 wide)",
     "g                append the sampler's next token to every row",
     "L                the logit lens",
-    "Esc              back to the forward-pass walk",
+    "Esc              back to the screen that opened this one (the walk, the lesson)",
     NULL,
 };
 
