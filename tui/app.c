@@ -399,7 +399,7 @@ static void draw_header(App *a) {
  * spaces apart) as fit in the width, so that the line never ends in "…" mid-hint. */
 static void status_hint(App *a, char *out, size_t cap) {
     void *self;
-    char fallback[96];
+    char fallback[160];   /* the text and a back name of up to 63 bytes */
     snprintf(fallback, sizeof fallback, "Esc back to %s  e edit  ? help  q quit", App_back_name(a));
     const char *keys = a->screen->hint && ready(a, a->screen, &self) ? a->screen->hint(a, self) : fallback;
     int msg = a->status[0] && a->status[0] != ' ';
@@ -509,7 +509,7 @@ static int help_lines(App *a, const char **out, int *title, int cap) {
         if (n < cap) out[n++] = screen_lines[ns];
         ns++;
     }
-    static char back_line[96];
+    static char back_line[160];   /* the text and a back name of up to 63 bytes */
     snprintf(back_line, sizeof back_line, "Esc              back to %s (the screen this one was opened from)", App_back_name(a));
     if (n < cap) out[n++] = a->screen == Screens[0] ? "Esc              (on the other screens) back to the one that opened them" : back_line;
     if (n < cap) out[n++] = "";
