@@ -528,22 +528,32 @@ AVX2 static float dot_q6_k_avx2(const uint8_t *b, const float *x, int64_t n) {
 }
 
 /* Quant_dot_rows on AVX2: Q8_0 and Q4_0 four rows at a time (each block's x loaded once) */
-AVX2 static inline __m256 q8_block_avx2(const uint8_t *b, const __m256 *xv) {
-    __m256 s = _mm256_mul_ps(i8x8(_mm_loadl_epi64((const __m128i *)(b + 2))), xv[0]);
-    s = _mm256_fmadd_ps(i8x8(_mm_loadl_epi64((const __m128i *)(b + 10))), xv[1], s);
-    s = _mm256_fmadd_ps(i8x8(_mm_loadl_epi64((const __m128i *)(b + 18))), xv[2], s);
-    return _mm256_fmadd_ps(i8x8(_mm_loadl_epi64((const __m128i *)(b + 26))), xv[3], s);
+/* a Q8_0 / Q4_0 block's 32 weights as four float vectors of 8 */
+AVX2 static inline void q8_0_w_avx2(const uint8_t *b, __m256 *w) {
+    for (int k = 0; k < 4; k++) w[k] = i8x8(_mm_loadl_epi64((const __m128i *)(b + 2 + 8 * k)));
 }
-
-AVX2 static inline __m256 q4_block_avx2(const uint8_t *b, const __m256 *xv) {
+AVX2 static inline void q4_0_w_avx2(const uint8_t *b, __m256 *w) {
     const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
     __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
     __m128i lo = _mm_sub_epi8(_mm_and_si128(v, m4), eight);
     __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight);
-    __m256 s = _mm256_mul_ps(i8x8(lo), xv[0]);
-    s = _mm256_fmadd_ps(i8x8(_mm_srli_si128(lo, 8)), xv[1], s);
-    s = _mm256_fmadd_ps(i8x8(hi), xv[2], s);
-    return _mm256_fmadd_ps(i8x8(_mm_srli_si128(hi, 8)), xv[3], s);
+    w[0] = i8x8(lo), w[1] = i8x8(_mm_srli_si128(lo, 8)), w[2] = i8x8(hi), w[3] = i8x8(_mm_srli_si128(hi, 8));
+}
+/* those 32 weights times x[0..32) (xv: four vectors of 8), the scale not applied */
+AVX2 static inline __m256 block_dot_avx2(const __m256 *w, const __m256 *xv) {
+    __m256 s = _mm256_mul_ps(w[0], xv[0]);
+    for (int k = 1; k < 4; k++) s = _mm256_fmadd_ps(w[k], xv[k], s);
+    return s;
+}
+AVX2 static inline __m256 q8_block_avx2(const uint8_t *b, const __m256 *xv) {
+    __m256 w[4];
+    q8_0_w_avx2(b, w);
+    return block_dot_avx2(w, xv);
+}
+AVX2 static inline __m256 q4_block_avx2(const uint8_t *b, const __m256 *xv) {
+    __m256 w[4];
+    q4_0_w_avx2(b, w);
+    return block_dot_avx2(w, xv);
 }
 
 AVX2 static void rows4_avx2(int type, const uint8_t *rows, size_t rb, int nrows, const float *x, int64_t n, float *y) {
@@ -636,43 +646,30 @@ AVX2 static void rows_f32_avx2_x2(const uint8_t *rows, size_t rb, int nrows, con
     }
 }
 
-/* a Q8_0 / Q4_0 block's 32 weights as four float vectors, in q8_block_avx2's / q4_block_avx2's order */
-AVX2 static inline void q8_0_w_avx2(const uint8_t *b, __m256 *w) {
-    for (int k = 0; k < 4; k++) w[k] = i8x8(_mm_loadl_epi64((const __m128i *)(b + 2 + 8 * k)));
-}
-AVX2 static inline void q4_0_w_avx2(const uint8_t *b, __m256 *w) {
-    const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
-    __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
-    __m128i lo = _mm_sub_epi8(_mm_and_si128(v, m4), eight);
-    __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight);
-    w[0] = i8x8(lo), w[1] = i8x8(_mm_srli_si128(lo, 8)), w[2] = i8x8(hi), w[3] = i8x8(_mm_srli_si128(hi, 8));
-}
 #define ROWS_X2_AVX2(NAME, WV, BB, DOT)                                                                             \
     AVX2 static void NAME(const uint8_t *rows, size_t rb, int nrows, const float *xa, const float *xb, int64_t n,   \
                           float *ya, float *yb) {                                                                   \
         const int g = nrows / 4 * 4;                                                                                \
         int r = 0;                                                                                                  \
         for (; r < g; r += 2) {                                                                                     \
-            const uint8_t *b0 = rows + (size_t)r * rb, *b1 = b0 + rb;                                               \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, c0 = a0, c1 = a0;                                             \
-            for (int64_t i = 0; i < n; i += 32, b0 += BB, b1 += BB) {                                               \
-                __m256 w[4], sa, sb;                                                                                \
-                WV(b0, w);                                                                                          \
-                sa = _mm256_mul_ps(w[0], _mm256_loadu_ps(xa + i)), sb = _mm256_mul_ps(w[0], _mm256_loadu_ps(xb + i)); \
-                for (int k = 1; k < 4; k++)                                                                         \
-                    sa = _mm256_fmadd_ps(w[k], _mm256_loadu_ps(xa + i + 8 * k), sa),                                \
-                    sb = _mm256_fmadd_ps(w[k], _mm256_loadu_ps(xb + i + 8 * k), sb);                                \
-                a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b0)), sa, a0);                                              \
-                c0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b0)), sb, c0);                                              \
-                WV(b1, w);                                                                                          \
-                sa = _mm256_mul_ps(w[0], _mm256_loadu_ps(xa + i)), sb = _mm256_mul_ps(w[0], _mm256_loadu_ps(xb + i)); \
-                for (int k = 1; k < 4; k++)                                                                         \
-                    sa = _mm256_fmadd_ps(w[k], _mm256_loadu_ps(xa + i + 8 * k), sa),                                \
-                    sb = _mm256_fmadd_ps(w[k], _mm256_loadu_ps(xb + i + 8 * k), sb);                                \
-                a1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b1)), sa, a1);                                              \
-                c1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b1)), sb, c1);                                              \
+            const uint8_t *b[2] = { rows + (size_t)r * rb, rows + (size_t)(r + 1) * rb };                            \
+            __m256 a[2], c[2];                                                                                      \
+            for (int k = 0; k < 2; k++) a[k] = c[k] = _mm256_setzero_ps();                                          \
+            for (int64_t i = 0; i < n; i += 32) {                                                                   \
+                const __m256 xv[4] = { _mm256_loadu_ps(xa + i), _mm256_loadu_ps(xa + i + 8), _mm256_loadu_ps(xa + i + 16), \
+                                       _mm256_loadu_ps(xa + i + 24) };                                              \
+                const __m256 zv[4] = { _mm256_loadu_ps(xb + i), _mm256_loadu_ps(xb + i + 8), _mm256_loadu_ps(xb + i + 16), \
+                                       _mm256_loadu_ps(xb + i + 24) };                                              \
+                for (int k = 0; k < 2; k++) {                                                                       \
+                    __m256 w[4];                                                                                    \
+                    WV(b[k], w);                                                                                    \
+                    const __m256 d = _mm256_set1_ps(h2f(b[k]));                                                     \
+                    a[k] = _mm256_fmadd_ps(d, block_dot_avx2(w, xv), a[k]);                                         \
+                    c[k] = _mm256_fmadd_ps(d, block_dot_avx2(w, zv), c[k]);                                         \
+                    b[k] += BB;                                                                                     \
+                }                                                                                                   \
             }                                                                                                       \
-            ya[r] = hsum8(a0), ya[r + 1] = hsum8(a1), yb[r] = hsum8(c0), yb[r + 1] = hsum8(c1);                     \
+            for (int k = 0; k < 2; k++) ya[r + k] = hsum8(a[k]), yb[r + k] = hsum8(c[k]);                           \
         }                                                                                                           \
         for (; r < nrows; r++) {                                                                                    \
             ya[r] = DOT(rows + (size_t)r * rb, xa, n);                                                              \
@@ -764,9 +761,26 @@ AVX512 static float dot_f16_512(const uint8_t *w, const float *x, int64_t n) {
     return s;
 }
 
+/* A Q8_0 / Q4_0 block's 32 weights as two float vectors (0..15, 16..31): the int8-to-float
+ * conversion, the costly part of these dots (done once for two x in the _x2 kernels). */
+AVX512 static inline void q8_0_lh_512(const uint8_t *b, __m512 *lo, __m512 *hi) {
+    *lo = i8x16(_mm_loadu_si128((const __m128i *)(b + 2)));
+    *hi = i8x16(_mm_loadu_si128((const __m128i *)(b + 18)));
+}
+AVX512 static inline void q4_0_lh_512(const uint8_t *b, __m512 *lo, __m512 *hi) {
+    const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
+    __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
+    *lo = i8x16(_mm_sub_epi8(_mm_and_si128(v, m4), eight));
+    *hi = i8x16(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight));
+}
+
 /* Q8_0 block b times x[0..32): 16 lanes (scale not applied) */
-#define Q8_BLOCK(b, x0, x1) _mm512_fmadd_ps(i8x16(_mm_loadu_si128((const __m128i *)((b) + 18))), (x1), \
-        _mm512_mul_ps(i8x16(_mm_loadu_si128((const __m128i *)((b) + 2))), (x0)))
+AVX512 static inline __m512 q8_block_512(const uint8_t *b, __m512 x0, __m512 x1) {
+    __m512 lo, hi;
+    q8_0_lh_512(b, &lo, &hi);
+    return _mm512_fmadd_ps(hi, x1, _mm512_mul_ps(lo, x0));
+}
+#define Q8_BLOCK(b, x0, x1) q8_block_512((b), (x0), (x1))
 
 AVX512 static float dot_q8_0_512(const uint8_t *b, const float *x, int64_t n) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
@@ -870,11 +884,9 @@ AVX512 static void rows_f32_512_x2(const uint8_t *rows, size_t rb, int nrows, co
 /* Q4_0 block b times x[0..32), 16 lanes: low nibbles are weights 0..15, high 16..31 */
 #define Q4_BLOCK(b, x0, x1) q4_block_512((b), (x0), (x1))
 AVX512 static inline __m512 q4_block_512(const uint8_t *b, __m512 x0, __m512 x1) {
-    const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
-    __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
-    __m128i lo = _mm_sub_epi8(_mm_and_si128(v, m4), eight);
-    __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight);
-    return _mm512_fmadd_ps(i8x16(hi), x1, _mm512_mul_ps(i8x16(lo), x0));
+    __m512 lo, hi;
+    q4_0_lh_512(b, &lo, &hi);
+    return _mm512_fmadd_ps(hi, x1, _mm512_mul_ps(lo, x0));
 }
 
 AVX512 static float dot_q4_0_512(const uint8_t *b, const float *x, int64_t n) {
@@ -909,19 +921,6 @@ AVX512 static void rows_q4_0_512(const uint8_t *rows, size_t rb, int nrows, cons
     for (; r < nrows; r++) y[r] = dot_q4_0_512(rows + (size_t)r * rb, x, n);
 }
 #undef Q4_BLOCK
-
-/* A Q8_0 / Q4_0 block's 32 weights as two float vectors (0..15, 16..31): the int8-to-float
- * conversion, the costly part of these dots, done once for two x below. */
-AVX512 static inline void q8_0_lh_512(const uint8_t *b, __m512 *lo, __m512 *hi) {
-    *lo = i8x16(_mm_loadu_si128((const __m128i *)(b + 2)));
-    *hi = i8x16(_mm_loadu_si128((const __m128i *)(b + 18)));
-}
-AVX512 static inline void q4_0_lh_512(const uint8_t *b, __m512 *lo, __m512 *hi) {
-    const __m128i m4 = _mm_set1_epi8(0xF), eight = _mm_set1_epi8(8);
-    __m128i v = _mm_loadu_si128((const __m128i *)(b + 2));
-    *lo = i8x16(_mm_sub_epi8(_mm_and_si128(v, m4), eight));
-    *hi = i8x16(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m4), eight));
-}
 
 /* rows_q8_0_512 / rows_q4_0_512 for two x at once: each block converted once, met by both.
  * The sums run in those functions' order (fmadd(hi, x1, lo * x0), then the scale), and rows
