@@ -70,19 +70,21 @@ enum { GEN_MAX_ROUNDS = 16 };
 static double gen_ms(const cJSON *j, int ctx) {
     return num(find_BT(cJSON_GetObjectItemCaseSensitive(j, "generate"), "context", ctx, NULL, 0), "ms_per_token_median");
 }
+/* run.sh's generation round r of WHO ("engine", "baseline", "bw"), or NULL when it did not run */
+static cJSON *gen_round(const char *build, const char *who, int r) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/gen-%s-%d.json", build, who, r);
+    return access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
+}
 static int gen_runs(const char *build, int ctx, double bw0, double *ems, double *bms, double *bw) {
     ems[0] = gen_ms(E, ctx);
     bms[0] = gen_ms(BL, ctx);
     bw[0] = bw0;
     int n = 1;
     for (int r = 1; r <= GEN_MAX_ROUNDS; r++, n++) {
-        char p[4200];
         cJSON *j[3];
         static const char *const who[3] = { "engine", "baseline", "bw" };
-        for (int k = 0; k < 3; k++) {
-            snprintf(p, sizeof p, "%s/gen-%s-%d.json", build, who[k], r);
-            j[k] = access(p, R_OK) == 0 ? bench_read_json(p) : NULL;
-        }
+        for (int k = 0; k < 3; k++) j[k] = gen_round(build, who[k], r);
         if (!j[0] && !j[1] && !j[2]) break;
         ems[r] = gen_ms(j[0], ctx);
         bms[r] = gen_ms(j[1], ctx);
@@ -490,9 +492,7 @@ int main(int argc, char **argv) {
             double rr[GEN_MAX_ROUNDS + 1], lo = INFINITY, hi = 0;
             int nr = 0;
             for (int r = 0; r <= GEN_MAX_ROUNDS; r++) {
-                char path[4200];
-                snprintf(path, sizeof path, "%s/gen-engine-%d.json", build, r);
-                cJSON *j = r == 0 ? NULL : access(path, R_OK) == 0 ? bench_read_json(path) : NULL;
+                cJSON *j = r == 0 ? NULL : gen_round(build, "engine", r);
                 if (r > 0 && !j) break;
                 const cJSON *g = cJSON_GetObjectItemCaseSensitive(r == 0 ? E : j, "generate");
                 double v = num(find_BT(g, "B", 2, "context", 64), "ms_per_token_median") /
